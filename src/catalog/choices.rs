@@ -1,0 +1,85 @@
+//! The closed sets of words the language accepts.
+
+use super::choice::choice;
+
+choice! {
+    /// What a feature measures.
+    pub enum FeatureType {
+        Metered => "metered",
+        Boolean => "boolean",
+    }
+}
+
+choice! {
+    /// How an item's price is charged.
+    pub enum Billing {
+        /// Bought upfront, a quantity chosen at checkout.
+        Prepaid => "prepaid",
+        /// Charged in arrears for what was used.
+        Usage => "usage",
+    }
+}
+
+choice! {
+    /// How often a price is charged.
+    pub enum PriceInterval {
+        OneOff => "one_off",
+        Week => "week",
+        Month => "month",
+        Quarter => "quarter",
+        SemiAnnual => "semi_annual",
+        Year => "year",
+    }
+}
+
+choice! {
+    /// How often included usage resets.
+    pub enum ResetInterval {
+        Minute => "minute",
+        Hour => "hour",
+        Day => "day",
+        Week => "week",
+        Month => "month",
+        Quarter => "quarter",
+        SemiAnnual => "semi_annual",
+        Year => "year",
+    }
+}
+
+choice! {
+    /// How tiers combine.
+    pub enum TierMode {
+        /// Each unit is charged at the tier it falls in.
+        Graduated => "graduated",
+        /// Every unit is charged at the tier the total falls in.
+        Volume => "volume",
+    }
+}
+
+impl ResetInterval {
+    /// The price interval of the same length, if there is one (`minute` has none).
+    pub fn as_price_interval(self) -> Option<PriceInterval> {
+        match self {
+            ResetInterval::Minute | ResetInterval::Hour | ResetInterval::Day => None,
+            ResetInterval::Week => Some(PriceInterval::Week),
+            ResetInterval::Month => Some(PriceInterval::Month),
+            ResetInterval::Quarter => Some(PriceInterval::Quarter),
+            ResetInterval::SemiAnnual => Some(PriceInterval::SemiAnnual),
+            ResetInterval::Year => Some(PriceInterval::Year),
+        }
+    }
+}
+
+impl PriceInterval {
+    /// The reset of the same length; `one_off` has none (what is bought once never resets).
+    pub fn as_reset_interval(self) -> Option<ResetInterval> {
+        match self {
+            PriceInterval::OneOff => None,
+            PriceInterval::Week => Some(ResetInterval::Week),
+            PriceInterval::Month => Some(ResetInterval::Month),
+            PriceInterval::Quarter => Some(ResetInterval::Quarter),
+            PriceInterval::SemiAnnual => Some(ResetInterval::SemiAnnual),
+            PriceInterval::Year => Some(ResetInterval::Year),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Decimals in the catalog's JSON form: normalized strings (`"0.015"`), never JSON numbers,
+//! so no consumer reads an amount through floating point.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serializer};
+
+/// Serializes a decimal as its normalized string.
+pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&value.normalize().to_string())
+}
+
+/// Reads a decimal from its string form, exactly.
+pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    Decimal::from_str_exact(&text).map_err(serde::de::Error::custom)
+}
+
+/// The same for `Option<Decimal>`.
+pub mod option {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(decimal) => serializer.serialize_str(&decimal.normalize().to_string()),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(deserializer)?;
+        text.map(|text| Decimal::from_str_exact(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+/// Divides exactly: `Some` only when `numerator / denominator` is a decimal with no rounding.
+pub fn exact_div(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
+    let quotient = numerator.checked_div(denominator)?;
+    (quotient.checked_mul(denominator)? == numerator).then(|| quotient.normalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::exact_div;
+    use rust_decimal::Decimal;
+
+    fn decimal(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn divides_exactly_or_not_at_all() {
+        let cases = [
+            ("1500", "1000000", Some("0.0015")),
+            ("6000", "1000000", Some("0.006")),
+            ("375", "1000000", Some("0.000375")),
+            ("1", "3", None),
+            ("2", "7", None),
+            ("10", "4", Some("2.5")),
+            ("1", "0", None),
+        ];
+        for (numerator, denominator, expected) in cases {
+            assert_eq!(
+                exact_div(decimal(numerator), decimal(denominator)).map(|value| value.to_string()),
+                expected.map(str::to_string),
+                "{numerator} / {denominator}"
+            );
+        }
+    }
+}

@@ -1,0 +1,125 @@
+use crate::catalog::{Billing, Choice, FeatureType};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::dsl::document::{Included, ItemDocument};
+
+use super::Model;
+
+/// The shape of plan items: `pricectl::boolean_item` (a boolean feature's item carries
+/// nothing), `pricectl::reset_interval` (a usage-billed item resets when it is billed), and
+/// the `pricectl::invalid_value` cases of a price with nothing to charge.
+pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    for (plan, item) in model.items() {
+        let document = &item.value;
+        if model.feature_type(&item.id.value) == Some(FeatureType::Boolean) {
+            let feature = model.features[item.id.value.as_str()];
+            let declared = feature.value.kind.as_ref().map(|kind| kind.span.clone());
+            for (key, span) in priced_keys(document) {
+                let mut diagnostic = Diagnostic::new(
+                    Code::BooleanItem,
+                    format!(
+                        "boolean feature `{}` cannot have `{key}` in plan `{}`",
+                        item.id.value, plan.id.value
+                    ),
+                    span,
+                    "a boolean feature is on or off: it has no amount, reset or price",
+                )
+                .with_help(format!(
+                    "remove `{key}`; the item alone grants `{}`, or make the feature metered",
+                    item.id.value
+                ));
+                if let Some(declared) = &declared {
+                    diagnostic = diagnostic.with_related(declared.clone(), "declared boolean here");
+                }
+                diagnostics.push(diagnostic);
+            }
+            continue;
+        }
+        let Some(price) = &document.price else {
+            continue;
+        };
+        if price.value.amount.is_none() && document.tiers.is_none() {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!(
+                        "the price of `{}` in plan `{}` has no `amount`",
+                        item.id.value, plan.id.value
+                    ),
+                    price.span.clone(),
+                    "no `amount` and no `tiers`",
+                )
+                .with_help("add `amount` (money for every `per` units), or give the item `tiers`"),
+            );
+        }
+        if let Some(included) = &document.included
+            && matches!(included.value, Included::Unlimited(_))
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!(
+                        "`{}` in plan `{}` is unlimited and priced",
+                        item.id.value, plan.id.value
+                    ),
+                    price.span.clone(),
+                    "nothing is left to sell",
+                )
+                .with_related(included.span.clone(), "unlimited here")
+                .with_help(
+                    "remove the price, or include a number of units instead of `\"unlimited\"`",
+                ),
+            );
+        }
+        let (Some(billing), Some(interval), Some(reset)) =
+            (&price.value.billing, &price.value.interval, &document.reset)
+        else {
+            continue;
+        };
+        if billing.value == Billing::Usage
+            && reset.value.as_price_interval() != Some(interval.value)
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ResetInterval,
+                    format!(
+                        "`{}` in plan `{}` resets every `{}` but is billed every `{}`",
+                        item.id.value,
+                        plan.id.value,
+                        reset.value.as_str(),
+                        interval.value.as_str()
+                    ),
+                    reset.span.clone(),
+                    "differs from the price interval",
+                )
+                .with_related(interval.span.clone(), "billed at this interval")
+                .with_help(
+                    "a usage-billed item resets when it is billed: remove `reset` or make it equal to the price `interval`; only prepaid items may reset on their own schedule",
+                ),
+            );
+        }
+    }
+}
+
+/// The keys of an item that only a metered item may have.
+fn priced_keys(document: &ItemDocument) -> Vec<(&'static str, Span)> {
+    let mut keys = Vec::new();
+    if let Some(included) = &document.included {
+        keys.push(("included", included.span.clone()));
+    }
+    if let Some(reset) = &document.reset {
+        keys.push(("reset", reset.span.clone()));
+    }
+    if let Some(price) = &document.price {
+        keys.push(("price", price.span.clone()));
+    }
+    if let Some(tiers) = &document.tiers {
+        keys.push(("tiers", tiers.span.clone()));
+    }
+    if let Some(mode) = &document.tier_mode {
+        keys.push(("tier_mode", mode.span.clone()));
+    }
+    if let Some(prepaid) = &document.prepaid {
+        keys.push(("prepaid", prepaid.span.clone()));
+    }
+    keys
+}

@@ -1,0 +1,183 @@
+use std::collections::BTreeMap;
+
+use crate::catalog::{Currency, FeatureType};
+use crate::diagnostics::{Code, Diagnostic, Span};
+use crate::dsl::document::{CreditSystemDocument, FeatureDocument, PlanDocument};
+use crate::dsl::{Entry, ParsedFile, Spanned};
+
+/// Every object of a catalog's files, merged by id, as the rules see them.
+///
+/// An id defined twice is reported here (`duplicate_id`) and only its first definition is
+/// kept, so the rules judge each object once.
+pub struct Model<'a> {
+    pub features: BTreeMap<&'a str, &'a Entry<FeatureDocument>>,
+    pub credit_systems: BTreeMap<&'a str, &'a Entry<CreditSystemDocument>>,
+    pub plans: BTreeMap<&'a str, &'a Entry<PlanDocument>>,
+    /// The catalog's currency, when it is given and valid.
+    pub currency: Option<&'static Currency>,
+    /// Every `currency` key of every file, for the currency rule.
+    pub currency_keys: Vec<&'a Spanned<String>>,
+    /// The files, for rules that need a place to report something missing.
+    pub files: &'a [ParsedFile],
+}
+
+/// What an id used as a reference resolves to.
+#[derive(Debug, Clone, Copy)]
+pub enum Declaration<'a> {
+    Feature(&'a Entry<FeatureDocument>),
+    CreditSystem(&'a Entry<CreditSystemDocument>),
+}
+
+impl<'a> Model<'a> {
+    pub fn build(files: &'a [ParsedFile], diagnostics: &mut Vec<Diagnostic>) -> Model<'a> {
+        let mut model = Model {
+            features: BTreeMap::new(),
+            credit_systems: BTreeMap::new(),
+            plans: BTreeMap::new(),
+            currency: None,
+            currency_keys: Vec::new(),
+            files,
+        };
+        // Features and credit systems share one namespace, as in Autumn.
+        let mut namespace: BTreeMap<&str, &Span> = BTreeMap::new();
+        let mut plan_ids: BTreeMap<&str, &Span> = BTreeMap::new();
+        for parsed in files {
+            let document = &parsed.document;
+            if let Some(currency) = &document.currency {
+                model.currency_keys.push(currency);
+            }
+            for entry in document
+                .features
+                .iter()
+                .flat_map(|features| features.value.iter())
+            {
+                if claim(
+                    &mut namespace,
+                    &entry.id,
+                    "feature or credit system",
+                    diagnostics,
+                ) {
+                    model.features.insert(&entry.id.value, entry);
+                }
+            }
+            for entry in document
+                .credit_systems
+                .iter()
+                .flat_map(|systems| systems.value.iter())
+            {
+                if claim(
+                    &mut namespace,
+                    &entry.id,
+                    "feature or credit system",
+                    diagnostics,
+                ) {
+                    model.credit_systems.insert(&entry.id.value, entry);
+                }
+            }
+            for entry in document.plans.iter().flat_map(|plans| plans.value.iter()) {
+                if claim(&mut plan_ids, &entry.id, "plan", diagnostics) {
+                    model.plans.insert(&entry.id.value, entry);
+                }
+            }
+        }
+        model.currency = model
+            .currency_keys
+            .first()
+            .and_then(|currency| Currency::from_code(&currency.value));
+        model
+    }
+
+    /// The feature or credit system an id names.
+    pub fn resolve(&self, id: &str) -> Option<Declaration<'a>> {
+        if let Some(feature) = self.features.get(id) {
+            return Some(Declaration::Feature(feature));
+        }
+        self.credit_systems
+            .get(id)
+            .map(|system| Declaration::CreditSystem(system))
+    }
+
+    /// The declared type of a feature, when it was readable.
+    pub fn feature_type(&self, id: &str) -> Option<FeatureType> {
+        self.features
+            .get(id)
+            .and_then(|feature| feature.value.kind.as_ref())
+            .map(|kind| kind.value)
+    }
+
+    /// Every id features and credit systems may be referenced by, for suggestions.
+    pub fn referable_ids(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.features
+            .keys()
+            .chain(self.credit_systems.keys())
+            .copied()
+    }
+}
+
+/// Records an id; reports and refuses it when it is taken.
+fn claim<'a>(
+    taken: &mut BTreeMap<&'a str, &'a Span>,
+    id: &'a Spanned<String>,
+    kind: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    if let Some(first) = taken.get(id.value.as_str()) {
+        let help = if kind == "plan" {
+            "each plan is defined once; rename or remove one of them"
+        } else {
+            "features and credit systems share one namespace; rename or remove one of them"
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                Code::DuplicateId,
+                format!("the id `{}` is defined twice", id.value),
+                id.span.clone(),
+                "defined again here",
+            )
+            .with_related((*first).clone(), "first defined here")
+            .with_help(help),
+        );
+        return false;
+    }
+    taken.insert(&id.value, &id.span);
+    true
+}
+
+impl<'a> Model<'a> {
+    /// Every item of every plan, with its plan.
+    pub fn items(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &'a Entry<PlanDocument>,
+            &'a Entry<crate::dsl::document::ItemDocument>,
+        ),
+    > + '_ {
+        self.plans.values().flat_map(|plan| {
+            plan.value
+                .items
+                .iter()
+                .flat_map(|items| items.value.iter())
+                .map(move |item| (*plan, item))
+        })
+    }
+
+    /// Every cost of every credit system, with its credit system.
+    pub fn costs(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &'a Entry<CreditSystemDocument>,
+            &'a Entry<crate::dsl::document::CostDocument>,
+        ),
+    > + '_ {
+        self.credit_systems.values().flat_map(|system| {
+            system
+                .value
+                .costs
+                .iter()
+                .flat_map(|costs| costs.value.iter())
+                .map(move |cost| (*system, cost))
+        })
+    }
+}

@@ -1,0 +1,75 @@
+use std::collections::BTreeSet;
+
+use crate::diagnostics::{Code, Diagnostic};
+
+use super::{Declaration, Model};
+
+/// Warnings about how features are used: `pricectl::unused_feature` (declared but in no plan
+/// and no credit system) and `pricectl::double_charge` (a plan prices a feature directly and
+/// also grants a credit system the feature draws from).
+pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let used: BTreeSet<&str> = model
+        .costs()
+        .map(|(_, cost)| cost.id.value.as_str())
+        .chain(model.items().map(|(_, item)| item.id.value.as_str()))
+        .collect();
+    for feature in model.features.values() {
+        let archived = feature
+            .value
+            .archived
+            .as_ref()
+            .is_some_and(|archived| archived.value);
+        if !archived && !used.contains(feature.id.value.as_str()) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::UnusedFeature,
+                    format!("feature `{}` is not in any plan or credit system", feature.id.value),
+                    feature.id.span.clone(),
+                    "declared but never used",
+                )
+                .with_help("add it to a plan's items or a credit system's costs, mark it `archived = true`, or remove it"),
+            );
+        }
+    }
+    for plan in model.plans.values() {
+        let Some(items) = &plan.value.items else {
+            continue;
+        };
+        for item in items.value.iter() {
+            let Some(price) = &item.value.price else {
+                continue;
+            };
+            for granted in items.value.iter() {
+                let Some(Declaration::CreditSystem(system)) = model.resolve(&granted.id.value)
+                else {
+                    continue;
+                };
+                let Some(cost) = system
+                    .value
+                    .costs
+                    .as_ref()
+                    .and_then(|costs| costs.value.get(&item.id.value))
+                else {
+                    continue;
+                };
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::DoubleCharge,
+                        format!(
+                            "plan `{}` prices `{}` directly and through credit system `{}`",
+                            plan.id.value, item.id.value, system.id.value
+                        ),
+                        price.span.clone(),
+                        "priced directly here",
+                    )
+                    .with_related(granted.id.span.clone(), "the plan also grants these credits")
+                    .with_related(cost.id.span.clone(), "which this feature draws from")
+                    .with_help(format!(
+                        "usage of `{}` would be charged and also draw credits; remove this price, or remove `{}` from the costs of `{}`",
+                        item.id.value, item.id.value, system.id.value
+                    )),
+                );
+            }
+        }
+    }
+}

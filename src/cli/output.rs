@@ -1,0 +1,88 @@
+//! Where output goes and how it looks: data on stdout, diagnostics on stderr, colour only on
+//! a terminal and never with `NO_COLOR`.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use crate::compile::Compilation;
+use crate::dsl::LoadError;
+use crate::render::{HumanOptions, render_human};
+
+/// Whether stderr gets colour.
+pub fn stderr_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
+/// The wrap width for reports: the terminal's `COLUMNS` when set, else 100.
+pub fn report_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.parse().ok())
+        .filter(|columns| *columns >= 40)
+        .unwrap_or(100)
+}
+
+/// Writes data to stdout; a closed pipe (`| head`) is not an error worth a panic.
+pub fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+pub fn print_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// Reports a source that could not be loaded.
+pub fn report_load_error(error: &LoadError) {
+    let help = match error {
+        LoadError::NotFound { .. } => {
+            "\n  help: pass the pricing file or directory, or run pricectl where `pricing.toml` is"
+        }
+        LoadError::EmptyDirectory { .. } => {
+            "\n  help: a pricing directory holds one or more `*.toml` files"
+        }
+        LoadError::NotUtf8 { .. } => "\n  help: save the file as UTF-8",
+        LoadError::Io { .. } => "",
+    };
+    let cause = match error {
+        LoadError::Io { source, .. } => format!(": {source}"),
+        _ => String::new(),
+    };
+    print_stderr(&format!("error: {error}{cause}{help}\n"));
+}
+
+/// Prints the human report of a compilation's diagnostics to stderr.
+pub fn report_diagnostics(compilation: &Compilation, deny_warnings: bool) {
+    if compilation.diagnostics.is_empty() {
+        return;
+    }
+    let options = HumanOptions {
+        color: stderr_color(),
+        width: report_width(),
+        deny_warnings,
+    };
+    print_stderr(&render_human(
+        &compilation.diagnostics,
+        &compilation.sources,
+        options,
+    ));
+}
+
+/// "2 errors and 1 warning".
+pub fn count_summary(errors: usize, warnings: usize) -> String {
+    let plural =
+        |count: usize, noun: &str| format!("{count} {noun}{}", if count == 1 { "" } else { "s" });
+    format!(
+        "{} and {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+pub fn display_path(path: &Path) -> String {
+    path.display().to_string()
+}

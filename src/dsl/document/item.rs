@@ -1,0 +1,177 @@
+use schemars::JsonSchema;
+use toml::de::DeValue;
+
+use crate::catalog::{Billing, PriceInterval, ResetInterval, TierMode};
+use crate::dsl::reader::{Read, ReadContext, ReadError, TableReader, Value};
+use crate::dsl::{DecimalLiteral, Spanned};
+
+/// `[plans.<plan>.items.<feature-or-credit-system>]`: what a plan grants of one feature or
+/// credit system, and what more of it costs.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ItemDocument {
+    /// Units included every reset period, or `"unlimited"`. Default `0`.
+    pub included: Option<Spanned<Included>>,
+    /// How often included usage resets: `minute`, `hour`, `day`, `week`, `month`, `quarter`, `semi_annual` or `year`. Default: the price interval for usage-billed items, otherwise never.
+    pub reset: Option<Spanned<ResetInterval>>,
+    /// What more units cost: `{ amount = 0.01, per = 1, billing = "prepaid", interval = "one_off" }`. Default none.
+    pub price: Option<Spanned<ItemPriceDocument>>,
+    /// Instead of `price.amount`: tiers of `{ up_to = 1000, amount = 0.01 }`, ascending, the last `up_to = "inf"`.
+    pub tiers: Option<Spanned<Vec<Spanned<TierDocument>>>>,
+    /// How tiers combine: `graduated` (each unit at its tier) or `volume` (all units at the tier the total reaches; prepaid only). Default `graduated`.
+    pub tier_mode: Option<Spanned<TierMode>>,
+    /// Bounds on the quantity a customer buys at checkout, on top of `included`, each a multiple of `per`: `{ min = 500, max = 1_000_000 }`.
+    pub prepaid: Option<Spanned<PrepaidDocument>>,
+}
+
+/// Units included every period.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+pub enum Included {
+    Units(DecimalLiteral),
+    Unlimited(UnlimitedWord),
+}
+
+/// The word `"unlimited"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum UnlimitedWord {
+    #[schemars(rename = "unlimited")]
+    Unlimited,
+}
+
+/// An item's price.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ItemPriceDocument {
+    /// Money for every `per` units, in the file's currency. Leave out when the item has `tiers`.
+    pub amount: Option<Spanned<DecimalLiteral>>,
+    /// The billing unit: `amount` buys this many units. Default `1`.
+    pub per: Option<Spanned<DecimalLiteral>>,
+    /// `prepaid` (bought upfront, a quantity chosen at checkout) or `usage` (charged for what was used).
+    #[schemars(required)]
+    pub billing: Option<Spanned<Billing>>,
+    /// How often the price is charged: `one_off`, `week`, `month`, `quarter`, `semi_annual` or `year`.
+    #[schemars(required)]
+    pub interval: Option<Spanned<PriceInterval>>,
+}
+
+/// One tier of a tiered price.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TierDocument {
+    /// The tier covers usage up to this many units (counting included units), or `"inf"` for the last tier.
+    #[schemars(required)]
+    pub up_to: Option<Spanned<UpTo>>,
+    /// Money for every `per` units within this tier.
+    #[schemars(required)]
+    pub amount: Option<Spanned<DecimalLiteral>>,
+}
+
+/// A tier's upper bound.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+pub enum UpTo {
+    Units(DecimalLiteral),
+    Infinite(InfiniteWord),
+}
+
+/// The word `"inf"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+pub enum InfiniteWord {
+    #[schemars(rename = "inf")]
+    Inf,
+}
+
+/// Bounds on a prepaid purchase.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PrepaidDocument {
+    /// The smallest quantity a customer may buy at once. Default: one billing unit (`per`).
+    pub min: Option<Spanned<DecimalLiteral>>,
+    /// The largest quantity a customer may buy at once. Default: no limit.
+    pub max: Option<Spanned<DecimalLiteral>>,
+}
+
+impl Read for ItemDocument {
+    fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
+        let mut table = TableReader::open::<Self>(value, key, "plan item", cx)?;
+        let document = ItemDocument {
+            included: table.optional(cx, "included"),
+            reset: table.optional_choice(cx, "reset"),
+            price: table.optional(cx, "price"),
+            tiers: table.optional(cx, "tiers"),
+            tier_mode: table.optional_choice(cx, "tier_mode"),
+            prepaid: table.optional(cx, "prepaid"),
+        };
+        table.finish(cx);
+        Ok(document)
+    }
+}
+
+impl Read for Included {
+    fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
+        if let DeValue::String(text) = value.get_ref()
+            && text.as_ref() == "unlimited"
+        {
+            return Ok(Included::Unlimited(UnlimitedWord::Unlimited));
+        }
+        DecimalLiteral::read(value, cx, key).map(Included::Units)
+    }
+}
+
+impl Read for UpTo {
+    fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
+        if let DeValue::String(text) = value.get_ref()
+            && text.as_ref() == "inf"
+        {
+            return Ok(UpTo::Infinite(InfiniteWord::Inf));
+        }
+        DecimalLiteral::read(value, cx, key).map(UpTo::Units)
+    }
+}
+
+impl Read for ItemPriceDocument {
+    fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
+        let mut table = TableReader::open::<Self>(value, key, "item price", cx)?;
+        let document = ItemPriceDocument {
+            amount: table.optional(cx, "amount"),
+            per: table.optional(cx, "per"),
+            billing: table.required_choice(cx, "billing"),
+            interval: table.required_choice(cx, "interval"),
+        };
+        table.finish(cx);
+        Ok(document)
+    }
+}
+
+impl Read for TierDocument {
+    fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
+        let mut table = TableReader::open::<Self>(value, key, "tier", cx)?;
+        let document = TierDocument {
+            up_to: table.required(
+                cx,
+                "up_to",
+                "add `up_to = …`, the last unit of this tier, or `\"inf\"` on the last tier",
+            ),
+            amount: table.required(
+                cx,
+                "amount",
+                "add `amount = …`, the money for every `per` units in this tier",
+            ),
+        };
+        table.finish(cx);
+        Ok(document)
+    }
+}
+
+impl Read for PrepaidDocument {
+    fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
+        let mut table = TableReader::open::<Self>(value, key, "prepaid bounds", cx)?;
+        let document = PrepaidDocument {
+            min: table.optional(cx, "min"),
+            max: table.optional(cx, "max"),
+        };
+        table.finish(cx);
+        Ok(document)
+    }
+}

@@ -1,0 +1,119 @@
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::FileId;
+
+/// One pricing file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as the user should see it (relative when they gave a relative path).
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// The files that form one catalog: a single file, or every `*.toml` file of a directory
+/// (sorted by name, so ids and diagnostics come out in the same order on every machine).
+#[derive(Debug, Clone, Default)]
+pub struct SourceSet {
+    files: Vec<SourceFile>,
+}
+
+/// Why the pricing source could not be read at all (before any TOML is looked at).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("`{}` does not exist", path.display())]
+    NotFound { path: PathBuf },
+    #[error("could not read `{}`", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{}` is not UTF-8 text", path.display())]
+    NotUtf8 { path: PathBuf },
+    #[error("the directory `{}` has no `*.toml` files", path.display())]
+    EmptyDirectory { path: PathBuf },
+}
+
+impl SourceSet {
+    /// Reads a file, or every `*.toml` file directly inside a directory.
+    pub fn load(path: &Path) -> Result<SourceSet, LoadError> {
+        let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
+        if !metadata.is_dir() {
+            let mut set = SourceSet::default();
+            set.add(path.to_path_buf(), read_text(path)?);
+            return Ok(set);
+        }
+        let entries = std::fs::read_dir(path).map_err(|source| io_error(path, source))?;
+        let mut paths = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| io_error(path, source))?;
+            let file_path = entry.path();
+            let is_pricing = file_path.extension().is_some_and(|extension| extension == "toml")
+                // Scenario files live beside the pricing but are not part of the catalog.
+                && !file_path.to_string_lossy().ends_with(".scenario.toml");
+            if is_pricing && file_path.is_file() {
+                paths.push(file_path);
+            }
+        }
+        if paths.is_empty() {
+            return Err(LoadError::EmptyDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        paths.sort();
+        let mut set = SourceSet::default();
+        for file_path in paths {
+            let text = read_text(&file_path)?;
+            set.add(file_path, text);
+        }
+        Ok(set)
+    }
+
+    /// Adds a file held in memory (tests, `git:` revisions, generated catalogs).
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
+        self.files.push(SourceFile { path, text });
+        id
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(index, file)| {
+            (
+                FileId(u32::try_from(index).expect("fewer than 2^32 files")),
+                file,
+            )
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> LoadError {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        LoadError::NotFound {
+            path: path.to_path_buf(),
+        }
+    } else {
+        LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
+        path: path.to_path_buf(),
+    })
+}

@@ -1,0 +1,17 @@
+//! pricectl: pricing-as-code for usage-based billing.
+//!
+//! The flow: [`dsl`] reads pricing files into spanned documents, [`check`] applies the
+//! semantic rules, [`lower`] turns a clean set of documents into the canonical
+//! [`catalog::Catalog`], and [`render`] shows diagnostics (and, later, plans) as text, JSON or
+//! GitHub annotations. [`compile`] runs the whole front end; the CLI is a thin layer over it.
+
+pub mod catalog;
+pub mod check;
+pub mod cli;
+pub mod compile;
+pub mod diagnostics;
+pub mod dsl;
+pub mod lower;
+pub mod render;
+
+pub use compile::{Compilation, compile, compile_path};

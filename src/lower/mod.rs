@@ -1,0 +1,249 @@
+//! Lowering: from checked documents to the canonical [`Catalog`].
+//!
+//! Runs only on documents the checks found free of errors, so every required value is
+//! present and every reference resolves; what is still missing here is a default to fill in.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::catalog::decimal::exact_div;
+use crate::catalog::{
+    BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, FeatureType,
+    FreeTrial, Included, ItemPrice, Plan, PlanItem, PrepaidBounds, Rate, Tier, TierBound, TierMode,
+};
+use crate::dsl::document::{
+    CostDocument, CreditSystemDocument, DisplayDocument, FeatureDocument,
+    Included as IncludedDocument, ItemDocument, PlanDocument, UpTo,
+};
+use crate::dsl::{ParsedFile, Spanned};
+
+/// Builds the catalog of error-free documents.
+///
+/// # Panics
+/// When given documents with errors (a missing required value): the caller checks first.
+pub fn lower(files: &[ParsedFile]) -> Catalog {
+    let mut catalog = Catalog {
+        currency: String::new(),
+        features: BTreeMap::new(),
+        credit_systems: BTreeMap::new(),
+        plans: BTreeMap::new(),
+    };
+    for parsed in files {
+        let document = &parsed.document;
+        if let Some(currency) = &document.currency
+            && catalog.currency.is_empty()
+        {
+            catalog.currency.clone_from(&currency.value);
+        }
+        for entry in document
+            .features
+            .iter()
+            .flat_map(|features| features.value.iter())
+        {
+            catalog.features.insert(
+                entry.id.value.clone(),
+                feature(&entry.id.value, &entry.value),
+            );
+        }
+        for entry in document
+            .credit_systems
+            .iter()
+            .flat_map(|systems| systems.value.iter())
+        {
+            catalog.credit_systems.insert(
+                entry.id.value.clone(),
+                credit_system(&entry.id.value, &entry.value),
+            );
+        }
+        for entry in document.plans.iter().flat_map(|plans| plans.value.iter()) {
+            catalog
+                .plans
+                .insert(entry.id.value.clone(), plan(&entry.id.value, &entry.value));
+        }
+    }
+    catalog
+}
+
+fn feature(id: &str, document: &FeatureDocument) -> Feature {
+    let kind = required(&document.kind).value;
+    let mut event_names: Vec<String> = document
+        .event_names
+        .iter()
+        .flat_map(|names| names.value.iter().map(|name| name.value.clone()))
+        .collect();
+    event_names.sort();
+    event_names.dedup();
+    Feature {
+        id: id.to_string(),
+        name: text_or(&document.name, id),
+        kind,
+        consumable: kind == FeatureType::Metered && flag_or(&document.consumable, true),
+        display: document
+            .display
+            .as_ref()
+            .map(|display| self::display(&display.value)),
+        event_names,
+        archived: flag_or(&document.archived, false),
+        protect: flag_or(&document.protect, false),
+    }
+}
+
+fn credit_system(id: &str, document: &CreditSystemDocument) -> CreditSystem {
+    let costs = required(&document.costs)
+        .value
+        .iter()
+        .map(|cost| {
+            let credits = match &cost.value {
+                CostDocument::PerUnit(credits) => credits.0,
+                CostDocument::Rate(rate) => {
+                    let credits = required(&rate.credits).value.0;
+                    let per = required(&rate.per).value.0;
+                    exact_div(credits, per).expect("checked: a rate divides exactly")
+                }
+            };
+            (cost.id.value.clone(), CreditCost::per_unit(credits))
+        })
+        .collect();
+    CreditSystem {
+        id: id.to_string(),
+        name: text_or(&document.name, id),
+        display: document
+            .display
+            .as_ref()
+            .map(|display| self::display(&display.value)),
+        costs,
+        archived: flag_or(&document.archived, false),
+        protect: flag_or(&document.protect, false),
+    }
+}
+
+fn plan(id: &str, document: &PlanDocument) -> Plan {
+    let items = document
+        .items
+        .iter()
+        .flat_map(|items| items.value.iter())
+        .map(|item| {
+            (
+                item.id.value.clone(),
+                plan_item(&item.id.value, &item.value),
+            )
+        })
+        .collect();
+    Plan {
+        id: id.to_string(),
+        name: text_or(&document.name, id),
+        description: document.description.as_ref().map(|text| text.value.clone()),
+        group: document.group.as_ref().map(|text| text.value.clone()),
+        add_on: flag_or(&document.add_on, false),
+        default: flag_or(&document.default, false),
+        price: document.price.as_ref().map(|price| BasePrice {
+            amount: required(&price.value.amount).value.0.normalize(),
+            interval: required(&price.value.interval).value,
+        }),
+        free_trial: document.free_trial.as_ref().map(|trial| FreeTrial {
+            days: required(&trial.value.days).value,
+            card_required: flag_or(&trial.value.card_required, true),
+        }),
+        items,
+        archived: flag_or(&document.archived, false),
+        protect: flag_or(&document.protect, false),
+    }
+}
+
+fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
+    let included = match document.included.as_ref().map(|included| &included.value) {
+        None => Included::Units(Decimal::ZERO),
+        Some(IncludedDocument::Units(units)) => Included::Units(units.0.normalize()),
+        Some(IncludedDocument::Unlimited(_)) => Included::Unlimited,
+    };
+    let price = document.price.as_ref().map(|price| {
+        let price_document = &price.value;
+        let billing = required(&price_document.billing).value;
+        let per = price_document
+            .per
+            .as_ref()
+            .map_or(Decimal::ONE, |per| per.value.0.normalize());
+        let rate = match &price_document.amount {
+            Some(amount) => Rate::Flat {
+                amount: amount.value.0.normalize(),
+            },
+            None => Rate::Tiered {
+                tier_mode: document
+                    .tier_mode
+                    .as_ref()
+                    .map_or(TierMode::Graduated, |mode| mode.value),
+                tiers: required(&document.tiers)
+                    .value
+                    .iter()
+                    .map(|tier| Tier {
+                        up_to: match &required(&tier.value.up_to).value {
+                            UpTo::Units(bound) => TierBound::Units(bound.0.normalize()),
+                            UpTo::Infinite(_) => TierBound::Infinite,
+                        },
+                        amount: required(&tier.value.amount).value.0.normalize(),
+                    })
+                    .collect(),
+            },
+        };
+        let prepaid = (billing == Billing::Prepaid).then(|| {
+            let bounds = document.prepaid.as_ref().map(|prepaid| &prepaid.value);
+            PrepaidBounds {
+                min: bounds
+                    .and_then(|bounds| bounds.min.as_ref())
+                    .map_or(per, |min| min.value.0.normalize())
+                    .max(per),
+                max: bounds
+                    .and_then(|bounds| bounds.max.as_ref())
+                    .map(|max| max.value.0.normalize()),
+            }
+        });
+        ItemPrice {
+            billing,
+            interval: required(&price_document.interval).value,
+            per,
+            rate,
+            prepaid,
+        }
+    });
+    // A usage-billed item resets when it is billed, as Autumn assumes when `reset` is missing.
+    let reset = document
+        .reset
+        .as_ref()
+        .map(|reset| reset.value)
+        .or_else(|| {
+            price
+                .as_ref()
+                .filter(|price| price.billing == Billing::Usage)
+                .and_then(|price| price.interval.as_reset_interval())
+        });
+    PlanItem {
+        feature_id: feature_id.to_string(),
+        included,
+        reset,
+        price,
+    }
+}
+
+fn display(document: &DisplayDocument) -> Display {
+    Display {
+        singular: required(&document.singular).value.clone(),
+        plural: required(&document.plural).value.clone(),
+    }
+}
+
+fn required<T>(value: &Option<Spanned<T>>) -> &Spanned<T> {
+    value
+        .as_ref()
+        .expect("checked: required values are present before lowering")
+}
+
+fn text_or(value: &Option<Spanned<String>>, default: &str) -> String {
+    value
+        .as_ref()
+        .map_or_else(|| default.to_string(), |text| text.value.clone())
+}
+
+fn flag_or(value: &Option<Spanned<bool>>, default: bool) -> bool {
+    value.as_ref().map_or(default, |flag| flag.value)
+}
