@@ -5,11 +5,13 @@
 //! [`catalog::Catalog`], and [`render`] shows diagnostics (and, later, plans) as text, JSON or
 //! GitHub annotations. [`compile`] runs the whole front end; the CLI is a thin layer over it.
 
+pub mod backend;
 pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diagnostics;
+pub mod diff;
 pub mod dsl;
 pub mod lower;
 pub mod render;

@@ -305,6 +305,17 @@ impl Currency {
         amount.normalize().scale() <= self.minor_units
     }
 
+    /// An amount as people read it: the code, then at least the minor unit's digits and more
+    /// only when the amount has them (`USD 0.10`, `USD 0.015`, `JPY 50`). Never rounded.
+    pub fn format_amount(&self, amount: Decimal) -> String {
+        let mut shown = amount.normalize();
+        if shown.scale() < self.minor_units {
+            // Adding trailing zeros is exact.
+            shown.rescale(self.minor_units);
+        }
+        format!("{} {shown}", self.code)
+    }
+
     /// Every active code, sorted, for "did you mean" suggestions.
     pub fn all_codes() -> impl Iterator<Item = &'static str> {
         CURRENCIES.iter().map(|c| c.code)
@@ -512,6 +523,23 @@ mod tests {
                 expected,
                 "{text} {code}"
             );
+        }
+    }
+
+    #[test]
+    fn formats_amounts_without_rounding() {
+        let usd = Currency::from_code("USD").unwrap();
+        let jpy = Currency::from_code("JPY").unwrap();
+        let cases = [
+            (usd, "0.1", "USD 0.10"),
+            (usd, "0.015", "USD 0.015"),
+            (usd, "20", "USD 20.00"),
+            (jpy, "50", "JPY 50"),
+            (jpy, "0.5", "JPY 0.5"),
+        ];
+        for (currency, amount, expected) in cases {
+            let amount: Decimal = amount.parse().unwrap();
+            assert_eq!(currency.format_amount(amount), expected);
         }
     }
 }

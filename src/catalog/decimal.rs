@@ -40,9 +40,16 @@ pub mod option {
 }
 
 /// Divides exactly: `Some` only when `numerator / denominator` is a decimal with no rounding.
+///
+/// A quotient that fills a decimal's whole precision (28 significant digits) is taken as
+/// rounded: `10 / 3` is `3.333…3` to 28 digits, and multiplying back rounds to 10 again, so
+/// the product alone cannot tell. Exact pricing quotients are short.
 pub fn exact_div(numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
-    let quotient = numerator.checked_div(denominator)?;
-    (quotient.checked_mul(denominator)? == numerator).then(|| quotient.normalize())
+    let quotient = numerator.checked_div(denominator)?.normalize();
+    if quotient.mantissa().unsigned_abs().to_string().len() >= 28 {
+        return None;
+    }
+    (quotient.checked_mul(denominator)? == numerator).then_some(quotient)
 }
 
 #[cfg(test)]
@@ -66,6 +73,11 @@ mod tests {
             ("2", "7", None),
             ("10", "4", Some("2.5")),
             ("1", "0", None),
+            ("10", "3", None),
+            ("100", "3", None),
+            ("20", "7", None),
+            ("1000", "3", None),
+            ("0.5", "0.25", Some("2")),
         ];
         for (numerator, denominator, expected) in cases {
             assert_eq!(

@@ -36,8 +36,11 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
                         Diagnostic::new(
                             Code::InvalidAmount,
                             format!(
-                                "{} credits per {} units is not an exact number of credits per unit",
-                                credits.value.0, per.value.0
+                                "a rate of {} credit{} per {} unit{} is not an exact number of credits per unit",
+                                credits.value.0,
+                                if credits.value.0 == Decimal::ONE { "" } else { "s" },
+                                per.value.0,
+                                if per.value.0 == Decimal::ONE { "" } else { "s" },
                             ),
                             cost.span.clone(),
                             "this rate would have to be rounded",
@@ -117,7 +120,7 @@ fn not_negative(
     diagnostics.push(
         Diagnostic::new(
             Code::InvalidAmount,
-            format!("negative {what} `{}`", amount.value.0),
+            format!("{what} is negative ({})", amount.value.0),
             amount.span.clone(),
             "must be zero or more",
         )

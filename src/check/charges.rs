@@ -47,12 +47,9 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some(price) = &document.price else {
             continue;
         };
-        if !price
-            .value
-            .billing
-            .as_ref()
-            .is_some_and(|billing| billing.value == Billing::Prepaid)
-        {
+        let prepaid =
+            price.value.billing.as_ref().map(|billing| billing.value) == Some(Billing::Prepaid);
+        if !prepaid {
             continue; // usage is summed before it is charged; a fraction of a cent per unit is normal
         }
         let per = price
@@ -163,24 +160,22 @@ fn below_minimum(
     if cost >= minimum {
         return;
     }
-    let code = currency.code;
+    let (cost, minimum) = (
+        currency.format_amount(cost),
+        currency.format_amount(minimum),
+    );
     let help = match smallest {
-        Some(quantity) => format!(
-            "raise `prepaid.min` to at least {quantity}, which costs {code} {minimum} or more"
-        ),
-        None => {
-            format!("card payments in {code} start at {minimum}; charge at least that much at once")
+        Some(quantity) => {
+            format!("raise `prepaid.min` to at least {quantity}, which costs {minimum} or more")
         }
+        None => format!("card payments start at {minimum}; charge at least that much at once"),
     };
     diagnostics.push(
         Diagnostic::new(
             Code::BelowMinimumCharge,
-            format!(
-                "{what} costs {code} {}, below the smallest card charge of {code} {minimum}",
-                cost.normalize()
-            ),
+            format!("{what} costs {cost}, below the smallest card charge of {minimum}"),
             span.clone(),
-            format!("costs {code} {}", cost.normalize()),
+            format!("costs {cost}"),
         )
         .with_help(help),
     );
@@ -197,34 +192,34 @@ fn fractional(
     if value < Decimal::ZERO || currency.is_whole_minor_units(value) {
         return;
     }
-    let code = currency.code;
-    let minor = currency.minor_unit();
-    let help = match per {
-        Some(per) => {
-            // The smallest power of ten that makes the amount whole minor units: sell that many
-            // billing units at once.
-            let mut factor = Decimal::ONE;
-            while !currency.is_whole_minor_units(value * factor)
-                && factor < Decimal::from(1_000_000_000_000_u64)
-            {
-                factor *= Decimal::TEN;
-            }
-            format!(
-                "charges would be rounded to {code} {minor}; sell larger packages, such as `amount = {}, per = {}`",
-                (value * factor).normalize(),
-                (per * factor).normalize()
-            )
-        }
+    let minor = currency.format_amount(currency.minor_unit());
+    // The power of ten that makes the amount whole minor units: sell that many billing units
+    // at once. Its exponent is how many digits the amount has beyond the minor unit.
+    let extra_digits = value
+        .normalize()
+        .scale()
+        .saturating_sub(currency.minor_units);
+    let package = per.and_then(|per| {
+        let factor = Decimal::from_i128_with_scale(10_i128.checked_pow(extra_digits)?, 0);
+        Some((
+            (value.checked_mul(factor)?).normalize(),
+            per.checked_mul(factor)?.normalize(),
+        ))
+    });
+    let help = match package {
+        Some((amount, per)) => format!(
+            "charges would be rounded to multiples of {minor}; sell larger packages, such as `amount = {amount}, per = {per}`"
+        ),
         None => format!(
-            "charges would be rounded to {code} {minor}; use an amount in whole {code} {minor}"
+            "charges would be rounded to multiples of {minor}; use an amount in whole multiples of {minor}"
         ),
     };
     diagnostics.push(
         Diagnostic::new(
             Code::FractionalCharge,
             format!(
-                "{what} is priced at {code} {}, not a whole number of {code} {minor}",
-                value.normalize()
+                "{what} is priced at {}, not a whole multiple of {minor}",
+                currency.format_amount(value)
             ),
             amount.span.clone(),
             "not a whole minor unit",

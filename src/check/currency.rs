@@ -6,7 +6,11 @@ use super::Model;
 /// `pricectl::currency`: the currency is given, is ISO 4217, and is the same in every file.
 pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let Some(first) = model.currency_keys.first() else {
-        if let Some(file) = model.files.first() {
+        if let Some(file) = model
+            .files
+            .first()
+            .filter(|_| !model.any_invalid("currency"))
+        {
             diagnostics.push(
                 Diagnostic::new(
                     Code::Currency,

@@ -1,4 +1,4 @@
-use crate::catalog::{Billing, Choice, FeatureType};
+use crate::catalog::{Billing, Choice, FeatureType, PriceInterval};
 use crate::diagnostics::{Code, Diagnostic, Span};
 use crate::dsl::document::{Included, ItemDocument};
 
@@ -37,7 +37,11 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some(price) = &document.price else {
             continue;
         };
-        if price.value.amount.is_none() && document.tiers.is_none() {
+        if price.value.amount.is_none()
+            && document.tiers.is_none()
+            && !model.is_invalid(&price.span, "amount")
+            && !model.is_invalid(&item.span, "tiers")
+        {
             diagnostics.push(
                 Diagnostic::new(
                     Code::InvalidValue,
@@ -68,6 +72,21 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 .with_help(
                     "remove the price, or include a number of units instead of `\"unlimited\"`",
                 ),
+            );
+        }
+        if let (Some(billing), Some(interval)) = (&price.value.billing, &price.value.interval)
+            && billing.value == Billing::Usage
+            && interval.value == PriceInterval::OneOff
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{}` in plan `{}` is billed on usage once", item.id.value, plan.id.value),
+                    interval.span.clone(),
+                    "usage is billed in arrears, every period",
+                )
+                .with_related(billing.span.clone(), "billed on usage here")
+                .with_help("give a usage-billed price a recurring `interval` such as `\"month\"`, or bill it `prepaid` to sell it once"),
             );
         }
         let (Some(billing), Some(interval), Some(reset)) =

@@ -2,7 +2,9 @@ use std::collections::BTreeMap;
 
 use crate::catalog::{Currency, FeatureType};
 use crate::diagnostics::{Code, Diagnostic, Span};
-use crate::dsl::document::{CreditSystemDocument, FeatureDocument, PlanDocument};
+use crate::dsl::document::{
+    CostDocument, CreditSystemDocument, FeatureDocument, ItemDocument, PlanDocument,
+};
 use crate::dsl::{Entry, ParsedFile, Spanned};
 
 /// Every object of a catalog's files, merged by id, as the rules see them.
@@ -38,9 +40,10 @@ impl<'a> Model<'a> {
             currency_keys: Vec::new(),
             files,
         };
-        // Features and credit systems share one namespace, as in Autumn.
-        let mut namespace: BTreeMap<&str, &Span> = BTreeMap::new();
-        let mut plan_ids: BTreeMap<&str, &Span> = BTreeMap::new();
+        // Features and credit systems share one namespace, as in Autumn. Ids are claimed in
+        // source order, so "first defined here" is the first in the file.
+        let mut declarations: Vec<(&Span, &'static str, Declaration<'a>)> = Vec::new();
+        let mut plans = Vec::new();
         for parsed in files {
             let document = &parsed.document;
             if let Some(currency) = &document.currency {
@@ -51,33 +54,43 @@ impl<'a> Model<'a> {
                 .iter()
                 .flat_map(|features| features.value.iter())
             {
-                if claim(
-                    &mut namespace,
-                    &entry.id,
-                    "feature or credit system",
-                    diagnostics,
-                ) {
-                    model.features.insert(&entry.id.value, entry);
-                }
+                declarations.push((&entry.id.span, "feature", Declaration::Feature(entry)));
             }
             for entry in document
                 .credit_systems
                 .iter()
                 .flat_map(|systems| systems.value.iter())
             {
-                if claim(
-                    &mut namespace,
-                    &entry.id,
-                    "feature or credit system",
-                    diagnostics,
-                ) {
-                    model.credit_systems.insert(&entry.id.value, entry);
+                declarations.push((
+                    &entry.id.span,
+                    "credit system",
+                    Declaration::CreditSystem(entry),
+                ));
+            }
+            plans.extend(document.plans.iter().flat_map(|plans| plans.value.iter()));
+        }
+        declarations.sort_by(|left, right| left.0.cmp(right.0));
+        let mut namespace: BTreeMap<&str, (&Span, &'static str)> = BTreeMap::new();
+        for (_, kind, declaration) in declarations {
+            let id = match declaration {
+                Declaration::Feature(entry) => &entry.id,
+                Declaration::CreditSystem(entry) => &entry.id,
+            };
+            if claim(&mut namespace, id, kind, diagnostics) {
+                match declaration {
+                    Declaration::Feature(entry) => {
+                        model.features.insert(&entry.id.value, entry);
+                    }
+                    Declaration::CreditSystem(entry) => {
+                        model.credit_systems.insert(&entry.id.value, entry);
+                    }
                 }
             }
-            for entry in document.plans.iter().flat_map(|plans| plans.value.iter()) {
-                if claim(&mut plan_ids, &entry.id, "plan", diagnostics) {
-                    model.plans.insert(&entry.id.value, entry);
-                }
+        }
+        let mut plan_ids: BTreeMap<&str, (&Span, &'static str)> = BTreeMap::new();
+        for entry in plans {
+            if claim(&mut plan_ids, &entry.id, "plan", diagnostics) {
+                model.plans.insert(&entry.id.value, entry);
             }
         }
         model.currency = model
@@ -105,6 +118,18 @@ impl<'a> Model<'a> {
             .map(|kind| kind.value)
     }
 
+    /// Whether `key` of the table at `table` was present but unreadable (already reported).
+    pub fn is_invalid(&self, table: &Span, key: &str) -> bool {
+        self.files.iter().any(|file| file.is_invalid(table, key))
+    }
+
+    /// Whether any table had an unreadable `key` (already reported).
+    pub fn any_invalid(&self, key: &str) -> bool {
+        self.files
+            .iter()
+            .any(|file| file.invalid_keys.iter().any(|(_, invalid)| *invalid == key))
+    }
+
     /// Every id features and credit systems may be referenced by, for suggestions.
     pub fn referable_ids(&self) -> impl Iterator<Item = &'a str> + '_ {
         self.features
@@ -116,30 +141,33 @@ impl<'a> Model<'a> {
 
 /// Records an id; reports and refuses it when it is taken.
 fn claim<'a>(
-    taken: &mut BTreeMap<&'a str, &'a Span>,
+    taken: &mut BTreeMap<&'a str, (&'a Span, &'static str)>,
     id: &'a Spanned<String>,
-    kind: &str,
+    kind: &'static str,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> bool {
-    if let Some(first) = taken.get(id.value.as_str()) {
-        let help = if kind == "plan" {
-            "each plan is defined once; rename or remove one of them"
+    if let Some((first, first_kind)) = taken.get(id.value.as_str()) {
+        let help = if *first_kind == kind {
+            format!("each {kind} is defined once, in one file; rename or remove one of them")
         } else {
-            "features and credit systems share one namespace; rename or remove one of them"
+            "features and credit systems share one namespace; rename one of them".to_string()
         };
         diagnostics.push(
             Diagnostic::new(
                 Code::DuplicateId,
                 format!("the id `{}` is defined twice", id.value),
                 id.span.clone(),
-                "defined again here",
+                format!("defined again here, as a {kind}"),
             )
-            .with_related((*first).clone(), "first defined here")
+            .with_related(
+                (*first).clone(),
+                format!("first defined here, as a {first_kind}"),
+            )
             .with_help(help),
         );
         return false;
     }
-    taken.insert(&id.value, &id.span);
+    taken.insert(&id.value, (&id.span, kind));
     true
 }
 
@@ -147,12 +175,7 @@ impl<'a> Model<'a> {
     /// Every item of every plan, with its plan.
     pub fn items(
         &self,
-    ) -> impl Iterator<
-        Item = (
-            &'a Entry<PlanDocument>,
-            &'a Entry<crate::dsl::document::ItemDocument>,
-        ),
-    > + '_ {
+    ) -> impl Iterator<Item = (&'a Entry<PlanDocument>, &'a Entry<ItemDocument>)> + '_ {
         self.plans.values().flat_map(|plan| {
             plan.value
                 .items
@@ -165,12 +188,7 @@ impl<'a> Model<'a> {
     /// Every cost of every credit system, with its credit system.
     pub fn costs(
         &self,
-    ) -> impl Iterator<
-        Item = (
-            &'a Entry<CreditSystemDocument>,
-            &'a Entry<crate::dsl::document::CostDocument>,
-        ),
-    > + '_ {
+    ) -> impl Iterator<Item = (&'a Entry<CreditSystemDocument>, &'a Entry<CostDocument>)> + '_ {
         self.credit_systems.values().flat_map(|system| {
             system
                 .value

@@ -82,7 +82,7 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Reports a negative bound or one that is not a whole number of billing units.
+/// Reports a bound below one billing unit or one that is not a whole number of them.
 fn bound_is_valid(
     bound: &Spanned<DecimalLiteral>,
     name: &str,
@@ -90,37 +90,52 @@ fn bound_is_valid(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> bool {
     let value = bound.value.0;
-    if value < Decimal::ZERO {
+    if per <= Decimal::ZERO {
+        return false; // `per` itself is reported
+    }
+    if value < per {
         diagnostics.push(
             Diagnostic::new(
                 Code::Prepaid,
-                format!("prepaid `{name}` is negative"),
+                format!("prepaid `{name}` {value} is less than one billing unit ({per})"),
                 bound.span.clone(),
-                "must be zero or more",
+                "below one billing unit",
             )
             .with_help(format!(
-                "a purchase bound is a quantity; give `{name}` zero or more"
+                "a purchase is at least one billing unit: give `{name}` a multiple of `per`, {per} or more"
             )),
         );
         return false;
     }
-    if per > Decimal::ZERO && !(value % per).is_zero() {
-        let lower = (value / per).floor() * per;
-        let upper = lower + per;
-        diagnostics.push(
-            Diagnostic::new(
-                Code::Prepaid,
-                format!("prepaid `{name}` {value} is not a multiple of `per` {per}"),
-                bound.span.clone(),
-                format!("not a whole number of {per}-unit packages"),
-            )
-            .with_help(format!(
-                "customers buy whole billing units; use {} or {}",
-                lower.normalize(),
-                upper.normalize()
-            )),
-        );
-        return false;
+    let remainder = value.checked_rem(per);
+    if remainder.is_some_and(|remainder| remainder.is_zero()) {
+        return true;
     }
-    true
+    let help = value
+        .checked_div(per)
+        .map(|packages| packages.floor())
+        .and_then(|packages| {
+            let lower = packages.checked_mul(per)?;
+            Some((lower, lower.checked_add(per)?))
+        })
+        .map_or_else(
+            || format!("customers buy whole billing units; use a multiple of {per}"),
+            |(lower, upper)| {
+                format!(
+                    "customers buy whole billing units; use {} or {}",
+                    lower.normalize(),
+                    upper.normalize()
+                )
+            },
+        );
+    diagnostics.push(
+        Diagnostic::new(
+            Code::Prepaid,
+            format!("prepaid `{name}` {value} is not a multiple of `per` {per}"),
+            bound.span.clone(),
+            format!("not a whole number of {per}-unit packages"),
+        )
+        .with_help(help),
+    );
+    false
 }

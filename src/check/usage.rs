@@ -8,11 +8,35 @@ use super::{Declaration, Model};
 /// and no credit system) and `pricectl::double_charge` (a plan prices a feature directly and
 /// also grants a credit system the feature draws from).
 pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
-    let used: BTreeSet<&str> = model
-        .costs()
-        .map(|(_, cost)| cost.id.value.as_str())
-        .chain(model.items().map(|(_, item)| item.id.value.as_str()))
-        .collect();
+    // Every reference of every file, duplicates included: a credit system reported as a
+    // duplicate still shows which features the author meant to use.
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for parsed in model.files {
+        let document = &parsed.document;
+        for system in document
+            .credit_systems
+            .iter()
+            .flat_map(|systems| systems.value.iter())
+        {
+            used.extend(
+                system
+                    .value
+                    .costs
+                    .iter()
+                    .flat_map(|costs| costs.value.iter())
+                    .map(|cost| cost.id.value.as_str()),
+            );
+        }
+        for plan in document.plans.iter().flat_map(|plans| plans.value.iter()) {
+            used.extend(
+                plan.value
+                    .items
+                    .iter()
+                    .flat_map(|items| items.value.iter())
+                    .map(|item| item.id.value.as_str()),
+            );
+        }
+    }
     for feature in model.features.values() {
         let archived = feature
             .value

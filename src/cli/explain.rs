@@ -8,9 +8,12 @@ const DIAGNOSTICS_DOC: &str = include_str!("../../docs/diagnostics.md");
 /// `pricectl explain CODE`.
 pub fn explain(args: &ExplainArgs) -> ExitStatus {
     let Some(code) = Code::from_name(&args.code) else {
-        let names = Code::ALL.iter().map(|code| code.name());
-        let help = match did_you_mean(&args.code, names) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+        // Compare short names, so the shared `pricectl::` prefix does not make every code look close.
+        let short = |name: &'static str| name.strip_prefix("pricectl::").unwrap_or(name);
+        let names = Code::ALL.iter().map(|code| short(code.name()));
+        let asked = args.code.strip_prefix("pricectl::").unwrap_or(&args.code);
+        let help = match did_you_mean(asked, names) {
+            Some(suggestion) => format!("did you mean `pricectl::{suggestion}`?"),
             None => "see docs/diagnostics.md for every code".to_string(),
         };
         print_stderr(&format!(
@@ -19,17 +22,14 @@ pub fn explain(args: &ExplainArgs) -> ExitStatus {
         ));
         return ExitStatus::Failure;
     };
-    match explanation(code) {
-        Some(text) => {
-            print_stdout(&text);
-            ExitStatus::Success
-        }
-        None => {
-            print_stderr(&format!(
-                "error: `{code}` has no documentation in this build\n"
-            ));
-            ExitStatus::Failure
-        }
+    if let Some(text) = explanation(code) {
+        print_stdout(&text);
+        ExitStatus::Success
+    } else {
+        print_stderr(&format!(
+            "error: `{code}` has no documentation in this build\n"
+        ));
+        ExitStatus::Failure
     }
 }
 

@@ -10,6 +10,19 @@ use crate::diagnostics::{Code, Diagnostic, FileId, Span};
 pub struct ParsedFile {
     pub file: FileId,
     pub document: PricingDocument,
+    /// Keys present in the file but unreadable, by the span of their table (see
+    /// [`ParsedFile::is_invalid`]).
+    pub invalid_keys: Vec<(Span, &'static str)>,
+}
+
+impl ParsedFile {
+    /// Whether `key` of the table at `table` was present but could not be read (and so was
+    /// reported already): a rule must not report it again as missing.
+    pub fn is_invalid(&self, table: &Span, key: &str) -> bool {
+        self.invalid_keys
+            .iter()
+            .any(|(span, invalid)| span == table && *invalid == key)
+    }
 }
 
 /// The documents of every file that parsed, and every problem met while reading.
@@ -45,17 +58,23 @@ pub fn parse_sources(sources: &SourceSet) -> Parsed {
             file,
             diagnostics: &mut parsed.diagnostics,
             known_keys: None,
+            invalid_keys: Vec::new(),
         };
         let root_value =
             toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));
         let document = PricingDocument::read_root(&root_value, &mut cx);
+        let invalid_keys = std::mem::take(&mut cx.invalid_keys);
         if parsed.diagnostics[before..]
             .iter()
             .any(|diagnostic| diagnostic.code == Code::Version)
         {
             parsed.complete = false;
         }
-        parsed.files.push(ParsedFile { file, document });
+        parsed.files.push(ParsedFile {
+            file,
+            document,
+            invalid_keys,
+        });
     }
     parsed
 }

@@ -32,7 +32,11 @@ fn remove_null(value: &mut serde_json::Value) {
                     if options.len() == 1 {
                         let only = options.remove(0);
                         object.remove(key);
-                        if let serde_json::Value::Object(inner) = only {
+                        if only.get("$ref").is_some() {
+                            // Draft-07 ignores the siblings of `$ref`; keep the description
+                            // beside an `allOf` instead.
+                            object.insert("allOf".into(), serde_json::Value::Array(vec![only]));
+                        } else if let serde_json::Value::Object(inner) = only {
                             for (inner_key, inner_value) in inner {
                                 object.entry(inner_key).or_insert(inner_value);
                             }
@@ -55,4 +59,100 @@ pub fn pricing_schema_text() -> String {
         serde_json::to_string_pretty(&pricing_schema()).expect("a schema always serializes");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::pricing_schema;
+    use crate::diagnostics::FileId;
+    use crate::dsl::document::PricingDocument;
+    use crate::dsl::reader::ReadContext;
+
+    /// Every kind of table the language has, once.
+    const EVERY_TABLE: &str = r#"
+version = 1
+currency = "USD"
+[features.tokens]
+type = "metered"
+display = { singular = "token", plural = "tokens" }
+[features.sso]
+type = "boolean"
+[credit_systems.credits]
+costs = { tokens = { credits = 1, per = 1000 } }
+[plans.pro]
+price = { amount = 20, interval = "month" }
+free_trial = { days = 14 }
+[plans.pro.items.credits]
+price = { billing = "prepaid", interval = "month" }
+tiers = [{ up_to = "inf", amount = 1 }]
+prepaid = { min = 1 }
+"#;
+
+    /// The reader and the schema know the same keys, and require the same ones: the schema
+    /// is generated from the document types, the reader asks for keys by name, and this test
+    /// holds the two together.
+    #[test]
+    fn reader_and_schema_agree_on_every_key() {
+        let (root, errors) = toml::de::DeTable::parse_recoverable(EVERY_TABLE);
+        assert!(errors.is_empty());
+        let mut diagnostics = Vec::new();
+        let mut cx = ReadContext {
+            file: FileId(0),
+            diagnostics: &mut diagnostics,
+            known_keys: Some(Vec::new()),
+            invalid_keys: Vec::new(),
+        };
+        let root = toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));
+        PricingDocument::read_root(&root, &mut cx);
+        let known_keys = cx.known_keys.take().expect("logged");
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+
+        let schema = pricing_schema();
+        let mut tables: BTreeMap<String, &serde_json::Value> = schema["definitions"]
+            .as_object()
+            .expect("definitions")
+            .iter()
+            .filter(|(_, definition)| definition.get("properties").is_some())
+            .map(|(name, definition)| (name.clone(), definition))
+            .collect();
+        tables.insert("PricingDocument".into(), &schema);
+
+        let mut seen = BTreeMap::new();
+        for logged in known_keys {
+            seen.insert(logged.schema_name.clone(), logged.keys);
+        }
+        assert_eq!(
+            seen.keys().collect::<Vec<_>>(),
+            tables.keys().collect::<Vec<_>>(),
+            "every table type of the schema is read, and nothing else"
+        );
+        for (name, definition) in tables {
+            let mut schema_keys: Vec<&str> = definition["properties"]
+                .as_object()
+                .expect("properties")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let mut schema_required: Vec<&str> = definition
+                .get("required")
+                .and_then(|required| required.as_array())
+                .map(|required| required.iter().filter_map(|key| key.as_str()).collect())
+                .unwrap_or_default();
+            let keys = &seen[&name];
+            let mut reader_keys: Vec<&str> = keys.iter().map(|(key, _)| *key).collect();
+            let mut reader_required: Vec<&str> = keys
+                .iter()
+                .filter(|(_, required)| *required)
+                .map(|(key, _)| *key)
+                .collect();
+            schema_keys.sort_unstable();
+            schema_required.sort_unstable();
+            reader_keys.sort_unstable();
+            reader_required.sort_unstable();
+            assert_eq!(reader_keys, schema_keys, "keys of {name}");
+            assert_eq!(reader_required, schema_required, "required keys of {name}");
+        }
+    }
 }

@@ -66,7 +66,7 @@ pub fn lower(files: &[ParsedFile]) -> Catalog {
 }
 
 fn feature(id: &str, document: &FeatureDocument) -> Feature {
-    let kind = required(&document.kind).value;
+    let kind = required(document.kind.as_ref()).value;
     let mut event_names: Vec<String> = document
         .event_names
         .iter()
@@ -76,29 +76,29 @@ fn feature(id: &str, document: &FeatureDocument) -> Feature {
     event_names.dedup();
     Feature {
         id: id.to_string(),
-        name: text_or(&document.name, id),
+        name: text_or(document.name.as_ref(), id),
         kind,
-        consumable: kind == FeatureType::Metered && flag_or(&document.consumable, true),
+        consumable: kind == FeatureType::Metered && flag_or(document.consumable.as_ref(), true),
         display: document
             .display
             .as_ref()
             .map(|display| self::display(&display.value)),
         event_names,
-        archived: flag_or(&document.archived, false),
-        protect: flag_or(&document.protect, false),
+        archived: flag_or(document.archived.as_ref(), false),
+        protect: flag_or(document.protect.as_ref(), false),
     }
 }
 
 fn credit_system(id: &str, document: &CreditSystemDocument) -> CreditSystem {
-    let costs = required(&document.costs)
+    let costs = required(document.costs.as_ref())
         .value
         .iter()
         .map(|cost| {
             let credits = match &cost.value {
                 CostDocument::PerUnit(credits) => credits.0,
                 CostDocument::Rate(rate) => {
-                    let credits = required(&rate.credits).value.0;
-                    let per = required(&rate.per).value.0;
+                    let credits = required(rate.credits.as_ref()).value.0;
+                    let per = required(rate.per.as_ref()).value.0;
                     exact_div(credits, per).expect("checked: a rate divides exactly")
                 }
             };
@@ -107,14 +107,14 @@ fn credit_system(id: &str, document: &CreditSystemDocument) -> CreditSystem {
         .collect();
     CreditSystem {
         id: id.to_string(),
-        name: text_or(&document.name, id),
+        name: text_or(document.name.as_ref(), id),
         display: document
             .display
             .as_ref()
             .map(|display| self::display(&display.value)),
         costs,
-        archived: flag_or(&document.archived, false),
-        protect: flag_or(&document.protect, false),
+        archived: flag_or(document.archived.as_ref(), false),
+        protect: flag_or(document.protect.as_ref(), false),
     }
 }
 
@@ -132,22 +132,22 @@ fn plan(id: &str, document: &PlanDocument) -> Plan {
         .collect();
     Plan {
         id: id.to_string(),
-        name: text_or(&document.name, id),
+        name: text_or(document.name.as_ref(), id),
         description: document.description.as_ref().map(|text| text.value.clone()),
         group: document.group.as_ref().map(|text| text.value.clone()),
-        add_on: flag_or(&document.add_on, false),
-        default: flag_or(&document.default, false),
+        add_on: flag_or(document.add_on.as_ref(), false),
+        default: flag_or(document.default.as_ref(), false),
         price: document.price.as_ref().map(|price| BasePrice {
-            amount: required(&price.value.amount).value.0.normalize(),
-            interval: required(&price.value.interval).value,
+            amount: required(price.value.amount.as_ref()).value.0.normalize(),
+            interval: required(price.value.interval.as_ref()).value,
         }),
         free_trial: document.free_trial.as_ref().map(|trial| FreeTrial {
-            days: required(&trial.value.days).value,
-            card_required: flag_or(&trial.value.card_required, true),
+            days: required(trial.value.days.as_ref()).value,
+            card_required: flag_or(trial.value.card_required.as_ref(), true),
         }),
         items,
-        archived: flag_or(&document.archived, false),
-        protect: flag_or(&document.protect, false),
+        archived: flag_or(document.archived.as_ref(), false),
+        protect: flag_or(document.protect.as_ref(), false),
     }
 }
 
@@ -159,7 +159,7 @@ fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
     };
     let price = document.price.as_ref().map(|price| {
         let price_document = &price.value;
-        let billing = required(&price_document.billing).value;
+        let billing = required(price_document.billing.as_ref()).value;
         let per = price_document
             .per
             .as_ref()
@@ -173,15 +173,15 @@ fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
                     .tier_mode
                     .as_ref()
                     .map_or(TierMode::Graduated, |mode| mode.value),
-                tiers: required(&document.tiers)
+                tiers: required(document.tiers.as_ref())
                     .value
                     .iter()
                     .map(|tier| Tier {
-                        up_to: match &required(&tier.value.up_to).value {
+                        up_to: match &required(tier.value.up_to.as_ref()).value {
                             UpTo::Units(bound) => TierBound::Units(bound.0.normalize()),
                             UpTo::Infinite(_) => TierBound::Infinite,
                         },
-                        amount: required(&tier.value.amount).value.0.normalize(),
+                        amount: required(tier.value.amount.as_ref()).value.0.normalize(),
                     })
                     .collect(),
             },
@@ -191,8 +191,7 @@ fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
             PrepaidBounds {
                 min: bounds
                     .and_then(|bounds| bounds.min.as_ref())
-                    .map_or(per, |min| min.value.0.normalize())
-                    .max(per),
+                    .map_or(per, |min| min.value.0.normalize()),
                 max: bounds
                     .and_then(|bounds| bounds.max.as_ref())
                     .map(|max| max.value.0.normalize()),
@@ -200,7 +199,7 @@ fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
         });
         ItemPrice {
             billing,
-            interval: required(&price_document.interval).value,
+            interval: required(price_document.interval.as_ref()).value,
             per,
             rate,
             prepaid,
@@ -227,23 +226,19 @@ fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
 
 fn display(document: &DisplayDocument) -> Display {
     Display {
-        singular: required(&document.singular).value.clone(),
-        plural: required(&document.plural).value.clone(),
+        singular: required(document.singular.as_ref()).value.clone(),
+        plural: required(document.plural.as_ref()).value.clone(),
     }
 }
 
-fn required<T>(value: &Option<Spanned<T>>) -> &Spanned<T> {
-    value
-        .as_ref()
-        .expect("checked: required values are present before lowering")
+fn required<T>(value: Option<&Spanned<T>>) -> &Spanned<T> {
+    value.expect("checked: required values are present before lowering")
 }
 
-fn text_or(value: &Option<Spanned<String>>, default: &str) -> String {
-    value
-        .as_ref()
-        .map_or_else(|| default.to_string(), |text| text.value.clone())
+fn text_or(value: Option<&Spanned<String>>, default: &str) -> String {
+    value.map_or_else(|| default.to_string(), |text| text.value.clone())
 }
 
-fn flag_or(value: &Option<Spanned<bool>>, default: bool) -> bool {
-    value.as_ref().map_or(default, |flag| flag.value)
+fn flag_or(value: Option<&Spanned<bool>>, default: bool) -> bool {
+    value.map_or(default, |flag| flag.value)
 }

@@ -2,6 +2,7 @@ use schemars::JsonSchema;
 use toml::de::DeValue;
 
 use crate::catalog::{Billing, PriceInterval, ResetInterval, TierMode};
+use crate::diagnostics::did_you_mean;
 use crate::dsl::reader::{Read, ReadContext, ReadError, TableReader, Value};
 use crate::dsl::{DecimalLiteral, Spanned};
 
@@ -110,24 +111,61 @@ impl Read for ItemDocument {
 
 impl Read for Included {
     fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
-        if let DeValue::String(text) = value.get_ref()
-            && text.as_ref() == "unlimited"
-        {
-            return Ok(Included::Unlimited(UnlimitedWord::Unlimited));
-        }
-        DecimalLiteral::read(value, cx, key).map(Included::Units)
+        read_number_or_word(
+            value,
+            cx,
+            key,
+            "unlimited",
+            Included::Unlimited(UnlimitedWord::Unlimited),
+            Included::Units,
+        )
     }
 }
 
 impl Read for UpTo {
     fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
-        if let DeValue::String(text) = value.get_ref()
-            && text.as_ref() == "inf"
-        {
-            return Ok(UpTo::Infinite(InfiniteWord::Inf));
-        }
-        DecimalLiteral::read(value, cx, key).map(UpTo::Units)
+        read_number_or_word(
+            value,
+            cx,
+            key,
+            "inf",
+            UpTo::Infinite(InfiniteWord::Inf),
+            UpTo::Units,
+        )
     }
+}
+
+/// A decimal, or one word (`"unlimited"`, `"inf"`); a string that is neither gets a message
+/// that names both forms.
+fn read_number_or_word<T>(
+    value: &Value<'_>,
+    cx: &mut ReadContext<'_>,
+    key: &str,
+    word: &str,
+    word_value: T,
+    number: fn(DecimalLiteral) -> T,
+) -> Result<T, ReadError> {
+    if let DeValue::String(text) = value.get_ref() {
+        if text.as_ref() == word {
+            return Ok(word_value);
+        }
+        let looks_numeric = text.starts_with(|character: char| {
+            character.is_ascii_digit() || character == '-' || character == '+'
+        });
+        if !looks_numeric {
+            let close = text.eq_ignore_ascii_case(word) || did_you_mean(text, [word]).is_some();
+            return Err(ReadError::invalid(
+                format!("`{key}` must be a number or `\"{word}\"`, found `\"{text}\"`"),
+                "not a number, and not the word",
+                Some(if close {
+                    format!("did you mean `\"{word}\"`?")
+                } else {
+                    format!("write a number such as `1_000`, or `\"{word}\"`")
+                }),
+            ));
+        }
+    }
+    DecimalLiteral::read(value, cx, key).map(number)
 }
 
 impl Read for ItemPriceDocument {
@@ -166,7 +204,7 @@ impl Read for TierDocument {
 
 impl Read for PrepaidDocument {
     fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
-        let mut table = TableReader::open::<Self>(value, key, "prepaid bounds", cx)?;
+        let mut table = TableReader::open::<Self>(value, key, "`prepaid` table", cx)?;
         let document = PrepaidDocument {
             min: table.optional(cx, "min"),
             max: table.optional(cx, "max"),

@@ -104,16 +104,31 @@ impl PricingDocument {
                         let number = integer.as_str().parse::<u32>().expect("checked just above");
                         Spanned::new(LanguageVersion(number), cx.span(value))
                     }
-                    _ => {
+                    DeValue::Integer(_) => {
                         cx.report(
-                        Diagnostic::new(
-                            Code::Version,
-                            format!("this build of pricectl does not read language version `{}`", raw(value)),
-                            cx.span(value),
-                            "unsupported version",
-                        )
-                        .with_help(format!("this build reads {supported}; upgrade pricectl or write `version = 1`")),
-                    );
+                            Diagnostic::new(
+                                Code::Version,
+                                format!("this build of pricectl does not read language version `{}`", raw(value)),
+                                cx.span(value),
+                                "unsupported version",
+                            )
+                            .with_help(format!("this build reads {supported}; upgrade pricectl, or write `version = 1`")),
+                        );
+                        return empty;
+                    }
+                    other => {
+                        cx.report(
+                            Diagnostic::new(
+                                Code::Version,
+                                format!(
+                                    "`version` must be a whole number, found {}",
+                                    super::decimal_literal::describe(other)
+                                ),
+                                cx.span(value),
+                                "not a version number",
+                            )
+                            .with_help("write `version = 1`, a number without quotes"),
+                        );
                         return empty;
                     }
                 }

@@ -1,0 +1,1 @@
+//! The embedded backend: a `SQLite` file that holds a real billing catalog.

@@ -1,0 +1,9 @@
+//! The integration tests: one binary, one module per area.
+
+mod cli;
+mod docs;
+mod examples;
+mod fixtures;
+mod robustness;
+mod schema;
+mod support;
