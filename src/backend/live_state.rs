@@ -12,10 +12,10 @@ pub struct LiveState {
     pub catalog: Catalog,
     /// Per plan id: its current version and how many customers are on each version.
     pub plans: BTreeMap<String, LivePlan>,
-    /// Feature or credit system id → addresses of the live objects that use it (credit systems,
-    /// and every plan version, old ones included: a grandfathered customer still uses what their
-    /// version grants).
-    pub references: BTreeMap<String, BTreeSet<String>>,
+    /// Plan id → the items (feature or credit system ids) of its older versions that still have
+    /// customers: a grandfathered customer still uses what their version grants, so those
+    /// cannot be deleted.
+    pub grandfathered: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// A live plan's versions.
@@ -50,7 +50,7 @@ impl LiveState {
                 plans: BTreeMap::new(),
             },
             plans: BTreeMap::new(),
-            references: BTreeMap::new(),
+            grandfathered: BTreeMap::new(),
         }
     }
 }

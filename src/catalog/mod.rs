@@ -16,6 +16,7 @@ pub mod decimal;
 mod feature;
 mod item;
 mod plan;
+pub mod random;
 
 pub use catalog::Catalog;
 pub use choice::Choice;

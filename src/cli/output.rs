@@ -1,6 +1,7 @@
 //! Where output goes and how it looks: data on stdout, diagnostics on stderr, colour only on
 //! a terminal and never with `NO_COLOR`.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
@@ -12,6 +13,12 @@ use crate::render::{HumanOptions, render_human};
 pub fn stderr_color() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     !no_color && std::io::stderr().is_terminal()
+}
+
+/// Whether stdout gets colour.
+pub fn stdout_color() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && std::io::stdout().is_terminal()
 }
 
 /// The wrap width for reports: the terminal's `COLUMNS` when set, else 100.
@@ -70,6 +77,62 @@ pub fn report_diagnostics(compilation: &Compilation, deny_warnings: bool) {
         &compilation.sources,
         options,
     ));
+}
+
+/// Compiles the pricing and reports its diagnostics on stderr; `None` when it has errors (or
+/// could not be read), after saying so.
+pub fn compile_pricing(path: &Path) -> Option<crate::catalog::Catalog> {
+    let compilation = match crate::compile::compile_path(path) {
+        Ok(compilation) => compilation,
+        Err(error) => {
+            report_load_error(&error);
+            return None;
+        }
+    };
+    report_diagnostics(&compilation, false);
+    if compilation.catalog.is_none() {
+        print_stderr(&format!(
+            "{}: invalid ({}); fix the pricing first\n",
+            display_path(path),
+            count_summary(compilation.error_count(), compilation.warning_count())
+        ));
+    }
+    compilation.catalog
+}
+
+/// Reports an error with its chain of causes and an optional help line.
+pub fn report_error(error: &dyn std::error::Error, help: Option<&str>) {
+    let mut text = format!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let _ = write!(text, "\n  caused by: {cause}");
+        source = cause.source();
+    }
+    if let Some(help) = help {
+        let _ = write!(text, "\n  help: {help}");
+    }
+    text.push('\n');
+    print_stderr(&text);
+}
+
+/// Opens the backend a command names.
+pub fn open_backend(
+    args: &super::BackendArgs,
+    pricing: &Path,
+) -> Option<crate::backend::local::LocalStore> {
+    let state = args
+        .state
+        .clone()
+        .unwrap_or_else(|| crate::reconcile::default_state_path(pricing));
+    match args.backend {
+        super::BackendKind::Local => match crate::backend::local::LocalStore::open(&state) {
+            Ok(store) => Some(store),
+            Err(error) => {
+                report_error(&error, None);
+                None
+            }
+        },
+    }
 }
 
 /// "2 errors and 1 warning".

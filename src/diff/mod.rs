@@ -45,18 +45,21 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
     let plan_removals = builder.removals(
         &live.catalog.plans,
         &desired.plans,
+        desired,
         "plan",
         &mut removed_addresses,
     );
     let system_removals = builder.removals(
         &live.catalog.credit_systems,
         &desired.credit_systems,
+        desired,
         "credit_system",
         &mut removed_addresses,
     );
     let feature_removals = builder.removals(
         &live.catalog.features,
         &desired.features,
+        desired,
         "feature",
         &mut removed_addresses,
     );
@@ -106,6 +109,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         pricectl_version: env!("CARGO_PKG_VERSION").to_string(),
+        currency: desired.currency.clone(),
         impact: price_impact(&live.catalog, desired),
         changes,
         summary,
@@ -160,6 +164,7 @@ impl Builder<'_> {
         &mut self,
         live: &BTreeMap<String, T>,
         desired: &BTreeMap<String, T>,
+        desired_catalog: &Catalog,
         kind: &str,
         removed: &mut BTreeSet<String>,
     ) -> Vec<Change> {
@@ -169,7 +174,7 @@ impl Builder<'_> {
                 continue;
             }
             let address = format!("{kind}.{id}");
-            let keeps = self.keeps(kind, id, removed);
+            let keeps = self.keeps(kind, id, desired_catalog, removed);
             let change = if let Some(kept_because) = keeps {
                 if object.archived() {
                     continue; // already archived, and it cannot go further
@@ -214,8 +219,15 @@ impl Builder<'_> {
         changes
     }
 
-    /// Why a removed object must be kept (archived), if it must.
-    fn keeps(&self, kind: &str, id: &str, removed: &BTreeSet<String>) -> Option<String> {
+    /// Why a removed object must be kept (archived), if it must: customers on a plan, or a
+    /// use of a feature or credit system that outlives this plan.
+    fn keeps(
+        &self,
+        kind: &str,
+        id: &str,
+        desired: &Catalog,
+        removed: &BTreeSet<String>,
+    ) -> Option<String> {
         if kind == "plan" {
             let customers = self
                 .live
@@ -225,14 +237,46 @@ impl Builder<'_> {
             return (customers > 0)
                 .then(|| format!("{customers} customer{} on it", plural(customers)));
         }
-        let users: Vec<&String> = self
-            .live
-            .references
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter(|address| !removed.contains(*address))
-            .collect();
+        let mut users = Vec::new();
+        for (system_id, system) in &self.live.catalog.credit_systems {
+            let address = format!("credit_system.{system_id}");
+            // A credit system the pricing keeps draws from what the pricing says (which, once
+            // checked, is not this id); one it removes keeps its costs only if it is archived.
+            if system.costs.contains_key(id)
+                && !desired.credit_systems.contains_key(system_id)
+                && !removed.contains(&address)
+            {
+                users.push(address);
+            }
+        }
+        for (plan_id, plan) in &self.live.catalog.plans {
+            let address = format!("plan.{plan_id}");
+            if !plan.items.contains_key(id) {
+                continue;
+            }
+            // The current version survives when the plan is archived, or when customers on it
+            // keep it while the change becomes a new version.
+            let customers_on_current = self
+                .live
+                .plans
+                .get(plan_id)
+                .map_or(0, crate::backend::LivePlan::customers_on_current);
+            let survives = if desired.plans.contains_key(plan_id) {
+                customers_on_current > 0
+            } else {
+                !removed.contains(&address)
+            };
+            if survives {
+                users.push(address);
+            }
+        }
+        for (plan_id, items) in &self.live.grandfathered {
+            if items.contains(id) {
+                users.push(format!("plan.{plan_id} (an older version with customers)"));
+            }
+        }
+        users.sort();
+        users.dedup();
         (!users.is_empty()).then(|| {
             let names: Vec<String> = users.iter().map(|address| format!("`{address}`")).collect();
             format!(

@@ -15,6 +15,8 @@ pub struct Plan {
     pub format_version: u32,
     /// The pricectl that made the plan.
     pub pricectl_version: String,
+    /// The pricing's currency: an empty live catalog takes it on the first apply.
+    pub currency: String,
     pub changes: Vec<Change>,
     pub summary: Summary,
     /// Money per unit of every metered feature through every plan that sells it, before and

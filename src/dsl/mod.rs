@@ -11,6 +11,7 @@ mod reader;
 pub mod schema;
 mod source;
 mod spanned;
+pub mod write;
 
 pub use decimal_literal::DecimalLiteral;
 pub use parse::{Parsed, ParsedFile, parse_sources};

@@ -1,0 +1,79 @@
+//! The store's schema, versioned with `PRAGMA user_version` and migrated forward on open.
+
+use rusqlite::Connection;
+
+/// Each migration takes the schema from its index to index + 1. Never edit one that has
+/// shipped: add another.
+const MIGRATIONS: &[&str] = &[
+    // 1: the catalog, plan versions, customers and their subscriptions.
+    r"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE features (
+        id         TEXT PRIMARY KEY,
+        definition TEXT NOT NULL -- the catalog's JSON form of the feature
+    );
+    CREATE TABLE credit_systems (
+        id         TEXT PRIMARY KEY,
+        definition TEXT NOT NULL
+    );
+    CREATE TABLE plans (
+        id              TEXT PRIMARY KEY,
+        current_version INTEGER NOT NULL
+    );
+    CREATE TABLE plan_versions (
+        plan_id    TEXT NOT NULL REFERENCES plans (id),
+        version    INTEGER NOT NULL,
+        definition TEXT NOT NULL,
+        created_at INTEGER NOT NULL, -- unix milliseconds
+        PRIMARY KEY (plan_id, version)
+    );
+    CREATE TABLE customers (
+        id         TEXT PRIMARY KEY,
+        name       TEXT,
+        email      TEXT,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        id          INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers (id),
+        plan_id     TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        started_at  INTEGER NOT NULL,
+        ended_at    INTEGER,
+        FOREIGN KEY (plan_id, version) REFERENCES plan_versions (plan_id, version)
+    );
+    CREATE INDEX subscriptions_by_plan ON subscriptions (plan_id, version);
+    CREATE INDEX subscriptions_by_customer ON subscriptions (customer_id);
+    ",
+];
+
+/// The schema version this build writes.
+#[expect(clippy::cast_possible_wrap, reason = "a handful of migrations")]
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Migrates a store forward to [`SCHEMA_VERSION`]. Returns the version found, so the caller
+/// can refuse a store from a newer pricectl.
+pub fn migrate(connection: &mut Connection) -> rusqlite::Result<i64> {
+    let found: i64 = connection.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found >= SCHEMA_VERSION {
+        return Ok(found);
+    }
+    let transaction = connection.transaction()?;
+    for (index, migration) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(found).unwrap_or(0))
+    {
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(index).unwrap_or(i64::MAX) + 1,
+        )?;
+    }
+    transaction.commit()?;
+    Ok(found)
+}

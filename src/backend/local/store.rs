@@ -1,0 +1,434 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::schema::{SCHEMA_VERSION, migrate};
+use crate::backend::{Backend, BackendError, LivePlan, LiveState};
+use crate::catalog::Plan as PricingPlan;
+use crate::diff::{Action, Change, ObjectState, Plan};
+
+/// A billing catalog in a `SQLite` file (or in memory, for scenario tests).
+pub struct LocalStore {
+    connection: Connection,
+    path: Option<PathBuf>,
+}
+
+impl LocalStore {
+    /// Opens the store at `path`, creating it (and its directory) on first use and migrating
+    /// its schema forward.
+    pub fn open(path: &Path) -> Result<LocalStore, BackendError> {
+        if let Some(directory) = path
+            .parent()
+            .filter(|directory| !directory.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(directory).map_err(|source| BackendError::CreateDirectory {
+                path: directory.display().to_string(),
+                source,
+            })?;
+        }
+        let open_error = |source| BackendError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let connection = Connection::open(path).map_err(open_error)?;
+        Self::prepare(connection, Some(path.to_path_buf()))
+    }
+
+    /// A fresh store in memory.
+    pub fn open_in_memory() -> Result<LocalStore, BackendError> {
+        let connection = Connection::open_in_memory()?;
+        Self::prepare(connection, None)
+    }
+
+    fn prepare(
+        mut connection: Connection,
+        path: Option<PathBuf>,
+    ) -> Result<LocalStore, BackendError> {
+        // WAL lets readers work while a writer commits; FULL syncs the WAL on every commit, so
+        // an acknowledged write survives a killed process and a power loss.
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.busy_timeout(std::time::Duration::from_secs(10))?;
+        let found = migrate(&mut connection)?;
+        if found > SCHEMA_VERSION {
+            return Err(BackendError::NewerSchema {
+                path: path.map_or_else(|| ":memory:".into(), |path| path.display().to_string()),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(LocalStore { connection, path })
+    }
+
+    /// The connection, for the ledger that shares this store.
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.connection
+    }
+
+    /// Adds a customer (for scenarios and tests; the ledger has the full API).
+    pub fn add_customer(
+        &mut self,
+        id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<(), BackendError> {
+        self.connection.execute(
+            "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![id, name, email, now_millis()],
+        )?;
+        Ok(())
+    }
+
+    /// Subscribes a customer to a plan's current version; returns that version.
+    pub fn subscribe(&mut self, customer_id: &str, plan_id: &str) -> Result<u32, BackendError> {
+        let version: Option<u32> = self
+            .connection
+            .query_row(
+                "SELECT current_version FROM plans WHERE id = ?1",
+                [plan_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(version) = version else {
+            return Err(BackendError::Rejected {
+                address: format!("plan.{plan_id}"),
+                reason: "no such plan in the local store".into(),
+            });
+        };
+        self.connection.execute(
+            "INSERT INTO subscriptions (customer_id, plan_id, version, started_at) VALUES (?1, ?2, ?3, ?4)",
+            params![customer_id, plan_id, version, now_millis()],
+        )?;
+        Ok(version)
+    }
+
+    fn fetch_state(&self) -> Result<LiveState, BackendError> {
+        let connection = &self.connection;
+        let currency: Option<String> = connection
+            .query_row("SELECT value FROM meta WHERE key = 'currency'", [], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        let mut state = LiveState::empty(currency.as_deref().unwrap_or(""));
+        state.catalog.features = read_objects(connection, "SELECT id, definition FROM features")?;
+        state.catalog.credit_systems =
+            read_objects(connection, "SELECT id, definition FROM credit_systems")?;
+
+        let mut customers: BTreeMap<(String, u32), u64> = BTreeMap::new();
+        let mut statement = connection.prepare(
+            "SELECT plan_id, version, COUNT(DISTINCT customer_id) FROM subscriptions
+             WHERE ended_at IS NULL GROUP BY plan_id, version",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(((row.get(0)?, row.get(1)?), row.get::<_, i64>(2)?))
+        })?;
+        for row in rows {
+            let (key, count) = row?;
+            customers.insert(key, u64::try_from(count).unwrap_or(0));
+        }
+
+        let mut statement = connection.prepare(
+            "SELECT plan_versions.plan_id, plan_versions.version, plan_versions.definition, plans.current_version
+             FROM plan_versions JOIN plans ON plans.id = plan_versions.plan_id
+             ORDER BY plan_versions.plan_id, plan_versions.version",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, u32>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, u32>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (plan_id, version, definition, current) = row?;
+            let customers_on_version = customers
+                .get(&(plan_id.clone(), version))
+                .copied()
+                .unwrap_or(0);
+            let live_plan = state
+                .plans
+                .entry(plan_id.clone())
+                .or_insert_with(|| LivePlan {
+                    version: current,
+                    customers_by_version: BTreeMap::new(),
+                });
+            if customers_on_version > 0 {
+                live_plan
+                    .customers_by_version
+                    .insert(version, customers_on_version);
+            }
+            // Old versions matter only while customers are on them.
+            if version != current && customers_on_version == 0 {
+                continue;
+            }
+            let plan: PricingPlan =
+                parse(&definition, &format!("plan.{plan_id} version {version}"))?;
+            if version == current {
+                state.catalog.plans.insert(plan_id, plan);
+            } else {
+                state
+                    .grandfathered
+                    .entry(plan_id)
+                    .or_default()
+                    .extend(plan.items.into_keys());
+            }
+        }
+        Ok(state)
+    }
+}
+
+impl Backend for LocalStore {
+    fn describe(&self) -> String {
+        match &self.path {
+            Some(path) => format!("local store {}", path.display()),
+            None => "local store in memory".into(),
+        }
+    }
+
+    fn fetch(&mut self) -> Result<LiveState, BackendError> {
+        self.fetch_state()
+    }
+
+    fn apply(&mut self, plan: &Plan) -> Result<(), BackendError> {
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let currency: Option<String> = transaction
+            .query_row("SELECT value FROM meta WHERE key = 'currency'", [], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        match currency {
+            None => {
+                transaction.execute(
+                    "INSERT INTO meta (key, value) VALUES ('currency', ?1)",
+                    [&plan.currency],
+                )?;
+            }
+            Some(currency) if currency != plan.currency => {
+                return Err(BackendError::Rejected {
+                    address: "catalog".into(),
+                    reason: format!("the store is in {currency}, the plan in {}", plan.currency),
+                });
+            }
+            Some(_) => {}
+        }
+        for change in &plan.changes {
+            apply_change(&transaction, change)?;
+        }
+        // Dropping the transaction without commit rolls every change back.
+        transaction.commit()?;
+        Ok(())
+    }
+}
+
+/// Performs one change, after checking the store still holds what the plan saw.
+fn apply_change(transaction: &Transaction<'_>, change: &Change) -> Result<(), BackendError> {
+    let rejected = |reason: &str| BackendError::Rejected {
+        address: change.address.clone(),
+        reason: reason.to_string(),
+    };
+    let object = change
+        .after
+        .as_ref()
+        .or(change.before.as_ref())
+        .ok_or_else(|| rejected("the change carries no object"))?;
+    let (table, id) = match object {
+        ObjectState::Feature(feature) => ("features", feature.id.as_str()),
+        ObjectState::CreditSystem(system) => ("credit_systems", system.id.as_str()),
+        ObjectState::Plan(plan) => return apply_plan_change(transaction, change, &plan.id),
+        ObjectState::Item(_) => return Err(rejected("items change with their plan")),
+    };
+    let stored: Option<String> = transaction
+        .query_row(
+            &format!("SELECT definition FROM {table} WHERE id = ?1"),
+            [id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    check_before(change, stored.as_deref())?;
+    match change.action {
+        Action::Create => {
+            transaction.execute(
+                &format!("INSERT INTO {table} (id, definition) VALUES (?1, ?2)"),
+                params![id, definition(change)?],
+            )?;
+        }
+        Action::Update | Action::Archive | Action::NewVersion => {
+            transaction.execute(
+                &format!("UPDATE {table} SET definition = ?2 WHERE id = ?1"),
+                params![id, definition(change)?],
+            )?;
+        }
+        Action::Delete => {
+            transaction.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
+        }
+    }
+    Ok(())
+}
+
+fn apply_plan_change(
+    transaction: &Transaction<'_>,
+    change: &Change,
+    id: &str,
+) -> Result<(), BackendError> {
+    let current: Option<(u32, String)> = transaction
+        .query_row(
+            "SELECT plans.current_version, plan_versions.definition FROM plans
+             JOIN plan_versions ON plan_versions.plan_id = plans.id AND plan_versions.version = plans.current_version
+             WHERE plans.id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    check_before(
+        change,
+        current.as_ref().map(|(_, definition)| definition.as_str()),
+    )?;
+    let now = now_millis();
+    match (change.action, current) {
+        (Action::Create, _) => {
+            transaction.execute(
+                "INSERT INTO plans (id, current_version) VALUES (?1, 1)",
+                [id],
+            )?;
+            transaction.execute(
+                "INSERT INTO plan_versions (plan_id, version, definition, created_at) VALUES (?1, 1, ?2, ?3)",
+                params![id, definition(change)?, now],
+            )?;
+        }
+        (Action::Update | Action::Archive, Some((version, _))) => {
+            transaction.execute(
+                "UPDATE plan_versions SET definition = ?3 WHERE plan_id = ?1 AND version = ?2",
+                params![id, version, definition(change)?],
+            )?;
+        }
+        (Action::NewVersion, Some((version, _))) => {
+            transaction.execute(
+                "INSERT INTO plan_versions (plan_id, version, definition, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, version + 1, definition(change)?, now],
+            )?;
+            transaction.execute(
+                "UPDATE plans SET current_version = ?2 WHERE id = ?1",
+                params![id, version + 1],
+            )?;
+        }
+        (Action::Delete, Some(_)) => {
+            let customers: i64 = transaction.query_row(
+                "SELECT COUNT(*) FROM subscriptions WHERE plan_id = ?1",
+                [id],
+                |row| row.get(0),
+            )?;
+            if customers > 0 {
+                return Err(BackendError::Rejected {
+                    address: change.address.clone(),
+                    reason: "customers have been on this plan; it can only be archived".into(),
+                });
+            }
+            transaction.execute("DELETE FROM plan_versions WHERE plan_id = ?1", [id])?;
+            transaction.execute("DELETE FROM plans WHERE id = ?1", [id])?;
+        }
+        (_, None) => unreachable!("check_before refuses changes to a missing plan"),
+    }
+    Ok(())
+}
+
+/// Refuses a change whose `before` is not what the store holds: someone else changed the
+/// catalog since the plan was made.
+fn check_before(change: &Change, stored: Option<&str>) -> Result<(), BackendError> {
+    let stored_state = match (stored, &change.before) {
+        (None, None) => return Ok(()),
+        (Some(_), None) => {
+            return Err(BackendError::Rejected {
+                address: change.address.clone(),
+                reason: "it already exists in the store; plan again".into(),
+            });
+        }
+        (None, Some(_)) => {
+            return Err(BackendError::Rejected {
+                address: change.address.clone(),
+                reason: "it is no longer in the store; plan again".into(),
+            });
+        }
+        (Some(stored), Some(before)) => (stored, before),
+    };
+    let (stored, before) = stored_state;
+    let before_json = match before {
+        ObjectState::Feature(feature) => serde_json::to_value(feature),
+        ObjectState::CreditSystem(system) => serde_json::to_value(system),
+        ObjectState::Plan(plan) => serde_json::to_value(plan),
+        ObjectState::Item(item) => serde_json::to_value(item),
+    }
+    .map_err(|error| BackendError::Corrupt {
+        detail: error.to_string(),
+    })?;
+    let stored_json: serde_json::Value =
+        serde_json::from_str(stored).map_err(|error| BackendError::Corrupt {
+            detail: error.to_string(),
+        })?;
+    if stored_json != before_json {
+        return Err(BackendError::Rejected {
+            address: change.address.clone(),
+            reason: "it changed in the store since the plan was made; plan again".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The JSON definition a change writes.
+fn definition(change: &Change) -> Result<String, BackendError> {
+    let Some(after) = &change.after else {
+        return Err(BackendError::Rejected {
+            address: change.address.clone(),
+            reason: "the change has no object to write".into(),
+        });
+    };
+    let text = match after {
+        ObjectState::Feature(feature) => to_json(feature),
+        ObjectState::CreditSystem(system) => to_json(system),
+        ObjectState::Plan(plan) => to_json(plan),
+        ObjectState::Item(item) => to_json(item),
+    };
+    Ok(text)
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("catalog objects serialize")
+}
+
+fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, BackendError> {
+    serde_json::from_str(text).map_err(|error| BackendError::Corrupt {
+        detail: format!("{what}: {error}"),
+    })
+}
+
+fn read_objects<T: DeserializeOwned>(
+    connection: &Connection,
+    query: &str,
+) -> Result<BTreeMap<String, T>, BackendError> {
+    let mut statement = connection.prepare(query)?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut objects = BTreeMap::new();
+    for row in rows {
+        let (id, definition) = row?;
+        let object = parse(&definition, &id)?;
+        objects.insert(id, object);
+    }
+    Ok(objects)
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
+}

@@ -1,0 +1,235 @@
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+
+use super::output::{
+    compile_pricing, open_backend, print_stderr, print_stdout, report_error, stdout_color,
+};
+use super::plan::report_refusals;
+use super::{ApplyArgs, ExitStatus};
+use crate::backend::Backend;
+use crate::backend::local::LocalStore;
+use crate::catalog::Catalog;
+use crate::diff::{Plan, Summary};
+use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError};
+use crate::render::render_plan_text;
+
+/// `pricectl apply`: plan, show, confirm, apply, verify; or apply a saved plan.
+pub fn apply(args: &ApplyArgs) -> ExitStatus {
+    if is_saved_plan(&args.path) {
+        return apply_saved(args);
+    }
+    let Some(desired) = compile_pricing(&args.path) else {
+        return ExitStatus::Failure;
+    };
+    let Some(mut backend) = open_backend(&args.backend, &args.path) else {
+        return ExitStatus::Failure;
+    };
+    let plan = match crate::reconcile::plan(&mut backend, &desired) {
+        Ok(plan) => plan,
+        Err(error) => {
+            report_error(&error, None);
+            return ExitStatus::Failure;
+        }
+    };
+    print_stdout(&render_plan_text(&plan, stdout_color()));
+    if plan.summary.total() == 0 && plan.refusals.is_empty() {
+        return ExitStatus::Success;
+    }
+    if plan.refusals.is_empty()
+        && !destructive_refused(&plan, args.allow_destroy)
+        && !args.auto_approve
+    {
+        match confirm(&backend) {
+            Confirmation::Yes => {}
+            Confirmation::No => {
+                print_stderr("Apply cancelled; nothing was changed.\n");
+                return ExitStatus::Failure;
+            }
+            Confirmation::NoTerminal => {
+                report_error(
+                    &NoConfirmation,
+                    Some(
+                        "run it on a terminal to confirm, pass `--auto-approve`, or save a reviewed plan with `pricectl plan --out plan.json` and apply that file",
+                    ),
+                );
+                return ExitStatus::Failure;
+            }
+        }
+    }
+    finish(&mut backend, &plan, &desired, args.allow_destroy)
+}
+
+/// Applies a plan saved by `plan --out`, refusing when the pricing or the live catalog moved.
+fn apply_saved(args: &ApplyArgs) -> ExitStatus {
+    let saved = match SavedPlan::read(&args.path) {
+        Ok(saved) => saved,
+        Err(error) => {
+            let help = matches!(error, SavedPlanError::Incompatible { .. })
+                .then_some("make the plan again with this pricectl: `pricectl plan --out FILE`");
+            report_error(&error, help);
+            return ExitStatus::Failure;
+        }
+    };
+    let Some(current) = compile_pricing(&saved.pricing) else {
+        return ExitStatus::Failure;
+    };
+    if let Err(error) = saved.check_pricing(&current) {
+        report_error(
+            &error,
+            Some(&format!(
+                "`{}` no longer compiles to the catalog this plan was made for; run `pricectl plan --out` again and review the new plan",
+                saved.pricing.display()
+            )),
+        );
+        return ExitStatus::Failure;
+    }
+    let state = args
+        .backend
+        .state
+        .clone()
+        .unwrap_or_else(|| saved.state.clone());
+    let mut backend = match LocalStore::open(&state) {
+        Ok(store) => store,
+        Err(error) => {
+            report_error(&error, None);
+            return ExitStatus::Failure;
+        }
+    };
+    let live = match backend.fetch() {
+        Ok(live) => live,
+        Err(error) => {
+            report_error(&error, None);
+            return ExitStatus::Failure;
+        }
+    };
+    if let Err(error) = saved.check_live(&live) {
+        report_error(
+            &error,
+            Some(
+                "someone applied other changes since this plan was made; run `pricectl plan --out` again and review the new plan",
+            ),
+        );
+        return ExitStatus::Failure;
+    }
+    print_stdout(&render_plan_text(&saved.plan, stdout_color()));
+    finish(
+        &mut backend,
+        &saved.plan,
+        &saved.desired,
+        args.allow_destroy,
+    )
+}
+
+/// Applies, verifies, and reports.
+fn finish(
+    backend: &mut dyn Backend,
+    plan: &Plan,
+    desired: &Catalog,
+    allow_destroy: bool,
+) -> ExitStatus {
+    match crate::reconcile::apply(backend, plan, desired, ApplyOptions { allow_destroy }) {
+        Ok(()) => {
+            print_stderr(&format!(
+                "Apply complete: {}.\n",
+                applied_summary(&plan.summary)
+            ));
+            ExitStatus::Success
+        }
+        Err(ApplyError::Refused { .. }) => {
+            report_refusals(plan);
+            ExitStatus::Failure
+        }
+        Err(error @ ApplyError::Destructive { .. }) => {
+            let ApplyError::Destructive { addresses, .. } = &error else {
+                unreachable!()
+            };
+            report_error(
+                &error,
+                Some(&format!(
+                    "review {}, then run again with `--allow-destroy`",
+                    addresses
+                        .iter()
+                        .map(|address| format!("`{address}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+            ExitStatus::Failure
+        }
+        Err(error @ ApplyError::NotConverged { .. }) => {
+            let ApplyError::NotConverged { addresses } = &error else {
+                unreachable!()
+            };
+            report_error(
+                &error,
+                Some(&format!(
+                    "these did not take: {}; run `pricectl plan` to see what is left",
+                    addresses.join(", ")
+                )),
+            );
+            ExitStatus::Failure
+        }
+        Err(error) => {
+            report_error(
+                &error,
+                Some("nothing was changed: the local store applies a plan whole or not at all"),
+            );
+            ExitStatus::Failure
+        }
+    }
+}
+
+fn destructive_refused(plan: &Plan, allow_destroy: bool) -> bool {
+    plan.summary.destructive() > 0 && !allow_destroy
+}
+
+fn applied_summary(summary: &Summary) -> String {
+    format!(
+        "{} created, {} updated, {} deleted, {} archived, {} new version{}",
+        summary.create,
+        summary.update,
+        summary.delete,
+        summary.archive,
+        summary.new_version,
+        if summary.new_version == 1 { "" } else { "s" }
+    )
+}
+
+enum Confirmation {
+    Yes,
+    No,
+    NoTerminal,
+}
+
+/// Asks on the terminal; only `yes` confirms.
+fn confirm(backend: &dyn Backend) -> Confirmation {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Confirmation::NoTerminal;
+    }
+    print_stderr(&format!(
+        "\nDo you want to apply these changes to the {}?\n  Only `yes` will be accepted.\n\n  Enter a value: ",
+        backend.describe()
+    ));
+    let mut answer = String::new();
+    if stdin.lock().read_line(&mut answer).is_err() {
+        return Confirmation::No;
+    }
+    if answer.trim() == "yes" {
+        Confirmation::Yes
+    } else {
+        Confirmation::No
+    }
+}
+
+/// A saved plan is a JSON document; a pricing file is TOML.
+fn is_saved_plan(path: &Path) -> bool {
+    if !path.is_file() {
+        return false;
+    }
+    std::fs::read_to_string(path).is_ok_and(|text| text.trim_start().starts_with('{'))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("refusing to apply without confirmation: stdin is not a terminal")]
+struct NoConfirmation;

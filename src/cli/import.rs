@@ -1,0 +1,50 @@
+use std::path::Path;
+
+use super::output::{open_backend, print_stderr, print_stdout, report_error};
+use super::{ExitStatus, ImportArgs};
+use crate::backend::Backend;
+use crate::dsl::write::write_pricing;
+use crate::reconcile::write_atomically;
+
+/// `pricectl import`: the live catalog as pricing-language TOML.
+pub fn import(args: &ImportArgs) -> ExitStatus {
+    let beside = args
+        .output
+        .clone()
+        .unwrap_or_else(|| Path::new("pricing.toml").to_path_buf());
+    let Some(mut backend) = open_backend(&args.backend, &beside) else {
+        return ExitStatus::Failure;
+    };
+    let live = match backend.fetch() {
+        Ok(live) => live,
+        Err(error) => {
+            report_error(&error, None);
+            return ExitStatus::Failure;
+        }
+    };
+    if live.catalog.currency.is_empty() {
+        print_stderr(&format!(
+            "error: the {} holds no catalog: nothing to import\n  help: pass `--state` to name the store, or write pricing and `pricectl apply` it\n",
+            backend.describe()
+        ));
+        return ExitStatus::Failure;
+    }
+    let text = write_pricing(&live.catalog, None);
+    let Some(output) = &args.output else {
+        print_stdout(&text);
+        return ExitStatus::Success;
+    };
+    if output.exists() && !args.force {
+        print_stderr(&format!(
+            "error: `{}` already exists\n  help: choose another file with `-o`, or pass `--force` to overwrite it\n",
+            output.display()
+        ));
+        return ExitStatus::Failure;
+    }
+    if let Err(error) = write_atomically(output, &text) {
+        report_error(&error, None);
+        return ExitStatus::Failure;
+    }
+    print_stderr(&format!("Wrote the live catalog to {}\n", output.display()));
+    ExitStatus::Success
+}

@@ -1,0 +1,20 @@
+//! Reconciling: plan the changes that make a live catalog match the pricing, save a plan,
+//! apply one, and verify that the live catalog now matches.
+
+mod apply;
+mod saved_plan;
+mod state_path;
+
+pub use apply::{ApplyError, ApplyOptions, apply};
+pub use saved_plan::{SavedPlan, SavedPlanError, write_atomically};
+pub use state_path::default_state_path;
+
+use crate::backend::{Backend, BackendError};
+use crate::catalog::Catalog;
+use crate::diff::{Plan, diff};
+
+/// The plan that makes the backend's live catalog match `desired`.
+pub fn plan(backend: &mut dyn Backend, desired: &Catalog) -> Result<Plan, BackendError> {
+    let live = backend.fetch()?;
+    Ok(diff(desired, &live))
+}

@@ -1,0 +1,110 @@
+//! The machine view of a plan: the `Plan` itself, as pretty JSON. Its layout is documented,
+//! field by field, in `docs/plan-format.md`, and is what `apply` reads back.
+
+use crate::diff::Plan;
+
+/// Renders a plan as its JSON document, ending in a newline.
+pub fn render_plan_json(plan: &Plan) -> String {
+    let mut text = serde_json::to_string_pretty(plan).expect("a plan always serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::render_plan_json;
+    use crate::diff::Plan;
+    use crate::render::plan_fixtures;
+
+    const FORMAT_DOC: &str = include_str!("../../docs/plan-format.md");
+
+    fn fixtures() -> Vec<Plan> {
+        vec![
+            plan_fixtures::empty(),
+            plan_fixtures::openai_create(),
+            plan_fixtures::credit_cost_update(),
+            plan_fixtures::new_version(),
+            plan_fixtures::delete_and_archive(),
+            plan_fixtures::refusal(),
+        ]
+    }
+
+    #[test]
+    fn new_version_document() {
+        insta::assert_snapshot!(render_plan_json(&plan_fixtures::new_version()));
+    }
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        for plan in fixtures() {
+            let text = render_plan_json(&plan);
+            assert!(text.ends_with("}\n"));
+            let read: Plan = serde_json::from_str(&text).expect("a rendered plan reads back");
+            assert_eq!(read, plan);
+        }
+    }
+
+    /// The fenced block after `marker` in the format document, with its final newline.
+    fn documented(marker: &str) -> &'static str {
+        let start = FORMAT_DOC
+            .find(marker)
+            .unwrap_or_else(|| panic!("docs/plan-format.md has no `{marker}`"));
+        let block = &FORMAT_DOC[start + marker.len()..];
+        let block = &block[block.find("```").unwrap()..];
+        let block = &block[block.find('\n').unwrap() + 1..];
+        &block[..=block.find("\n```\n").unwrap()]
+    }
+
+    /// The example in the format document is a real plan: it reads as one, renders back to
+    /// itself byte for byte, and its text view is the one the document shows.
+    #[test]
+    fn documented_example_is_a_plan() {
+        let example = documented("<!-- example -->");
+        let plan: Plan = serde_json::from_str(example).expect("the example is a plan");
+        assert_eq!(render_plan_json(&plan), example);
+        assert_eq!(
+            crate::render::render_plan_text(&plan, false),
+            documented("<!-- example-text -->")
+        );
+    }
+
+    /// Every key a plan document can hold is documented.
+    #[test]
+    fn every_key_is_documented() {
+        let mut keys = BTreeSet::new();
+        let mut plan_keys = fixtures();
+        plan_keys.push(plan_fixtures::huge(1));
+        for plan in plan_keys {
+            collect_keys(&serde_json::to_value(&plan).unwrap(), &mut keys);
+        }
+        let missing: Vec<&String> = keys
+            .iter()
+            .filter(|key| !FORMAT_DOC.contains(&format!("`{key}`")))
+            .collect();
+        assert!(missing.is_empty(), "undocumented keys: {missing:?}");
+    }
+
+    /// Object keys, except those that are ids (maps keyed by feature or item id).
+    fn collect_keys(value: &Value, keys: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(object) => {
+                for (key, child) in object {
+                    keys.insert(key.clone());
+                    if key == "costs" || (key == "items" && child.is_object()) {
+                        for entry in child.as_object().unwrap().values() {
+                            collect_keys(entry, keys);
+                        }
+                    } else {
+                        collect_keys(child, keys);
+                    }
+                }
+            }
+            Value::Array(values) => values.iter().for_each(|value| collect_keys(value, keys)),
+            _ => {}
+        }
+    }
+}

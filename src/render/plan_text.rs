@@ -1,0 +1,529 @@
+//! The terminal view of a plan, Terraform-like: refusals first, then one block per change
+//! (its fields `old → new`, its reason, its items), the price impact, and a summary line.
+//!
+//! Symbols: `+` create, `~` update, `^` new version, `-` delete, `!` archive.
+
+use std::fmt::Write as _;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use crate::catalog::Currency;
+use crate::diff::{Action, Change, ObjectState, Plan, PriceImpact, Summary};
+
+/// What the views say when the plan is empty.
+pub(super) const NO_CHANGES: &str = "No changes. The live catalog matches the pricing.";
+
+/// Renders a plan for a terminal; `color` adds ANSI colours (none at all when `false`).
+pub fn render_plan_text(plan: &Plan, color: bool) -> String {
+    let style = Style { color };
+    let mut out = String::new();
+    for refusal in &plan.refusals {
+        let _ = writeln!(
+            out,
+            "{}: {}\n  help: {}",
+            style.paint(Paint::Error, "error"),
+            refusal.reason,
+            refusal.help
+        );
+    }
+    if !plan.refusals.is_empty() {
+        out.push('\n');
+    }
+    if plan.changes.is_empty() {
+        out.push_str(NO_CHANGES);
+        out.push('\n');
+        return out;
+    }
+    out.push_str("pricectl will perform the following actions:\n");
+    for change in &plan.changes {
+        out.push('\n');
+        write_change(&mut out, change, 2, style);
+    }
+    if !plan.impact.is_empty() {
+        out.push_str("\nPrice impact:\n");
+        for impact in &plan.impact {
+            let _ = writeln!(out, "  {}", impact_line(impact, style));
+        }
+    }
+    out.push('\n');
+    out.push_str(&summary_line(&plan.summary));
+    out.push('\n');
+    if !plan.refusals.is_empty() {
+        let count = plan.refusals.len();
+        let _ = writeln!(
+            out,
+            "{}: this plan cannot be applied: {count} refusal{} (see above)",
+            style.paint(Paint::Error, "error"),
+            plural(count),
+        );
+    }
+    out
+}
+
+/// "Plan: 2 to create, 1 to update, 0 to delete, 1 to archive, 1 new version."
+pub(super) fn summary_line(summary: &Summary) -> String {
+    format!(
+        "Plan: {} to create, {} to update, {} to delete, {} to archive, {} new version{}.",
+        summary.create,
+        summary.update,
+        summary.delete,
+        summary.archive,
+        summary.new_version,
+        plural(summary.new_version),
+    )
+}
+
+/// One change and its items, the header at `indent` columns and its body four further in.
+pub(super) fn write_change(out: &mut String, change: &Change, indent: usize, style: Style) {
+    let pad = " ".repeat(indent);
+    let body = " ".repeat(indent + 4);
+    let paint = Paint::of(change.action);
+    let _ = writeln!(
+        out,
+        "{pad}{} {}",
+        style.paint(
+            paint,
+            &format!("{} {}", symbol(change.action), verb(change.action))
+        ),
+        change.address
+    );
+    if !change.reason.is_empty() {
+        let _ = writeln!(
+            out,
+            "{body}{}",
+            style.paint(Paint::Dim, &format!("# {}", change.reason))
+        );
+    }
+    if change.action == Action::NewVersion || change.customers_staying > 0 {
+        let count = change.customers_staying;
+        let _ = writeln!(
+            out,
+            "{body}# {count} customer{} {} on the current version",
+            plural(count),
+            if count == 1 { "stays" } else { "stay" },
+        );
+    }
+    for (path, value) in field_lines(change) {
+        let _ = writeln!(out, "{body}{path}: {value}");
+    }
+    for item in &change.items {
+        out.push('\n');
+        write_change(out, item, indent + 4, style);
+    }
+}
+
+/// `(path, shown value)` for every field a change shows: `old → new` for the fields that
+/// change, and for a created object with no field list, the values of the object it creates.
+fn field_lines(change: &Change) -> Vec<(String, String)> {
+    if change.action == Action::Create {
+        if change.fields.is_empty() {
+            return change
+                .after
+                .as_ref()
+                .map(|after| created_fields(after, !change.items.is_empty()))
+                .unwrap_or_default();
+        }
+        return change
+            .fields
+            .iter()
+            .map(|field| (field.path.clone(), optional_value(field.after.as_ref())))
+            .collect();
+    }
+    change
+        .fields
+        .iter()
+        .map(|field| {
+            let shown = format!(
+                "{} → {}",
+                optional_value(field.before.as_ref()),
+                optional_value(field.after.as_ref())
+            );
+            (field.path.clone(), shown)
+        })
+        .collect()
+}
+
+/// The leaves of a created object, by dotted path, without its id (the address has it) and
+/// without what is unset. A plan's items are left out when they are changes of their own.
+fn created_fields(state: &ObjectState, items_listed: bool) -> Vec<(String, String)> {
+    let (value, identity) = match state {
+        ObjectState::Feature(feature) => (serde_json::to_value(feature), "id"),
+        ObjectState::CreditSystem(system) => (serde_json::to_value(system), "id"),
+        ObjectState::Plan(plan) => (serde_json::to_value(plan), "id"),
+        ObjectState::Item(item) => (serde_json::to_value(item), "feature_id"),
+    };
+    let Ok(Value::Object(object)) = value else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    for (key, value) in &object {
+        let is_listed_items =
+            items_listed && matches!(state, ObjectState::Plan(_)) && key == "items";
+        if key != identity && !is_listed_items {
+            flatten(key, value, &mut lines);
+        }
+    }
+    lines
+}
+
+fn flatten(path: &str, value: &Value, lines: &mut Vec<(String, String)>) {
+    match value {
+        Value::Null => {}
+        Value::Object(object) if !object.is_empty() => {
+            for (key, child) in object {
+                flatten(&format!("{path}.{key}"), child, lines);
+            }
+        }
+        _ => lines.push((path.to_string(), show_value(value))),
+    }
+}
+
+fn optional_value(value: Option<&Value>) -> String {
+    value.map_or_else(|| "(none)".to_string(), show_value)
+}
+
+/// A JSON value as a reviewer reads it: strings (decimals included) unquoted, `null` as
+/// `(none)`, arrays and objects inline.
+pub(super) fn show_value(value: &Value) -> String {
+    match value {
+        Value::Null => "(none)".to_string(),
+        Value::String(text) if is_plain(text) => text.clone(),
+        Value::Array(values) => {
+            let shown: Vec<String> = values.iter().map(show_nested).collect();
+            format!("[{}]", shown.join(", "))
+        }
+        Value::Object(object) => {
+            let shown: Vec<String> = object
+                .iter()
+                .map(|(key, value)| format!("{key}: {}", show_nested(value)))
+                .collect();
+            format!("{{{}}}", shown.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Inside an array or object, strings that would blur the punctuation are quoted.
+fn show_nested(value: &Value) -> String {
+    match value {
+        Value::String(text) if text.contains([',', ':', '[', ']', '{', '}']) => value.to_string(),
+        _ => show_value(value),
+    }
+}
+
+/// Shown unquoted: not empty, no control characters, no edge spaces, not `(none)`.
+fn is_plain(text: &str) -> bool {
+    !text.is_empty()
+        && text.trim() == text
+        && !text.chars().any(char::is_control)
+        && text != "(none)"
+}
+
+/// "o3 input tokens via credits in credit-top-up: $10.00 → $2.00 per 1M (−80.0%)".
+fn impact_line(impact: &PriceImpact, style: Style) -> String {
+    let mut line = impact.feature_name.clone();
+    if let Some(via) = &impact.via {
+        let _ = write!(line, " via {via}");
+    }
+    let _ = write!(line, " in {}: {}", impact.plan, impact_prices(impact));
+    if let Some(percent) = &impact.change_percent {
+        let paint = if is_increase(impact) {
+            Paint::Increase
+        } else {
+            Paint::Decrease
+        };
+        let _ = write!(line, " ({})", style.paint(paint, &show_percent(percent)));
+    }
+    line
+}
+
+/// "$10.00 → $2.00 per 1M", or with one side missing "not sold → $2.00 per 1M".
+pub(super) fn impact_prices(impact: &PriceImpact) -> String {
+    let quote = quote_unit(impact.quoted_per);
+    match (&impact.before, &impact.after) {
+        (Some(before), Some(after)) => format!(
+            "{} → {} {quote}",
+            money(before, impact.quoted_per, &impact.currency),
+            money(after, impact.quoted_per, &impact.currency)
+        ),
+        (before, after) => format!(
+            "{} → {}",
+            quoted_price(before.as_deref(), impact),
+            quoted_price(after.as_deref(), impact)
+        ),
+    }
+}
+
+/// "$10.00 per 1M", or "not sold".
+pub(super) fn quoted_price(price: Option<&str>, impact: &PriceImpact) -> String {
+    price.map_or_else(
+        || "not sold".to_string(),
+        |price| {
+            format!(
+                "{} {}",
+                money(price, impact.quoted_per, &impact.currency),
+                quote_unit(impact.quoted_per)
+            )
+        },
+    )
+}
+
+/// Whether what a unit costs goes up (from free counts; from not sold does not).
+pub(super) fn is_increase(impact: &PriceImpact) -> bool {
+    let parse = |price: &Option<String>| {
+        price
+            .as_deref()
+            .and_then(|price| Decimal::from_str_exact(price).ok())
+    };
+    matches!((parse(&impact.before), parse(&impact.after)), (Some(before), Some(after)) if after > before)
+}
+
+/// "-80.0" → "−80.0%", "20.0" → "+20.0%".
+pub(super) fn show_percent(percent: &str) -> String {
+    match Decimal::from_str_exact(percent) {
+        Ok(value) if value.is_sign_negative() && !value.is_zero() => {
+            format!("−{}%", percent.trim_start_matches('-'))
+        }
+        Ok(value) if value.is_zero() => format!("{}%", percent.trim_start_matches(['-', '+'])),
+        Ok(_) => format!("+{}%", percent.trim_start_matches('+')),
+        Err(_) => format!("{percent}%"),
+    }
+}
+
+/// "per unit", "per 1K", "per 1M", "per 1B", or "per 250".
+fn quote_unit(quoted_per: u64) -> String {
+    match quoted_per {
+        1 => "per unit".to_string(),
+        1_000 => "per 1K".to_string(),
+        1_000_000 => "per 1M".to_string(),
+        1_000_000_000 => "per 1B".to_string(),
+        other => format!("per {}", group_thousands(&other.to_string())),
+    }
+}
+
+/// An exact per-unit amount times `quoted_per`, with the currency: "$10.00", "€0.015",
+/// "¥1,500", "CHF 2.50". At least the currency's minor-unit digits, more when the amount
+/// needs them; never rounded. A value that is not a decimal is shown as it is.
+pub(super) fn money(amount: &str, quoted_per: u64, currency: &str) -> String {
+    let quoted = Decimal::from_str_exact(amount)
+        .ok()
+        .and_then(|amount| amount.checked_mul(Decimal::from(quoted_per)));
+    let Some(mut quoted) = quoted else {
+        return format!("{currency} {amount} × {quoted_per}");
+    };
+    quoted = quoted.normalize();
+    let minor_units = Currency::from_code(currency).map_or(2, |currency| currency.minor_units);
+    if quoted.scale() < minor_units {
+        quoted.rescale(minor_units);
+    }
+    let text = quoted.abs().to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut number = group_thousands(whole);
+    if !fraction.is_empty() {
+        number.push('.');
+        number.push_str(fraction);
+    }
+    let sign = if quoted.is_sign_negative() && !quoted.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    match currency {
+        "USD" => format!("{sign}${number}"),
+        "EUR" => format!("{sign}€{number}"),
+        "GBP" => format!("{sign}£{number}"),
+        "JPY" => format!("{sign}¥{number}"),
+        code => format!("{sign}{code} {number}"),
+    }
+}
+
+/// "1500000" → "1,500,000".
+pub(super) fn group_thousands(digits: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+/// The symbol of an action, in every view.
+pub(super) fn symbol(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::NewVersion => "^",
+        Action::Delete => "-",
+        Action::Archive => "!",
+    }
+}
+
+/// The action in words, as a change's header reads: "^ new version of plan.pro".
+pub(super) fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::NewVersion => "new version of",
+        Action::Delete => "delete",
+        Action::Archive => "archive",
+    }
+}
+
+pub(super) fn plural<N: Copy + PartialEq + From<u8>>(count: N) -> &'static str {
+    if count == N::from(1) { "" } else { "s" }
+}
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Style {
+    pub(super) color: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Paint {
+    Create,
+    Change,
+    Destroy,
+    Dim,
+    Error,
+    Increase,
+    Decrease,
+}
+
+impl Paint {
+    fn of(action: Action) -> Paint {
+        match action {
+            Action::Create => Paint::Create,
+            Action::Update | Action::NewVersion => Paint::Change,
+            Action::Delete | Action::Archive => Paint::Destroy,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Paint::Create | Paint::Decrease => "32",
+            Paint::Change => "33",
+            Paint::Destroy | Paint::Increase => "31",
+            Paint::Dim => "2",
+            Paint::Error => "1;31",
+        }
+    }
+}
+
+impl Style {
+    pub(super) fn paint(self, paint: Paint, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{}m{text}\x1b[0m", paint.code())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{money, render_plan_text, show_percent, show_value};
+    use crate::render::plan_fixtures;
+
+    #[test]
+    fn empty_plan() {
+        insta::assert_snapshot!(render_plan_text(&plan_fixtures::empty(), false), @"No changes. The live catalog matches the pricing.");
+    }
+
+    #[test]
+    fn openai_credits_created() {
+        insta::assert_snapshot!(render_plan_text(&plan_fixtures::openai_create(), false));
+    }
+
+    #[test]
+    fn credit_costs_updated() {
+        insta::assert_snapshot!(render_plan_text(
+            &plan_fixtures::credit_cost_update(),
+            false
+        ));
+    }
+
+    #[test]
+    fn new_version_keeps_customers() {
+        insta::assert_snapshot!(render_plan_text(&plan_fixtures::new_version(), false));
+    }
+
+    #[test]
+    fn delete_and_archive() {
+        insta::assert_snapshot!(render_plan_text(
+            &plan_fixtures::delete_and_archive(),
+            false
+        ));
+    }
+
+    #[test]
+    fn refusals_come_first() {
+        insta::assert_snapshot!(render_plan_text(&plan_fixtures::refusal(), false));
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        let plan = plan_fixtures::new_version();
+        assert!(!render_plan_text(&plan, false).contains('\x1b'));
+        insta::assert_snapshot!(render_plan_text(&plan, true).replace('\x1b', "ESC"));
+    }
+
+    #[test]
+    fn money_is_exact_and_in_its_currency() {
+        let cases = [
+            ("0.00001", 1_000_000, "USD", "$10.00"),
+            ("0.000002", 1_000_000, "USD", "$2.00"),
+            ("0.0000015", 1_000_000, "USD", "$1.50"),
+            ("0.0000000125", 1_000_000, "USD", "$0.0125"),
+            ("0.01", 1, "USD", "$0.01"),
+            ("0.012", 1, "USD", "$0.012"),
+            ("25", 1, "EUR", "€25.00"),
+            ("1234.5", 1, "GBP", "£1,234.50"),
+            ("0.0015", 1_000_000, "JPY", "¥1,500"),
+            ("0.5", 1, "JPY", "¥0.5"),
+            ("2.5", 1, "CHF", "CHF 2.50"),
+            ("0.001", 1, "KWD", "KWD 0.001"),
+            ("0", 1, "USD", "$0.00"),
+            ("-3", 1, "USD", "-$3.00"),
+            ("lots", 1, "USD", "USD lots × 1"),
+        ];
+        for (amount, quoted_per, currency, expected) in cases {
+            assert_eq!(
+                money(amount, quoted_per, currency),
+                expected,
+                "{amount} × {quoted_per} {currency}"
+            );
+        }
+    }
+
+    #[test]
+    fn percentages_carry_their_sign() {
+        assert_eq!(show_percent("-80.0"), "−80.0%");
+        assert_eq!(show_percent("20.0"), "+20.0%");
+        assert_eq!(show_percent("0.0"), "0.0%");
+        assert_eq!(show_percent("-0.0"), "0.0%");
+    }
+
+    #[test]
+    fn values_read_as_written() {
+        let cases = [
+            (serde_json::json!("0.02"), "0.02"),
+            (serde_json::json!(null), "(none)"),
+            (serde_json::json!(true), "true"),
+            (serde_json::json!(14), "14"),
+            (serde_json::json!(""), "\"\""),
+            (serde_json::json!("two\nlines"), "\"two\\nlines\""),
+            (serde_json::json!(["a", "b, c"]), "[a, \"b, c\"]"),
+            (
+                serde_json::json!({"days": 14, "card_required": false}),
+                "{days: 14, card_required: false}",
+            ),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(show_value(&value), expected, "{value}");
+        }
+    }
+}
