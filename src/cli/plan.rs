@@ -23,9 +23,7 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     };
     print_stdout(&render(&plan, args.format));
     if !plan.refusals.is_empty() {
-        print_stderr(
-            "error: the plan touches protected objects (listed above); nothing can be applied\n",
-        );
+        report_refusals(&plan);
         return ExitStatus::Failure;
     }
     if let Some(out) = &args.out {

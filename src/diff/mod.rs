@@ -369,8 +369,7 @@ impl Builder<'_> {
             (
                 Action::NewVersion,
                 format!(
-                    "{customers} customer{} on version {version}: what they pay is kept there, and the change becomes version {}",
-                    plural(customers),
+                    "what customers on version {version} pay is kept there (grandfathered); the change becomes version {}",
                     version + 1
                 ),
                 customers,

@@ -4,6 +4,7 @@ mod cli;
 mod docs;
 mod examples;
 mod fixtures;
+mod reconcile;
 mod robustness;
 mod schema;
 mod support;

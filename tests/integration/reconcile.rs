@@ -1,0 +1,470 @@
+//! Plan and apply against the embedded store: what a reviewer sees for each transition, and
+//! the guarantees behind it (protection, stale plans, convergence, import round trips).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use pricectl::backend::Backend;
+use pricectl::backend::local::LocalStore;
+use pricectl::catalog::random::RandomCatalogs;
+use pricectl::diff::diff;
+use pricectl::reconcile::{ApplyOptions, apply, plan};
+
+use crate::support::{examples, pricectl, root};
+
+/// A temporary directory with a pricing file and a store.
+struct Workspace {
+    directory: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        Self {
+            directory: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.directory.path().join(name)
+    }
+
+    /// Writes `pricing.toml`.
+    fn pricing(&self, text: &str) -> &Self {
+        std::fs::write(self.path("pricing.toml"), text).expect("write pricing");
+        self
+    }
+
+    /// Runs pricectl in the workspace, with the default store beside the pricing.
+    fn run(&self, args: &[&str]) -> Output {
+        pricectl()
+            .current_dir(self.directory.path())
+            .args(args)
+            .output()
+            .expect("pricectl runs")
+    }
+
+    fn apply(&self) {
+        let output = self.run(&["apply", "--auto-approve", "--allow-destroy"]);
+        assert!(
+            output.status.success(),
+            "apply failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    fn store(&self) -> LocalStore {
+        LocalStore::open(&self.path(".pricectl/local.db")).expect("store opens")
+    }
+}
+
+fn openai() -> String {
+    std::fs::read_to_string(root().join("pricing-examples/openai-credits/pricing.toml"))
+        .expect("example")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8")
+}
+
+/// Snapshots the text, markdown and json renderings of the plan of the workspace's pricing.
+fn snapshot_plan(workspace: &Workspace, name: &str) -> Output {
+    let text = workspace.run(&["plan", "--detailed-exitcode"]);
+    let markdown = workspace.run(&["plan", "--format", "markdown"]);
+    let json = workspace.run(&["plan", "--format", "json"]);
+    insta::with_settings!({ snapshot_suffix => name, omit_expression => true }, {
+        insta::assert_snapshot!("plan_text", stdout(&text));
+        insta::assert_snapshot!("plan_markdown", stdout(&markdown));
+        insta::assert_snapshot!("plan_json", stdout(&json));
+    });
+    text
+}
+
+#[test]
+fn empty_store_to_openai_credits() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    let output = snapshot_plan(&workspace, "empty_to_openai");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "changes with --detailed-exitcode"
+    );
+    workspace.apply();
+    // Applying again finds nothing to do.
+    let again = workspace.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    insta::assert_snapshot!(stdout(&again), @"No changes. The live catalog matches the pricing.");
+}
+
+#[test]
+fn cheaper_o3_shows_the_price_impact() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    workspace.apply();
+    let cheaper = openai()
+        .replace(
+            "o3-input-tokens  = { credits = 1000,",
+            "o3-input-tokens  = { credits = 200,",
+        )
+        .replace(
+            "o3-output-tokens = { credits = 4000,",
+            "o3-output-tokens = { credits = 800,",
+        );
+    assert_ne!(cheaper, openai());
+    workspace.pricing(&cheaper);
+    let output = snapshot_plan(&workspace, "o3_cheaper");
+    assert!(
+        stdout(&output).contains("$10.00 → $2.00 per 1M (−80.0%)"),
+        "{}",
+        stdout(&output)
+    );
+    workspace.apply();
+    assert_eq!(
+        workspace
+            .run(&["plan", "--detailed-exitcode"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+/// The `OpenAI` example without its top-up plan (and so without anything selling credits).
+fn without_top_up() -> String {
+    let text = openai();
+    let start = text
+        .find("[plans.credit-top-up]")
+        .expect("the example has the top-up plan");
+    text[..start].to_string()
+}
+
+#[test]
+fn removing_the_top_up_plan_without_customers_deletes_it() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    workspace.apply();
+    workspace.pricing(&without_top_up());
+    snapshot_plan(&workspace, "remove_top_up_without_customers");
+    // Destructive changes need --allow-destroy.
+    let refused = workspace.run(&["apply", "--auto-approve"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("--allow-destroy"),
+        "{}",
+        stderr(&refused)
+    );
+    workspace.apply();
+    let live = workspace.store().fetch().expect("fetch");
+    assert!(!live.catalog.plans.contains_key("credit-top-up"));
+}
+
+#[test]
+fn removing_the_top_up_plan_with_customers_archives_it() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    workspace.apply();
+    let mut store = workspace.store();
+    store
+        .add_customer("acme", Some("Acme"), None)
+        .expect("customer");
+    store
+        .subscribe("acme", "credit-top-up")
+        .expect("subscription");
+    drop(store);
+    workspace.pricing(&without_top_up());
+    snapshot_plan(&workspace, "remove_top_up_with_customers");
+    workspace.apply();
+    let live = workspace.store().fetch().expect("fetch");
+    assert!(
+        live.catalog.plans["credit-top-up"].archived,
+        "kept, archived"
+    );
+    // Nothing more to do: an archived plan with customers stays.
+    assert_eq!(
+        workspace
+            .run(&["plan", "--detailed-exitcode"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_price_change_on_a_plan_with_customers_is_a_new_version() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    workspace.apply();
+    let mut store = workspace.store();
+    for customer in ["acme", "globex", "initech"] {
+        store.add_customer(customer, None, None).expect("customer");
+        store
+            .subscribe(customer, "credit-top-up")
+            .expect("subscription");
+    }
+    drop(store);
+    workspace.pricing(&openai().replace("price = { amount = 0.01,", "price = { amount = 0.02,"));
+    let output = snapshot_plan(&workspace, "new_version_with_customers");
+    assert!(
+        stdout(&output).contains("3 customers"),
+        "{}",
+        stdout(&output)
+    );
+    workspace.apply();
+    let live = workspace.store().fetch().expect("fetch");
+    assert_eq!(live.plans["credit-top-up"].version, 2);
+    assert_eq!(
+        live.plans["credit-top-up"].customers_by_version.get(&1),
+        Some(&3),
+        "they stay on version 1"
+    );
+}
+
+#[test]
+fn a_protected_object_cannot_be_removed() {
+    let workspace = Workspace::new();
+    let protected = openai().replace(
+        "[plans.credit-top-up]\n",
+        "[plans.credit-top-up]\nprotect = true\n",
+    );
+    workspace.pricing(&protected);
+    workspace.apply();
+    workspace.pricing(&without_top_up());
+    let output = workspace.run(&["plan"]);
+    assert_eq!(output.status.code(), Some(1), "the plan itself fails");
+    insta::assert_snapshot!("protect_refusal_text", stdout(&output));
+    insta::assert_snapshot!("protect_refusal_stderr", stderr(&output));
+    let apply = workspace.run(&["apply", "--auto-approve", "--allow-destroy"]);
+    assert_eq!(apply.status.code(), Some(1));
+    assert!(
+        workspace
+            .store()
+            .fetch()
+            .expect("fetch")
+            .catalog
+            .plans
+            .contains_key("credit-top-up")
+    );
+    // The way out: unprotect, apply, then remove.
+    workspace.pricing(&openai());
+    workspace.apply();
+    workspace.pricing(&without_top_up());
+    workspace.apply();
+    assert!(
+        !workspace
+            .store()
+            .fetch()
+            .expect("fetch")
+            .catalog
+            .plans
+            .contains_key("credit-top-up")
+    );
+}
+
+#[test]
+fn a_saved_plan_applies_exactly_and_refuses_when_stale() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    let saved = workspace.run(&["plan", "--out", "plan.json"]);
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let plan_text = std::fs::read_to_string(workspace.path("plan.json")).expect("saved");
+    assert!(!plan_text.contains("am_sk_"), "no secrets in plan files");
+
+    // The pricing moved: refused.
+    workspace.pricing(&openai().replace("name = \"Credits\"", "name = \"AI credits\""));
+    let stale_pricing = workspace.run(&["apply", "plan.json"]);
+    assert_eq!(stale_pricing.status.code(), Some(1));
+    insta::assert_snapshot!("stale_pricing", stderr(&stale_pricing));
+
+    // Back to the planned pricing, but the live catalog moved: refused.
+    workspace.pricing(&openai());
+    let other = tempfile::tempdir().expect("temp dir");
+    std::fs::write(other.path().join("pricing.toml"), without_top_up()).expect("write");
+    let moved = pricectl()
+        .current_dir(other.path())
+        .args(["apply", "--auto-approve", "--state"])
+        .arg(workspace.path(".pricectl/local.db"))
+        .output()
+        .expect("runs");
+    assert!(moved.status.success(), "{}", stderr(&moved));
+    let stale_live = workspace.run(&["apply", "plan.json"]);
+    assert_eq!(stale_live.status.code(), Some(1));
+    insta::assert_snapshot!("stale_live", stderr(&stale_live));
+}
+
+#[test]
+fn a_saved_plan_from_another_format_is_refused() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    assert!(
+        workspace
+            .run(&["plan", "--out", "plan.json"])
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(workspace.path("plan.json")).expect("saved");
+    std::fs::write(
+        workspace.path("plan.json"),
+        text.replacen("\"format_version\": 1", "\"format_version\": 99", 1),
+    )
+    .expect("write");
+    let output = workspace.run(&["apply", "plan.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&output), @r"
+    error: `plan.json` was made by pricectl 0.1.0 in plan format 99; this pricectl reads format 1
+      help: make the plan again with this pricectl: `pricectl plan --out FILE`
+    ");
+}
+
+#[test]
+fn a_saved_plan_applies_without_asking() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    assert!(
+        workspace
+            .run(&["plan", "--out", "plan.json"])
+            .status
+            .success()
+    );
+    let output = workspace.run(&["apply", "plan.json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        workspace
+            .run(&["plan", "--detailed-exitcode"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn import_then_plan_shows_no_changes_for_every_example() {
+    for example in examples() {
+        let workspace = Workspace::new();
+        let text = std::fs::read_to_string(example.join("pricing.toml")).expect("example");
+        workspace.pricing(&text);
+        workspace.apply();
+        let imported = workspace.run(&[
+            "import",
+            "--state",
+            ".pricectl/local.db",
+            "-o",
+            "imported.toml",
+        ]);
+        assert!(imported.status.success(), "{}", stderr(&imported));
+        let plan = workspace.run(&[
+            "plan",
+            "imported.toml",
+            "--state",
+            ".pricectl/local.db",
+            "--detailed-exitcode",
+        ]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "{}: {}{}",
+            example.display(),
+            stdout(&plan),
+            stderr(&plan)
+        );
+        // import refuses to overwrite.
+        let again = workspace.run(&[
+            "import",
+            "--state",
+            ".pricectl/local.db",
+            "-o",
+            "imported.toml",
+        ]);
+        assert_eq!(again.status.code(), Some(1));
+    }
+}
+
+#[test]
+fn plan_from_a_to_b_applied_to_a_gives_b() {
+    let mut random = RandomCatalogs::new(0x5EED_CAFE);
+    let mut converged = 0;
+    for round in 0..80 {
+        let a = random.catalog();
+        let b = random.mutate(&a);
+        let mut store = LocalStore::open_in_memory().expect("store");
+        let to_a = plan(&mut store, &a).expect("plan");
+        apply(
+            &mut store,
+            &to_a,
+            &a,
+            ApplyOptions {
+                allow_destroy: true,
+            },
+        )
+        .expect("apply A");
+        assert_eq!(
+            store.fetch().expect("fetch").catalog,
+            a,
+            "round {round}: the store holds A"
+        );
+        let to_b = plan(&mut store, &b).expect("plan");
+        if !to_b.refusals.is_empty() {
+            // B removes a protected object or changes the currency: refused, and nothing moves.
+            let refused = apply(
+                &mut store,
+                &to_b,
+                &b,
+                ApplyOptions {
+                    allow_destroy: true,
+                },
+            );
+            assert!(matches!(
+                refused,
+                Err(pricectl::reconcile::ApplyError::Refused { .. })
+            ));
+            assert_eq!(
+                store.fetch().expect("fetch").catalog,
+                a,
+                "round {round}: a refused plan changes nothing"
+            );
+            continue;
+        }
+        apply(
+            &mut store,
+            &to_b,
+            &b,
+            ApplyOptions {
+                allow_destroy: true,
+            },
+        )
+        .expect("apply B");
+        let live = store.fetch().expect("fetch");
+        assert_eq!(live.catalog, b, "round {round}: the store holds B");
+        assert!(diff(&b, &live).changes.is_empty());
+        converged += 1;
+    }
+    assert!(
+        converged >= 50,
+        "only {converged} of 80 rounds reached B: the generator refuses too often to test much"
+    );
+}
+
+#[test]
+fn an_apply_is_all_or_nothing() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    let mut store = workspace.store();
+    let desired = pricectl::compile_path(Path::new(&workspace.path("pricing.toml")))
+        .expect("loads")
+        .catalog
+        .expect("valid");
+    let mut planned = plan(&mut store, &desired).expect("plan");
+    // Sabotage the last change: the plan's first changes must not stay applied.
+    let last = planned.changes.last_mut().expect("changes");
+    last.before = last.after.clone();
+    let error =
+        apply(&mut store, &planned, &desired, ApplyOptions::default()).expect_err("rejected");
+    assert!(error.to_string().contains("cannot be applied"), "{error}");
+    let live = store.fetch().expect("fetch");
+    assert!(
+        live.catalog.features.is_empty() && live.catalog.plans.is_empty(),
+        "nothing was applied"
+    );
+}
