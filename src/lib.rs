@@ -13,8 +13,10 @@ pub mod compile;
 pub mod diagnostics;
 pub mod diff;
 pub mod dsl;
+pub mod ledger;
 pub mod lower;
 pub mod reconcile;
 pub mod render;
+pub mod scenario;
 
 pub use compile::{Compilation, compile, compile_path};

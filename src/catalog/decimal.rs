@@ -39,6 +39,39 @@ pub mod option {
     }
 }
 
+/// The same for maps of decimals (`{ "credits": "500" }`).
+pub mod map {
+    use std::collections::BTreeMap;
+
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        value: &BTreeMap<String, Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            value
+                .iter()
+                .map(|(key, decimal)| (key, decimal.normalize().to_string())),
+        )
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, Decimal>, D::Error> {
+        let texts = BTreeMap::<String, String>::deserialize(deserializer)?;
+        texts
+            .into_iter()
+            .map(|(key, text)| {
+                Decimal::from_str_exact(&text)
+                    .map(|decimal| (key, decimal))
+                    .map_err(serde::de::Error::custom)
+            })
+            .collect()
+    }
+}
+
 /// Divides exactly: `Some` only when `numerator / denominator` is a decimal with no rounding.
 ///
 /// A quotient that fills a decimal's whole precision (28 significant digits) is taken as

@@ -2,7 +2,8 @@ use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use super::output::{
-    compile_pricing, open_backend, print_stderr, print_stdout, report_error, stdout_color,
+    compile_pricing, open_backend, print_note, print_stderr, print_stdout, report_error,
+    stdout_color,
 };
 use super::plan::report_refusals;
 use super::{ApplyArgs, ExitStatus};
@@ -129,7 +130,7 @@ fn finish(
 ) -> ExitStatus {
     match crate::reconcile::apply(backend, plan, desired, ApplyOptions { allow_destroy }) {
         Ok(()) => {
-            print_stderr(&format!(
+            print_note(&format!(
                 "Apply complete: {}.\n",
                 applied_summary(&plan.summary)
             ));

@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use super::output::{open_backend, print_stderr, print_stdout, report_error};
+use super::output::{open_backend, print_note, print_stderr, print_stdout, report_error};
 use super::{ExitStatus, ImportArgs};
 use crate::backend::Backend;
 use crate::dsl::write::write_pricing;
@@ -45,6 +45,6 @@ pub fn import(args: &ImportArgs) -> ExitStatus {
         report_error(&error, None);
         return ExitStatus::Failure;
     }
-    print_stderr(&format!("Wrote the live catalog to {}\n", output.display()));
+    print_note(&format!("Wrote the live catalog to {}\n", output.display()));
     ExitStatus::Success
 }

@@ -3,12 +3,19 @@
 
 mod apply;
 mod compile;
+mod completions;
+mod diff;
 mod exit_status;
 mod explain;
+mod fmt;
 mod import;
+mod init;
+mod ledger;
+mod man;
 mod output;
 mod plan;
 mod schema;
+mod test;
 mod validate;
 
 use std::path::PathBuf;
@@ -25,6 +32,9 @@ pub use explain::explanation;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Leave out notes and progress on stderr (errors and stdout are never left out)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,10 +49,36 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Show what would change in the live catalog to match the pricing
     Plan(PlanArgs),
+    /// Show what changes between two versions of the pricing (files, directories, `git:REV`)
+    Diff(DiffArgs),
     /// Make the live catalog match the pricing, or apply a saved plan
     Apply(ApplyArgs),
     /// Write pricing-language TOML from the live catalog
     Import(ImportArgs),
+    /// Lay out pricing files canonically, keeping comments and order
+    Fmt(FmtArgs),
+    /// Start a pricing project: pricing, its schema, a scenario and a CI workflow
+    Init(InitArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), of pricectl or of one command
+    Man(ManArgs),
+    /// Create or show a customer of the local store
+    Customer(CustomerArgs),
+    /// Subscribe a customer to a plan, or buy an add-on, and charge for it
+    Attach(AttachArgs),
+    /// Record usage of a metered feature
+    Track(TrackArgs),
+    /// Ask whether a customer may use a feature now
+    Check(CheckArgs),
+    /// Gift a customer units of a feature or credits of a credit system
+    Grant(GrantArgs),
+    /// Show a customer's balances
+    Balance(CustomerSelector),
+    /// Show a customer's ledger entries
+    History(CustomerSelector),
+    /// Run the pricing's scenarios against a fresh in-memory store
+    Test(TestArgs),
 }
 
 /// Where the live catalog is.
@@ -90,6 +126,38 @@ pub enum PlanFormat {
     Json,
     /// A pull-request comment
     Markdown,
+    /// GitHub Actions annotations on the pricing, then the text view
+    Github,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The pricing before: a file, a directory, or `git:REV[:PATH]` (PATH defaults to
+    /// `pricing.toml`)
+    #[arg(value_name = "OLD")]
+    pub old: crate::dsl::revision::PricingSource,
+    /// The pricing after: a file, a directory, or `git:REV[:PATH]`
+    #[arg(value_name = "NEW")]
+    pub new: crate::dsl::revision::PricingSource,
+    /// How to show the plan
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ManArgs {
+    /// A command, for its own page (`pricectl-plan(1)`); none for `pricectl(1)`
+    pub command: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -120,6 +188,37 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// A pricing file, or a directory: every `*.toml` file in it, scenario files included
+    #[arg(default_value = "pricing.toml")]
+    pub path: PathBuf,
+    /// Write nothing; list the files that would change and exit 1 if any would
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The pricing to start from
+    #[arg(long, value_enum, default_value_t = Template::OpenaiCredits)]
+    pub template: Template,
+    /// Where to write the files (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// The starting points of `pricectl init`, each a bundled example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    /// Token features drawing on one prepaid credit balance (OpenAI-style)
+    OpenaiCredits,
+    /// Free and Pro plans with monthly credits, seats and SSO
+    SaasSeatsCredits,
+    /// A usage-billed API with graduated per-request tiers
+    ApiTiered,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
     /// A pricing file, or a directory whose `*.toml` files form one catalog
     #[arg(default_value = "pricing.toml")]
@@ -143,6 +242,193 @@ pub struct CompileArgs {
 pub struct ExplainArgs {
     /// A diagnostic code, such as `pricectl::unknown_key` or `unknown_key`
     pub code: String,
+}
+
+/// Where the ledger is, and when an operation happens.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LedgerArgs {
+    /// The local store (default: `.pricectl/local.db` beside ./pricing.toml)
+    #[arg(long, value_name = "PATH", global = true)]
+    pub state: Option<PathBuf>,
+    /// When the operation happens (RFC 3339, UTC by default: `2026-01-31T12:00:00Z`); default now
+    #[arg(long, value_name = "TIMESTAMP", global = true)]
+    pub at: Option<String>,
+    /// How to print the result
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, global = true)]
+    pub format: OutputFormat,
+}
+
+/// Text for people, JSON for tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CustomerArgs {
+    #[command(subcommand)]
+    pub action: CustomerAction,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerAction {
+    /// Create a customer
+    Create {
+        /// The customer's id
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Show a customer's plans and balances
+    Show {
+        /// The customer's id
+        id: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AttachArgs {
+    #[arg(long)]
+    pub customer: String,
+    #[arg(long)]
+    pub plan: String,
+    /// A prepaid quantity bought on top of what the plan includes: `credits=500` (repeatable)
+    #[arg(long = "quantity", value_name = "FEATURE=N", value_parser = parse_quantity)]
+    pub quantities: Vec<(String, rust_decimal::Decimal)>,
+    /// The same key applies the attach once, however often it is sent
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrackArgs {
+    #[arg(long)]
+    pub customer: String,
+    #[arg(long)]
+    pub feature: String,
+    /// Units used
+    #[arg(long, value_parser = parse_decimal, default_value = "1")]
+    pub value: rust_decimal::Decimal,
+    /// The same key records the usage once, however often it is sent
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[arg(long)]
+    pub customer: String,
+    #[arg(long)]
+    pub feature: String,
+    /// Units the customer wants to use (default 1)
+    #[arg(long, value_parser = parse_decimal)]
+    pub required: Option<rust_decimal::Decimal>,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GrantArgs {
+    #[arg(long)]
+    pub customer: String,
+    /// The feature or credit system
+    #[arg(long)]
+    pub feature: String,
+    #[arg(long, value_parser = parse_decimal)]
+    pub amount: rust_decimal::Decimal,
+    /// When the gift expires (RFC 3339); default never
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub expires: Option<String>,
+    /// Why (kept in the ledger)
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CustomerSelector {
+    #[arg(long)]
+    pub customer: String,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// A pricing file or directory; scenarios are `*.scenario.toml` beside it and `scenarios/*.toml`
+    #[arg(default_value = "pricing.toml")]
+    pub path: PathBuf,
+    /// How to report
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+/// One ledger operation, whatever its command line.
+#[derive(Debug, Clone)]
+pub enum LedgerCommand {
+    CustomerCreate {
+        id: String,
+        name: Option<String>,
+        email: Option<String>,
+    },
+    CustomerShow {
+        id: String,
+    },
+    Attach {
+        customer: String,
+        plan: String,
+        quantities: Vec<(String, rust_decimal::Decimal)>,
+        idempotency_key: Option<String>,
+    },
+    Track {
+        customer: String,
+        feature: String,
+        value: rust_decimal::Decimal,
+        idempotency_key: Option<String>,
+    },
+    Check {
+        customer: String,
+        feature: String,
+        required: Option<rust_decimal::Decimal>,
+    },
+    Grant {
+        customer: String,
+        feature: String,
+        amount: rust_decimal::Decimal,
+        expires: Option<String>,
+        reason: String,
+    },
+    Balance {
+        customer: String,
+    },
+    History {
+        customer: String,
+    },
+}
+
+/// An exact decimal from the command line (`_` separators allowed).
+fn parse_decimal(text: &str) -> Result<rust_decimal::Decimal, String> {
+    let cleaned: String = text.chars().filter(|character| *character != '_').collect();
+    rust_decimal::Decimal::from_str_exact(&cleaned)
+        .map_err(|_| format!("`{text}` is not an exact decimal number"))
+}
+
+/// `FEATURE=N`.
+fn parse_quantity(text: &str) -> Result<(String, rust_decimal::Decimal), String> {
+    let (feature, quantity) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not `FEATURE=N`"))?;
+    Ok((feature.to_string(), parse_decimal(quantity)?))
 }
 
 /// How diagnostics are reported.
@@ -177,13 +463,77 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command.
 pub fn run(cli: Cli) -> ExitStatus {
+    output::set_quiet(cli.quiet);
     match cli.command {
         Command::Validate(args) => validate::validate(&args),
         Command::Compile(args) => compile::compile(&args),
         Command::Schema => schema::schema(),
         Command::Explain(args) => explain::explain(&args),
         Command::Plan(args) => plan::plan(&args),
+        Command::Diff(args) => diff::diff(&args),
         Command::Apply(args) => apply::apply(&args),
         Command::Import(args) => import::import(&args),
+        Command::Fmt(args) => fmt::fmt(&args),
+        Command::Init(args) => init::init(&args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => man::man(&args),
+        Command::Customer(args) => match args.action {
+            CustomerAction::Create { id, name, email } => ledger::ledger(
+                &args.ledger,
+                &LedgerCommand::CustomerCreate { id, name, email },
+            ),
+            CustomerAction::Show { id } => {
+                ledger::ledger(&args.ledger, &LedgerCommand::CustomerShow { id })
+            }
+        },
+        Command::Attach(args) => ledger::ledger(
+            &args.ledger,
+            &LedgerCommand::Attach {
+                customer: args.customer,
+                plan: args.plan,
+                quantities: args.quantities,
+                idempotency_key: args.idempotency_key,
+            },
+        ),
+        Command::Track(args) => ledger::ledger(
+            &args.ledger,
+            &LedgerCommand::Track {
+                customer: args.customer,
+                feature: args.feature,
+                value: args.value,
+                idempotency_key: args.idempotency_key,
+            },
+        ),
+        Command::Check(args) => ledger::ledger(
+            &args.ledger,
+            &LedgerCommand::Check {
+                customer: args.customer,
+                feature: args.feature,
+                required: args.required,
+            },
+        ),
+        Command::Grant(args) => ledger::ledger(
+            &args.ledger,
+            &LedgerCommand::Grant {
+                customer: args.customer,
+                feature: args.feature,
+                amount: args.amount,
+                expires: args.expires,
+                reason: args.reason,
+            },
+        ),
+        Command::Balance(args) => ledger::ledger(
+            &args.ledger,
+            &LedgerCommand::Balance {
+                customer: args.customer,
+            },
+        ),
+        Command::History(args) => ledger::ledger(
+            &args.ledger,
+            &LedgerCommand::History {
+                customer: args.customer,
+            },
+        ),
+        Command::Test(args) => test::test(&args),
     }
 }

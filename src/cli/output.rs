@@ -4,10 +4,27 @@
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::catalog::Catalog;
 use crate::compile::Compilation;
-use crate::dsl::LoadError;
+use crate::dsl::{LoadError, SourceSet};
 use crate::render::{HumanOptions, render_human};
+
+/// `--quiet`: notes and progress on stderr are left out; errors and stdout never are. Set once,
+/// before the command runs.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Writes a note or progress line to stderr ("Saved the plan to …"), unless `--quiet`.
+pub fn print_note(text: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        print_stderr(text);
+    }
+}
 
 /// Whether stderr gets colour.
 pub fn stderr_color() -> bool {
@@ -81,7 +98,12 @@ pub fn report_diagnostics(compilation: &Compilation, deny_warnings: bool) {
 
 /// Compiles the pricing and reports its diagnostics on stderr; `None` when it has errors (or
 /// could not be read), after saying so.
-pub fn compile_pricing(path: &Path) -> Option<crate::catalog::Catalog> {
+pub fn compile_pricing(path: &Path) -> Option<Catalog> {
+    compile_pricing_sources(path).map(|(catalog, _)| catalog)
+}
+
+/// [`compile_pricing`], keeping the sources (for annotations at their lines).
+pub fn compile_pricing_sources(path: &Path) -> Option<(Catalog, SourceSet)> {
     let compilation = match crate::compile::compile_path(path) {
         Ok(compilation) => compilation,
         Err(error) => {
@@ -89,15 +111,50 @@ pub fn compile_pricing(path: &Path) -> Option<crate::catalog::Catalog> {
             return None;
         }
     };
+    checked_catalog(compilation, &display_path(path))
+}
+
+/// Reports a compilation's diagnostics on stderr; its catalog and sources, or `None` when it
+/// has errors, after saying so of `name`.
+pub fn checked_catalog(compilation: Compilation, name: &str) -> Option<(Catalog, SourceSet)> {
     report_diagnostics(&compilation, false);
     if compilation.catalog.is_none() {
         print_stderr(&format!(
-            "{}: invalid ({}); fix the pricing first\n",
-            display_path(path),
+            "{name}: invalid ({}); fix the pricing first\n",
             count_summary(compilation.error_count(), compilation.warning_count())
         ));
     }
-    compilation.catalog
+    let Compilation {
+        sources, catalog, ..
+    } = compilation;
+    catalog.map(|catalog| (catalog, sources))
+}
+
+/// Appends a plan's Markdown view to the GitHub job summary when `GITHUB_STEP_SUMMARY` names
+/// one, unless the summary holds that very view already (a step that shows one plan in two
+/// formats); a summary that cannot be written is a warning, never a failure of the command.
+pub fn write_step_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) else {
+        return;
+    };
+    debug_assert!(markdown.len() <= crate::render::MARKDOWN_LIMIT);
+    if std::fs::read_to_string(&path).is_ok_and(|summary| summary.contains(markdown)) {
+        return;
+    }
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| {
+            file.write_all(markdown.as_bytes())?;
+            file.write_all(b"\n")
+        });
+    if let Err(error) = written {
+        print_stderr(&format!(
+            "warning: could not write the job summary to `{}`: {error}\n",
+            Path::new(&path).display()
+        ));
+    }
 }
 
 /// Reports an error with its chain of causes and an optional help line.

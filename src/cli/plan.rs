@@ -1,14 +1,19 @@
 use super::output::{
-    compile_pricing, open_backend, print_stderr, print_stdout, report_error, stdout_color,
+    compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout, report_error,
+    stdout_color, write_step_summary,
 };
 use super::{ExitStatus, PlanArgs, PlanFormat};
 use crate::diff::Plan;
+use crate::dsl::SourceSet;
 use crate::reconcile::{SavedPlan, default_state_path, write_atomically};
-use crate::render::{render_plan_json, render_plan_markdown, render_plan_text};
+use crate::render::{
+    Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
+    render_plan_text_for,
+};
 
 /// `pricectl plan`: what would change in the live catalog, shown and optionally saved.
 pub fn plan(args: &PlanArgs) -> ExitStatus {
-    let Some(desired) = compile_pricing(&args.path) else {
+    let Some((desired, sources)) = compile_pricing_sources(&args.path) else {
         return ExitStatus::Failure;
     };
     let Some(mut backend) = open_backend(&args.backend, &args.path) else {
@@ -21,7 +26,13 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
             return ExitStatus::Failure;
         }
     };
-    print_stdout(&render(&plan, args.format));
+    let view = View {
+        comparison: Comparison::Live,
+        sources: &sources,
+        annotation_paths: &[],
+    };
+    print_stdout(&view.render(&plan, args.format));
+    write_step_summary(&render_plan_markdown_for(&plan, &view.comparison));
     if !plan.refusals.is_empty() {
         report_refusals(&plan);
         return ExitStatus::Failure;
@@ -40,7 +51,7 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
             );
             return ExitStatus::Failure;
         }
-        print_stderr(&format!(
+        print_note(&format!(
             "Saved the plan to {}; apply exactly it with `pricectl apply {}`\n",
             out.display(),
             out.display()
@@ -53,11 +64,27 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     }
 }
 
-pub(super) fn render(plan: &Plan, format: PlanFormat) -> String {
-    match format {
-        PlanFormat::Text => render_plan_text(plan, stdout_color()),
-        PlanFormat::Json => render_plan_json(plan),
-        PlanFormat::Markdown => render_plan_markdown(plan),
+/// How `plan` and `diff` show a plan: what it compares, and the new pricing's files (where
+/// GitHub annotations point).
+pub(super) struct View<'a> {
+    pub comparison: Comparison,
+    pub sources: &'a SourceSet,
+    /// The files' paths as annotations name them, by file id (empty: their own paths).
+    pub annotation_paths: &'a [std::path::PathBuf],
+}
+
+impl View<'_> {
+    pub fn render(&self, plan: &Plan, format: PlanFormat) -> String {
+        match format {
+            PlanFormat::Text => render_plan_text_for(plan, stdout_color(), &self.comparison),
+            PlanFormat::Json => render_plan_json(plan),
+            PlanFormat::Markdown => render_plan_markdown_for(plan, &self.comparison),
+            PlanFormat::Github => render_plan_github(
+                plan,
+                &PlanLocations::new(self.sources, self.annotation_paths),
+                &self.comparison,
+            ),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 use super::output::{
-    count_summary, display_path, print_stderr, print_stdout, report_diagnostics, report_load_error,
+    count_summary, display_path, print_note, print_stderr, print_stdout, report_diagnostics,
+    report_load_error,
 };
 use super::{DiagnosticFormat, ExitStatus, ValidateArgs};
 use crate::compile::compile_path;
@@ -25,7 +26,7 @@ pub fn validate(args: &ValidateArgs) -> ExitStatus {
             report_diagnostics(&compilation, args.deny_warnings);
             let path = display_path(&args.path);
             if errors == 0 {
-                print_stderr(&format!(
+                print_note(&format!(
                     "{path}: valid ({})\n",
                     count_summary(errors, warnings)
                 ));

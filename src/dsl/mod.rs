@@ -4,15 +4,19 @@
 //! The document types are also the source of the JSON Schema (`schema`), so the editor's
 //! validation and the compiler's reading cannot drift apart.
 
+mod addresses;
 mod decimal_literal;
 pub mod document;
+pub mod format;
 mod parse;
 mod reader;
+pub mod revision;
 pub mod schema;
 mod source;
 mod spanned;
 pub mod write;
 
+pub use addresses::address_spans;
 pub use decimal_literal::DecimalLiteral;
 pub use parse::{Parsed, ParsedFile, parse_sources};
 pub use source::{LoadError, SourceFile, SourceSet};

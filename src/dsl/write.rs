@@ -68,7 +68,9 @@ pub fn write_pricing(catalog: &Catalog, schema_path: Option<&str>) -> String {
     for (id, plan) in &catalog.plans {
         writer.plan(id, plan);
     }
-    writer.out
+    // The same canonical layout `pricectl fmt` gives, so an imported file is already formatted.
+    // Formatting only fails on text it cannot parse, which the writer never produces.
+    super::format::format_pricing(&writer.out).unwrap_or(writer.out)
 }
 
 struct Writer {
@@ -586,6 +588,13 @@ mod tests {
                 "{}",
                 path.display()
             );
+            // What import writes is what `pricectl fmt` would leave alone.
+            assert_eq!(
+                crate::dsl::format::format_pricing(&with_schema).expect("formats"),
+                with_schema,
+                "{}",
+                path.display()
+            );
         }
     }
 
@@ -1089,7 +1098,7 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
     }
 
     #[test]
-    fn costs_are_aligned() {
+    fn costs_are_aligned_and_inline_tables_canonical() {
         let mut catalog = base();
         let costs = &mut catalog.credit_systems.get_mut("credits").unwrap().costs;
         costs.insert("seats".into(), CreditCost::per_unit(decimal("5")));
@@ -1103,8 +1112,8 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
         assert!(
             text.contains(
                 "[credit_systems.credits.costs]\n\
-                 cache-read      = { credits = 80,   per = 1_000_000 }\n\
-                 o1-input-tokens = { credits = 15,   per = 1000 }\n\
+                 cache-read      = { credits = 80, per = 1_000_000 }\n\
+                 o1-input-tokens = { credits = 15, per = 1000 }\n\
                  seats           = 5\n\
                  tokens          = { credits = 1500, per = 1_000_000 }\n"
             ),
@@ -1113,7 +1122,7 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
     }
 
     #[test]
-    fn tiers_are_written_one_per_line_and_aligned() {
+    fn tiers_are_written_one_per_line() {
         let mut usage = item("tokens");
         usage.reset = Some(ResetInterval::Month);
         usage.price = Some(price(
@@ -1132,9 +1141,9 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
                  price = { per = 1000, billing = \"usage\", interval = \"month\" }\n\
                  tier_mode = \"graduated\"\n\
                  tiers = [\n  \
-                 { up_to = 100_000,   amount = 0.50 },\n  \
+                 { up_to = 100_000, amount = 0.50 },\n  \
                  { up_to = 1_000_000, amount = 0.40 },\n  \
-                 { up_to = \"inf\",     amount = 0.30 },\n\
+                 { up_to = \"inf\", amount = 0.30 },\n\
                  ]\n"
             ),
             "{text}"

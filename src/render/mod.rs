@@ -1,10 +1,12 @@
 //! Views of diagnostics and plans: the same data as a terminal report, JSON, Markdown or
 //! GitHub annotations. Renderers decide nothing; they only show.
 
+mod comparison;
 mod github;
 mod human;
 mod json;
 mod location;
+mod plan_github;
 mod plan_json;
 mod plan_markdown;
 mod plan_text;
@@ -12,10 +14,14 @@ mod plan_text;
 #[cfg(test)]
 pub(crate) mod plan_fixtures;
 
+pub use comparison::Comparison;
 pub use github::render_github;
 pub use human::{HumanOptions, render_human};
 pub use json::{diagnostics_json, render_json};
 pub use location::Location;
+pub use plan_github::{PlanLocations, render_plan_github};
 pub use plan_json::render_plan_json;
-pub use plan_markdown::render_plan_markdown;
-pub use plan_text::render_plan_text;
+pub use plan_markdown::{
+    LIMIT as MARKDOWN_LIMIT, STEP_SUMMARY_LIMIT, render_plan_markdown, render_plan_markdown_for,
+};
+pub use plan_text::{render_plan_text, render_plan_text_for};

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use super::comparison::Comparison;
 use super::plan_text::{
     NO_CHANGES, Style, group_thousands, impact_prices, is_increase, plural, quoted_price,
     show_percent, summary_line, symbol, write_change,
@@ -19,6 +20,12 @@ pub const MARKER: &str = "<!-- pricectl-plan -->";
 /// The most bytes a rendering has.
 pub const LIMIT: usize = 60_000;
 
+/// GitHub's cap on a job's step summary (`$GITHUB_STEP_SUMMARY`): 1 MiB. `plan` and `diff`
+/// append this view to it, so one rendering must fit many times over.
+pub const STEP_SUMMARY_LIMIT: usize = 1024 * 1024;
+
+const _: () = assert!(LIMIT * 8 <= STEP_SUMMARY_LIMIT);
+
 /// Room kept for a "left out" line after a list that is cut short.
 const NOTE_ROOM: usize = 400;
 
@@ -27,12 +34,35 @@ const TAIL_ROOM: usize = 1_500;
 
 /// Renders a plan as a GitHub pull-request comment.
 pub fn render_plan_markdown(plan: &Plan) -> String {
-    let mut out = format!("{MARKER}\n## pricectl plan\n\n");
+    render_plan_markdown_for(plan, &Comparison::Live)
+}
+
+/// [`render_plan_markdown`], worded for what the plan compares (`pricectl diff` names its
+/// sides in the heading).
+pub fn render_plan_markdown_for(plan: &Plan, comparison: &Comparison) -> String {
+    let mut out = match comparison.sides() {
+        None => format!("{MARKER}\n## pricectl plan\n\n"),
+        Some((old, new)) => {
+            format!(
+                "{MARKER}\n## pricectl diff\n\nFrom {} to {}.\n\n",
+                code(&old),
+                code(&new)
+            )
+        }
+    };
     let overview = if plan.changes.is_empty() {
-        format!("{NO_CHANGES}\n")
+        match comparison.sides() {
+            None => format!("{NO_CHANGES}\n"),
+            Some((old, new)) => format!(
+                "No changes. {} and {} compile to the same catalog.\n",
+                code(&old),
+                code(&new)
+            ),
+        }
     } else {
         overview(&plan.summary)
     };
+    let command = code(&comparison.command());
     let callout_limit = LIMIT.saturating_sub(overview.len() + TAIL_ROOM);
     write_refusals(&mut out, plan, callout_limit);
     write_warnings(&mut out, plan, callout_limit);
@@ -40,8 +70,13 @@ pub fn render_plan_markdown(plan: &Plan) -> String {
     if plan.changes.is_empty() {
         return out;
     }
-    write_impact(&mut out, &plan.impact, LIMIT.saturating_sub(TAIL_ROOM));
-    write_details(&mut out, &plan.changes);
+    write_impact(
+        &mut out,
+        &plan.impact,
+        LIMIT.saturating_sub(TAIL_ROOM),
+        &command,
+    );
+    write_details(&mut out, &plan.changes, &command);
     out
 }
 
@@ -180,7 +215,7 @@ fn overview(summary: &Summary) -> String {
     out
 }
 
-fn write_impact(out: &mut String, impact: &[PriceImpact], limit: usize) {
+fn write_impact(out: &mut String, impact: &[PriceImpact], limit: usize, command: &str) {
     if impact.is_empty() {
         return;
     }
@@ -190,7 +225,7 @@ fn write_impact(out: &mut String, impact: &[PriceImpact], limit: usize) {
     let rows: Vec<String> = impact.iter().map(impact_row).collect();
     push_bounded(out, &rows, limit, |left_out| {
         format!(
-            "\n…and {} more price{} not shown; run `pricectl plan` locally for all of them.\n",
+            "\n…and {} more price{} not shown; run {command} locally for all of them.\n",
             group(left_out),
             plural(left_out)
         )
@@ -215,7 +250,7 @@ fn impact_row(impact: &PriceImpact) -> String {
 }
 
 /// Every change as the text view shows it, folded; cut short to stay within [`LIMIT`].
-fn write_details(out: &mut String, changes: &[Change]) {
+fn write_details(out: &mut String, changes: &[Change], command: &str) {
     let style = Style { color: false };
     let blocks: Vec<String> = changes
         .iter()
@@ -260,7 +295,7 @@ fn write_details(out: &mut String, changes: &[Change]) {
         let left_out = total - shown;
         let _ = write!(
             out,
-            "\n> [!NOTE]\n> {} of {} changes {} left out of the details to keep this comment under {} characters. Run `pricectl plan` locally for the full plan.\n",
+            "\n> [!NOTE]\n> {} of {} changes {} left out of the details to keep this comment under {} characters. Run {command} locally for the full plan.\n",
             group(left_out),
             group(total),
             if left_out == 1 { "is" } else { "are" },
@@ -438,6 +473,33 @@ mod tests {
         assert!(markdown.contains("| `^` new version | 0 |"));
         assert!(markdown.contains("Run `pricectl plan` locally for the full plan."));
         assert!(markdown.ends_with("Run `pricectl plan` locally for the full plan.\n"));
+    }
+
+    #[test]
+    fn a_diff_names_its_sides_and_stays_within_the_limit() {
+        let comparison = super::Comparison::Versions {
+            old: format!("git:{}", "a".repeat(40)),
+            new: format!("{}/pricing.toml", "€".repeat(300)),
+        };
+        let markdown = super::render_plan_markdown_for(&plan_fixtures::huge(3_000), &comparison);
+        assert!(markdown.len() <= LIMIT, "{} bytes", markdown.len());
+        assert!(markdown.starts_with(&format!("{MARKER}\n## pricectl diff\n\nFrom `git:aaaa")));
+        assert!(markdown.ends_with("/pricing.toml` locally for the full plan.\n"));
+        let empty = super::render_plan_markdown_for(
+            &plan_fixtures::empty(),
+            &super::Comparison::Versions {
+                old: "git:main".into(),
+                new: "pricing.toml".into(),
+            },
+        );
+        insta::assert_snapshot!(empty, @"
+        <!-- pricectl-plan -->
+        ## pricectl diff
+
+        From `git:main` to `pricing.toml`.
+
+        No changes. `git:main` and `pricing.toml` compile to the same catalog.
+        ");
     }
 
     #[test]

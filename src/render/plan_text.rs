@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use super::comparison::Comparison;
 use crate::catalog::Currency;
 use crate::diff::{Action, Change, ObjectState, Plan, PriceImpact, Summary};
 
@@ -16,6 +17,11 @@ pub(super) const NO_CHANGES: &str = "No changes. The live catalog matches the pr
 
 /// Renders a plan for a terminal; `color` adds ANSI colours (none at all when `false`).
 pub fn render_plan_text(plan: &Plan, color: bool) -> String {
+    render_plan_text_for(plan, color, &Comparison::Live)
+}
+
+/// [`render_plan_text`], worded for what the plan compares (`pricectl diff` names its sides).
+pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -> String {
     let style = Style { color };
     let mut out = String::new();
     for refusal in &plan.refusals {
@@ -31,11 +37,24 @@ pub fn render_plan_text(plan: &Plan, color: bool) -> String {
         out.push('\n');
     }
     if plan.changes.is_empty() {
-        out.push_str(NO_CHANGES);
+        match comparison.sides() {
+            None => out.push_str(NO_CHANGES),
+            Some((old, new)) => {
+                let _ = write!(
+                    out,
+                    "No changes. {old} and {new} compile to the same catalog."
+                );
+            }
+        }
         out.push('\n');
         return out;
     }
-    out.push_str("pricectl will perform the following actions:\n");
+    match comparison.sides() {
+        None => out.push_str("pricectl will perform the following actions:\n"),
+        Some((old, new)) => {
+            let _ = writeln!(out, "From {old} to {new}, the catalog changes as follows:");
+        }
+    }
     for change in &plan.changes {
         out.push('\n');
         write_change(&mut out, change, 2, style);

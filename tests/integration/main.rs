@@ -1,10 +1,18 @@
 //! The integration tests: one binary, one module per area.
 
 mod cli;
+mod diff;
 mod docs;
+mod editor;
 mod examples;
 mod fixtures;
+mod format;
+mod init;
+mod ledger;
+mod output;
 mod reconcile;
 mod robustness;
 mod schema;
+mod shell;
 mod support;
+mod workflow;

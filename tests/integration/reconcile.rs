@@ -197,14 +197,21 @@ fn a_price_change_on_a_plan_with_customers_is_a_new_version() {
     let workspace = Workspace::new();
     workspace.pricing(&openai());
     workspace.apply();
-    let mut store = workspace.store();
+    // Three customers buy credits through the ledger.
+    let mut ledger =
+        pricectl::ledger::Ledger::open(&workspace.path(".pricectl/local.db")).expect("ledger");
     for customer in ["acme", "globex", "initech"] {
-        store.add_customer(customer, None, None).expect("customer");
-        store
-            .subscribe(customer, "credit-top-up")
-            .expect("subscription");
+        let now = pricectl::ledger::Instant::now();
+        ledger.ensure_customer(customer, now).expect("customer");
+        let request = pricectl::ledger::AttachRequest {
+            customer_id: customer.into(),
+            plan_id: "credit-top-up".into(),
+            quantities: [("credits".to_string(), rust_decimal::Decimal::from(500))].into(),
+            idempotency_key: None,
+        };
+        ledger.attach(&request, now).expect("attach");
     }
-    drop(store);
+    drop(ledger);
     workspace.pricing(&openai().replace("price = { amount = 0.01,", "price = { amount = 0.02,"));
     let output = snapshot_plan(&workspace, "new_version_with_customers");
     assert!(

@@ -18,7 +18,9 @@ pub fn pricectl() -> Command {
     command
         .current_dir(root())
         .env("NO_COLOR", "1")
-        .env_remove("COLUMNS");
+        .env_remove("COLUMNS")
+        // On GitHub Actions, `plan` and `diff` would append to the job's real summary.
+        .env_remove("GITHUB_STEP_SUMMARY");
     command
 }
 

@@ -48,6 +48,60 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX subscriptions_by_plan ON subscriptions (plan_id, version);
     CREATE INDEX subscriptions_by_customer ON subscriptions (customer_id);
     ",
+    // 2: the credit ledger. Decimals are stored as exact decimal text.
+    r"
+    ALTER TABLE subscriptions ADD COLUMN quantities TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE lots (
+        id              INTEGER PRIMARY KEY,
+        customer_id     TEXT NOT NULL REFERENCES customers (id),
+        balance_key     TEXT NOT NULL, -- the feature or credit system the lot is a balance of
+        source          TEXT NOT NULL, -- included | purchased | gifted | overdraft
+        granted         TEXT NOT NULL,
+        remaining       TEXT NOT NULL,
+        starts_at       INTEGER NOT NULL,
+        expires_at      INTEGER,
+        subscription_id INTEGER REFERENCES subscriptions (id),
+        reason          TEXT
+    );
+    CREATE INDEX lots_by_balance ON lots (customer_id, balance_key);
+    CREATE TABLE entries (
+        id              INTEGER PRIMARY KEY,
+        customer_id     TEXT NOT NULL REFERENCES customers (id),
+        at              INTEGER NOT NULL,
+        kind            TEXT NOT NULL, -- included | purchase | gift | usage | expire | billed
+        balance_key     TEXT NOT NULL,
+        amount          TEXT NOT NULL, -- signed: what the entry adds to the balance
+        feature_id      TEXT,
+        units           TEXT,
+        reason          TEXT,
+        subscription_id INTEGER,
+        idempotency_key TEXT
+    );
+    CREATE INDEX entries_by_customer ON entries (customer_id, id);
+    CREATE TABLE charges (
+        id              INTEGER PRIMARY KEY,
+        customer_id     TEXT NOT NULL REFERENCES customers (id),
+        at              INTEGER NOT NULL,
+        subscription_id INTEGER,
+        currency        TEXT NOT NULL,
+        total           TEXT NOT NULL,
+        line_items      TEXT NOT NULL -- JSON
+    );
+    CREATE TABLE renewals (
+        subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
+        item            TEXT NOT NULL, -- an item id, or '' for the base price
+        next_at         INTEGER NOT NULL,
+        PRIMARY KEY (subscription_id, item)
+    );
+    CREATE TABLE idempotency (
+        customer_id TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        operation   TEXT NOT NULL,
+        request     TEXT NOT NULL,
+        response    TEXT NOT NULL,
+        PRIMARY KEY (customer_id, key)
+    );
+    ",
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,73 @@
+use super::output::{
+    checked_catalog, print_stdout, report_error, report_load_error, write_step_summary,
+};
+use super::plan::{View, report_refusals};
+use super::{DiffArgs, ExitStatus};
+use crate::backend::LiveState;
+use crate::catalog::Catalog;
+use crate::dsl::revision::{LoadedPricing, PricingSource, RevisionError};
+use crate::render::{Comparison, render_plan_markdown_for};
+
+/// `pricectl diff OLD NEW`: the plan from one version of the pricing to another, OLD standing
+/// in for the live catalog (without customers). No backend, no credentials.
+pub fn diff(args: &DiffArgs) -> ExitStatus {
+    // Both sides are read and compiled before either stops the command: every problem at once.
+    let old = load_and_compile(&args.old);
+    let new = load_and_compile(&args.new);
+    let (Some((old_catalog, _)), Some((new_catalog, new_loaded))) = (old, new) else {
+        return ExitStatus::Failure;
+    };
+    let mut live = LiveState::empty(&old_catalog.currency);
+    live.catalog = old_catalog;
+    let plan = crate::diff::diff(&new_catalog, &live);
+    let view = View {
+        comparison: Comparison::Versions {
+            old: args.old.to_string(),
+            new: args.new.to_string(),
+        },
+        sources: &new_loaded.sources,
+        annotation_paths: &new_loaded.annotation_paths,
+    };
+    print_stdout(&view.render(&plan, args.format));
+    write_step_summary(&render_plan_markdown_for(&plan, &view.comparison));
+    if !plan.refusals.is_empty() {
+        report_refusals(&plan);
+        return ExitStatus::Failure;
+    }
+    if args.detailed_exitcode && plan.summary.total() > 0 {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// Reads one side and compiles it, reporting what is wrong on stderr.
+fn load_and_compile(source: &PricingSource) -> Option<(Catalog, LoadedPricing)> {
+    let loaded = match source.load() {
+        Ok(loaded) => loaded,
+        Err(RevisionError::Load(error)) => {
+            report_load_error(&error);
+            return None;
+        }
+        Err(error) => {
+            let help = match &error {
+                RevisionError::GitMissing { .. } => Some("install git, or compare files on disk"),
+                RevisionError::NotARepository { .. } => {
+                    Some("run pricectl inside the repository, or compare files on disk")
+                }
+                RevisionError::UnknownRevision { .. } => Some(
+                    "name a commit, branch or tag that exists here (a shallow clone may lack it: fetch it first)",
+                ),
+                RevisionError::NotAtRevision { .. } | RevisionError::EmptyDirectory { .. } => {
+                    Some("name the pricing file or directory with `git:REV:PATH`")
+                }
+                _ => None,
+            };
+            report_error(&error, help);
+            return None;
+        }
+    };
+    let compilation = crate::compile::compile(loaded.sources.clone());
+    let (catalog, _) = checked_catalog(compilation, &source.to_string())?;
+    Some((catalog, loaded))
+}

@@ -1,0 +1,155 @@
+use std::path::{Path, PathBuf};
+
+use super::output::{
+    print_note, print_stderr, report_diagnostics, report_error, report_load_error,
+};
+use super::{ExitStatus, FmtArgs};
+use crate::compile::compile;
+use crate::dsl::format::{FormatError, format_pricing};
+use crate::dsl::{LoadError, SourceSet};
+use crate::reconcile::write_atomically;
+
+/// `pricectl fmt`: the canonical layout of pricing files, written in place (or, with
+/// `--check`, only reported). A file that is not TOML is reported and left as it is.
+pub fn fmt(args: &FmtArgs) -> ExitStatus {
+    let files = match files(&args.path) {
+        Ok(files) => files,
+        Err(error) => {
+            report_load_error(&error);
+            return ExitStatus::Failure;
+        }
+    };
+    let mut changed = 0;
+    let mut unchanged = 0;
+    let mut failed = 0;
+    for path in files {
+        let text = match read(&path) {
+            Ok(text) => text,
+            Err(error) => {
+                report_load_error(&error);
+                failed += 1;
+                continue;
+            }
+        };
+        let formatted = match format_pricing(&text) {
+            Ok(formatted) => formatted,
+            Err(error) => {
+                report_format_error(&path, text, &error);
+                failed += 1;
+                continue;
+            }
+        };
+        if formatted == text {
+            unchanged += 1;
+            continue;
+        }
+        if args.check {
+            print_stderr(&format!("would reformat {}\n", path.display()));
+        } else if let Err(error) = write_atomically(&path, &formatted) {
+            report_error(&error, None);
+            failed += 1;
+            continue;
+        } else {
+            print_note(&format!("reformatted {}\n", path.display()));
+        }
+        changed += 1;
+    }
+    print_note(&summary(args.check, changed, unchanged, failed));
+    if failed > 0 || (args.check && changed > 0) {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// The file, or every `*.toml` file directly inside the directory (scenario files too), in
+/// name order.
+fn files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
+    if !metadata.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|source| io_error(path, source))? {
+        let file = entry.map_err(|source| io_error(path, source))?.path();
+        if file
+            .extension()
+            .is_some_and(|extension| extension == "toml")
+            && file.is_file()
+        {
+            // `pricectl fmt .` lists `pricing.toml`, not `./pricing.toml`.
+            let shown = file.strip_prefix(".").map(Path::to_path_buf);
+            files.push(shown.unwrap_or(file));
+        }
+    }
+    if files.is_empty() {
+        return Err(LoadError::EmptyDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
+        path: path.to_path_buf(),
+    })
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> LoadError {
+    if source.kind() == std::io::ErrorKind::NotFound {
+        LoadError::NotFound {
+            path: path.to_path_buf(),
+        }
+    } else {
+        LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// A file that is not TOML gets the compiler's syntax diagnostic, as `validate` shows it.
+fn report_format_error(path: &Path, text: String, error: &FormatError) {
+    if let FormatError::Syntax(syntax) = error {
+        let mut sources = SourceSet::default();
+        sources.add(path.to_path_buf(), text);
+        let compilation = compile(sources);
+        if compilation.error_count() > 0 {
+            report_diagnostics(&compilation, false);
+        } else {
+            // The compiler's reader accepted what the formatter's did not: say what it saw.
+            report_error(error, Some(&syntax.to_string()));
+        }
+        print_stderr(&format!(
+            "{}: not formatted, fix the TOML first\n",
+            path.display()
+        ));
+    } else {
+        report_error(error, None);
+        print_stderr(&format!("{}: not formatted\n", path.display()));
+    }
+}
+
+/// "1 file reformatted, 2 files already formatted".
+fn summary(check: bool, changed: usize, unchanged: usize, failed: usize) -> String {
+    let files = |count: usize| format!("{count} file{}", if count == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if changed > 0 || (unchanged == 0 && failed == 0) {
+        let verb = if check {
+            "would be reformatted"
+        } else {
+            "reformatted"
+        };
+        parts.push(format!("{} {verb}", files(changed)));
+    }
+    if unchanged > 0 {
+        parts.push(format!("{} already formatted", files(unchanged)));
+    }
+    if failed > 0 {
+        parts.push(format!("{} could not be formatted", files(failed)));
+    }
+    format!("{}\n", parts.join(", "))
+}

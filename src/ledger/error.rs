@@ -1,0 +1,39 @@
+use crate::backend::BackendError;
+
+/// Why a ledger operation did not happen. Nothing is half done: every operation is one
+/// transaction.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("no customer `{0}`")]
+    UnknownCustomer(String),
+    #[error("the customer `{0}` already exists")]
+    CustomerExists(String),
+    #[error("no plan `{0}` in the live catalog")]
+    UnknownPlan(String),
+    #[error("the plan `{0}` is archived: new customers cannot attach it")]
+    ArchivedPlan(String),
+    #[error("no feature or credit system `{0}` in the live catalog")]
+    UnknownFeature(String),
+    #[error("`{0}` is a boolean feature: it has no usage or balance")]
+    BooleanFeature(String),
+    #[error("the customer `{customer}` is already on plan `{plan}`")]
+    AlreadyAttached { customer: String, plan: String },
+    #[error("invalid quantity for `{feature}` in plan `{plan}`: {reason}")]
+    Quantity {
+        plan: String,
+        feature: String,
+        reason: String,
+    },
+    #[error("invalid amount: {0}")]
+    Amount(String),
+    #[error("the idempotency key `{0}` was used before for a different request")]
+    IdempotencyConflict(String),
+    #[error("the local store has no catalog: apply pricing first")]
+    NoCatalog,
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("the local store failed")]
+    Store(#[from] rusqlite::Error),
+    #[error("the ledger holds a value pricectl cannot read: {0}")]
+    Corrupt(String),
+}

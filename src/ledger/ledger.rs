@@ -1,0 +1,1080 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rust_decimal::Decimal;
+
+use super::charge::Charge;
+use super::clock::{Instant, Period};
+use super::entitlement::{ActivePlan, Resolved, resolve};
+use super::error::LedgerError;
+use super::lots::{NewLot, Source, add_lot, balance, decimal, draw, text};
+use super::model::{
+    AttachRequest, AttachResult, BalanceView, ChargeRecord, CheckResult, CustomerView,
+    GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
+};
+use super::renewal::{Renewal, Versions, anything_due, materialize, schedule};
+use crate::backend::Backend;
+use crate::backend::local::LocalStore;
+use crate::catalog::charge::cost_of;
+use crate::catalog::{Billing, Catalog, Currency, Included, Plan};
+
+/// The credit ledger over a local store. See the module documentation.
+pub struct Ledger {
+    store: LocalStore,
+    catalog: Catalog,
+    versions: Versions,
+    currency: &'static Currency,
+}
+
+impl Ledger {
+    /// Opens the ledger of the store at `path`.
+    ///
+    /// Ledger writes use `synchronous = NORMAL` in WAL mode: a committed event survives the
+    /// process being killed at any point; a power loss can lose the last events committed
+    /// since the WAL was last synced, never corrupt the store (docs/ledger.md).
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        let mut store = LocalStore::open(path)?;
+        store
+            .connection()
+            .pragma_update(None, "synchronous", "NORMAL")?;
+        Ledger::over(store)
+    }
+
+    /// The ledger of a store already open (an in-memory store for scenarios).
+    pub fn over(mut store: LocalStore) -> Result<Ledger, LedgerError> {
+        let live = store.fetch()?;
+        if live.catalog.currency.is_empty() {
+            return Err(LedgerError::NoCatalog);
+        }
+        let currency = Currency::from_code(&live.catalog.currency).ok_or_else(|| {
+            LedgerError::Corrupt(format!("unknown currency `{}`", live.catalog.currency))
+        })?;
+        let mut versions = Versions::new();
+        {
+            let mut statement = store
+                .connection()
+                .prepare("SELECT plan_id, version, definition FROM plan_versions")?;
+            let rows = statement.query_map([], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, u32>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (plan_id, version, definition) = row?;
+                let plan: Plan = serde_json::from_str(&definition)
+                    .map_err(|error| LedgerError::Corrupt(error.to_string()))?;
+                versions.insert((plan_id, version), plan);
+            }
+        }
+        Ok(Ledger {
+            store,
+            catalog: live.catalog,
+            versions,
+            currency,
+        })
+    }
+
+    /// The live catalog the ledger runs on.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Creates a customer, on the default plan of each group (Autumn's `auto_enable`).
+    pub fn create_customer(
+        &mut self,
+        id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        at: Instant,
+    ) -> Result<CustomerView, LedgerError> {
+        if !self.insert_customer(id, name, email, at)? {
+            return Err(LedgerError::CustomerExists(id.to_string()));
+        }
+        self.customer(id, at)
+    }
+
+    /// Creates the customer unless it exists (what scenarios and Autumn's `get_or_create` do).
+    pub fn ensure_customer(&mut self, id: &str, at: Instant) -> Result<(), LedgerError> {
+        self.insert_customer(id, None, None, at).map(|_| ())
+    }
+
+    /// Inserts a customer with its default plans, in one transaction; false when it exists.
+    fn insert_customer(
+        &mut self,
+        id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        at: Instant,
+    ) -> Result<bool, LedgerError> {
+        let context = Context {
+            catalog: &self.catalog,
+            versions: &self.versions,
+            currency: self.currency,
+        };
+        let transaction = self
+            .store
+            .connection()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let inserted = transaction.execute(
+            "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+            params![id, name, email, at.0],
+        )?;
+        if inserted == 0 {
+            return Ok(false);
+        }
+        for plan in context
+            .catalog
+            .plans
+            .values()
+            .filter(|plan| plan.default && !plan.archived)
+        {
+            let request = AttachRequest {
+                customer_id: id.to_string(),
+                plan_id: plan.id.clone(),
+                quantities: BTreeMap::new(),
+                idempotency_key: None,
+            };
+            attach_within(&transaction, &context, &request, at)?;
+        }
+        transaction.commit()?;
+        Ok(true)
+    }
+
+    /// A customer with subscriptions and balances at `at`.
+    pub fn customer(&mut self, id: &str, at: Instant) -> Result<CustomerView, LedgerError> {
+        self.bring_up_to_date(id, at)?;
+        let connection = self.store.connection();
+        let row: Option<(Option<String>, Option<String>, i64)> = connection
+            .query_row(
+                "SELECT name, email, created_at FROM customers WHERE id = ?1",
+                [id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let (name, email, created_at) =
+            row.ok_or_else(|| LedgerError::UnknownCustomer(id.to_string()))?;
+        let mut statement = connection.prepare(
+            "SELECT id, plan_id, version, started_at, ended_at, quantities FROM subscriptions WHERE customer_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map([id], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, u32>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, Option<i64>>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut subscriptions = Vec::new();
+        for row in rows {
+            let (subscription_id, plan_id, version, started_at, ended_at, quantities) = row?;
+            subscriptions.push(SubscriptionView {
+                id: subscription_id,
+                plan_id,
+                version,
+                started_at: Instant(started_at).to_string(),
+                ended_at: ended_at.map(|ended| Instant(ended).to_string()),
+                quantities: serde_json::from_str(&quantities)
+                    .map_err(|error| LedgerError::Corrupt(error.to_string()))?,
+            });
+        }
+        drop(statement);
+        let balances = self.balances(id, at)?;
+        Ok(CustomerView {
+            id: id.to_string(),
+            name,
+            email,
+            created_at: Instant(created_at).to_string(),
+            subscriptions,
+            balances,
+        })
+    }
+
+    /// Subscribes a customer to a plan's current version, or buys an add-on, charging for it.
+    pub fn attach(
+        &mut self,
+        request: &AttachRequest,
+        at: Instant,
+    ) -> Result<AttachResult, LedgerError> {
+        let context = Context {
+            catalog: &self.catalog,
+            versions: &self.versions,
+            currency: self.currency,
+        };
+        let transaction = self
+            .store
+            .connection()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_customer(&transaction, &request.customer_id)?;
+        if let Some(previous) = idempotent_response(
+            &transaction,
+            &request.customer_id,
+            request.idempotency_key.as_deref(),
+            "attach",
+            request,
+        )? {
+            return Ok(previous);
+        }
+        materialize(
+            &transaction,
+            context.versions,
+            context.currency,
+            &request.customer_id,
+            at.0,
+        )?;
+        let result = attach_within(&transaction, &context, request, at)?;
+        remember(
+            &transaction,
+            &request.customer_id,
+            request.idempotency_key.as_deref(),
+            "attach",
+            request,
+            &result,
+        )?;
+        transaction.commit()?;
+        Ok(result)
+    }
+
+    /// Records usage of a metered feature; under a credit system, deducts `value × cost` credits.
+    /// Usage is never dropped: beyond the balance it goes negative.
+    pub fn track(
+        &mut self,
+        request: &TrackRequest,
+        at: Instant,
+    ) -> Result<TrackResult, LedgerError> {
+        if request.value < Decimal::ZERO {
+            return Err(LedgerError::Amount(format!(
+                "usage cannot be negative ({})",
+                request.value
+            )));
+        }
+        let (currency, versions, catalog) = (self.currency, &self.versions, &self.catalog);
+        let customer_id = request.customer_id.as_str();
+        let transaction = self
+            .store
+            .connection()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_customer(&transaction, customer_id)?;
+        if let Some(previous) = idempotent_response(
+            &transaction,
+            customer_id,
+            request.idempotency_key.as_deref(),
+            "track",
+            request,
+        )? {
+            return Ok(previous);
+        }
+        materialize(&transaction, versions, currency, customer_id, at.0)?;
+        let active = active_plans(&transaction, versions, customer_id)?;
+        let resolution = match resolve(catalog, &active, &request.feature_id)? {
+            Resolved::Metered(resolution) => resolution,
+            Resolved::Boolean { .. } => {
+                return Err(LedgerError::BooleanFeature(request.feature_id.clone()));
+            }
+        };
+        let amount = request
+            .value
+            .checked_mul(resolution.rate)
+            .ok_or_else(|| LedgerError::Amount("usage overflows".into()))?;
+        let deducted = if resolution.unlimited {
+            Decimal::ZERO
+        } else {
+            amount
+        };
+        if !deducted.is_zero() {
+            draw(
+                &transaction,
+                customer_id,
+                &resolution.balance_key,
+                deducted,
+                at.0,
+            )?;
+        }
+        entry(
+            &transaction,
+            &NewEntry {
+                customer_id,
+                at: at.0,
+                kind: "usage",
+                balance_key: &resolution.balance_key,
+                amount: -deducted,
+                feature_id: Some(&request.feature_id),
+                units: Some(request.value),
+                reason: None,
+                subscription_id: None,
+                idempotency_key: request.idempotency_key.as_deref(),
+            },
+        )?;
+        let (remaining, _) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
+        let result = TrackResult {
+            customer_id: customer_id.to_string(),
+            feature_id: request.feature_id.clone(),
+            value: request.value,
+            balance_key: resolution.balance_key,
+            deducted,
+            balance: remaining,
+            unlimited: resolution.unlimited,
+        };
+        remember(
+            &transaction,
+            customer_id,
+            request.idempotency_key.as_deref(),
+            "track",
+            request,
+            &result,
+        )?;
+        transaction.commit()?;
+        Ok(result)
+    }
+
+    /// Whether the customer may use `required` units of a feature (default 1), and the balance
+    /// that was decided on. A boolean feature is allowed when a plan grants it.
+    pub fn check(
+        &mut self,
+        customer_id: &str,
+        feature_id: &str,
+        required: Option<Decimal>,
+        at: Instant,
+    ) -> Result<CheckResult, LedgerError> {
+        self.bring_up_to_date(customer_id, at)?;
+        let connection = self.store.connection();
+        let exists: Option<i64> = connection
+            .query_row(
+                "SELECT 1 FROM customers WHERE id = ?1",
+                [customer_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+        }
+        let active = active_plans(connection, &self.versions, customer_id)?;
+        let required_units = required.unwrap_or(Decimal::ONE);
+        match resolve(&self.catalog, &active, feature_id)? {
+            Resolved::Boolean { granted_by } => Ok(CheckResult {
+                customer_id: customer_id.to_string(),
+                feature_id: feature_id.to_string(),
+                allowed: granted_by.is_some(),
+                balance: None,
+                required: Decimal::ZERO,
+                granted_by,
+            }),
+            Resolved::Metered(resolution) => {
+                let needed = required_units
+                    .checked_mul(resolution.rate)
+                    .ok_or_else(|| LedgerError::Amount("overflow".into()))?;
+                let view = balance_view(
+                    connection,
+                    customer_id,
+                    &resolution.balance_key,
+                    resolution.unlimited,
+                    resolution.overage_allowed,
+                    at.0,
+                )?;
+                let allowed = resolution.unlimited
+                    || resolution.overage_allowed
+                    || (view.balance >= needed && view.balance > Decimal::ZERO);
+                Ok(CheckResult {
+                    customer_id: customer_id.to_string(),
+                    feature_id: feature_id.to_string(),
+                    allowed,
+                    balance: Some(view),
+                    required: needed,
+                    granted_by: None,
+                })
+            }
+        }
+    }
+
+    /// Gifts units of a feature or credits of a credit system, with a reason.
+    pub fn grant(
+        &mut self,
+        request: &GrantRequest,
+        at: Instant,
+    ) -> Result<GrantResult, LedgerError> {
+        if request.amount <= Decimal::ZERO {
+            return Err(LedgerError::Amount(format!(
+                "a grant must be positive ({})",
+                request.amount
+            )));
+        }
+        if request.reason.trim().is_empty() {
+            return Err(LedgerError::Amount("a grant needs a reason".into()));
+        }
+        let (currency, versions, catalog) = (self.currency, &self.versions, &self.catalog);
+        let customer_id = request.customer_id.as_str();
+        let transaction = self
+            .store
+            .connection()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_customer(&transaction, customer_id)?;
+        materialize(&transaction, versions, currency, customer_id, at.0)?;
+        let active = active_plans(&transaction, versions, customer_id)?;
+        let resolution = match resolve(catalog, &active, &request.feature_id)? {
+            Resolved::Metered(resolution) => resolution,
+            Resolved::Boolean { .. } => {
+                return Err(LedgerError::BooleanFeature(request.feature_id.clone()));
+            }
+        };
+        let amount = request
+            .amount
+            .checked_mul(resolution.rate)
+            .ok_or_else(|| LedgerError::Amount("overflow".into()))?;
+        add_lot(
+            &transaction,
+            &NewLot {
+                customer_id,
+                balance_key: &resolution.balance_key,
+                source: Source::Gifted,
+                amount,
+                starts_at: at.0,
+                expires_at: request.expires_at,
+                subscription_id: None,
+                reason: Some(&request.reason),
+            },
+        )?;
+        entry(
+            &transaction,
+            &NewEntry {
+                customer_id,
+                at: at.0,
+                kind: "gift",
+                balance_key: &resolution.balance_key,
+                amount,
+                feature_id: Some(&request.feature_id),
+                units: Some(request.amount),
+                reason: Some(&request.reason),
+                subscription_id: None,
+                idempotency_key: None,
+            },
+        )?;
+        let (remaining, _) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
+        transaction.commit()?;
+        Ok(GrantResult {
+            customer_id: customer_id.to_string(),
+            balance_key: resolution.balance_key,
+            amount,
+            balance: remaining,
+        })
+    }
+
+    /// Every balance of a customer at `at`: what its lots hold and what its plans make
+    /// unlimited.
+    pub fn balances(
+        &mut self,
+        customer_id: &str,
+        at: Instant,
+    ) -> Result<Vec<BalanceView>, LedgerError> {
+        self.bring_up_to_date(customer_id, at)?;
+        let connection = self.store.connection();
+        let mut keys: Vec<String> = connection
+            .prepare("SELECT DISTINCT balance_key FROM lots WHERE customer_id = ?1")?
+            .query_map([customer_id], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let active = active_plans(connection, &self.versions, customer_id)?;
+        for active_plan in &active {
+            keys.extend(
+                active_plan
+                    .plan
+                    .items
+                    .keys()
+                    .filter(|key| {
+                        !self.catalog.features.get(*key).is_some_and(|feature| {
+                            feature.kind == crate::catalog::FeatureType::Boolean
+                        })
+                    })
+                    .cloned(),
+            );
+        }
+        keys.sort();
+        keys.dedup();
+        keys.into_iter()
+            .map(|key| {
+                let resolution = match resolve(&self.catalog, &active, &key) {
+                    Ok(Resolved::Metered(resolution)) if resolution.balance_key == key => {
+                        resolution
+                    }
+                    _ => super::entitlement::Resolution {
+                        balance_key: key.clone(),
+                        rate: Decimal::ONE,
+                        unlimited: false,
+                        overage_allowed: false,
+                    },
+                };
+                balance_view(
+                    connection,
+                    customer_id,
+                    &key,
+                    resolution.unlimited,
+                    resolution.overage_allowed,
+                    at.0,
+                )
+            })
+            .collect()
+    }
+
+    /// Every ledger entry of a customer, oldest first.
+    pub fn history(&mut self, customer_id: &str) -> Result<Vec<HistoryEntry>, LedgerError> {
+        let connection = self.store.connection();
+        let exists: Option<i64> = connection
+            .query_row(
+                "SELECT 1 FROM customers WHERE id = ?1",
+                [customer_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if exists.is_none() {
+            return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+        }
+        let mut statement = connection.prepare(
+            "SELECT id, at, kind, balance_key, amount, feature_id, units, reason FROM entries WHERE customer_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map([customer_id], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, String>(4)?,
+                row.get::<_, Option<String>>(5)?,
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (id, at, kind, balance_key, amount, feature_id, units, reason) = row?;
+            entries.push(HistoryEntry {
+                id,
+                at: Instant(at).to_string(),
+                kind,
+                balance_key,
+                amount: decimal(&amount)?,
+                feature_id,
+                units,
+                reason,
+            });
+        }
+        Ok(entries)
+    }
+
+    /// The charges of a customer, oldest first.
+    pub fn charges(&mut self, customer_id: &str) -> Result<Vec<ChargeRecord>, LedgerError> {
+        let connection = self.store.connection();
+        let mut statement = connection.prepare(
+            "SELECT currency, total, line_items FROM charges WHERE customer_id = ?1 ORDER BY id",
+        )?;
+        let rows = statement.query_map([customer_id], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut charges = Vec::new();
+        for row in rows {
+            let (currency, total, line_items) = row?;
+            charges.push(ChargeRecord {
+                currency,
+                total: decimal(&total)?,
+                line_items: serde_json::from_str(&line_items)
+                    .map_err(|error| LedgerError::Corrupt(error.to_string()))?,
+            });
+        }
+        Ok(charges)
+    }
+
+    /// Runs what is due (renewals, expiries) in a write transaction, only when something is.
+    fn bring_up_to_date(&mut self, customer_id: &str, at: Instant) -> Result<(), LedgerError> {
+        if !anything_due(self.store.connection(), customer_id, at.0)? {
+            return Ok(());
+        }
+        let (currency, versions) = (self.currency, &self.versions);
+        let transaction = self
+            .store
+            .connection()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        materialize(&transaction, versions, currency, customer_id, at.0)?;
+        transaction.commit()?;
+        Ok(())
+    }
+}
+
+fn balance_view(
+    connection: &rusqlite::Connection,
+    customer_id: &str,
+    key: &str,
+    unlimited: bool,
+    overage_allowed: bool,
+    at: i64,
+) -> Result<BalanceView, LedgerError> {
+    let (total, lots) = balance(connection, customer_id, key, at)?;
+    Ok(BalanceView {
+        balance_key: key.to_string(),
+        balance: total,
+        unlimited,
+        overage_allowed,
+        lots: lots
+            .into_iter()
+            .map(|lot| LotView {
+                source: lot.source.as_str().to_string(),
+                granted: lot.granted,
+                remaining: lot.remaining,
+                expires_at: lot.expires_at.map(|expires| Instant(expires).to_string()),
+                reason: lot.reason,
+            })
+            .collect(),
+    })
+}
+
+/// Refuses quantities for items that are not prepaid, outside their bounds, or not whole
+/// billing units.
+fn check_quantities(
+    plan: &Plan,
+    quantities: &BTreeMap<String, Decimal>,
+) -> Result<(), LedgerError> {
+    for (item_id, quantity) in quantities {
+        let error = |reason: String| LedgerError::Quantity {
+            plan: plan.id.clone(),
+            feature: item_id.clone(),
+            reason,
+        };
+        let item = plan
+            .items
+            .get(item_id)
+            .ok_or_else(|| error("the plan has no such item".into()))?;
+        let Some(price) = item
+            .price
+            .as_ref()
+            .filter(|price| price.billing == Billing::Prepaid)
+        else {
+            return Err(error("only prepaid items are bought in quantities".into()));
+        };
+        if *quantity < Decimal::ZERO {
+            return Err(error(format!("{quantity} is negative")));
+        }
+        if quantity.is_zero() {
+            continue;
+        }
+        let bounds = price.prepaid.unwrap_or(crate::catalog::PrepaidBounds {
+            min: price.per,
+            max: None,
+        });
+        if *quantity < bounds.min {
+            return Err(error(format!(
+                "{} is below the minimum purchase of {}",
+                quantity.normalize(),
+                bounds.min
+            )));
+        }
+        if let Some(max) = bounds.max
+            && *quantity > max
+        {
+            return Err(error(format!(
+                "{} is above the maximum purchase of {max}",
+                quantity.normalize()
+            )));
+        }
+        if !(quantity % price.per).is_zero() {
+            return Err(error(format!(
+                "{} is not a multiple of the billing unit {}",
+                quantity.normalize(),
+                price.per
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn require_customer(
+    connection: &rusqlite::Connection,
+    customer_id: &str,
+) -> Result<(), LedgerError> {
+    let exists: Option<i64> = connection
+        .prepare_cached("SELECT 1 FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |row| row.get(0))
+        .optional()?;
+    exists
+        .map(|_| ())
+        .ok_or_else(|| LedgerError::UnknownCustomer(customer_id.to_string()))
+}
+
+fn active_subscriptions(
+    connection: &rusqlite::Connection,
+    customer_id: &str,
+) -> Result<Vec<(i64, String, u32)>, LedgerError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, plan_id, version FROM subscriptions WHERE customer_id = ?1 AND ended_at IS NULL ORDER BY id",
+    )?;
+    let rows = statement.query_map([customer_id], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn active_plans<'a>(
+    connection: &rusqlite::Connection,
+    versions: &'a Versions,
+    customer_id: &str,
+) -> Result<Vec<ActivePlan<'a>>, LedgerError> {
+    active_subscriptions(connection, customer_id)?
+        .into_iter()
+        .map(|(_, plan_id, version)| {
+            let plan = versions.get(&(plan_id.clone(), version)).ok_or_else(|| {
+                LedgerError::Corrupt(format!("plan `{plan_id}` version {version} is missing"))
+            })?;
+            Ok(ActivePlan { plan })
+        })
+        .collect()
+}
+
+/// Ends a subscription (replaced in its group): its period-bound lots end now; one-off
+/// purchases stay, they were paid for.
+fn end_subscription(
+    transaction: &Transaction<'_>,
+    subscription_id: i64,
+    at: i64,
+) -> Result<(), LedgerError> {
+    transaction.execute(
+        "UPDATE subscriptions SET ended_at = ?2 WHERE id = ?1",
+        params![subscription_id, at],
+    )?;
+    transaction.execute(
+        "UPDATE lots SET expires_at = ?2 WHERE subscription_id = ?1 AND expires_at IS NOT NULL AND expires_at > ?2",
+        params![subscription_id, at],
+    )?;
+    transaction.execute("UPDATE lots SET expires_at = ?2 WHERE subscription_id = ?1 AND source = 'included' AND expires_at IS NULL", params![subscription_id, at])?;
+    transaction.execute(
+        "DELETE FROM renewals WHERE subscription_id = ?1",
+        [subscription_id],
+    )?;
+    Ok(())
+}
+
+/// Attaches within a transaction (an attach, or a new customer's default plans).
+fn attach_within(
+    transaction: &Transaction<'_>,
+    context: &Context<'_>,
+    request: &AttachRequest,
+    at: Instant,
+) -> Result<AttachResult, LedgerError> {
+    let plan_id = request.plan_id.as_str();
+    let plan = context
+        .catalog
+        .plans
+        .get(plan_id)
+        .ok_or_else(|| LedgerError::UnknownPlan(plan_id.to_string()))?
+        .clone();
+    if plan.archived {
+        return Err(LedgerError::ArchivedPlan(plan_id.to_string()));
+    }
+    let version: u32 = transaction
+        .query_row(
+            "SELECT current_version FROM plans WHERE id = ?1",
+            [plan_id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| LedgerError::UnknownPlan(plan_id.to_string()))?;
+    let (currency, versions) = (context.currency, context.versions);
+    let customer_id = request.customer_id.as_str();
+    check_quantities(&plan, &request.quantities)?;
+
+    let mut replaced = Vec::new();
+    if !plan.add_on {
+        for (subscription_id, other_id, other_version) in
+            active_subscriptions(transaction, customer_id)?
+        {
+            let Some(other) = versions.get(&(other_id.clone(), other_version)) else {
+                continue;
+            };
+            if other.add_on {
+                continue;
+            }
+            if other_id == plan_id {
+                return Err(LedgerError::AlreadyAttached {
+                    customer: customer_id.to_string(),
+                    plan: plan_id.to_string(),
+                });
+            }
+            if other.group == plan.group {
+                end_subscription(transaction, subscription_id, at.0)?;
+                replaced.push(other_id);
+            }
+        }
+    }
+
+    let quantities: BTreeMap<String, String> = request
+        .quantities
+        .iter()
+        .map(|(item, quantity)| (item.clone(), text(*quantity)))
+        .collect();
+    transaction.execute(
+            "INSERT INTO subscriptions (customer_id, plan_id, version, started_at, quantities) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![customer_id, plan_id, version, at.0, serde_json::to_string(&quantities).expect("a map serializes")],
+        )?;
+    let subscription_id = transaction.last_insert_rowid();
+
+    let mut lines = Vec::new();
+    if let Some(price) = &plan.price {
+        let trial = plan.free_trial.filter(|trial| trial.days > 0);
+        let first_charge_at =
+            trial.map_or(at.0, |trial| at.add(Period::Day, i64::from(trial.days)).0);
+        match trial {
+            Some(trial) => lines.push((
+                format!("{}: free trial of {} days", plan.name, trial.days),
+                Decimal::ZERO,
+            )),
+            None => lines.push((format!("{}: base price", plan.name), price.amount)),
+        }
+        if let Some(period) = Period::of_price(price.interval) {
+            let next = if trial.is_some() {
+                first_charge_at
+            } else {
+                at.add(period, 1).0
+            };
+            schedule(transaction, subscription_id, Renewal::Base, "", next)?;
+        }
+    }
+    for (item_id, item) in &plan.items {
+        let lot = |source, amount, expires_at| NewLot {
+            customer_id,
+            balance_key: item_id,
+            source,
+            amount,
+            starts_at: at.0,
+            expires_at,
+            subscription_id: Some(subscription_id),
+            reason: None,
+        };
+        if let Included::Units(units) = item.included
+            && units > Decimal::ZERO
+        {
+            let expires_at = item.reset.map(|reset| at.add(Period::from(reset), 1).0);
+            add_lot(transaction, &lot(Source::Included, units, expires_at))?;
+            entry(
+                transaction,
+                &NewEntry::grant(
+                    customer_id,
+                    at.0,
+                    "included",
+                    item_id,
+                    units,
+                    subscription_id,
+                ),
+            )?;
+            if let Some(next) = expires_at {
+                schedule(
+                    transaction,
+                    subscription_id,
+                    Renewal::Included,
+                    item_id,
+                    next,
+                )?;
+            }
+        }
+        let Some(price) = &item.price else { continue };
+        let period = Period::of_price(price.interval);
+        match price.billing {
+            Billing::Prepaid => {
+                let quantity = request.quantities.get(item_id).copied().unwrap_or_default();
+                if quantity > Decimal::ZERO {
+                    let exact = cost_of(&price.rate, price.per, quantity)
+                        .ok_or_else(|| LedgerError::Amount("the charge overflows".into()))?;
+                    lines.push((format!("{item_id} × {}", quantity.normalize()), exact));
+                    let expires_at = period.map(|period| at.add(period, 1).0);
+                    add_lot(transaction, &lot(Source::Purchased, quantity, expires_at))?;
+                    entry(
+                        transaction,
+                        &NewEntry::grant(
+                            customer_id,
+                            at.0,
+                            "purchase",
+                            item_id,
+                            quantity,
+                            subscription_id,
+                        ),
+                    )?;
+                    if let Some(next) = expires_at {
+                        schedule(
+                            transaction,
+                            subscription_id,
+                            Renewal::Prepaid,
+                            item_id,
+                            next,
+                        )?;
+                    }
+                }
+            }
+            Billing::Usage => {
+                if let Some(period) = period {
+                    schedule(
+                        transaction,
+                        subscription_id,
+                        Renewal::Usage,
+                        item_id,
+                        at.add(period, 1).0,
+                    )?;
+                }
+            }
+        }
+    }
+    let charge = Charge::new(currency, lines);
+    record_charge(
+        transaction,
+        customer_id,
+        at.0,
+        Some(subscription_id),
+        &charge,
+    )?;
+    Ok(AttachResult {
+        customer_id: customer_id.to_string(),
+        plan_id: plan_id.to_string(),
+        version,
+        subscription_id,
+        charge: ChargeRecord::from(charge),
+        replaced,
+    })
+}
+
+/// What an attach reads of the ledger.
+struct Context<'a> {
+    catalog: &'a Catalog,
+    versions: &'a Versions,
+    currency: &'static Currency,
+}
+
+/// A ledger entry to append.
+pub struct NewEntry<'a> {
+    pub customer_id: &'a str,
+    pub at: i64,
+    pub kind: &'a str,
+    pub balance_key: &'a str,
+    pub amount: Decimal,
+    pub feature_id: Option<&'a str>,
+    pub units: Option<Decimal>,
+    pub reason: Option<&'a str>,
+    pub subscription_id: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+impl<'a> NewEntry<'a> {
+    fn grant(
+        customer_id: &'a str,
+        at: i64,
+        kind: &'a str,
+        balance_key: &'a str,
+        amount: Decimal,
+        subscription_id: i64,
+    ) -> Self {
+        NewEntry {
+            customer_id,
+            at,
+            kind,
+            balance_key,
+            amount,
+            feature_id: None,
+            units: None,
+            reason: None,
+            subscription_id: Some(subscription_id),
+            idempotency_key: None,
+        }
+    }
+}
+
+/// Appends an entry. Entries are never updated or deleted.
+pub fn entry(transaction: &Transaction<'_>, entry: &NewEntry<'_>) -> Result<(), LedgerError> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO entries (customer_id, at, kind, balance_key, amount, feature_id, units, reason, subscription_id, idempotency_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            entry.customer_id,
+            entry.at,
+            entry.kind,
+            entry.balance_key,
+            text(entry.amount),
+            entry.feature_id,
+            entry.units.map(text),
+            entry.reason,
+            entry.subscription_id,
+            entry.idempotency_key,
+        ])?;
+    Ok(())
+}
+
+/// Stores a charge (nothing for an empty one).
+pub fn record_charge(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    at: i64,
+    subscription_id: Option<i64>,
+    charge: &Charge,
+) -> Result<(), LedgerError> {
+    if charge.line_items.is_empty() {
+        return Ok(());
+    }
+    transaction
+        .prepare_cached("INSERT INTO charges (customer_id, at, subscription_id, currency, total, line_items) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![
+            customer_id,
+            at,
+            subscription_id,
+            charge.currency,
+            charge.total.to_string(),
+            serde_json::to_string(&charge.line_items).expect("line items serialize"),
+        ])?;
+    Ok(())
+}
+
+/// The answer of an earlier request with the same idempotency key: the operation is applied
+/// once, whatever the number of calls. A key reused for another request is refused.
+fn idempotent_response<Request: serde::Serialize, Response: serde::de::DeserializeOwned>(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    key: Option<&str>,
+    operation: &str,
+    request: &Request,
+) -> Result<Option<Response>, LedgerError> {
+    let Some(key) = key else { return Ok(None) };
+    let stored: Option<(String, String, String)> = transaction
+        .prepare_cached("SELECT operation, request, response FROM idempotency WHERE customer_id = ?1 AND key = ?2")?
+        .query_row(params![customer_id, key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()?;
+    let Some((stored_operation, stored_request, response)) = stored else {
+        return Ok(None);
+    };
+    let request = serde_json::to_string(request).expect("requests serialize");
+    if stored_operation != operation || stored_request != request {
+        return Err(LedgerError::IdempotencyConflict(key.to_string()));
+    }
+    serde_json::from_str(&response)
+        .map(Some)
+        .map_err(|error| LedgerError::Corrupt(error.to_string()))
+}
+
+fn remember<Request: serde::Serialize, Response: serde::Serialize>(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    key: Option<&str>,
+    operation: &str,
+    request: &Request,
+    response: &Response,
+) -> Result<(), LedgerError> {
+    let Some(key) = key else { return Ok(()) };
+    transaction
+        .prepare_cached("INSERT INTO idempotency (customer_id, key, operation, request, response) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![
+            customer_id,
+            key,
+            operation,
+            serde_json::to_string(request).expect("requests serialize"),
+            serde_json::to_string(response).expect("responses serialize"),
+        ])?;
+    Ok(())
+}

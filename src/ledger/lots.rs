@@ -1,0 +1,315 @@
+//! Lots: the grants a balance is made of, each with its own expiry, and the order usage draws
+//! from them.
+//!
+//! Draw order: lots that expire, soonest first; then included units that never expire; then
+//! purchased; then gifted with no expiry. Usage beyond every lot is never dropped: it goes to
+//! an overdraft lot (negative), which the next grant of that balance pays off first.
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
+
+use super::error::LedgerError;
+
+/// Where a lot's units came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    Included,
+    Purchased,
+    Gifted,
+    Overdraft,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Included => "included",
+            Source::Purchased => "purchased",
+            Source::Gifted => "gifted",
+            Source::Overdraft => "overdraft",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Source, LedgerError> {
+        match text {
+            "included" => Ok(Source::Included),
+            "purchased" => Ok(Source::Purchased),
+            "gifted" => Ok(Source::Gifted),
+            "overdraft" => Ok(Source::Overdraft),
+            other => Err(LedgerError::Corrupt(format!(
+                "unknown lot source `{other}`"
+            ))),
+        }
+    }
+}
+
+/// A lot as stored.
+#[derive(Debug, Clone)]
+pub struct Lot {
+    pub id: i64,
+    pub source: Source,
+    pub granted: Decimal,
+    pub remaining: Decimal,
+    pub expires_at: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// What a new lot is.
+pub struct NewLot<'a> {
+    pub customer_id: &'a str,
+    pub balance_key: &'a str,
+    pub source: Source,
+    pub amount: Decimal,
+    pub starts_at: i64,
+    pub expires_at: Option<i64>,
+    pub subscription_id: Option<i64>,
+    pub reason: Option<&'a str>,
+}
+
+/// A decimal's stored text: normalized, and zero always `0` (queries compare against it).
+pub fn text(value: Decimal) -> String {
+    if value.is_zero() {
+        "0".to_string()
+    } else {
+        value.normalize().to_string()
+    }
+}
+
+pub fn decimal(text: &str) -> Result<Decimal, LedgerError> {
+    Decimal::from_str_exact(text)
+        .map_err(|error| LedgerError::Corrupt(format!("`{text}`: {error}")))
+}
+
+/// The lots of a balance in force at `at`, in draw order (overdraft last).
+pub fn active_lots(
+    connection: &rusqlite::Connection,
+    customer_id: &str,
+    balance_key: &str,
+    at: i64,
+) -> Result<Vec<Lot>, LedgerError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT id, source, granted, remaining, expires_at, reason FROM lots
+         WHERE customer_id = ?1 AND balance_key = ?2 AND starts_at <= ?3
+           AND (expires_at IS NULL OR expires_at > ?3) AND remaining != '0'",
+    )?;
+    let rows = statement.query_map(params![customer_id, balance_key, at], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, Option<i64>>(4)?,
+            row.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    let mut lots = Vec::new();
+    for row in rows {
+        let (id, source, granted, remaining, expires_at, reason) = row?;
+        let lot = Lot {
+            id,
+            source: Source::parse(&source)?,
+            granted: decimal(&granted)?,
+            remaining: decimal(&remaining)?,
+            expires_at,
+            reason,
+        };
+        if !lot.remaining.is_zero() {
+            lots.push(lot);
+        }
+    }
+    lots.sort_by_key(draw_rank);
+    Ok(lots)
+}
+
+/// Expiring lots by expiry, then included, purchased, gifted; overdraft last; ties by age.
+fn draw_rank(lot: &Lot) -> (u8, i64, Source, i64) {
+    match (lot.source, lot.expires_at) {
+        (Source::Overdraft, _) => (2, 0, lot.source, lot.id),
+        (_, Some(expires_at)) => (0, expires_at, lot.source, lot.id),
+        (source, None) => (1, 0, source, lot.id),
+    }
+}
+
+/// The balance: the sum of the lots in force.
+pub fn balance(
+    connection: &rusqlite::Connection,
+    customer_id: &str,
+    balance_key: &str,
+    at: i64,
+) -> Result<(Decimal, Vec<Lot>), LedgerError> {
+    let lots = active_lots(connection, customer_id, balance_key, at)?;
+    let total = lots.iter().map(|lot| lot.remaining).sum();
+    Ok((total, lots))
+}
+
+fn set_remaining(
+    transaction: &Transaction<'_>,
+    id: i64,
+    remaining: Decimal,
+) -> Result<(), LedgerError> {
+    transaction
+        .prepare_cached("UPDATE lots SET remaining = ?2 WHERE id = ?1")?
+        .execute(params![id, text(remaining)])?;
+    Ok(())
+}
+
+/// Deducts `amount` from a balance in draw order; what no lot covers goes to the overdraft.
+pub fn draw(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    balance_key: &str,
+    amount: Decimal,
+    at: i64,
+) -> Result<(), LedgerError> {
+    let mut left = amount;
+    let lots = active_lots(transaction, customer_id, balance_key, at)?;
+    let mut overdraft = None;
+    for lot in &lots {
+        if lot.source == Source::Overdraft {
+            overdraft = Some(lot.clone());
+            continue;
+        }
+        if left.is_zero() || lot.remaining <= Decimal::ZERO {
+            continue;
+        }
+        let taken = left.min(lot.remaining);
+        set_remaining(transaction, lot.id, lot.remaining - taken)?;
+        left -= taken;
+    }
+    if left > Decimal::ZERO {
+        let overdraft = match overdraft {
+            Some(lot) => Some(lot),
+            None => find_overdraft(transaction, customer_id, balance_key)?,
+        };
+        match overdraft {
+            Some(lot) => set_remaining(transaction, lot.id, lot.remaining - left)?,
+            None => {
+                transaction
+                    .prepare_cached(
+                        "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at)
+                         VALUES (?1, ?2, 'overdraft', '0', ?3, ?4)",
+                    )?
+                    .execute(params![customer_id, balance_key, text(-left), at])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The overdraft lot of a balance, whatever its amount (an overdraft never expires).
+fn find_overdraft(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    balance_key: &str,
+) -> Result<Option<Lot>, LedgerError> {
+    let row: Option<(i64, String)> = transaction
+        .prepare_cached(
+            "SELECT id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'overdraft'",
+        )?
+        .query_row(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    row.map(|(id, remaining)| {
+        Ok(Lot {
+            id,
+            source: Source::Overdraft,
+            granted: Decimal::ZERO,
+            remaining: decimal(&remaining)?,
+            expires_at: None,
+            reason: None,
+        })
+    })
+    .transpose()
+}
+
+/// The units a balance owes (its overdraft, as a positive number).
+pub fn owed(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    balance_key: &str,
+) -> Result<Decimal, LedgerError> {
+    Ok(find_overdraft(transaction, customer_id, balance_key)?
+        .map_or(Decimal::ZERO, |lot| (-lot.remaining).max(Decimal::ZERO)))
+}
+
+/// Clears `amount` of a balance's overdraft (it was billed or paid off).
+pub fn settle_overdraft(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    balance_key: &str,
+    amount: Decimal,
+) -> Result<(), LedgerError> {
+    if let Some(lot) = find_overdraft(transaction, customer_id, balance_key)? {
+        set_remaining(transaction, lot.id, lot.remaining + amount)?;
+    }
+    Ok(())
+}
+
+/// Adds a lot; it pays off the balance's overdraft first.
+pub fn add_lot(transaction: &Transaction<'_>, lot: &NewLot<'_>) -> Result<i64, LedgerError> {
+    let owed_now = owed(transaction, lot.customer_id, lot.balance_key)?;
+    let paid = owed_now.min(lot.amount);
+    if paid > Decimal::ZERO {
+        settle_overdraft(transaction, lot.customer_id, lot.balance_key, paid)?;
+    }
+    transaction
+        .prepare_cached(
+            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, expires_at, subscription_id, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            lot.customer_id,
+            lot.balance_key,
+            lot.source.as_str(),
+            text(lot.amount),
+            text(lot.amount - paid),
+            lot.starts_at,
+            lot.expires_at,
+            lot.subscription_id,
+            lot.reason,
+        ])?;
+    Ok(transaction.last_insert_rowid())
+}
+
+/// Expires what is left of the lots whose time has come, recording each as an entry.
+pub fn expire_due(
+    transaction: &Transaction<'_>,
+    customer_id: &str,
+    at: i64,
+) -> Result<(), LedgerError> {
+    let due: Vec<(i64, String, String, i64, Option<i64>)> = {
+        let mut statement = transaction.prepare_cached(
+            "SELECT id, balance_key, remaining, expires_at, subscription_id FROM lots
+             WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
+               AND source != 'overdraft' AND remaining != '0'",
+        )?;
+        let rows = statement.query_map(params![customer_id, at], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, balance_key, remaining, expires_at, subscription_id) in due {
+        let remaining = decimal(&remaining)?;
+        set_remaining(transaction, id, Decimal::ZERO)?;
+        super::ledger::entry(
+            transaction,
+            &super::ledger::NewEntry {
+                customer_id,
+                at: expires_at,
+                kind: "expire",
+                balance_key: &balance_key,
+                amount: -remaining,
+                feature_id: None,
+                units: None,
+                reason: Some("the period ended; included and period-bound units do not roll over"),
+                subscription_id,
+                idempotency_key: None,
+            },
+        )?;
+    }
+    Ok(())
+}

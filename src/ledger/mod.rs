@@ -1,0 +1,24 @@
+//! The credit ledger: the runtime side of the catalog, over the local store.
+//!
+//! Customers attach plans (subscribing, or buying prepaid quantities), use metered features
+//! (`track`), ask whether they may (`check`), and receive gifts (`grant`). Every change to a
+//! balance is an append-only entry; balances are the sum of their entries, kept per lot (a
+//! grant with its own expiry) so usage draws in a fixed order. See docs/ledger.md.
+
+mod charge;
+mod clock;
+mod entitlement;
+mod error;
+mod ledger;
+mod lots;
+mod model;
+mod renewal;
+
+pub use charge::{Charge, LineItem, round_charge};
+pub use clock::{Instant, InvalidInstant, Period};
+pub use error::LedgerError;
+pub use ledger::Ledger;
+pub use model::{
+    AttachRequest, AttachResult, BalanceView, CheckResult, CustomerView, GrantRequest, GrantResult,
+    HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
+};

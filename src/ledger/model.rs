@@ -1,0 +1,170 @@
+//! What the ledger's operations take and answer (also their JSON form).
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::charge::Charge;
+
+/// `attach`: subscribe a customer to a plan, or buy an add-on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AttachRequest {
+    pub customer_id: String,
+    pub plan_id: String,
+    /// Prepaid quantity bought per item, on top of what the plan includes.
+    #[serde(with = "crate::catalog::decimal::map")]
+    pub quantities: BTreeMap<String, Decimal>,
+    pub idempotency_key: Option<String>,
+}
+
+/// `track`: usage of a metered feature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TrackRequest {
+    pub customer_id: String,
+    pub feature_id: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub value: Decimal,
+    pub idempotency_key: Option<String>,
+}
+
+/// `grant`: a gift of units of a feature or credits of a credit system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct GrantRequest {
+    pub customer_id: String,
+    pub feature_id: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub amount: Decimal,
+    pub expires_at: Option<i64>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AttachResult {
+    pub customer_id: String,
+    pub plan_id: String,
+    pub version: u32,
+    pub subscription_id: i64,
+    pub charge: ChargeRecord,
+    /// Plans this attach replaced (same group).
+    pub replaced: Vec<String>,
+}
+
+/// A charge as stored and returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ChargeRecord {
+    pub currency: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub total: Decimal,
+    pub line_items: Vec<super::charge::LineItem>,
+}
+
+impl From<Charge> for ChargeRecord {
+    fn from(charge: Charge) -> Self {
+        ChargeRecord {
+            currency: charge.currency,
+            total: charge.total,
+            line_items: charge.line_items,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TrackResult {
+    pub customer_id: String,
+    pub feature_id: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub value: Decimal,
+    /// What was deducted, from which balance (`value × cost` credits for a feature under a
+    /// credit system).
+    pub balance_key: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub deducted: Decimal,
+    #[serde(with = "crate::catalog::decimal")]
+    pub balance: Decimal,
+    pub unlimited: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    pub customer_id: String,
+    pub feature_id: String,
+    pub allowed: bool,
+    /// The balance the decision was made on (credits for a feature under a credit system);
+    /// `None` for a boolean feature.
+    pub balance: Option<BalanceView>,
+    /// What the requested usage needs of that balance.
+    #[serde(with = "crate::catalog::decimal")]
+    pub required: Decimal,
+    /// For a boolean feature: the plan that grants it.
+    pub granted_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct GrantResult {
+    pub customer_id: String,
+    pub balance_key: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub amount: Decimal,
+    #[serde(with = "crate::catalog::decimal")]
+    pub balance: Decimal,
+}
+
+/// One balance (a feature's units, or a credit system's credits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BalanceView {
+    pub balance_key: String,
+    /// May be negative: usage is never dropped.
+    #[serde(with = "crate::catalog::decimal")]
+    pub balance: Decimal,
+    pub unlimited: bool,
+    /// Usage beyond the balance is billed (a usage price), so checks allow it.
+    pub overage_allowed: bool,
+    /// The lots with something left (or owed), in the order usage draws from them.
+    pub lots: Vec<LotView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LotView {
+    pub source: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub granted: Decimal,
+    #[serde(with = "crate::catalog::decimal")]
+    pub remaining: Decimal,
+    pub expires_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerView {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub created_at: String,
+    pub subscriptions: Vec<SubscriptionView>,
+    pub balances: Vec<BalanceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubscriptionView {
+    pub id: i64,
+    pub plan_id: String,
+    pub version: u32,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub quantities: BTreeMap<String, String>,
+}
+
+/// One ledger entry, as `history` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub at: String,
+    pub kind: String,
+    pub balance_key: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub amount: Decimal,
+    pub feature_id: Option<String>,
+    pub units: Option<String>,
+    pub reason: Option<String>,
+}

@@ -1,0 +1,358 @@
+//! Billing periods: at each boundary a subscription charges its base price, bills the usage
+//! beyond its balance, renews prepaid quantities and grants the next period's included units.
+//! Periods are brought up to date lazily, whenever a customer's ledger is touched.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use rust_decimal::Decimal;
+
+use super::charge::Charge;
+use super::clock::{Instant, Period};
+use super::error::LedgerError;
+use super::ledger::{NewEntry, entry, record_charge};
+use super::lots::{NewLot, Source, add_lot, decimal, expire_due, owed, settle_overdraft};
+use crate::catalog::charge::cost_of;
+use crate::catalog::{Currency, Included, Plan, PlanItem};
+
+/// What renews at a boundary, in the order it happens there: usage is billed before the next
+/// period's units arrive, so they never pay for last period's overage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Renewal {
+    Base,
+    Usage,
+    Prepaid,
+    Included,
+}
+
+impl Renewal {
+    pub fn key(self, item: &str) -> String {
+        match self {
+            Renewal::Base => "base".to_string(),
+            Renewal::Usage => format!("usage:{item}"),
+            Renewal::Prepaid => format!("prepaid:{item}"),
+            Renewal::Included => format!("included:{item}"),
+        }
+    }
+
+    fn parse(key: &str) -> Option<(Renewal, &str)> {
+        if key == "base" {
+            return Some((Renewal::Base, ""));
+        }
+        let (kind, item) = key.split_once(':')?;
+        let renewal = match kind {
+            "usage" => Renewal::Usage,
+            "prepaid" => Renewal::Prepaid,
+            "included" => Renewal::Included,
+            _ => return None,
+        };
+        Some((renewal, item))
+    }
+}
+
+/// A plan version by (plan id, version).
+pub type Versions = BTreeMap<(String, u32), Plan>;
+
+/// Schedules the first renewal of something.
+pub fn schedule(
+    transaction: &Transaction<'_>,
+    subscription_id: i64,
+    renewal: Renewal,
+    item: &str,
+    next_at: i64,
+) -> Result<(), LedgerError> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO renewals (subscription_id, item, next_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![subscription_id, renewal.key(item), next_at])?;
+    Ok(())
+}
+
+/// Whether anything of the customer's is due at `at` (a renewal, or a lot to expire): when not,
+/// a read needs no write transaction.
+pub fn anything_due(
+    connection: &rusqlite::Connection,
+    customer_id: &str,
+    at: i64,
+) -> Result<bool, LedgerError> {
+    let due: Option<i64> = connection
+        .prepare_cached(
+            "SELECT 1 FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
+             WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2
+             UNION ALL
+             SELECT 1 FROM lots WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
+               AND source != 'overdraft' AND remaining != '0'
+             LIMIT 1",
+        )?
+        .query_row(params![customer_id, at], |row| row.get(0))
+        .optional()?;
+    Ok(due.is_some())
+}
+
+/// Brings a customer's periods up to `at`.
+pub fn materialize(
+    transaction: &Transaction<'_>,
+    versions: &Versions,
+    currency: &Currency,
+    customer_id: &str,
+    at: i64,
+) -> Result<(), LedgerError> {
+    loop {
+        let next: Option<(i64, String, i64, String, u32, String)> = transaction
+            .prepare_cached(
+                "SELECT renewals.subscription_id, renewals.item, renewals.next_at, subscriptions.plan_id,
+                        subscriptions.version, subscriptions.quantities
+                 FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
+                 WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2
+                 ORDER BY renewals.next_at, renewals.item
+                 LIMIT 1",
+            )?
+            .query_row(params![customer_id, at], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+            })
+            .optional()?;
+        let Some((subscription_id, key, boundary, plan_id, version, quantities)) = next else {
+            break;
+        };
+        // Lots that end at or before this boundary end first.
+        expire_due(transaction, customer_id, boundary)?;
+        let plan = versions.get(&(plan_id.clone(), version)).ok_or_else(|| {
+            LedgerError::Corrupt(format!("plan `{plan_id}` version {version} is missing"))
+        })?;
+        let quantities: BTreeMap<String, String> = serde_json::from_str(&quantities)
+            .map_err(|error| LedgerError::Corrupt(error.to_string()))?;
+        let (renewal, item_id) =
+            Renewal::parse(&key).ok_or_else(|| LedgerError::Corrupt(format!("renewal `{key}`")))?;
+        // Several boundaries may be due at once: the same-kind boundaries of other items at this
+        // time come next round, in order.
+        let renewed = renew(
+            transaction,
+            &Boundary {
+                plan,
+                currency,
+                customer_id,
+                subscription_id,
+                at: boundary,
+            },
+            renewal,
+            item_id,
+            &quantities,
+        )?;
+        match renewed {
+            Some(next_at) => {
+                transaction
+                    .prepare_cached(
+                        "UPDATE renewals SET next_at = ?3 WHERE subscription_id = ?1 AND item = ?2",
+                    )?
+                    .execute(params![subscription_id, key, next_at])?;
+            }
+            None => {
+                transaction
+                    .prepare_cached(
+                        "DELETE FROM renewals WHERE subscription_id = ?1 AND item = ?2",
+                    )?
+                    .execute(params![subscription_id, key])?;
+            }
+        }
+    }
+    expire_due(transaction, customer_id, at)
+}
+
+struct Boundary<'a> {
+    plan: &'a Plan,
+    currency: &'a Currency,
+    customer_id: &'a str,
+    subscription_id: i64,
+    at: i64,
+}
+
+/// Performs one renewal at a boundary; returns the next boundary, if it recurs.
+fn renew(
+    transaction: &Transaction<'_>,
+    boundary: &Boundary<'_>,
+    renewal: Renewal,
+    item_id: &str,
+    quantities: &BTreeMap<String, String>,
+) -> Result<Option<i64>, LedgerError> {
+    let plan = boundary.plan;
+    let when = Instant(boundary.at);
+    match renewal {
+        Renewal::Base => {
+            let Some(price) = &plan.price else {
+                return Ok(None);
+            };
+            let Some(period) = Period::of_price(price.interval) else {
+                return Ok(None);
+            };
+            let charge = Charge::new(
+                boundary.currency,
+                vec![(
+                    format!("{}: base price from {when}", plan.name),
+                    price.amount,
+                )],
+            );
+            record_charge(
+                transaction,
+                boundary.customer_id,
+                boundary.at,
+                Some(boundary.subscription_id),
+                &charge,
+            )?;
+            Ok(Some(when.add(period, 1).0))
+        }
+        Renewal::Usage => {
+            let item = item(plan, item_id)?;
+            let Some(price) = &item.price else {
+                return Ok(None);
+            };
+            let Some(period) = Period::of_price(price.interval) else {
+                return Ok(None);
+            };
+            let units = owed(transaction, boundary.customer_id, item_id)?;
+            if units > Decimal::ZERO {
+                let exact = cost_of(&price.rate, price.per, units)
+                    .ok_or_else(|| LedgerError::Amount("a usage charge overflows".into()))?;
+                let charge = Charge::new(
+                    boundary.currency,
+                    vec![(
+                        format!(
+                            "{item_id}: {} units of usage beyond the balance",
+                            units.normalize()
+                        ),
+                        exact,
+                    )],
+                );
+                record_charge(
+                    transaction,
+                    boundary.customer_id,
+                    boundary.at,
+                    Some(boundary.subscription_id),
+                    &charge,
+                )?;
+                settle_overdraft(transaction, boundary.customer_id, item_id, units)?;
+                entry(
+                    transaction,
+                    &NewEntry {
+                        customer_id: boundary.customer_id,
+                        at: boundary.at,
+                        kind: "billed",
+                        balance_key: item_id,
+                        amount: units,
+                        feature_id: None,
+                        units: None,
+                        reason: Some("usage beyond the balance, billed at the end of the period"),
+                        subscription_id: Some(boundary.subscription_id),
+                        idempotency_key: None,
+                    },
+                )?;
+            }
+            Ok(Some(when.add(period, 1).0))
+        }
+        Renewal::Prepaid => {
+            let item = item(plan, item_id)?;
+            let Some(price) = &item.price else {
+                return Ok(None);
+            };
+            let Some(period) = Period::of_price(price.interval) else {
+                return Ok(None);
+            };
+            let quantity = quantities
+                .get(item_id)
+                .map(|text| decimal(text))
+                .transpose()?
+                .unwrap_or_default();
+            if quantity > Decimal::ZERO {
+                let exact = cost_of(&price.rate, price.per, quantity)
+                    .ok_or_else(|| LedgerError::Amount("a renewal charge overflows".into()))?;
+                let charge = Charge::new(
+                    boundary.currency,
+                    vec![(
+                        format!("{item_id} × {}: renewal from {when}", quantity.normalize()),
+                        exact,
+                    )],
+                );
+                record_charge(
+                    transaction,
+                    boundary.customer_id,
+                    boundary.at,
+                    Some(boundary.subscription_id),
+                    &charge,
+                )?;
+                grant_lot(
+                    transaction,
+                    boundary,
+                    item_id,
+                    Source::Purchased,
+                    quantity,
+                    Some(when.add(period, 1).0),
+                    "purchase",
+                )?;
+            }
+            Ok(Some(when.add(period, 1).0))
+        }
+        Renewal::Included => {
+            let item = item(plan, item_id)?;
+            let (Included::Units(units), Some(reset)) = (item.included, item.reset) else {
+                return Ok(None);
+            };
+            let next = when.add(Period::from(reset), 1).0;
+            grant_lot(
+                transaction,
+                boundary,
+                item_id,
+                Source::Included,
+                units,
+                Some(next),
+                "included",
+            )?;
+            Ok(Some(next))
+        }
+    }
+}
+
+fn item<'a>(plan: &'a Plan, item_id: &str) -> Result<&'a PlanItem, LedgerError> {
+    plan.items
+        .get(item_id)
+        .ok_or_else(|| LedgerError::Corrupt(format!("plan `{}` has no item `{item_id}`", plan.id)))
+}
+
+fn grant_lot(
+    transaction: &Transaction<'_>,
+    boundary: &Boundary<'_>,
+    item_id: &str,
+    source: Source,
+    amount: Decimal,
+    expires_at: Option<i64>,
+    kind: &str,
+) -> Result<(), LedgerError> {
+    add_lot(
+        transaction,
+        &NewLot {
+            customer_id: boundary.customer_id,
+            balance_key: item_id,
+            source,
+            amount,
+            starts_at: boundary.at,
+            expires_at,
+            subscription_id: Some(boundary.subscription_id),
+            reason: None,
+        },
+    )?;
+    entry(
+        transaction,
+        &NewEntry {
+            customer_id: boundary.customer_id,
+            at: boundary.at,
+            kind,
+            balance_key: item_id,
+            amount,
+            feature_id: None,
+            units: None,
+            reason: Some("a new period"),
+            subscription_id: Some(boundary.subscription_id),
+            idempotency_key: None,
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! `pricectl init`: a project that validates, is formatted, points at a schema that exists,
+//! and is never written over anything.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::support::{pricectl, root};
+
+fn run_in(directory: &Path, args: &[&str]) -> Output {
+    pricectl()
+        .current_dir(directory)
+        .args(args)
+        .output()
+        .expect("pricectl runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn catalog(path: &Path) -> String {
+    let compilation = pricectl::compile_path(path).expect("loads");
+    assert!(
+        compilation.diagnostics.is_empty(),
+        "{}",
+        crate::support::human_report(&compilation)
+    );
+    compilation.catalog.expect("valid").to_canonical_json()
+}
+
+#[test]
+fn init_writes_a_project_from_each_template() {
+    for template in ["openai-credits", "saas-seats-credits", "api-tiered"] {
+        let directory = tempfile::tempdir().expect("temp dir");
+        let output = run_in(directory.path(), &["init", "--template", template]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(output.stdout, b"", "init prints nothing on stdout");
+        let project = directory.path();
+        let example = root().join("pricing-examples").join(template);
+
+        let pricing = read(&project.join("pricing.toml"));
+        assert!(
+            pricing.starts_with("#:schema ./pricing.schema.json\n\n"),
+            "{pricing}"
+        );
+        assert_eq!(
+            catalog(&project.join("pricing.toml")),
+            catalog(&example.join("pricing.toml")),
+            "the template is the example"
+        );
+        assert_eq!(
+            read(&project.join("pricing.schema.json")),
+            pricectl::dsl::schema::pricing_schema_text()
+        );
+        assert_eq!(
+            read(&project.join("pricing.scenario.toml")),
+            read(&example.join("pricing.scenario.toml"))
+        );
+        assert_eq!(
+            read(&project.join(".github/workflows/pricing.yml")),
+            read(&root().join("docs/ci/pricing.yml")),
+            "the workflow is the one docs/ci.md shows"
+        );
+
+        let validate = run_in(project, &["validate"]);
+        assert_eq!(validate.status.code(), Some(0), "{}", stderr(&validate));
+        let format = run_in(project, &["fmt", "--check", "."]);
+        assert_eq!(format.status.code(), Some(0), "{}", stderr(&format));
+        // The next steps work: the scenario passes against the template's pricing.
+        let scenarios = run_in(project, &["test"]);
+        assert_eq!(
+            scenarios.status.code(),
+            Some(0),
+            "{}{}",
+            String::from_utf8_lossy(&scenarios.stdout),
+            stderr(&scenarios)
+        );
+    }
+}
+
+#[test]
+fn init_says_what_it_wrote_and_what_to_do_next() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let output = run_in(directory.path(), &["init"]);
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!(stderr(&output), @r"
+    Created a pricing project from the `openai-credits` template:
+      pricing.toml                    the pricing; your editor checks it against the schema
+      pricing.schema.json             the JSON Schema of the language, for Taplo and Tombi
+      pricing.scenario.toml           a scenario: what a customer is charged and granted
+      .github/workflows/pricing.yml   review on pull requests, apply from main
+
+    Next steps:
+      pricectl validate pricing.toml   check the pricing
+      pricectl test pricing.toml       run its scenarios
+      pricectl plan pricing.toml       see what applying it would create
+    ");
+
+    let elsewhere = run_in(
+        directory.path(),
+        &["init", "--template", "api-tiered", "billing/pricing"],
+    );
+    assert_eq!(elsewhere.status.code(), Some(0));
+    assert!(
+        directory
+            .path()
+            .join("billing/pricing/pricing.toml")
+            .is_file()
+    );
+    insta::assert_snapshot!(stderr(&elsewhere), @r"
+    Created a pricing project from the `api-tiered` template in billing/pricing:
+      pricing.toml                    the pricing; your editor checks it against the schema
+      pricing.schema.json             the JSON Schema of the language, for Taplo and Tombi
+      pricing.scenario.toml           a scenario: what a customer is charged and granted
+      .github/workflows/pricing.yml   review on pull requests, apply from main
+
+    Next steps:
+      pricectl validate billing/pricing/pricing.toml   check the pricing
+      pricectl test billing/pricing/pricing.toml       run its scenarios
+      pricectl plan billing/pricing/pricing.toml       see what applying it would create
+
+    GitHub reads workflows from `.github/workflows/` at the root of the repository: move
+    the workflow there and set its `PRICING` to the pricing's path.
+    ");
+
+    let quiet = run_in(directory.path(), &["init", "--quiet", "third"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(stderr(&quiet), "");
+}
+
+#[test]
+fn init_refuses_to_overwrite_and_writes_nothing() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let project = directory.path();
+    std::fs::create_dir_all(project.join(".github/workflows")).expect("mkdir");
+    std::fs::write(project.join("pricing.scenario.toml"), "# mine\n").expect("write");
+    std::fs::write(project.join(".github/workflows/pricing.yml"), "# mine\n").expect("write");
+
+    let output = run_in(project, &["init"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&output), @r"
+    error: these files exist already; nothing was written
+      pricing.scenario.toml
+      .github/workflows/pricing.yml
+      help: run `pricectl init` in an empty directory, or pass one: `pricectl init DIR`
+    ");
+    assert!(
+        !project.join("pricing.toml").exists(),
+        "nothing was written"
+    );
+    assert!(!project.join("pricing.schema.json").exists());
+    assert_eq!(read(&project.join("pricing.scenario.toml")), "# mine\n");
+    assert_eq!(
+        read(&project.join(".github/workflows/pricing.yml")),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn unknown_templates_are_usage_errors() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let output = run_in(directory.path(), &["init", "--template", "openai"]);
+    assert_eq!(output.status.code(), Some(64));
+    assert!(
+        stderr(&output).contains("openai-credits"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_dir(directory.path()).expect("dir").count(), 0);
+}

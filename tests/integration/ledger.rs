@@ -1,0 +1,602 @@
+//! The credit ledger: Autumn's credit-system experience, exact charges, idempotency, resets,
+//! draw order, concurrency across processes, and durability of acknowledged events.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::str::FromStr;
+
+use pricectl::backend::local::LocalStore;
+use pricectl::ledger::{AttachRequest, GrantRequest, Instant, Ledger, TrackRequest};
+use pricectl::reconcile::{ApplyOptions, apply, plan};
+use rust_decimal::Decimal;
+
+use crate::support::root;
+
+fn decimal(text: &str) -> Decimal {
+    Decimal::from_str(text).expect("decimal")
+}
+
+fn at(text: &str) -> Instant {
+    Instant::parse(text).expect("instant")
+}
+
+/// A store file holding an example's catalog.
+fn store_with(example: &str, directory: &Path) -> PathBuf {
+    let catalog = pricectl::compile_path(
+        &root()
+            .join("pricing-examples")
+            .join(example)
+            .join("pricing.toml"),
+    )
+    .expect("loads")
+    .catalog
+    .expect("valid");
+    let path = directory.join("local.db");
+    let mut store = LocalStore::open(&path).expect("store");
+    let planned = plan(&mut store, &catalog).expect("plan");
+    apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("apply");
+    path
+}
+
+fn track(
+    ledger: &mut Ledger,
+    customer: &str,
+    feature: &str,
+    value: &str,
+    key: Option<&str>,
+    when: &str,
+) -> Decimal {
+    ledger
+        .track(
+            &TrackRequest {
+                customer_id: customer.into(),
+                feature_id: feature.into(),
+                value: decimal(value),
+                idempotency_key: key.map(str::to_string),
+            },
+            at(when),
+        )
+        .expect("track")
+        .balance
+}
+
+fn attach(
+    ledger: &mut Ledger,
+    customer: &str,
+    plan: &str,
+    quantities: &[(&str, &str)],
+    key: Option<&str>,
+    when: &str,
+) -> pricectl::ledger::AttachResult {
+    ledger
+        .attach(
+            &AttachRequest {
+                customer_id: customer.into(),
+                plan_id: plan.into(),
+                quantities: quantities
+                    .iter()
+                    .map(|(item, quantity)| ((*item).to_string(), decimal(quantity)))
+                    .collect(),
+                idempotency_key: key.map(str::to_string),
+            },
+            at(when),
+        )
+        .expect("attach")
+}
+
+fn balance_of(ledger: &mut Ledger, customer: &str, feature: &str, when: &str) -> Decimal {
+    ledger
+        .check(customer, feature, None, at(when))
+        .expect("check")
+        .balance
+        .expect("metered")
+        .balance
+}
+
+#[test]
+fn autumns_openai_credits_walkthrough() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("openai-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", Some("Acme"), None, at("2026-01-01"))
+        .expect("customer");
+    // 1. No credits: not allowed.
+    let denied = ledger
+        .check("acme", "o1-input-tokens", None, at("2026-01-01"))
+        .expect("check");
+    assert!(!denied.allowed);
+    assert_eq!(denied.balance.expect("metered").balance, Decimal::ZERO);
+    // 2. Buy 500 credits: $5.00.
+    let bought = attach(
+        &mut ledger,
+        "acme",
+        "credit-top-up",
+        &[("credits", "500")],
+        None,
+        "2026-01-01",
+    );
+    assert_eq!(bought.charge.total.to_string(), "5.00");
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "o1-input-tokens", "2026-01-01"),
+        decimal("500")
+    );
+    // 3. 100,000 o1 input tokens draw 150 credits.
+    assert_eq!(
+        track(
+            &mut ledger,
+            "acme",
+            "o1-input-tokens",
+            "100000",
+            None,
+            "2026-01-02"
+        ),
+        decimal("350")
+    );
+    // 4. A gift of 1,000 credits, with its reason.
+    let gift = ledger
+        .grant(
+            &GrantRequest {
+                customer_id: "acme".into(),
+                feature_id: "credits".into(),
+                amount: decimal("1000"),
+                expires_at: None,
+                reason: "outage".into(),
+            },
+            at("2026-01-03"),
+        )
+        .expect("grant");
+    assert_eq!(gift.balance, decimal("1350"));
+    let history = ledger.history("acme").expect("history");
+    assert!(
+        history
+            .iter()
+            .any(|entry| entry.kind == "gift" && entry.reason.as_deref() == Some("outage"))
+    );
+    // 1,000 credits cost $10.00.
+    ledger
+        .create_customer("globex", None, None, at("2026-01-01"))
+        .expect("customer");
+    let thousand = attach(
+        &mut ledger,
+        "globex",
+        "credit-top-up",
+        &[("credits", "1000")],
+        None,
+        "2026-01-01",
+    );
+    assert_eq!(thousand.charge.total.to_string(), "10.00");
+    assert_eq!(
+        thousand
+            .charge
+            .line_items
+            .iter()
+            .map(|line| line.amount)
+            .sum::<Decimal>(),
+        thousand.charge.total
+    );
+}
+
+#[test]
+fn prepaid_quantities_are_checked_against_bounds() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("openai-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    for (quantity, message) in [
+        ("100", "below the minimum purchase of 500"),
+        ("2000000", "above the maximum purchase"),
+        ("500.5", "not a multiple"),
+    ] {
+        let error = ledger
+            .attach(
+                &AttachRequest {
+                    customer_id: "acme".into(),
+                    plan_id: "credit-top-up".into(),
+                    quantities: [("credits".to_string(), decimal(quantity))].into(),
+                    idempotency_key: None,
+                },
+                at("2026-01-01"),
+            )
+            .expect_err("refused");
+        assert!(error.to_string().contains(message), "{quantity}: {error}");
+    }
+    assert!(
+        ledger.charges("acme").expect("charges").is_empty(),
+        "a refused attach charges nothing"
+    );
+}
+
+#[test]
+fn usage_is_never_dropped_and_checks_deny_until_topped_up() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("openai-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    attach(
+        &mut ledger,
+        "acme",
+        "credit-top-up",
+        &[("credits", "500")],
+        None,
+        "2026-01-01",
+    );
+    // 1M o1 output tokens cost 6,000 credits: 5,500 more than the balance.
+    assert_eq!(
+        track(
+            &mut ledger,
+            "acme",
+            "o1-output-tokens",
+            "1000000",
+            None,
+            "2026-01-02"
+        ),
+        decimal("-5500")
+    );
+    assert!(
+        !ledger
+            .check("acme", "o1-input-tokens", None, at("2026-01-02"))
+            .expect("check")
+            .allowed
+    );
+    // A top-up pays the debt first.
+    attach(
+        &mut ledger,
+        "acme",
+        "credit-top-up",
+        &[("credits", "6000")],
+        None,
+        "2026-01-03",
+    );
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "o1-input-tokens", "2026-01-03"),
+        decimal("500")
+    );
+    assert!(
+        ledger
+            .check("acme", "o1-input-tokens", None, at("2026-01-03"))
+            .expect("check")
+            .allowed
+    );
+    // The entries add up to the balance.
+    let sum: Decimal = ledger
+        .history("acme")
+        .expect("history")
+        .iter()
+        .filter(|entry| entry.balance_key == "credits")
+        .map(|entry| entry.amount)
+        .sum();
+    assert_eq!(sum, decimal("500"));
+}
+
+#[test]
+fn the_same_idempotency_key_applies_once() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("openai-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    let first = attach(
+        &mut ledger,
+        "acme",
+        "credit-top-up",
+        &[("credits", "1000")],
+        Some("order-1"),
+        "2026-01-01",
+    );
+    let again = attach(
+        &mut ledger,
+        "acme",
+        "credit-top-up",
+        &[("credits", "1000")],
+        Some("order-1"),
+        "2026-01-01",
+    );
+    assert_eq!(first, again);
+    assert_eq!(ledger.charges("acme").expect("charges").len(), 1);
+    for _ in 0..3 {
+        assert_eq!(
+            track(
+                &mut ledger,
+                "acme",
+                "o1-input-tokens",
+                "100000",
+                Some("event-1"),
+                "2026-01-02"
+            ),
+            decimal("850")
+        );
+    }
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "o1-input-tokens", "2026-01-02"),
+        decimal("850")
+    );
+    let conflict = ledger
+        .track(
+            &TrackRequest {
+                customer_id: "acme".into(),
+                feature_id: "o1-input-tokens".into(),
+                value: decimal("5"),
+                idempotency_key: Some("event-1".into()),
+            },
+            at("2026-01-02"),
+        )
+        .expect_err("a reused key with another request is refused");
+    assert!(conflict.to_string().contains("event-1"));
+}
+
+#[test]
+fn included_credits_reset_each_period_without_rolling_over() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger =
+        Ledger::open(&store_with("saas-seats-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-15"))
+        .expect("customer");
+    attach(&mut ledger, "acme", "pro", &[], None, "2026-01-15");
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "credits", "2026-01-15"),
+        decimal("500")
+    );
+    track(
+        &mut ledger,
+        "acme",
+        "ai-messages",
+        "200",
+        None,
+        "2026-01-20",
+    );
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "credits", "2026-02-14T23:59:59Z"),
+        decimal("300")
+    );
+    // A month after the start: a fresh 500, the 300 left do not roll over.
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "credits", "2026-02-15"),
+        decimal("500")
+    );
+    let history = ledger.history("acme").expect("history");
+    assert!(
+        history
+            .iter()
+            .any(|entry| entry.kind == "expire" && entry.amount == decimal("-300")),
+        "{history:?}"
+    );
+    // The base price was charged again at the boundary.
+    let charges = ledger.charges("acme").expect("charges");
+    assert_eq!(
+        charges
+            .iter()
+            .map(|charge| charge.total)
+            .collect::<Vec<_>>(),
+        [decimal("20.00"), decimal("20.00")]
+    );
+}
+
+#[test]
+fn usage_draws_from_the_soonest_to_expire_then_purchased_then_gifted() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("openai-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    let grant = |ledger: &mut Ledger, amount: &str, expires: Option<&str>| {
+        ledger
+            .grant(
+                &GrantRequest {
+                    customer_id: "acme".into(),
+                    feature_id: "credits".into(),
+                    amount: decimal(amount),
+                    expires_at: expires.map(|text| at(text).0),
+                    reason: "test".into(),
+                },
+                at("2026-01-01"),
+            )
+            .expect("grant");
+    };
+    grant(&mut ledger, "100", None);
+    attach(
+        &mut ledger,
+        "acme",
+        "credit-top-up",
+        &[("credits", "500")],
+        None,
+        "2026-01-01",
+    );
+    grant(&mut ledger, "50", Some("2026-03-01"));
+    grant(&mut ledger, "30", Some("2026-02-01"));
+    // 200 credits: 30 (expires first), 50 (expires next), then 120 of the 500 purchased.
+    track(&mut ledger, "acme", "credits", "200", None, "2026-01-02");
+    let balances = ledger.balances("acme", at("2026-01-02")).expect("balances");
+    let lots: Vec<(String, String)> = balances[0]
+        .lots
+        .iter()
+        .map(|lot| (lot.source.clone(), lot.remaining.to_string()))
+        .collect();
+    assert_eq!(
+        lots,
+        [
+            ("purchased".to_string(), "380".to_string()),
+            ("gifted".to_string(), "100".to_string())
+        ]
+    );
+}
+
+#[test]
+fn eight_processes_tracking_at_once_lose_and_double_count_nothing() {
+    if let Ok(store) = std::env::var("PRICECTL_LEDGER_WORKER") {
+        return worker(Path::new(&store));
+    }
+    let directory = tempfile::tempdir().expect("temp dir");
+    let store = store_with("openai-credits", directory.path());
+    let mut ledger = Ledger::open(&store).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    drop(ledger);
+    let children: Vec<_> = (0..8)
+        .map(|index| {
+            Command::new(std::env::current_exe().expect("test binary"))
+                .args([
+                    "--exact",
+                    "ledger::eight_processes_tracking_at_once_lose_and_double_count_nothing",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("PRICECTL_LEDGER_WORKER", &store)
+                .env("PRICECTL_WORKER_INDEX", index.to_string())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("worker starts")
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().expect("worker ends").success());
+    }
+    let mut ledger = Ledger::open(&store).expect("ledger");
+    // 8 × 500 events of 1,000 tokens at 0.0015 credits: 6,000 credits of usage, plus 10
+    // repeats per worker that carry an idempotency key already used.
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "o1-input-tokens", "2026-01-02"),
+        decimal("-6000")
+    );
+    let usage = ledger
+        .history("acme")
+        .expect("history")
+        .iter()
+        .filter(|entry| entry.kind == "usage")
+        .count();
+    assert_eq!(usage, 8 * 500);
+}
+
+/// One of the eight processes: 500 events, each its own transaction; every tenth is sent twice.
+fn worker(store: &Path) {
+    let index = std::env::var("PRICECTL_WORKER_INDEX").expect("index");
+    let mut ledger = Ledger::open(store).expect("ledger");
+    for event in 0..500 {
+        let key = format!("{index}-{event}");
+        let repeats = if event % 50 == 0 { 2 } else { 1 };
+        for _ in 0..repeats {
+            track(
+                &mut ledger,
+                "acme",
+                "o1-input-tokens",
+                "1000",
+                Some(&key),
+                "2026-01-02",
+            );
+        }
+    }
+}
+
+#[test]
+fn an_acknowledged_event_survives_the_process_being_killed() {
+    if let Ok(store) = std::env::var("PRICECTL_LEDGER_KILLED") {
+        let mut ledger = Ledger::open(Path::new(&store)).expect("ledger");
+        for event in 0.. {
+            track(
+                &mut ledger,
+                "acme",
+                "o1-input-tokens",
+                "1000",
+                Some(&event.to_string()),
+                "2026-01-02",
+            );
+            println!("ack {event}");
+        }
+        return;
+    }
+    let directory = tempfile::tempdir().expect("temp dir");
+    let store = store_with("openai-credits", directory.path());
+    let mut ledger = Ledger::open(&store).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    drop(ledger);
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "ledger::an_acknowledged_event_survives_the_process_being_killed",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("PRICECTL_LEDGER_KILLED", &store)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("child starts");
+    let mut acknowledged = 0;
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        if line.expect("line").starts_with("ack ") {
+            acknowledged += 1;
+            if acknowledged == 300 {
+                child.kill().expect("SIGKILL");
+                break;
+            }
+        }
+    }
+    child.wait().expect("reaped");
+    let mut ledger = Ledger::open(&store).expect("ledger reopens after the kill");
+    let usage = ledger
+        .history("acme")
+        .expect("history")
+        .iter()
+        .filter(|entry| entry.kind == "usage")
+        .count();
+    // Every acknowledged event is there; at most the one in flight when killed is too.
+    assert!(
+        (300..=301).contains(&usage),
+        "{usage} usage entries for 300 acknowledged events"
+    );
+    let balance = balance_of(&mut ledger, "acme", "o1-input-tokens", "2026-01-02");
+    assert_eq!(
+        balance,
+        decimal("-1.5") * Decimal::from(usage),
+        "the balance agrees with the entries"
+    );
+}
+
+#[test]
+fn pricectl_test_runs_the_scenarios_of_every_example() {
+    for example in crate::support::examples() {
+        let output = crate::support::pricectl()
+            .arg("test")
+            .arg(example.join("pricing.toml"))
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{}:\n{}{}",
+            example.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_failing_scenario_shows_expected_and_actual() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let pricing =
+        std::fs::read_to_string(root().join("pricing-examples/openai-credits/pricing.toml"))
+            .expect("example");
+    // The pricing change a reviewer should catch: credits cost twice as much.
+    std::fs::write(
+        directory.path().join("pricing.toml"),
+        pricing.replace("amount = 0.01,", "amount = 0.02,"),
+    )
+    .expect("write");
+    std::fs::write(
+        directory.path().join("top-up.scenario.toml"),
+        "name = \"500 credits cost $5\"\n\n[[steps]]\ndo = \"attach\"\ncustomer = \"acme\"\nplan = \"credit-top-up\"\nquantities = { credits = 500 }\nexpect = { charge = 5.00, balance = 500 }\n",
+    )
+    .expect("write");
+    let output = crate::support::pricectl()
+        .current_dir(directory.path())
+        .arg("test")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
