@@ -269,13 +269,13 @@ impl Ledger {
             return Ok(previous);
         }
         materialize(&transaction, versions, currency, customer_id, at.0)?;
-        let active = active_plans(&transaction, versions, customer_id)?;
-        let resolution = match resolve(catalog, &active, &request.feature_id)? {
-            Resolved::Metered(resolution) => resolution,
-            Resolved::Boolean { .. } => {
-                return Err(LedgerError::BooleanFeature(request.feature_id.clone()));
-            }
-        };
+        let resolution = metered(
+            &transaction,
+            catalog,
+            versions,
+            customer_id,
+            &request.feature_id,
+        )?;
         let amount = request
             .value
             .checked_mul(resolution.rate)
@@ -413,13 +413,13 @@ impl Ledger {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_customer(&transaction, customer_id)?;
         materialize(&transaction, versions, currency, customer_id, at.0)?;
-        let active = active_plans(&transaction, versions, customer_id)?;
-        let resolution = match resolve(catalog, &active, &request.feature_id)? {
-            Resolved::Metered(resolution) => resolution,
-            Resolved::Boolean { .. } => {
-                return Err(LedgerError::BooleanFeature(request.feature_id.clone()));
-            }
-        };
+        let resolution = metered(
+            &transaction,
+            catalog,
+            versions,
+            customer_id,
+            &request.feature_id,
+        )?;
         let amount = request
             .amount
             .checked_mul(resolution.rate)
@@ -629,6 +629,21 @@ fn balance_view(
             })
             .collect(),
     })
+}
+
+/// How usage of a metered feature is accounted for a customer now; a boolean feature is refused.
+fn metered(
+    connection: &rusqlite::Connection,
+    catalog: &Catalog,
+    versions: &Versions,
+    customer_id: &str,
+    feature_id: &str,
+) -> Result<super::entitlement::Resolution, LedgerError> {
+    let active = active_plans(connection, versions, customer_id)?;
+    match resolve(catalog, &active, feature_id)? {
+        Resolved::Metered(resolution) => Ok(resolution),
+        Resolved::Boolean { .. } => Err(LedgerError::BooleanFeature(feature_id.to_string())),
+    }
 }
 
 /// Refuses quantities for items that are not prepaid, outside their bounds, or not whole

@@ -167,6 +167,25 @@ struct Boundary<'a> {
     at: i64,
 }
 
+impl Boundary<'_> {
+    /// Charges one line item at this boundary.
+    fn charge(
+        &self,
+        transaction: &Transaction<'_>,
+        description: String,
+        exact: Decimal,
+    ) -> Result<(), LedgerError> {
+        let charge = Charge::new(self.currency, vec![(description, exact)]);
+        record_charge(
+            transaction,
+            self.customer_id,
+            self.at,
+            Some(self.subscription_id),
+            &charge,
+        )
+    }
+}
+
 /// Performs one renewal at a boundary; returns the next boundary, if it recurs.
 fn renew(
     transaction: &Transaction<'_>,
@@ -185,19 +204,10 @@ fn renew(
             let Some(period) = Period::of_price(price.interval) else {
                 return Ok(None);
             };
-            let charge = Charge::new(
-                boundary.currency,
-                vec![(
-                    format!("{}: base price from {when}", plan.name),
-                    price.amount,
-                )],
-            );
-            record_charge(
+            boundary.charge(
                 transaction,
-                boundary.customer_id,
-                boundary.at,
-                Some(boundary.subscription_id),
-                &charge,
+                format!("{}: base price from {when}", plan.name),
+                price.amount,
             )?;
             Ok(Some(when.add(period, 1).0))
         }
@@ -213,22 +223,13 @@ fn renew(
             if units > Decimal::ZERO {
                 let exact = cost_of(&price.rate, price.per, units)
                     .ok_or_else(|| LedgerError::Amount("a usage charge overflows".into()))?;
-                let charge = Charge::new(
-                    boundary.currency,
-                    vec![(
-                        format!(
-                            "{item_id}: {} units of usage beyond the balance",
-                            units.normalize()
-                        ),
-                        exact,
-                    )],
-                );
-                record_charge(
+                boundary.charge(
                     transaction,
-                    boundary.customer_id,
-                    boundary.at,
-                    Some(boundary.subscription_id),
-                    &charge,
+                    format!(
+                        "{item_id}: {} units of usage beyond the balance",
+                        units.normalize()
+                    ),
+                    exact,
                 )?;
                 settle_overdraft(transaction, boundary.customer_id, item_id, units)?;
                 entry(
@@ -265,19 +266,10 @@ fn renew(
             if quantity > Decimal::ZERO {
                 let exact = cost_of(&price.rate, price.per, quantity)
                     .ok_or_else(|| LedgerError::Amount("a renewal charge overflows".into()))?;
-                let charge = Charge::new(
-                    boundary.currency,
-                    vec![(
-                        format!("{item_id} × {}: renewal from {when}", quantity.normalize()),
-                        exact,
-                    )],
-                );
-                record_charge(
+                boundary.charge(
                     transaction,
-                    boundary.customer_id,
-                    boundary.at,
-                    Some(boundary.subscription_id),
-                    &charge,
+                    format!("{item_id} × {}: renewal from {when}", quantity.normalize()),
+                    exact,
                 )?;
                 grant_lot(
                     transaction,

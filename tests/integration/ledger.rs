@@ -544,9 +544,10 @@ fn an_acknowledged_event_survives_the_process_being_killed() {
         .iter()
         .filter(|entry| entry.kind == "usage")
         .count();
-    // Every acknowledged event is there; at most the one in flight when killed is too.
+    // Every acknowledged event is there (the child may have committed more before the kill
+    // reached it: acknowledgements wait in the pipe), and none is half written.
     assert!(
-        (300..=301).contains(&usage),
+        usage >= 300,
         "{usage} usage entries for 300 acknowledged events"
     );
     let balance = balance_of(&mut ledger, "acme", "o1-input-tokens", "2026-01-02");
