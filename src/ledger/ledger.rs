@@ -13,7 +13,9 @@ use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, CheckResult, CustomerView,
     GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
 };
-use super::renewal::{Renewal, Versions, anything_due, materialize, schedule};
+use super::renewal::{
+    Renewal, Versions, anything_due, customer_and_due, materialize, materialize_if_due, schedule,
+};
 use crate::backend::Backend;
 use crate::backend::local::LocalStore;
 use crate::catalog::charge::cost_of;
@@ -219,7 +221,7 @@ impl Ledger {
         )? {
             return Ok(previous);
         }
-        materialize(
+        materialize_if_due(
             &transaction,
             context.versions,
             context.currency,
@@ -258,7 +260,12 @@ impl Ledger {
             .store
             .connection()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        require_customer(&transaction, customer_id)?;
+        // One query says whether the customer exists and whether a period ended: `track` is
+        // the hot path.
+        let (exists, due) = customer_and_due(&transaction, customer_id, at.0)?;
+        if !exists {
+            return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+        }
         if let Some(previous) = idempotent_response(
             &transaction,
             customer_id,
@@ -268,7 +275,9 @@ impl Ledger {
         )? {
             return Ok(previous);
         }
-        materialize(&transaction, versions, currency, customer_id, at.0)?;
+        if due {
+            materialize(&transaction, versions, currency, customer_id, at.0)?;
+        }
         let resolution = metered(
             &transaction,
             catalog,
@@ -285,15 +294,18 @@ impl Ledger {
         } else {
             amount
         };
-        if !deducted.is_zero() {
+        // The balance after: what the draw leaves, or (unlimited) what the lots hold.
+        let remaining = if deducted.is_zero() {
+            balance(&transaction, customer_id, &resolution.balance_key, at.0)?.0
+        } else {
             draw(
                 &transaction,
                 customer_id,
                 &resolution.balance_key,
                 deducted,
                 at.0,
-            )?;
-        }
+            )?
+        };
         entry(
             &transaction,
             &NewEntry {
@@ -309,7 +321,6 @@ impl Ledger {
                 idempotency_key: request.idempotency_key.as_deref(),
             },
         )?;
-        let (remaining, _) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
         let result = TrackResult {
             customer_id: customer_id.to_string(),
             feature_id: request.feature_id.clone(),
@@ -412,7 +423,7 @@ impl Ledger {
             .connection()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_customer(&transaction, customer_id)?;
-        materialize(&transaction, versions, currency, customer_id, at.0)?;
+        materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         let resolution = metered(
             &transaction,
             catalog,
@@ -598,7 +609,7 @@ impl Ledger {
             .store
             .connection()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        materialize(&transaction, versions, currency, customer_id, at.0)?;
+        materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         transaction.commit()?;
         Ok(())
     }

@@ -153,15 +153,17 @@ fn set_remaining(
 }
 
 /// Deducts `amount` from a balance in draw order; what no lot covers goes to the overdraft.
+/// Returns the balance after.
 pub fn draw(
     transaction: &Transaction<'_>,
     customer_id: &str,
     balance_key: &str,
     amount: Decimal,
     at: i64,
-) -> Result<(), LedgerError> {
+) -> Result<Decimal, LedgerError> {
     let mut left = amount;
     let lots = active_lots(transaction, customer_id, balance_key, at)?;
+    let after = lots.iter().map(|lot| lot.remaining).sum::<Decimal>() - amount;
     let mut overdraft = None;
     for lot in &lots {
         if lot.source == Source::Overdraft {
@@ -192,7 +194,7 @@ pub fn draw(
             }
         }
     }
-    Ok(())
+    Ok(after)
 }
 
 /// The overdraft lot of a balance, whatever its amount (an overdraft never expires).

@@ -69,25 +69,48 @@ pub fn schedule(
     Ok(())
 }
 
-/// Whether anything of the customer's is due at `at` (a renewal, or a lot to expire): when not,
-/// a read needs no write transaction.
+/// Whether the customer exists, and whether anything of theirs is due at `at` (a renewal, or a
+/// lot to expire): one query, as the first step of every operation on a hot path. When nothing
+/// is due, a read needs no write transaction.
+pub fn customer_and_due(
+    connection: &rusqlite::Connection,
+    customer_id: &str,
+    at: i64,
+) -> Result<(bool, bool), LedgerError> {
+    let (exists, due): (bool, bool) = connection
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1),
+                    EXISTS (SELECT 1 FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
+                            WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2)
+                    OR EXISTS (SELECT 1 FROM lots WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
+                               AND source != 'overdraft' AND remaining != '0')",
+        )?
+        .query_row(params![customer_id, at], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok((exists, due))
+}
+
+/// Whether anything of the customer's is due at `at`.
 pub fn anything_due(
     connection: &rusqlite::Connection,
     customer_id: &str,
     at: i64,
 ) -> Result<bool, LedgerError> {
-    let due: Option<i64> = connection
-        .prepare_cached(
-            "SELECT 1 FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
-             WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2
-             UNION ALL
-             SELECT 1 FROM lots WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
-               AND source != 'overdraft' AND remaining != '0'
-             LIMIT 1",
-        )?
-        .query_row(params![customer_id, at], |row| row.get(0))
-        .optional()?;
-    Ok(due.is_some())
+    customer_and_due(connection, customer_id, at).map(|(_, due)| due)
+}
+
+/// Brings a customer's periods up to `at`, after one cheap query finds something due (the
+/// common case on a hot path, `track`, is that nothing is).
+pub fn materialize_if_due(
+    transaction: &Transaction<'_>,
+    versions: &Versions,
+    currency: &Currency,
+    customer_id: &str,
+    at: i64,
+) -> Result<(), LedgerError> {
+    if anything_due(transaction, customer_id, at)? {
+        materialize(transaction, versions, currency, customer_id, at)?;
+    }
+    Ok(())
 }
 
 /// Brings a customer's periods up to `at`.

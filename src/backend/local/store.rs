@@ -54,6 +54,8 @@ impl LocalStore {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.busy_timeout(std::time::Duration::from_secs(10))?;
+        // The ledger runs a few dozen distinct statements per operation; keep them all prepared.
+        connection.set_prepared_statement_cache_capacity(128);
         let found = migrate(&mut connection)?;
         if found > SCHEMA_VERSION {
             return Err(BackendError::NewerSchema {
