@@ -1,7 +1,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::write_transaction::WriteTransaction;
 use rust_decimal::Decimal;
 
 use super::charge::Charge;
@@ -116,10 +118,7 @@ impl Ledger {
             versions: &self.versions,
             currency: self.currency,
         };
-        let transaction = self
-            .store
-            .connection()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = WriteTransaction::begin(self.store.connection())?;
         let inserted = transaction.execute(
             "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
             params![id, name, email, at.0],
@@ -207,10 +206,7 @@ impl Ledger {
             versions: &self.versions,
             currency: self.currency,
         };
-        let transaction = self
-            .store
-            .connection()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = WriteTransaction::begin(self.store.connection())?;
         require_customer(&transaction, &request.customer_id)?;
         if let Some(previous) = idempotent_response(
             &transaction,
@@ -256,10 +252,7 @@ impl Ledger {
         }
         let (currency, versions, catalog) = (self.currency, &self.versions, &self.catalog);
         let customer_id = request.customer_id.as_str();
-        let transaction = self
-            .store
-            .connection()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = WriteTransaction::begin(self.store.connection())?;
         // One query says whether the customer exists and whether a period ended: `track` is
         // the hot path.
         let (exists, due) = customer_and_due(&transaction, customer_id, at.0)?;
@@ -418,10 +411,7 @@ impl Ledger {
         }
         let (currency, versions, catalog) = (self.currency, &self.versions, &self.catalog);
         let customer_id = request.customer_id.as_str();
-        let transaction = self
-            .store
-            .connection()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = WriteTransaction::begin(self.store.connection())?;
         require_customer(&transaction, customer_id)?;
         materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         let resolution = metered(
@@ -605,10 +595,7 @@ impl Ledger {
             return Ok(());
         }
         let (currency, versions) = (self.currency, &self.versions);
-        let transaction = self
-            .store
-            .connection()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let transaction = WriteTransaction::begin(self.store.connection())?;
         materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         transaction.commit()?;
         Ok(())
@@ -733,13 +720,16 @@ fn active_subscriptions(
     connection: &rusqlite::Connection,
     customer_id: &str,
 ) -> Result<Vec<(i64, String, u32)>, LedgerError> {
+    // Sorted here, not with `ORDER BY id`: SQLite re-prepares that form on every transaction.
     let mut statement = connection.prepare_cached(
-        "SELECT id, plan_id, version FROM subscriptions WHERE customer_id = ?1 AND ended_at IS NULL ORDER BY id",
+        "SELECT id, plan_id, version FROM subscriptions WHERE customer_id = ?1 AND ended_at IS NULL",
     )?;
     let rows = statement.query_map([customer_id], |row| {
         Ok((row.get(0)?, row.get(1)?, row.get(2)?))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut subscriptions: Vec<(i64, String, u32)> = rows.collect::<Result<_, _>>()?;
+    subscriptions.sort_by_key(|(id, _, _)| *id);
+    Ok(subscriptions)
 }
 
 fn active_plans<'a>(
@@ -761,7 +751,7 @@ fn active_plans<'a>(
 /// Ends a subscription (replaced in its group): its period-bound lots end now; one-off
 /// purchases stay, they were paid for.
 fn end_subscription(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     subscription_id: i64,
     at: i64,
 ) -> Result<(), LedgerError> {
@@ -783,7 +773,7 @@ fn end_subscription(
 
 /// Attaches within a transaction (an attach, or a new customer's default plans).
 fn attach_within(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     context: &Context<'_>,
     request: &AttachRequest,
     at: Instant,
@@ -1013,7 +1003,7 @@ impl<'a> NewEntry<'a> {
 }
 
 /// Appends an entry. Entries are never updated or deleted.
-pub fn entry(transaction: &Transaction<'_>, entry: &NewEntry<'_>) -> Result<(), LedgerError> {
+pub fn entry(transaction: &Connection, entry: &NewEntry<'_>) -> Result<(), LedgerError> {
     transaction
         .prepare_cached(
             "INSERT INTO entries (customer_id, at, kind, balance_key, amount, feature_id, units, reason, subscription_id, idempotency_key)
@@ -1036,7 +1026,7 @@ pub fn entry(transaction: &Transaction<'_>, entry: &NewEntry<'_>) -> Result<(), 
 
 /// Stores a charge (nothing for an empty one).
 pub fn record_charge(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     customer_id: &str,
     at: i64,
     subscription_id: Option<i64>,
@@ -1061,7 +1051,7 @@ pub fn record_charge(
 /// The answer of an earlier request with the same idempotency key: the operation is applied
 /// once, whatever the number of calls. A key reused for another request is refused.
 fn idempotent_response<Request: serde::Serialize, Response: serde::de::DeserializeOwned>(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     customer_id: &str,
     key: Option<&str>,
     operation: &str,
@@ -1085,7 +1075,7 @@ fn idempotent_response<Request: serde::Serialize, Response: serde::de::Deseriali
 }
 
 fn remember<Request: serde::Serialize, Response: serde::Serialize>(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     customer_id: &str,
     key: Option<&str>,
     operation: &str,

@@ -5,7 +5,7 @@
 //! purchased; then gifted with no expiry. Usage beyond every lot is never dropped: it goes to
 //! an overdraft lot (negative), which the next grant of that balance pays off first.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 
 use super::error::LedgerError;
@@ -141,11 +141,7 @@ pub fn balance(
     Ok((total, lots))
 }
 
-fn set_remaining(
-    transaction: &Transaction<'_>,
-    id: i64,
-    remaining: Decimal,
-) -> Result<(), LedgerError> {
+fn set_remaining(transaction: &Connection, id: i64, remaining: Decimal) -> Result<(), LedgerError> {
     transaction
         .prepare_cached("UPDATE lots SET remaining = ?2 WHERE id = ?1")?
         .execute(params![id, text(remaining)])?;
@@ -155,7 +151,7 @@ fn set_remaining(
 /// Deducts `amount` from a balance in draw order; what no lot covers goes to the overdraft.
 /// Returns the balance after.
 pub fn draw(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
     amount: Decimal,
@@ -199,7 +195,7 @@ pub fn draw(
 
 /// The overdraft lot of a balance, whatever its amount (an overdraft never expires).
 fn find_overdraft(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
 ) -> Result<Option<Lot>, LedgerError> {
@@ -224,7 +220,7 @@ fn find_overdraft(
 
 /// The units a balance owes (its overdraft, as a positive number).
 pub fn owed(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
 ) -> Result<Decimal, LedgerError> {
@@ -234,7 +230,7 @@ pub fn owed(
 
 /// Clears `amount` of a balance's overdraft (it was billed or paid off).
 pub fn settle_overdraft(
-    transaction: &Transaction<'_>,
+    transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
     amount: Decimal,
@@ -246,7 +242,7 @@ pub fn settle_overdraft(
 }
 
 /// Adds a lot; it pays off the balance's overdraft first.
-pub fn add_lot(transaction: &Transaction<'_>, lot: &NewLot<'_>) -> Result<i64, LedgerError> {
+pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, LedgerError> {
     let owed_now = owed(transaction, lot.customer_id, lot.balance_key)?;
     let paid = owed_now.min(lot.amount);
     if paid > Decimal::ZERO {
@@ -272,11 +268,7 @@ pub fn add_lot(transaction: &Transaction<'_>, lot: &NewLot<'_>) -> Result<i64, L
 }
 
 /// Expires what is left of the lots whose time has come, recording each as an entry.
-pub fn expire_due(
-    transaction: &Transaction<'_>,
-    customer_id: &str,
-    at: i64,
-) -> Result<(), LedgerError> {
+pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Result<(), LedgerError> {
     let due: Vec<(i64, String, String, i64, Option<i64>)> = {
         let mut statement = transaction.prepare_cached(
             "SELECT id, balance_key, remaining, expires_at, subscription_id FROM lots

@@ -13,6 +13,7 @@ mod ledger;
 mod lots;
 mod model;
 mod renewal;
+mod write_transaction;
 
 pub use charge::{Charge, LineItem, round_charge};
 pub use clock::{Instant, InvalidInstant, Period};
