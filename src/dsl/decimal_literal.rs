@@ -12,12 +12,14 @@ use toml::de::DeValue;
 pub struct DecimalLiteral(pub Decimal);
 
 /// Why a value is not an exact decimal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecimalProblem {
     /// Not a number at all, or written in a form we do not accept (hex, `nan`, `1__0`).
+    #[error("{0}")]
     Malformed(String),
     /// A well-formed number that a decimal cannot hold without rounding (more than 28
     /// fractional digits, or beyond ±7.9e28).
+    #[error("{0}")]
     Inexact(String),
 }
 

@@ -489,7 +489,7 @@ fn decimal(
         .map_err(|problem| {
             at(
                 value.span().start,
-                format!("`{key}` must be an exact decimal: {problem:?}"),
+                format!("`{key}` must be an exact decimal: {problem}"),
             )
         })
 }

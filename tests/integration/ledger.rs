@@ -601,3 +601,30 @@ fn a_failing_scenario_shows_expected_and_actual() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn a_malformed_scenario_file_says_where_and_what() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        root().join("pricing-examples/openai-credits/pricing.toml"),
+        directory.path().join("pricing.toml"),
+    )
+    .expect("copy");
+    std::fs::write(
+        directory.path().join("typo.scenario.toml"),
+        "name = \"typo\"\n\n[[steps]]\ndo = \"track\"\ncustomer = \"acme\"\nfeature = \"o1-input-tokens\"\nvalu = 5\n",
+    )
+    .expect("write");
+    std::fs::write(
+        directory.path().join("number.scenario.toml"),
+        "name = \"number\"\n\n[[steps]]\ndo = \"grant\"\ncustomer = \"acme\"\nfeature = \"credits\"\namount = \"lots\"\nreason = \"x\"\n",
+    )
+    .expect("write");
+    let output = crate::support::pricectl()
+        .current_dir(directory.path())
+        .arg("test")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}

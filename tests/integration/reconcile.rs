@@ -166,14 +166,29 @@ fn removing_the_top_up_plan_with_customers_archives_it() {
     let workspace = Workspace::new();
     workspace.pricing(&openai());
     workspace.apply();
-    let mut store = workspace.store();
-    store
-        .add_customer("acme", Some("Acme"), None)
-        .expect("customer");
-    store
-        .subscribe("acme", "credit-top-up")
-        .expect("subscription");
-    drop(store);
+    // A customer buys credits through the ledger.
+    let attached = workspace.run(&[
+        "attach",
+        "--customer",
+        "acme",
+        "--plan",
+        "credit-top-up",
+        "--quantity",
+        "credits=500",
+    ]);
+    assert_eq!(attached.status.code(), Some(1), "no such customer yet");
+    let created = workspace.run(&["customer", "create", "acme", "--name", "Acme"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let attached = workspace.run(&[
+        "attach",
+        "--customer",
+        "acme",
+        "--plan",
+        "credit-top-up",
+        "--quantity",
+        "credits=500",
+    ]);
+    assert!(attached.status.success(), "{}", stderr(&attached));
     workspace.pricing(&without_top_up());
     snapshot_plan(&workspace, "remove_top_up_with_customers");
     workspace.apply();

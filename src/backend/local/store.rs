@@ -72,43 +72,6 @@ impl LocalStore {
         &mut self.connection
     }
 
-    /// Adds a customer (for scenarios and tests; the ledger has the full API).
-    pub fn add_customer(
-        &mut self,
-        id: &str,
-        name: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<(), BackendError> {
-        self.connection.execute(
-            "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![id, name, email, now_millis()],
-        )?;
-        Ok(())
-    }
-
-    /// Subscribes a customer to a plan's current version; returns that version.
-    pub fn subscribe(&mut self, customer_id: &str, plan_id: &str) -> Result<u32, BackendError> {
-        let version: Option<u32> = self
-            .connection
-            .query_row(
-                "SELECT current_version FROM plans WHERE id = ?1",
-                [plan_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(version) = version else {
-            return Err(BackendError::Rejected {
-                address: format!("plan.{plan_id}"),
-                reason: "no such plan in the local store".into(),
-            });
-        };
-        self.connection.execute(
-            "INSERT INTO subscriptions (customer_id, plan_id, version, started_at) VALUES (?1, ?2, ?3, ?4)",
-            params![customer_id, plan_id, version, now_millis()],
-        )?;
-        Ok(version)
-    }
-
     fn fetch_state(&self) -> Result<LiveState, BackendError> {
         let connection = &self.connection;
         let currency: Option<String> = connection
