@@ -1,8 +1,10 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Code, Diagnostic};
 
-use super::{Declaration, Model};
+use super::Model;
+use crate::dsl::Entry;
+use crate::dsl::document::{CostDocument, ItemDocument};
 
 /// Warnings about how features are used: `pricectl::unused_feature` (declared but in no plan
 /// and no credit system) and `pricectl::double_charge` (a plan prices a feature directly and
@@ -55,33 +57,50 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
             );
         }
     }
+    // Each credit system's costs by feature, once: the double-charge rule asks per priced item.
+    let costs: BTreeMap<&str, CostsByFeature<'_>> = model
+        .credit_systems
+        .iter()
+        .map(|(id, system)| {
+            let by_feature = system
+                .value
+                .costs
+                .iter()
+                .flat_map(|costs| costs.value.iter())
+                .map(|cost| (cost.id.value.as_str(), cost))
+                .collect();
+            (*id, by_feature)
+        })
+        .collect();
     for plan in model.plans.values() {
         let Some(items) = &plan.value.items else {
             continue;
         };
+        let granted_systems: Vec<(&Entry<ItemDocument>, &str, &CostsByFeature<'_>)> = items
+            .value
+            .iter()
+            .filter_map(|granted| {
+                let (id, by_feature) = costs.get_key_value(granted.id.value.as_str())?;
+                Some((granted, *id, by_feature))
+            })
+            .collect();
+        if granted_systems.is_empty() {
+            continue;
+        }
         for item in items.value.iter() {
             let Some(price) = &item.value.price else {
                 continue;
             };
-            for granted in items.value.iter() {
-                let Some(Declaration::CreditSystem(system)) = model.resolve(&granted.id.value)
-                else {
-                    continue;
-                };
-                let Some(cost) = system
-                    .value
-                    .costs
-                    .as_ref()
-                    .and_then(|costs| costs.value.get(&item.id.value))
-                else {
+            for (granted, system_id, by_feature) in &granted_systems {
+                let Some(cost) = by_feature.get(item.id.value.as_str()) else {
                     continue;
                 };
                 diagnostics.push(
                     Diagnostic::new(
                         Code::DoubleCharge,
                         format!(
-                            "plan `{}` prices `{}` directly and through credit system `{}`",
-                            plan.id.value, item.id.value, system.id.value
+                            "plan `{}` prices `{}` directly and through credit system `{system_id}`",
+                            plan.id.value, item.id.value
                         ),
                         price.span.clone(),
                         "priced directly here",
@@ -89,11 +108,14 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     .with_related(granted.id.span.clone(), "the plan also grants these credits")
                     .with_related(cost.id.span.clone(), "which this feature draws from")
                     .with_help(format!(
-                        "usage of `{}` would be charged and also draw credits; remove this price, or remove `{}` from the costs of `{}`",
-                        item.id.value, item.id.value, system.id.value
+                        "usage of `{}` would be charged and also draw credits; remove this price, or remove `{}` from the costs of `{system_id}`",
+                        item.id.value, item.id.value
                     )),
                 );
             }
         }
     }
 }
+
+/// A credit system's costs, by the feature they are for.
+type CostsByFeature<'a> = BTreeMap<&'a str, &'a Entry<CostDocument>>;

@@ -146,17 +146,18 @@ impl Read for DecimalLiteral {
 
 /// Reads a word from a closed set, suggesting the closest spelling on a typo.
 pub(crate) fn read_choice<T: Choice>(value: &Value<'_>, key: &str) -> Result<T, ReadError> {
-    let expected = choices_list::<T>();
     let DeValue::String(text) = value.get_ref() else {
         return Err(ReadError::wrong_type(
             key,
-            &format!("one of {expected}"),
+            &format!("one of {}", choices_list::<T>()),
             value,
         ));
     };
     if let Some((_, choice)) = T::CHOICES.iter().find(|(name, _)| *name == text.as_ref()) {
         return Ok(*choice);
     }
+    // Messages are built only for the values that need one: reading is the hot path.
+    let expected = choices_list::<T>();
     let suggestion = did_you_mean(text, T::CHOICES.iter().map(|(name, _)| *name));
     Err(ReadError::invalid(
         format!("`{key}` must be one of {expected}, found `{text}`"),
@@ -246,7 +247,7 @@ pub(crate) struct TableReader<'t, 'i> {
     span: Span,
     /// What the table is, for messages: "feature", "plan item".
     noun: &'static str,
-    schema_name: String,
+    schema_name: std::borrow::Cow<'static, str>,
     asked: Vec<(&'static str, bool)>,
 }
 
@@ -269,7 +270,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
             table,
             span: cx.span(value),
             noun,
-            schema_name: T::schema_name().into_owned(),
+            schema_name: T::schema_name(),
             asked: Vec::new(),
         })
     }
@@ -324,9 +325,9 @@ impl<'t, 'i> TableReader<'t, 'i> {
         cx: &mut ReadContext<'_>,
         key: &'static str,
     ) -> Option<Spanned<T>> {
-        let help = format!("add `{key} = …` with one of {}", choices_list::<T>());
         self.asked.push((key, true));
         if !self.table.contains_key(key) {
+            let help = format!("add `{key} = …` with one of {}", choices_list::<T>());
             let noun = self.noun;
             cx.report(
                 Diagnostic::new(
@@ -401,7 +402,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
         }
         if let Some(log) = cx.known_keys.as_mut() {
             log.push(KnownKeys {
-                schema_name: self.schema_name,
+                schema_name: self.schema_name.into_owned(),
                 keys: self.asked,
             });
         }
