@@ -5,7 +5,7 @@ use super::output::{
     compile_pricing, open_backend, print_note, print_stderr, print_stdout, report_error,
     stdout_color,
 };
-use super::plan::report_refusals;
+use super::plan::{plan_against, report_refusals};
 use super::{ApplyArgs, ExitStatus};
 use crate::backend::Backend;
 use crate::backend::local::LocalStore;
@@ -25,12 +25,8 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     let Some(mut backend) = open_backend(&args.backend, &args.path) else {
         return ExitStatus::Failure;
     };
-    let plan = match crate::reconcile::plan(&mut backend, &desired) {
-        Ok(plan) => plan,
-        Err(error) => {
-            report_error(&error, None);
-            return ExitStatus::Failure;
-        }
+    let Some(plan) = plan_against(&mut backend, &desired) else {
+        return ExitStatus::Failure;
     };
     print_stdout(&render_plan_text(&plan, stdout_color()));
     if plan.summary.total() == 0 && plan.refusals.is_empty() {

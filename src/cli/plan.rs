@@ -19,12 +19,8 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     let Some(mut backend) = open_backend(&args.backend, &args.path) else {
         return ExitStatus::Failure;
     };
-    let plan = match crate::reconcile::plan(&mut backend, &desired) {
-        Ok(plan) => plan,
-        Err(error) => {
-            report_error(&error, None);
-            return ExitStatus::Failure;
-        }
+    let Some(plan) = plan_against(&mut backend, &desired) else {
+        return ExitStatus::Failure;
     };
     let view = View {
         comparison: Comparison::Live,
@@ -86,6 +82,16 @@ impl View<'_> {
             ),
         }
     }
+}
+
+/// The plan against the live catalog; a backend failure is reported and gives `None`.
+pub(super) fn plan_against(
+    backend: &mut dyn crate::backend::Backend,
+    desired: &crate::catalog::Catalog,
+) -> Option<Plan> {
+    crate::reconcile::plan(backend, desired)
+        .map_err(|error| report_error(&error, None))
+        .ok()
 }
 
 /// Says on stderr that protected objects stop the plan (the plan itself lists them and how

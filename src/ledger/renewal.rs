@@ -63,7 +63,8 @@ pub fn schedule(
 ) -> Result<(), LedgerError> {
     transaction
         .prepare_cached(
-            "INSERT OR REPLACE INTO renewals (subscription_id, item, next_at) VALUES (?1, ?2, ?3)",
+            "INSERT OR REPLACE INTO renewals (subscription_id, item, next_at, customer_id)
+             SELECT ?1, ?2, ?3, customer_id FROM subscriptions WHERE id = ?1",
         )?
         .execute(params![subscription_id, renewal.key(item), next_at])?;
     Ok(())
@@ -79,11 +80,11 @@ pub fn customer_and_due(
 ) -> Result<(bool, bool), LedgerError> {
     let (exists, due): (bool, bool) = connection
         .prepare_cached(
-            // `IN (subquery)` rather than a join: SQLite re-prepares the join form on every
-            // transaction once the tables have rows, which costs more than the query itself.
+            // Renewals of ended subscriptions are deleted when they end, so one probe of the
+            // renewals' own customer index is enough (a join with `subscriptions` was slower,
+            // and SQLite re-prepared it on every transaction).
             "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1),
-                    EXISTS (SELECT 1 FROM renewals WHERE next_at <= ?2 AND subscription_id IN
-                               (SELECT id FROM subscriptions WHERE customer_id = ?1 AND ended_at IS NULL))
+                    EXISTS (SELECT 1 FROM renewals WHERE customer_id = ?1 AND next_at <= ?2)
                     OR EXISTS (SELECT 1 FROM lots WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
                                AND source != 'overdraft' AND remaining != '0')",
         )?

@@ -91,8 +91,10 @@ const MIGRATIONS: &[&str] = &[
         subscription_id INTEGER NOT NULL REFERENCES subscriptions (id),
         item            TEXT NOT NULL, -- an item id, or '' for the base price
         next_at         INTEGER NOT NULL,
+        customer_id     TEXT NOT NULL, -- the subscription's, so `track` finds what is due in one probe
         PRIMARY KEY (subscription_id, item)
     );
+    CREATE INDEX renewals_due ON renewals (customer_id, next_at);
     CREATE TABLE idempotency (
         customer_id TEXT NOT NULL,
         key         TEXT NOT NULL,
