@@ -131,7 +131,12 @@ pub fn materialize(
                         subscriptions.version, subscriptions.quantities
                  FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
                  WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2
-                 ORDER BY renewals.next_at, renewals.item
+                 ORDER BY renewals.next_at,
+                          CASE WHEN renewals.item = 'base' THEN 0
+                               WHEN renewals.item LIKE 'usage:%' THEN 1
+                               WHEN renewals.item LIKE 'prepaid:%' THEN 2
+                               ELSE 3 END,
+                          renewals.item
                  LIMIT 1",
             )?
             .query_row(params![customer_id, at], |row| {
@@ -247,7 +252,15 @@ fn renew(
             };
             let units = owed(transaction, boundary.customer_id, item_id)?;
             if units > Decimal::ZERO {
-                let exact = cost_of(&price.rate, price.per, units)
+                // Tier bounds count included units too (as Autumn's API does): the overage is
+                // priced from where the included units end, not from the first tier.
+                let included = match item.included {
+                    Included::Units(units) => units,
+                    Included::Unlimited => Decimal::ZERO,
+                };
+                let exact = cost_of(&price.rate, price.per, included + units)
+                    .zip(cost_of(&price.rate, price.per, included))
+                    .map(|(through_overage, through_included)| through_overage - through_included)
                     .ok_or_else(|| LedgerError::Amount("a usage charge overflows".into()))?;
                 boundary.charge(
                     transaction,

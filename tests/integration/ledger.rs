@@ -628,3 +628,49 @@ fn a_malformed_scenario_file_says_where_and_what() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn usage_beyond_the_included_units_is_billed_at_the_end_of_the_period_through_the_tiers() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("api-tiered", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    let attached = attach(&mut ledger, "acme", "api", &[], None, "2026-01-01");
+    assert!(
+        attached.charge.line_items.is_empty(),
+        "no base price, nothing charged upfront"
+    );
+    // 101,000 requests: 1,000 included, then 99,000 at $0.50 per 1,000 (tier up to 100,000,
+    // counting the included ones) and 1,000 at $0.40 per 1,000.
+    assert_eq!(
+        track(
+            &mut ledger,
+            "acme",
+            "api-requests",
+            "101000",
+            None,
+            "2026-01-20"
+        ),
+        decimal("-100000")
+    );
+    assert!(
+        ledger
+            .check("acme", "api-requests", None, at("2026-01-20"))
+            .expect("check")
+            .allowed,
+        "usage beyond is billed, so allowed"
+    );
+    assert!(
+        ledger.charges("acme").expect("charges").is_empty(),
+        "billed at the end of the period, not before"
+    );
+    // The month ends: the overage is billed, and a new 1,000 arrive.
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "api-requests", "2026-02-01"),
+        decimal("1000")
+    );
+    let charges = ledger.charges("acme").expect("charges");
+    assert_eq!(charges.len(), 1);
+    assert_eq!(charges[0].total.to_string(), "49.90");
+}
