@@ -15,9 +15,10 @@ use super::lots::{NewLot, Source, add_lot, decimal, expire_due, owed, settle_ove
 use crate::catalog::charge::cost_of;
 use crate::catalog::{Currency, Included, Plan, PlanItem};
 
-/// What renews at a boundary, in the order it happens there: usage is billed before the next
-/// period's units arrive, so they never pay for last period's overage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What renews at a boundary. At one instant they happen in the order of the variants (the
+/// `ORDER BY` in `materialize`): usage is billed before the next period's units arrive, so
+/// they never pay for last period's overage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renewal {
     Base,
     Usage,
