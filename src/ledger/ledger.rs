@@ -16,7 +16,8 @@ use super::model::{
     GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
 };
 use super::renewal::{
-    Renewal, Versions, anything_due, customer_and_due, materialize, materialize_if_due, schedule,
+    Renewal, Versions, anything_due, bill_usage_now, customer_and_due, materialize,
+    materialize_if_due, schedule,
 };
 use crate::backend::Backend;
 use crate::backend::local::LocalStore;
@@ -644,6 +645,21 @@ fn metered(
     }
 }
 
+/// Whether a plan charges or grants anything again after its first period (a subscription,
+/// as opposed to a one-off purchase).
+fn recurs(plan: &Plan) -> bool {
+    let price_recurs =
+        |interval: crate::catalog::PriceInterval| Period::of_price(interval).is_some();
+    plan.price.is_some_and(|price| price_recurs(price.interval))
+        || plan.items.values().any(|item| {
+            item.reset.is_some()
+                || item
+                    .price
+                    .as_ref()
+                    .is_some_and(|price| price_recurs(price.interval))
+        })
+}
+
 /// Refuses quantities for items that are not prepaid, outside their bounds, or not whole
 /// billing units.
 fn check_quantities(
@@ -801,26 +817,32 @@ fn attach_within(
     check_quantities(&plan, &request.quantities)?;
 
     let mut replaced = Vec::new();
-    if !plan.add_on {
-        for (subscription_id, other_id, other_version) in
-            active_subscriptions(transaction, customer_id)?
-        {
-            let Some(other) = versions.get(&(other_id.clone(), other_version)) else {
-                continue;
-            };
-            if other.add_on {
-                continue;
-            }
-            if other_id == plan_id {
-                return Err(LedgerError::AlreadyAttached {
-                    customer: customer_id.to_string(),
-                    plan: plan_id.to_string(),
-                });
-            }
-            if other.group == plan.group {
-                end_subscription(transaction, subscription_id, at.0)?;
-                replaced.push(other_id);
-            }
+    for (subscription_id, other_id, other_version) in
+        active_subscriptions(transaction, customer_id)?
+    {
+        let Some(other) = versions.get(&(other_id.clone(), other_version)) else {
+            continue;
+        };
+        // The same plan twice is refused, except one-off purchases (top-ups), which a customer
+        // may buy again and again.
+        if other_id == plan_id && (!plan.add_on || recurs(&plan)) {
+            return Err(LedgerError::AlreadyAttached {
+                customer: customer_id.to_string(),
+                plan: plan_id.to_string(),
+            });
+        }
+        if !plan.add_on && !other.add_on && other.group == plan.group {
+            // What the replaced plan's usage owes is billed now, before its periods end.
+            bill_usage_now(
+                transaction,
+                other,
+                currency,
+                customer_id,
+                subscription_id,
+                at.0,
+            )?;
+            end_subscription(transaction, subscription_id, at.0)?;
+            replaced.push(other_id);
         }
     }
 
@@ -848,12 +870,21 @@ fn attach_within(
             None => lines.push((format!("{}: base price", plan.name), price.amount)),
         }
         if let Some(period) = Period::of_price(price.interval) {
-            let next = if trial.is_some() {
-                first_charge_at
+            // After a trial the first charge is at its end, and periods count from there.
+            let (anchor, periods) = if trial.is_some() {
+                (Instant(first_charge_at), 0)
             } else {
-                at.add(period, 1).0
+                (at, 1)
             };
-            schedule(transaction, subscription_id, Renewal::Base, "", next)?;
+            schedule(
+                transaction,
+                subscription_id,
+                Renewal::Base,
+                "",
+                anchor,
+                periods,
+                period,
+            )?;
         }
     }
     for (item_id, item) in &plan.items {
@@ -883,13 +914,15 @@ fn attach_within(
                     subscription_id,
                 ),
             )?;
-            if let Some(next) = expires_at {
+            if let Some(reset) = item.reset {
                 schedule(
                     transaction,
                     subscription_id,
                     Renewal::Included,
                     item_id,
-                    next,
+                    at,
+                    1,
+                    Period::from(reset),
                 )?;
             }
         }
@@ -915,13 +948,15 @@ fn attach_within(
                             subscription_id,
                         ),
                     )?;
-                    if let Some(next) = expires_at {
+                    if let Some(period) = period {
                         schedule(
                             transaction,
                             subscription_id,
                             Renewal::Prepaid,
                             item_id,
-                            next,
+                            at,
+                            1,
+                            period,
                         )?;
                     }
                 }
@@ -933,7 +968,9 @@ fn attach_within(
                         subscription_id,
                         Renewal::Usage,
                         item_id,
-                        at.add(period, 1).0,
+                        at,
+                        1,
+                        period,
                     )?;
                 }
             }

@@ -54,20 +54,24 @@ impl Renewal {
 /// A plan version by (plan id, version).
 pub type Versions = BTreeMap<(String, u32), Plan>;
 
-/// Schedules the first renewal of something.
+/// Schedules the renewals of something: its boundaries are `anchor + n periods` (calendar
+/// months clamped to the month's end, but always counted from the anchor, so a subscription
+/// started on January 31 renews on February 28, March 31, April 30), the first at `n = periods`.
 pub fn schedule(
     transaction: &Connection,
     subscription_id: i64,
     renewal: Renewal,
     item: &str,
-    next_at: i64,
+    anchor: Instant,
+    periods: i64,
+    period: Period,
 ) -> Result<(), LedgerError> {
     transaction
         .prepare_cached(
-            "INSERT OR REPLACE INTO renewals (subscription_id, item, next_at, customer_id)
-             SELECT ?1, ?2, ?3, customer_id FROM subscriptions WHERE id = ?1",
+            "INSERT OR REPLACE INTO renewals (subscription_id, item, next_at, customer_id, anchor_at, periods)
+             SELECT ?1, ?2, ?3, customer_id, ?4, ?5 FROM subscriptions WHERE id = ?1",
         )?
-        .execute(params![subscription_id, renewal.key(item), next_at])?;
+        .execute(params![subscription_id, renewal.key(item), anchor.add(period, periods).0, anchor.0, periods])?;
     Ok(())
 }
 
@@ -126,10 +130,10 @@ pub fn materialize(
     at: i64,
 ) -> Result<(), LedgerError> {
     loop {
-        let next: Option<(i64, String, i64, String, u32, String)> = transaction
+        let next: Option<Due> = transaction
             .prepare_cached(
                 "SELECT renewals.subscription_id, renewals.item, renewals.next_at, subscriptions.plan_id,
-                        subscriptions.version, subscriptions.quantities
+                        subscriptions.version, subscriptions.quantities, renewals.anchor_at, renewals.periods
                  FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
                  WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2
                  ORDER BY renewals.next_at,
@@ -141,10 +145,29 @@ pub fn materialize(
                  LIMIT 1",
             )?
             .query_row(params![customer_id, at], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+                Ok(Due {
+                    subscription_id: row.get(0)?,
+                    key: row.get(1)?,
+                    boundary: row.get(2)?,
+                    plan_id: row.get(3)?,
+                    version: row.get(4)?,
+                    quantities: row.get(5)?,
+                    anchor: row.get(6)?,
+                    periods: row.get(7)?,
+                })
             })
             .optional()?;
-        let Some((subscription_id, key, boundary, plan_id, version, quantities)) = next else {
+        let Some(Due {
+            subscription_id,
+            key,
+            boundary,
+            plan_id,
+            version,
+            quantities,
+            anchor,
+            periods,
+        }) = next
+        else {
             break;
         };
         // Lots that end at or before this boundary end first.
@@ -166,6 +189,8 @@ pub fn materialize(
                 customer_id,
                 subscription_id,
                 at: boundary,
+                anchor: Instant(anchor),
+                periods,
             },
             renewal,
             item_id,
@@ -175,7 +200,7 @@ pub fn materialize(
             Some(next_at) => {
                 transaction
                     .prepare_cached(
-                        "UPDATE renewals SET next_at = ?3 WHERE subscription_id = ?1 AND item = ?2",
+                        "UPDATE renewals SET next_at = ?3, periods = periods + 1 WHERE subscription_id = ?1 AND item = ?2",
                     )?
                     .execute(params![subscription_id, key, next_at])?;
             }
@@ -191,15 +216,71 @@ pub fn materialize(
     expire_due(transaction, customer_id, at)
 }
 
+/// Bills a subscription's usage beyond its balances now (it is being replaced mid-period).
+pub fn bill_usage_now(
+    transaction: &Connection,
+    plan: &Plan,
+    currency: &Currency,
+    customer_id: &str,
+    subscription_id: i64,
+    at: i64,
+) -> Result<(), LedgerError> {
+    let boundary = Boundary {
+        plan,
+        currency,
+        customer_id,
+        subscription_id,
+        at,
+        anchor: Instant(at),
+        periods: 0,
+    };
+    for (item_id, item) in &plan.items {
+        let usage_billed = item
+            .price
+            .as_ref()
+            .is_some_and(|price| price.billing == crate::catalog::Billing::Usage);
+        if usage_billed {
+            renew(
+                transaction,
+                &boundary,
+                Renewal::Usage,
+                item_id,
+                &BTreeMap::new(),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A renewal that is due, as `materialize` reads it.
+struct Due {
+    subscription_id: i64,
+    key: String,
+    boundary: i64,
+    plan_id: String,
+    version: u32,
+    quantities: String,
+    anchor: i64,
+    periods: i64,
+}
+
 struct Boundary<'a> {
     plan: &'a Plan,
     currency: &'a Currency,
     customer_id: &'a str,
     subscription_id: i64,
     at: i64,
+    anchor: Instant,
+    /// This boundary is `anchor + periods × period`.
+    periods: i64,
 }
 
 impl Boundary<'_> {
+    /// The boundary after this one.
+    fn next(&self, period: Period) -> i64 {
+        self.anchor.add(period, self.periods + 1).0
+    }
+
     /// Charges one line item at this boundary.
     fn charge(
         &self,
@@ -241,7 +322,7 @@ fn renew(
                 format!("{}: base price from {when}", plan.name),
                 price.amount,
             )?;
-            Ok(Some(when.add(period, 1).0))
+            Ok(Some(boundary.next(period)))
         }
         Renewal::Usage => {
             let item = item(plan, item_id)?;
@@ -288,7 +369,7 @@ fn renew(
                     },
                 )?;
             }
-            Ok(Some(when.add(period, 1).0))
+            Ok(Some(boundary.next(period)))
         }
         Renewal::Prepaid => {
             let item = item(plan, item_id)?;
@@ -317,18 +398,18 @@ fn renew(
                     item_id,
                     Source::Purchased,
                     quantity,
-                    Some(when.add(period, 1).0),
+                    Some(boundary.next(period)),
                     "purchase",
                 )?;
             }
-            Ok(Some(when.add(period, 1).0))
+            Ok(Some(boundary.next(period)))
         }
         Renewal::Included => {
             let item = item(plan, item_id)?;
             let (Included::Units(units), Some(reset)) = (item.included, item.reset) else {
                 return Ok(None);
             };
-            let next = when.add(Period::from(reset), 1).0;
+            let next = boundary.next(Period::from(reset));
             grant_lot(
                 transaction,
                 boundary,

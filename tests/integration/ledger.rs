@@ -1,6 +1,7 @@
 //! The credit ledger: Autumn's credit-system experience, exact charges, idempotency, resets,
 //! draw order, concurrency across processes, and durability of acknowledged events.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -673,4 +674,149 @@ fn usage_beyond_the_included_units_is_billed_at_the_end_of_the_period_through_th
     let charges = ledger.charges("acme").expect("charges");
     assert_eq!(charges.len(), 1);
     assert_eq!(charges[0].total.to_string(), "49.90");
+}
+
+#[test]
+fn monthly_boundaries_count_from_the_start_and_do_not_drift() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger =
+        Ledger::open(&store_with("saas-seats-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-31"))
+        .expect("customer");
+    attach(&mut ledger, "acme", "pro", &[], None, "2026-01-31");
+    // Brought up to date on May 1: February 28, March 31 and April 30 have passed.
+    let customer = ledger.customer("acme", at("2026-05-01")).expect("customer");
+    let credits = customer
+        .balances
+        .iter()
+        .find(|balance| balance.balance_key == "credits")
+        .expect("credits");
+    let included = credits
+        .lots
+        .iter()
+        .find(|lot| lot.source == "included")
+        .expect("included lot");
+    assert_eq!(included.expires_at.as_deref(), Some("2026-05-31T00:00:00Z"));
+    let history = ledger.history("acme").expect("history");
+    let included_at: Vec<&str> = history
+        .iter()
+        // Pro's 500 (the customer started on Free's 50, which Pro replaced).
+        .filter(|entry| {
+            entry.kind == "included"
+                && entry.balance_key == "credits"
+                && entry.amount == decimal("500")
+        })
+        .map(|entry| entry.at.as_str())
+        .collect();
+    assert_eq!(
+        included_at,
+        [
+            "2026-01-31T00:00:00Z",
+            "2026-02-28T00:00:00Z",
+            "2026-03-31T00:00:00Z",
+            "2026-04-30T00:00:00Z"
+        ]
+    );
+    assert_eq!(
+        ledger.charges("acme").expect("charges").len(),
+        4,
+        "the attach and three renewals"
+    );
+}
+
+#[test]
+fn switching_plans_bills_the_old_plans_usage_first() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("api-tiered", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    attach(&mut ledger, "acme", "api", &[], None, "2026-01-01");
+    track(
+        &mut ledger,
+        "acme",
+        "api-requests",
+        "51000",
+        None,
+        "2026-01-15",
+    );
+    let upgraded = attach(
+        &mut ledger,
+        "acme",
+        "api-enterprise",
+        &[],
+        None,
+        "2026-01-20",
+    );
+    assert_eq!(upgraded.replaced, ["api"]);
+    // 50,000 requests beyond the 1,000 included at $0.50 per 1,000, billed at the switch; the
+    // new plan's 1,000,000 included requests are not spent on the old plan's overage.
+    let totals: Vec<String> = ledger
+        .charges("acme")
+        .expect("charges")
+        .iter()
+        .map(|charge| charge.total.to_string())
+        .collect();
+    assert_eq!(totals, ["25.00", "500.00"]);
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "api-requests", "2026-01-20"),
+        decimal("1000000")
+    );
+}
+
+#[test]
+fn a_subscription_cannot_be_attached_twice_but_a_top_up_can() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let pricing = "version = 1\ncurrency = \"USD\"\n\n[features.tok]\ntype = \"metered\"\n\n[plans.boost]\nadd_on = true\nprice = { amount = 10, interval = \"month\" }\n\n[plans.boost.items.tok]\nincluded = 100\nreset = \"month\"\n\n[plans.top-up]\nadd_on = true\n\n[plans.top-up.items.tok]\nprice = { amount = 1, per = 100, billing = \"prepaid\", interval = \"one_off\" }\n";
+    std::fs::write(directory.path().join("pricing.toml"), pricing).expect("write");
+    let catalog = pricectl::compile_path(&directory.path().join("pricing.toml"))
+        .expect("loads")
+        .catalog
+        .expect("valid");
+    let path = directory.path().join("local.db");
+    let mut store = LocalStore::open(&path).expect("store");
+    let planned = plan(&mut store, &catalog).expect("plan");
+    apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("apply");
+    drop(store);
+    let mut ledger = Ledger::open(&path).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    attach(&mut ledger, "acme", "boost", &[], None, "2026-01-01");
+    let twice = ledger
+        .attach(
+            &AttachRequest {
+                customer_id: "acme".into(),
+                plan_id: "boost".into(),
+                quantities: BTreeMap::new(),
+                idempotency_key: None,
+            },
+            at("2026-01-02"),
+        )
+        .expect_err("a recurring add-on is attached once");
+    assert!(
+        twice.to_string().contains("already on plan `boost`"),
+        "{twice}"
+    );
+    attach(
+        &mut ledger,
+        "acme",
+        "top-up",
+        &[("tok", "500")],
+        None,
+        "2026-01-02",
+    );
+    attach(
+        &mut ledger,
+        "acme",
+        "top-up",
+        &[("tok", "500")],
+        None,
+        "2026-01-03",
+    );
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "tok", "2026-01-03"),
+        decimal("1100")
+    );
 }

@@ -92,6 +92,8 @@ const MIGRATIONS: &[&str] = &[
         item            TEXT NOT NULL, -- an item id, or '' for the base price
         next_at         INTEGER NOT NULL,
         customer_id     TEXT NOT NULL, -- the subscription's, so `track` finds what is due in one probe
+        anchor_at       INTEGER NOT NULL, -- boundaries are anchor + n periods, never drifting
+        periods         INTEGER NOT NULL, -- n of next_at
         PRIMARY KEY (subscription_id, item)
     );
     CREATE INDEX renewals_due ON renewals (customer_id, next_at);
