@@ -22,8 +22,11 @@ pub struct LiveState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LivePlan {
     pub version: u32,
-    /// Version → customers subscribed to it (only versions with customers are listed).
+    /// Version → customers subscribed to it now (only versions with customers are listed).
     pub customers_by_version: BTreeMap<u32, u64>,
+    /// Customers who have ever been on the plan, any version, including those who left: a plan
+    /// with history is archived, never deleted.
+    pub customers_ever: u64,
 }
 
 impl LivePlan {
@@ -39,7 +42,29 @@ impl LivePlan {
     }
 }
 
+/// The live catalog as a saved plan fingerprints it: the catalog and each plan's current
+/// version, not the customers (a signup must not make every saved plan stale; what customers
+/// change in a plan's decisions is checked by diffing again at apply time).
+#[derive(Serialize)]
+struct CatalogFacts<'a> {
+    catalog: &'a Catalog,
+    versions: BTreeMap<&'a str, u32>,
+}
+
 impl LiveState {
+    /// The fingerprint of the live catalog and its plan versions (see `CatalogFacts`).
+    pub fn catalog_fingerprint(&self) -> String {
+        let facts = CatalogFacts {
+            catalog: &self.catalog,
+            versions: self
+                .plans
+                .iter()
+                .map(|(id, plan)| (id.as_str(), plan.version))
+                .collect(),
+        };
+        crate::diff::fingerprint(&facts)
+    }
+
     /// An empty billing system.
     pub fn empty(currency: &str) -> LiveState {
         LiveState {

@@ -100,12 +100,15 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
         }
     };
     if let Err(error) = saved.check_live(&live) {
-        report_error(
-            &error,
-            Some(
-                "someone applied other changes since this plan was made; run `pricectl plan --out` again and review the new plan",
-            ),
-        );
+        let help = match error {
+            SavedPlanError::DecisionsChanged => {
+                "customers joined or left a plan this plan changes; run `pricectl plan --out` again and review the new plan"
+            }
+            _ => {
+                "someone applied other changes since this plan was made; run `pricectl plan --out` again and review the new plan"
+            }
+        };
+        report_error(&error, Some(help));
         return ExitStatus::Failure;
     }
     print_stdout(&render_plan_text(&saved.plan, stdout_color()));

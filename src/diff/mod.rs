@@ -115,7 +115,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         summary,
         refusals: builder.refusals,
         fingerprints: Fingerprints {
-            live: fingerprint(live),
+            live: live.catalog_fingerprint(),
             pricing: fingerprint(desired),
         },
     }
@@ -229,13 +229,13 @@ impl Builder<'_> {
         removed: &BTreeSet<String>,
     ) -> Option<String> {
         if kind == "plan" {
-            let customers = self
-                .live
-                .plans
-                .get(id)
-                .map_or(0, crate::backend::LivePlan::customers);
-            return (customers > 0)
-                .then(|| format!("{customers} customer{} on it", plural(customers)));
+            let plan = self.live.plans.get(id)?;
+            let customers = plan.customers();
+            if customers > 0 {
+                return Some(format!("{customers} customer{} on it", plural(customers)));
+            }
+            // Customers who left keep their history (invoices, the ledger): archive, never delete.
+            return (plan.customers_ever > 0).then(|| "customers have been on it".to_string());
         }
         let mut users = Vec::new();
         for (system_id, system) in &self.live.catalog.credit_systems {

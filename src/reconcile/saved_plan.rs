@@ -44,6 +44,8 @@ pub enum SavedPlanError {
     PricingChanged,
     #[error("the live catalog changed since the plan was made")]
     LiveChanged,
+    #[error("customers moved since the plan was made, and the plan would now be different")]
+    DecisionsChanged,
 }
 
 impl SavedPlan {
@@ -111,13 +113,34 @@ impl SavedPlan {
         Ok(())
     }
 
-    /// Refuses when the live state is not the one planned against.
+    /// Refuses when the live catalog is not the one planned against, or when what customers
+    /// did since would change the plan (a plan that gained customers versions instead of
+    /// changing in place).
     pub fn check_live(&self, live: &crate::backend::LiveState) -> Result<(), SavedPlanError> {
-        if fingerprint(live) != self.plan.fingerprints.live {
+        if live.catalog_fingerprint() != self.plan.fingerprints.live {
             return Err(SavedPlanError::LiveChanged);
+        }
+        let now = crate::diff::diff(&self.desired, live);
+        if decisions(&now.changes) != decisions(&self.plan.changes)
+            || now.refusals != self.plan.refusals
+        {
+            return Err(SavedPlanError::DecisionsChanged);
         }
         Ok(())
     }
+}
+
+/// What a plan does, without the words and counts that only explain it.
+fn decisions(changes: &[crate::diff::Change]) -> Vec<crate::diff::Change> {
+    changes
+        .iter()
+        .map(|change| crate::diff::Change {
+            reason: String::new(),
+            customers_staying: 0,
+            items: decisions(&change.items),
+            ..change.clone()
+        })
+        .collect()
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename, so a

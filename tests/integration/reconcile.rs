@@ -490,3 +490,82 @@ fn an_apply_is_all_or_nothing() {
         "nothing was applied"
     );
 }
+
+#[test]
+fn a_plan_customers_have_left_is_archived_not_deleted() {
+    let workspace = Workspace::new();
+    let pricing = std::fs::read_to_string(root().join("pricing-examples/api-tiered/pricing.toml"))
+        .expect("example");
+    workspace.pricing(&pricing);
+    workspace.apply();
+    for args in [
+        &["customer", "create", "acme"][..],
+        &["attach", "--customer", "acme", "--plan", "api"],
+        &["attach", "--customer", "acme", "--plan", "api-enterprise"],
+    ] {
+        let output = workspace.run(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    // Nobody is on `api` now, but acme was: it is archived, and the apply succeeds.
+    let start = pricing.find("[plans.api]").expect("the plan");
+    let end = pricing
+        .find("[plans.api-enterprise]")
+        .expect("the next plan");
+    workspace.pricing(&format!("{}{}", &pricing[..start], &pricing[end..]));
+    let planned = workspace.run(&["plan"]);
+    assert!(
+        stdout(&planned).contains("archive plan.api\n"),
+        "{}",
+        stdout(&planned)
+    );
+    assert!(
+        stdout(&planned).contains("customers have been on it"),
+        "{}",
+        stdout(&planned)
+    );
+    workspace.apply();
+    assert_eq!(
+        workspace
+            .run(&["plan", "--detailed-exitcode"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_saved_plan_survives_customer_activity() {
+    let workspace = Workspace::new();
+    workspace.pricing(&openai());
+    workspace.apply();
+    workspace.pricing(&openai().replace("name = \"Credits\"", "name = \"AI credits\""));
+    assert!(
+        workspace
+            .run(&["plan", "--out", "plan.json"])
+            .status
+            .success()
+    );
+    // A signup and a purchase change no decision of the plan.
+    assert!(
+        workspace
+            .run(&["customer", "create", "acme"])
+            .status
+            .success()
+    );
+    assert!(
+        workspace
+            .run(&[
+                "attach",
+                "--customer",
+                "acme",
+                "--plan",
+                "credit-top-up",
+                "--quantity",
+                "credits=500"
+            ])
+            .status
+            .success()
+    );
+    let applied = workspace.run(&["apply", "plan.json"]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+}

@@ -122,6 +122,7 @@ impl LocalStore {
                 .or_insert_with(|| LivePlan {
                     version: current,
                     customers_by_version: BTreeMap::new(),
+                    customers_ever: 0,
                 });
             if customers_on_version > 0 {
                 live_plan
@@ -142,6 +143,18 @@ impl LocalStore {
                     .entry(plan_id)
                     .or_default()
                     .extend(plan.items.into_keys());
+            }
+        }
+        let mut ever = connection.prepare(
+            "SELECT plan_id, COUNT(DISTINCT customer_id) FROM subscriptions GROUP BY plan_id",
+        )?;
+        let counts = ever.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        for count in counts {
+            let (plan_id, count) = count?;
+            if let Some(live_plan) = state.plans.get_mut(&plan_id) {
+                live_plan.customers_ever = u64::try_from(count).unwrap_or(0);
             }
         }
         Ok(state)
