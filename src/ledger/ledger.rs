@@ -211,7 +211,6 @@ impl Ledger {
         require_customer(&transaction, &request.customer_id)?;
         if let Some(previous) = idempotent_response(
             &transaction,
-            &request.customer_id,
             request.idempotency_key.as_deref(),
             "attach",
             request,
@@ -262,7 +261,6 @@ impl Ledger {
         }
         if let Some(previous) = idempotent_response(
             &transaction,
-            customer_id,
             request.idempotency_key.as_deref(),
             "track",
             request,
@@ -533,7 +531,7 @@ impl Ledger {
             return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
         }
         let mut statement = connection.prepare(
-            "SELECT id, at, kind, balance_key, amount, feature_id, units, reason FROM entries WHERE customer_id = ?1 ORDER BY id",
+            "SELECT id, at, kind, balance_key, amount, feature_id, units, reason FROM entries WHERE customer_id = ?1 ORDER BY at, id",
         )?;
         let rows = statement.query_map([customer_id], |row| {
             Ok((
@@ -1089,15 +1087,16 @@ pub fn record_charge(
 /// once, whatever the number of calls. A key reused for another request is refused.
 fn idempotent_response<Request: serde::Serialize, Response: serde::de::DeserializeOwned>(
     transaction: &Connection,
-    customer_id: &str,
     key: Option<&str>,
     operation: &str,
     request: &Request,
 ) -> Result<Option<Response>, LedgerError> {
     let Some(key) = key else { return Ok(None) };
     let stored: Option<(String, String, String)> = transaction
-        .prepare_cached("SELECT operation, request, response FROM idempotency WHERE customer_id = ?1 AND key = ?2")?
-        .query_row(params![customer_id, key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        // Keys are global: the stored request names its customer, so the same key sent for
+        // another customer is a different request, and refused.
+        .prepare_cached("SELECT operation, request, response FROM idempotency WHERE key = ?1")?
+        .query_row([key], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?;
     let Some((stored_operation, stored_request, response)) = stored else {
         return Ok(None);

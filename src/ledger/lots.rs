@@ -65,6 +65,17 @@ pub struct NewLot<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// The sum of lots' remaining units; `Err` when it does not fit a decimal.
+fn sum(lots: &[Lot]) -> Result<Decimal, LedgerError> {
+    lots.iter().try_fold(Decimal::ZERO, |total, lot| {
+        total.checked_add(lot.remaining).ok_or_else(overflow)
+    })
+}
+
+fn overflow() -> LedgerError {
+    LedgerError::Amount("the balance would exceed the largest decimal (about 7.9e28)".into())
+}
+
 /// A decimal's stored text: normalized, and zero always `0` (queries compare against it).
 pub fn text(value: Decimal) -> String {
     if value.is_zero() {
@@ -137,7 +148,7 @@ pub fn balance(
     at: i64,
 ) -> Result<(Decimal, Vec<Lot>), LedgerError> {
     let lots = active_lots(connection, customer_id, balance_key, at)?;
-    let total = lots.iter().map(|lot| lot.remaining).sum();
+    let total = sum(&lots)?;
     Ok((total, lots))
 }
 
@@ -159,7 +170,7 @@ pub fn draw(
 ) -> Result<Decimal, LedgerError> {
     let mut left = amount;
     let lots = active_lots(transaction, customer_id, balance_key, at)?;
-    let after = lots.iter().map(|lot| lot.remaining).sum::<Decimal>() - amount;
+    let after = sum(&lots)?.checked_sub(amount).ok_or_else(overflow)?;
     let mut overdraft = None;
     for lot in &lots {
         if lot.source == Source::Overdraft {
@@ -179,7 +190,11 @@ pub fn draw(
             None => find_overdraft(transaction, customer_id, balance_key)?,
         };
         match overdraft {
-            Some(lot) => set_remaining(transaction, lot.id, lot.remaining - left)?,
+            Some(lot) => set_remaining(
+                transaction,
+                lot.id,
+                lot.remaining.checked_sub(left).ok_or_else(overflow)?,
+            )?,
             None => {
                 transaction
                     .prepare_cached(
@@ -236,7 +251,11 @@ pub fn settle_overdraft(
     amount: Decimal,
 ) -> Result<(), LedgerError> {
     if let Some(lot) = find_overdraft(transaction, customer_id, balance_key)? {
-        set_remaining(transaction, lot.id, lot.remaining + amount)?;
+        set_remaining(
+            transaction,
+            lot.id,
+            lot.remaining.checked_add(amount).ok_or_else(overflow)?,
+        )?;
     }
     Ok(())
 }

@@ -316,17 +316,35 @@ fn step(
         }
         "advance" => {
             let to = if let Some(until) = fields.value("until") {
+                if ["days", "hours", "minutes"]
+                    .iter()
+                    .any(|key| fields.value(key).is_some())
+                {
+                    return Err(at(
+                        until.span().start,
+                        "`advance` takes `until` or `days`/`hours`/`minutes`, not both".into(),
+                    ));
+                }
                 AdvanceTo::Until(instant(until, "until", at)?)
             } else {
                 let whole = |key: &str| -> Result<i64, ScenarioError> {
                     match fields.value(key) {
                         None => Ok(0),
                         Some(value) => match value.get_ref() {
-                            DeValue::Integer(integer) if integer.radix() == 10 => {
-                                integer.as_str().parse().map_err(|_| {
-                                    at(value.span().start, format!("`{key}` is out of range"))
-                                })
-                            }
+                            // At most a century of minutes: the clock stays far from overflow.
+                            DeValue::Integer(integer) if integer.radix() == 10 => integer
+                                .as_str()
+                                .parse::<i64>()
+                                .ok()
+                                .filter(|count| (0..=52_560_000).contains(count))
+                                .ok_or_else(|| {
+                                    at(
+                                        value.span().start,
+                                        format!(
+                                            "`{key}` must be a whole number from 0 to 52,560,000"
+                                        ),
+                                    )
+                                }),
                             _ => Err(at(
                                 value.span().start,
                                 format!("`{key}` must be a whole number"),

@@ -820,3 +820,57 @@ fn a_subscription_cannot_be_attached_twice_but_a_top_up_can() {
         decimal("1100")
     );
 }
+
+#[test]
+fn an_idempotency_key_is_one_request_across_customers() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("openai-credits", directory.path())).expect("ledger");
+    for customer in ["acme", "globex"] {
+        ledger
+            .create_customer(customer, None, None, at("2026-01-01"))
+            .expect("customer");
+    }
+    track(
+        &mut ledger,
+        "acme",
+        "o1-input-tokens",
+        "1000",
+        Some("event-1"),
+        "2026-01-02",
+    );
+    let reused = ledger
+        .track(
+            &TrackRequest {
+                customer_id: "globex".into(),
+                feature_id: "o1-input-tokens".into(),
+                value: decimal("1000"),
+                idempotency_key: Some("event-1".into()),
+            },
+            at("2026-01-02"),
+        )
+        .expect_err("the key names acme's request");
+    assert!(reused.to_string().contains("event-1"));
+}
+
+#[test]
+fn a_balance_too_large_for_a_decimal_is_an_error_not_a_crash() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = Ledger::open(&store_with("openai-credits", directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    let huge = GrantRequest {
+        customer_id: "acme".into(),
+        feature_id: "credits".into(),
+        amount: decimal("50000000000000000000000000000"),
+        expires_at: None,
+        reason: "test".into(),
+    };
+    ledger
+        .grant(&huge, at("2026-01-01"))
+        .expect("the first fits");
+    let error = ledger
+        .grant(&huge, at("2026-01-01"))
+        .expect_err("the sum does not fit");
+    assert!(error.to_string().contains("largest decimal"), "{error}");
+}

@@ -103,7 +103,7 @@ const MIGRATIONS: &[&str] = &[
         operation   TEXT NOT NULL,
         request     TEXT NOT NULL,
         response    TEXT NOT NULL,
-        PRIMARY KEY (customer_id, key)
+        PRIMARY KEY (key) -- one key space for the whole store, as Stripe's keys are per account
     );
     ",
 ];
