@@ -91,6 +91,22 @@ fn run(
                     );
                 }
                 text.push_str(&balances_text(&customer.balances));
+                for charge in &customer.charges {
+                    let _ = writeln!(
+                        text,
+                        "charged {} {} on {}",
+                        charge.charge.currency, charge.charge.total, charge.at
+                    );
+                    let money = |amount: Decimal| {
+                        crate::catalog::Currency::from_code(&charge.charge.currency).map_or_else(
+                            || amount.to_string(),
+                            |currency| currency.format_amount(amount),
+                        )
+                    };
+                    for line in &charge.charge.line_items {
+                        let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
+                    }
+                }
                 text
             }))
         }

@@ -12,7 +12,7 @@ use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
 use super::lots::{NewLot, Source, add_lot, balance, decimal, draw, text};
 use super::model::{
-    AttachRequest, AttachResult, BalanceView, ChargeRecord, CheckResult, CustomerView,
+    AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
     GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
 };
 use super::renewal::{
@@ -186,6 +186,7 @@ impl Ledger {
         }
         drop(statement);
         let balances = self.balances(id, at)?;
+        let charges = charge_views(self.store.connection(), id)?;
         Ok(CustomerView {
             id: id.to_string(),
             name,
@@ -193,6 +194,7 @@ impl Ledger {
             created_at: Instant(created_at).to_string(),
             subscriptions,
             balances,
+            charges,
         })
     }
 
@@ -564,28 +566,10 @@ impl Ledger {
 
     /// The charges of a customer, oldest first.
     pub fn charges(&mut self, customer_id: &str) -> Result<Vec<ChargeRecord>, LedgerError> {
-        let connection = self.store.connection();
-        let mut statement = connection.prepare(
-            "SELECT currency, total, line_items FROM charges WHERE customer_id = ?1 ORDER BY id",
-        )?;
-        let rows = statement.query_map([customer_id], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut charges = Vec::new();
-        for row in rows {
-            let (currency, total, line_items) = row?;
-            charges.push(ChargeRecord {
-                currency,
-                total: decimal(&total)?,
-                line_items: serde_json::from_str(&line_items)
-                    .map_err(|error| LedgerError::Corrupt(error.to_string()))?,
-            });
-        }
-        Ok(charges)
+        Ok(charge_views(self.store.connection(), customer_id)?
+            .into_iter()
+            .map(|view| view.charge)
+            .collect())
     }
 
     /// Runs what is due (renewals, expiries) in a write transaction, only when something is.
@@ -656,6 +640,38 @@ fn recurs(plan: &Plan) -> bool {
                     .as_ref()
                     .is_some_and(|price| price_recurs(price.interval))
         })
+}
+
+/// A customer's charges, oldest first.
+fn charge_views(
+    connection: &Connection,
+    customer_id: &str,
+) -> Result<Vec<ChargeView>, LedgerError> {
+    let mut statement = connection.prepare(
+        "SELECT at, currency, total, line_items FROM charges WHERE customer_id = ?1 ORDER BY at, id",
+    )?;
+    let rows = statement.query_map([customer_id], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut charges = Vec::new();
+    for row in rows {
+        let (at, currency, total, line_items) = row?;
+        charges.push(ChargeView {
+            at: Instant(at).to_string(),
+            charge: ChargeRecord {
+                currency,
+                total: decimal(&total)?,
+                line_items: serde_json::from_str(&line_items)
+                    .map_err(|error| LedgerError::Corrupt(error.to_string()))?,
+            },
+        });
+    }
+    Ok(charges)
 }
 
 /// Refuses quantities for items that are not prepaid, outside their bounds, or not whole

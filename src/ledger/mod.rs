@@ -20,6 +20,6 @@ pub use clock::{Instant, InvalidInstant, Period};
 pub use error::LedgerError;
 pub use ledger::Ledger;
 pub use model::{
-    AttachRequest, AttachResult, BalanceView, CheckResult, CustomerView, GrantRequest, GrantResult,
-    HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
+    AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
+    GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
 };

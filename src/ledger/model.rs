@@ -143,6 +143,16 @@ pub struct CustomerView {
     pub created_at: String,
     pub subscriptions: Vec<SubscriptionView>,
     pub balances: Vec<BalanceView>,
+    /// Every charge, oldest first: attaches, renewals, billed usage.
+    pub charges: Vec<ChargeView>,
+}
+
+/// A charge with when it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChargeView {
+    pub at: String,
+    #[serde(flatten)]
+    pub charge: ChargeRecord,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

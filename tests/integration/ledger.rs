@@ -874,3 +874,128 @@ fn a_balance_too_large_for_a_decimal_is_an_error_not_a_crash() {
         .expect_err("the sum does not fit");
     assert!(error.to_string().contains("largest decimal"), "{error}");
 }
+
+#[test]
+fn the_ledger_commands_as_users_see_them() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        root().join("pricing-examples/openai-credits/pricing.toml"),
+        directory.path().join("pricing.toml"),
+    )
+    .expect("copy");
+    let run = |args: &[&str]| {
+        let output = crate::support::pricectl()
+            .current_dir(directory.path())
+            .args(args)
+            .output()
+            .expect("runs");
+        format!(
+            "$ pricectl {}\n{}{}[exit {}]\n",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+            output.status.code().unwrap_or(-1)
+        )
+    };
+    assert!(run(&["apply", "--auto-approve", "--quiet"]).ends_with("[exit 0]\n"));
+    let mut transcript = String::new();
+    for args in [
+        &[
+            "customer",
+            "create",
+            "acme",
+            "--name",
+            "Acme",
+            "--at",
+            "2026-01-01",
+        ][..],
+        &[
+            "check",
+            "--customer",
+            "acme",
+            "--feature",
+            "o1-input-tokens",
+            "--at",
+            "2026-01-01",
+        ],
+        &[
+            "attach",
+            "--customer",
+            "acme",
+            "--plan",
+            "credit-top-up",
+            "--quantity",
+            "credits=500",
+            "--at",
+            "2026-01-01",
+        ],
+        &[
+            "attach",
+            "--customer",
+            "acme",
+            "--plan",
+            "credit-top-up",
+            "--quantity",
+            "credits=100",
+            "--at",
+            "2026-01-01",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "o1-input-tokens",
+            "--value",
+            "100_000",
+            "--at",
+            "2026-01-02",
+        ],
+        &[
+            "grant",
+            "--customer",
+            "acme",
+            "--feature",
+            "credits",
+            "--amount",
+            "1000",
+            "--reason",
+            "outage",
+            "--at",
+            "2026-01-03",
+        ],
+        &[
+            "check",
+            "--customer",
+            "acme",
+            "--feature",
+            "o1-input-tokens",
+            "--format",
+            "json",
+            "--at",
+            "2026-01-04",
+        ],
+        &["balance", "--customer", "acme", "--at", "2026-01-04"],
+        &["history", "--customer", "acme"],
+        &["customer", "show", "acme", "--at", "2026-01-04"],
+        &[
+            "track",
+            "--customer",
+            "nobody",
+            "--feature",
+            "o1-input-tokens",
+        ],
+        &[
+            "check",
+            "--customer",
+            "acme",
+            "--feature",
+            "o1-input-tokens",
+            "--at",
+            "yesterday",
+        ],
+    ] {
+        transcript.push_str(&run(args));
+    }
+    insta::assert_snapshot!(transcript);
+}
