@@ -152,16 +152,8 @@ impl Writer {
             .map(|key| key.chars().count())
             .max()
             .unwrap_or(0);
-        let credits_width = values
-            .iter()
-            .map(CostValue::credits_width)
-            .max()
-            .unwrap_or(0);
         for (key, value) in keys.iter().zip(&values) {
-            self.line(&format!(
-                "{key:<key_width$} = {}",
-                value.text(credits_width)
-            ));
+            self.line(&format!("{key:<key_width$} = {}", value.text()));
         }
     }
 
@@ -262,7 +254,7 @@ impl Writer {
         format!("{{ {} }}", parts.join(", "))
     }
 
-    /// One tier inline; several one per line, aligned, with a trailing comma.
+    /// One tier inline; several one per line, with a trailing comma.
     fn tiers(&mut self, tiers: &[Tier]) {
         let rows: Vec<(String, String)> = tiers
             .iter()
@@ -282,14 +274,9 @@ impl Writer {
             self.field("tiers", "[]");
             return;
         }
-        let width = rows
-            .iter()
-            .map(|(up_to, _)| up_to.chars().count())
-            .max()
-            .unwrap_or(0);
         self.line("tiers = [");
         for (up_to, amount) in rows {
-            self.line(&format!("  {{ {up_to:<width$} amount = {amount} }},"));
+            self.line(&format!("  {{ {up_to} amount = {amount} }},"));
         }
         self.line("]");
     }
@@ -320,33 +307,20 @@ fn display_text(display: &Display) -> String {
 /// A cost not normalized to `per = 1` (lowering never makes one) is written per unit when it
 /// divides exactly, else as its own rate.
 pub fn cost_text(cost: &CreditCost) -> String {
-    cost_value(cost).text(0)
+    cost_value(cost).text()
 }
 
-/// A credit cost's value, before alignment.
+/// A credit cost's value.
 enum CostValue {
     PerUnit(String),
     Rate { credits: String, per: String },
 }
 
 impl CostValue {
-    /// The value, with a rate's `credits` padded to `credits_width` characters so that the
-    /// `per` of every rate in a `costs` table lines up.
-    fn text(&self, credits_width: usize) -> String {
+    fn text(&self) -> String {
         match self {
             CostValue::PerUnit(text) => text.clone(),
-            CostValue::Rate { credits, per } => {
-                let credits = format!("{credits},");
-                format!("{{ credits = {credits:<credits_width$} per = {per} }}")
-            }
-        }
-    }
-
-    /// The width of `credits` with its comma, for [`CostValue::text`].
-    fn credits_width(&self) -> usize {
-        match self {
-            CostValue::PerUnit(_) => 0,
-            CostValue::Rate { credits, .. } => credits.chars().count() + 1,
+            CostValue::Rate { credits, per } => format!("{{ credits = {credits}, per = {per} }}"),
         }
     }
 }
