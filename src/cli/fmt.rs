@@ -6,7 +6,7 @@ use super::output::{
 use super::{ExitStatus, FmtArgs};
 use crate::compile::compile;
 use crate::dsl::format::{FormatError, format_pricing};
-use crate::dsl::{LoadError, SourceSet};
+use crate::dsl::{LoadError, SourceSet, read_text, toml_files};
 use crate::reconcile::write_atomically;
 
 /// `pricectl fmt`: the canonical layout of pricing files, written in place (or, with
@@ -23,7 +23,7 @@ pub fn fmt(args: &FmtArgs) -> ExitStatus {
     let mut unchanged = 0;
     let mut failed = 0;
     for path in files {
-        let text = match read(&path) {
+        let text = match read_text(&path) {
             Ok(text) => text,
             Err(error) => {
                 report_load_error(&error);
@@ -62,53 +62,9 @@ pub fn fmt(args: &FmtArgs) -> ExitStatus {
     }
 }
 
-/// The file, or every `*.toml` file directly inside the directory (scenario files too), in
-/// name order.
+/// The file, or every `*.toml` file directly inside the directory (scenario files too).
 fn files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
-    if !metadata.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
-    }
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(path).map_err(|source| io_error(path, source))? {
-        let file = entry.map_err(|source| io_error(path, source))?.path();
-        if file
-            .extension()
-            .is_some_and(|extension| extension == "toml")
-            && file.is_file()
-        {
-            // `pricectl fmt .` lists `pricing.toml`, not `./pricing.toml`.
-            let shown = file.strip_prefix(".").map(Path::to_path_buf);
-            files.push(shown.unwrap_or(file));
-        }
-    }
-    if files.is_empty() {
-        return Err(LoadError::EmptyDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    files.sort();
-    Ok(files)
-}
-
-fn read(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
-    String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
-        path: path.to_path_buf(),
-    })
-}
-
-fn io_error(path: &Path, source: std::io::Error) -> LoadError {
-    if source.kind() == std::io::ErrorKind::NotFound {
-        LoadError::NotFound {
-            path: path.to_path_buf(),
-        }
-    } else {
-        LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
-    }
+    toml_files(path, true)
 }
 
 /// A file that is not TOML gets the compiler's syntax diagnostic, as `validate` shows it.

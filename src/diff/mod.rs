@@ -96,16 +96,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
     changes.extend(system_removals);
     changes.extend(feature_removals);
 
-    let mut summary = Summary::default();
-    for change in &changes {
-        match change.action {
-            Action::Create => summary.create += 1,
-            Action::Update => summary.update += 1,
-            Action::NewVersion => summary.new_version += 1,
-            Action::Delete => summary.delete += 1,
-            Action::Archive => summary.archive += 1,
-        }
-    }
+    let summary = Summary::of(&changes);
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         pricectl_version: env!("CARGO_PKG_VERSION").to_string(),

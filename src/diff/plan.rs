@@ -101,6 +101,21 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The counts of a plan's changes (its items are part of their plan's change).
+    pub fn of(changes: &[Change]) -> Summary {
+        let mut summary = Summary::default();
+        for change in changes {
+            match change.action {
+                Action::Create => summary.create += 1,
+                Action::Update => summary.update += 1,
+                Action::NewVersion => summary.new_version += 1,
+                Action::Delete => summary.delete += 1,
+                Action::Archive => summary.archive += 1,
+            }
+        }
+        summary
+    }
+
     pub fn total(&self) -> usize {
         self.create + self.update + self.delete + self.archive + self.new_version
     }

@@ -20,6 +20,7 @@ pub use addresses::address_spans;
 pub use decimal_literal::DecimalLiteral;
 pub use parse::{Parsed, ParsedFile, parse_sources};
 pub use source::{LoadError, SourceFile, SourceSet};
+pub(crate) use source::{read_text, toml_files};
 pub use spanned::{Entry, IdMap, Spanned};
 
 /// The language versions this build reads.

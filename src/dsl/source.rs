@@ -37,32 +37,8 @@ pub enum LoadError {
 impl SourceSet {
     /// Reads a file, or every `*.toml` file directly inside a directory.
     pub fn load(path: &Path) -> Result<SourceSet, LoadError> {
-        let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
-        if !metadata.is_dir() {
-            let mut set = SourceSet::default();
-            set.add(path.to_path_buf(), read_text(path)?);
-            return Ok(set);
-        }
-        let entries = std::fs::read_dir(path).map_err(|source| io_error(path, source))?;
-        let mut paths = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|source| io_error(path, source))?;
-            let file_path = entry.path();
-            let is_pricing = file_path.extension().is_some_and(|extension| extension == "toml")
-                // Scenario files live beside the pricing but are not part of the catalog.
-                && !file_path.to_string_lossy().ends_with(".scenario.toml");
-            if is_pricing && file_path.is_file() {
-                paths.push(file_path);
-            }
-        }
-        if paths.is_empty() {
-            return Err(LoadError::EmptyDirectory {
-                path: path.to_path_buf(),
-            });
-        }
-        paths.sort();
         let mut set = SourceSet::default();
-        for file_path in paths {
+        for file_path in toml_files(path, false)? {
             let text = read_text(&file_path)?;
             set.add(file_path, text);
         }
@@ -111,7 +87,37 @@ fn io_error(path: &Path, source: std::io::Error) -> LoadError {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, LoadError> {
+/// `path` itself when it is a file; otherwise every `*.toml` file directly inside the
+/// directory, in name order (scenario files only when asked for: they are not pricing).
+pub(crate) fn toml_files(path: &Path, with_scenarios: bool) -> Result<Vec<PathBuf>, LoadError> {
+    let metadata = std::fs::metadata(path).map_err(|source| io_error(path, source))?;
+    if !metadata.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|source| io_error(path, source))? {
+        let file = entry.map_err(|source| io_error(path, source))?.path();
+        let is_toml = file
+            .extension()
+            .is_some_and(|extension| extension == "toml");
+        let is_scenario = file.to_string_lossy().ends_with(".scenario.toml");
+        if is_toml && (with_scenarios || !is_scenario) && file.is_file() {
+            // A directory given as `.` lists `pricing.toml`, not `./pricing.toml`.
+            let shown = file.strip_prefix(".").map(Path::to_path_buf);
+            files.push(shown.unwrap_or(file));
+        }
+    }
+    if files.is_empty() {
+        return Err(LoadError::EmptyDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A file's text; not UTF-8 is an error, never a lossy conversion.
+pub(crate) fn read_text(path: &Path) -> Result<String, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
     String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
         path: path.to_path_buf(),

@@ -21,16 +21,7 @@ fn decimal(text: &str) -> Decimal {
 
 /// An empty plan around `changes`, with the summary counted from them.
 fn plan(changes: Vec<Change>, impact: Vec<PriceImpact>, refusals: Vec<Refusal>) -> Plan {
-    let mut summary = Summary::default();
-    for change in &changes {
-        match change.action {
-            Action::Create => summary.create += 1,
-            Action::Update => summary.update += 1,
-            Action::NewVersion => summary.new_version += 1,
-            Action::Delete => summary.delete += 1,
-            Action::Archive => summary.archive += 1,
-        }
-    }
+    let summary = Summary::of(&changes);
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         pricectl_version: "0.1.0".into(),
