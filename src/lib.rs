@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod dsl;
 pub mod ledger;
+pub mod live;
 pub mod lower;
 pub mod reconcile;
 pub mod render;

@@ -1,11 +1,9 @@
 //! Billing systems pricectl reconciles with. One trait, one implementation per system.
 
-mod live_state;
 pub mod local;
 
-pub use live_state::{LivePlan, LiveState};
-
 use crate::diff::Plan;
+use crate::live::LiveState;
 
 /// A billing system: fetch what it holds, apply a plan to it.
 pub trait Backend {

@@ -3,9 +3,9 @@ use super::output::{
 };
 use super::plan::{View, report_refusals};
 use super::{DiffArgs, ExitStatus};
-use crate::backend::LiveState;
 use crate::catalog::Catalog;
 use crate::dsl::revision::{LoadedPricing, PricingSource, RevisionError};
+use crate::live::LiveState;
 use crate::render::{Comparison, render_plan_markdown_for};
 
 /// `pricectl diff OLD NEW`: the plan from one version of the pricing to another, OLD standing

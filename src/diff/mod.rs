@@ -4,11 +4,9 @@
 //! refuses); renderers only show them and backends only perform them.
 
 mod fields;
-mod fingerprint;
 mod impact;
 mod plan;
 
-pub use fingerprint::fingerprint;
 pub use plan::{
     Action, Change, FieldChange, Fingerprints, ObjectState, PLAN_FORMAT_VERSION, Plan, PriceImpact,
     Refusal, Summary,
@@ -19,8 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use fields::changed_fields;
 use impact::price_impact;
 
-use crate::backend::LiveState;
 use crate::catalog::{Catalog, Plan as PricingPlan};
+use crate::live::{LivePlan, LiveState, fingerprint};
 
 /// The plan that makes `live` match `desired`.
 pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
@@ -251,7 +249,7 @@ impl Builder<'_> {
                 .live
                 .plans
                 .get(plan_id)
-                .map_or(0, crate::backend::LivePlan::customers_on_current);
+                .map_or(0, LivePlan::customers_on_current);
             let survives = if desired.plans.contains_key(plan_id) {
                 customers_on_current > 0
             } else {
@@ -354,7 +352,7 @@ impl Builder<'_> {
             .live
             .plans
             .get(id)
-            .map_or(0, crate::backend::LivePlan::customers_on_current);
+            .map_or(0, LivePlan::customers_on_current);
         let (action, reason, customers_staying) = if charges_change && customers > 0 {
             let version = self.live.plans.get(id).map_or(1, |plan| plan.version);
             (

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
-use crate::diff::{PLAN_FORMAT_VERSION, Plan, fingerprint};
+use crate::diff::{PLAN_FORMAT_VERSION, Plan};
+use crate::live::fingerprint;
 
 /// A plan saved by `pricectl plan --out FILE`, to be applied later by `pricectl apply FILE`.
 ///
@@ -116,7 +117,7 @@ impl SavedPlan {
     /// Refuses when the live catalog is not the one planned against, or when what customers
     /// did since would change the plan (a plan that gained customers versions instead of
     /// changing in place).
-    pub fn check_live(&self, live: &crate::backend::LiveState) -> Result<(), SavedPlanError> {
+    pub fn check_live(&self, live: &crate::live::LiveState) -> Result<(), SavedPlanError> {
         if live.catalog_fingerprint() != self.plan.fingerprints.live {
             return Err(SavedPlanError::LiveChanged);
         }

@@ -8,6 +8,7 @@ mod examples;
 mod fixtures;
 mod format;
 mod init;
+mod layering;
 mod ledger;
 mod output;
 mod reconcile;

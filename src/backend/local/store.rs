@@ -7,9 +7,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{SCHEMA_VERSION, migrate};
-use crate::backend::{Backend, BackendError, LivePlan, LiveState};
+use crate::backend::{Backend, BackendError};
 use crate::catalog::Plan as PricingPlan;
 use crate::diff::{Action, Change, ObjectState, Plan};
+use crate::live::{LivePlan, LiveState};
 
 /// A billing catalog in a `SQLite` file (or in memory, for scenario tests).
 pub struct LocalStore {

@@ -21,6 +21,7 @@ pub struct LiveState {
 /// A live plan's versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LivePlan {
+    /// The plan's current version: what a new customer gets.
     pub version: u32,
     /// Version → customers subscribed to it now (only versions with customers are listed).
     pub customers_by_version: BTreeMap<u32, u64>,
@@ -30,6 +31,7 @@ pub struct LivePlan {
 }
 
 impl LivePlan {
+    /// Customers on the current version: they keep what they pay if it changes.
     pub fn customers_on_current(&self) -> u64 {
         self.customers_by_version
             .get(&self.version)
@@ -37,6 +39,7 @@ impl LivePlan {
             .unwrap_or(0)
     }
 
+    /// Customers on any version now.
     pub fn customers(&self) -> u64 {
         self.customers_by_version.values().sum()
     }
@@ -62,7 +65,7 @@ impl LiveState {
                 .map(|(id, plan)| (id.as_str(), plan.version))
                 .collect(),
         };
-        crate::diff::fingerprint(&facts)
+        super::fingerprint(&facts)
     }
 
     /// An empty billing system.
