@@ -12,7 +12,7 @@ use super::item::{Rate, TierBound};
 /// the tier the whole quantity falls in. `None` only on arithmetic overflow.
 pub fn cost_of(rate: &Rate, per: Decimal, quantity: Decimal) -> Option<Decimal> {
     match rate {
-        Rate::Flat { amount } => quantity.checked_div(per)?.checked_mul(*amount),
+        Rate::Flat { amount } => per_units(quantity, per, *amount),
         Rate::Tiered { tier_mode, tiers } => {
             let tiers: Vec<(TierBound, Decimal)> =
                 tiers.iter().map(|tier| (tier.up_to, tier.amount)).collect();
@@ -34,7 +34,7 @@ pub fn tiered_cost(
                 TierBound::Units(bound) => quantity <= *bound,
                 TierBound::Infinite => true,
             })?;
-            quantity.checked_div(per)?.checked_mul(*amount)
+            per_units(quantity, per, *amount)
         }
         TierMode::Graduated => {
             let mut total = Decimal::ZERO;
@@ -48,12 +48,23 @@ pub fn tiered_cost(
                     TierBound::Infinite => quantity,
                 };
                 let units = ceiling - floor;
-                total = total.checked_add(units.checked_div(per)?.checked_mul(*amount)?)?;
+                total = total.checked_add(per_units(units, per, *amount)?)?;
                 floor = ceiling;
             }
             Some(total)
         }
     }
+}
+
+/// `units / per × amount`, multiplied first: `1 / 3` is not exact in a decimal, and the
+/// truncated quotient times the amount can land just under a rounding midpoint (1 unit at
+/// 0.015 per 3 is 0.005, which rounds to 0.01; divided first it is 0.00499…, which rounds to
+/// 0.00). Only a product too large for a decimal is divided first. `None` when both overflow.
+fn per_units(units: Decimal, per: Decimal, amount: Decimal) -> Option<Decimal> {
+    units
+        .checked_mul(amount)
+        .and_then(|product| product.checked_div(per))
+        .or_else(|| units.checked_div(per)?.checked_mul(amount))
 }
 
 #[cfg(test)]
@@ -85,6 +96,46 @@ mod tests {
         assert_eq!(
             cost_of(&per_thousand, decimal("1000"), decimal("3000")),
             Some(decimal("30"))
+        );
+    }
+
+    #[test]
+    fn multiplies_before_dividing_by_the_billing_unit() {
+        let rate = Rate::Flat {
+            amount: decimal("0.015"),
+        };
+        assert_eq!(
+            cost_of(&rate, decimal("3"), decimal("1")),
+            Some(decimal("0.005"))
+        );
+        // Divided first, 241 / 3 × 0.045 is 3.6149999999999999999999999998, a cent short
+        // once rounded.
+        let rate = Rate::Flat {
+            amount: decimal("0.045"),
+        };
+        assert_eq!(
+            cost_of(&rate, decimal("3"), decimal("241")),
+            Some(decimal("3.615"))
+        );
+        let tiers = [(TierBound::Infinite, decimal("0.045"))];
+        for mode in [TierMode::Graduated, TierMode::Volume] {
+            assert_eq!(
+                tiered_cost(mode, &tiers, decimal("3"), decimal("241")),
+                Some(decimal("3.615")),
+                "{mode:?}"
+            );
+        }
+        // A product beyond a decimal's range is divided first rather than refused.
+        let large = decimal("70000000000000000000000000000");
+        assert_eq!(
+            cost_of(
+                &Rate::Flat {
+                    amount: decimal("2")
+                },
+                decimal("10"),
+                large
+            ),
+            Some(decimal("14000000000000000000000000000"))
         );
     }
 

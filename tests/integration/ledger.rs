@@ -24,15 +24,28 @@ fn at(text: &str) -> Instant {
 
 /// A store file holding an example's catalog.
 fn store_with(example: &str, directory: &Path) -> PathBuf {
-    let catalog = pricectl::compile_path(
+    store_holding(
         &root()
             .join("pricing-examples")
             .join(example)
             .join("pricing.toml"),
+        directory,
     )
-    .expect("loads")
-    .catalog
-    .expect("valid");
+}
+
+/// A store file holding the catalog of pricing written for a test.
+fn store_with_pricing(pricing: &str, directory: &Path) -> PathBuf {
+    let path = directory.join("pricing.toml");
+    std::fs::write(&path, pricing).expect("write pricing");
+    store_holding(&path, directory)
+}
+
+/// `local.db` in `directory`, with the catalog of the pricing at `pricing` applied.
+fn store_holding(pricing: &Path, directory: &Path) -> PathBuf {
+    let catalog = pricectl::compile_path(pricing)
+        .expect("loads")
+        .catalog
+        .expect("valid");
     let path = directory.join("local.db");
     let mut store = LocalStore::open(&path).expect("store");
     let planned = plan(&mut store, &catalog).expect("plan");
@@ -677,6 +690,25 @@ fn usage_beyond_the_included_units_is_billed_at_the_end_of_the_period_through_th
 }
 
 #[test]
+fn usage_charges_multiply_before_dividing_by_the_billing_unit() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let pricing = "version = 1\ncurrency = \"USD\"\n\n[features.calls]\ntype = \"metered\"\n\n[plans.metered]\n\n[plans.metered.items.calls]\nprice = { amount = 0.045, per = 3, billing = \"usage\", interval = \"month\" }\n";
+    let mut ledger = Ledger::open(&store_with_pricing(pricing, directory.path())).expect("ledger");
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    attach(&mut ledger, "acme", "metered", &[], None, "2026-01-01");
+    track(&mut ledger, "acme", "calls", "241", None, "2026-01-15");
+    // The month ends: 241 / 3 × 0.045 is exactly 3.615, which rounds half away from zero to
+    // 3.62 (divided first, it was 3.6149999…, charged 3.61).
+    ledger.balances("acme", at("2026-02-01")).expect("balances");
+    let charges = ledger.charges("acme").expect("charges");
+    assert_eq!(charges.len(), 1, "{charges:?}");
+    assert_eq!(charges[0].line_items[0].exact.to_string(), "3.615");
+    assert_eq!(charges[0].total.to_string(), "3.62");
+}
+
+#[test]
 fn monthly_boundaries_count_from_the_start_and_do_not_drift() {
     let directory = tempfile::tempdir().expect("temp dir");
     let mut ledger =
@@ -769,17 +801,7 @@ fn switching_plans_bills_the_old_plans_usage_first() {
 fn a_subscription_cannot_be_attached_twice_but_a_top_up_can() {
     let directory = tempfile::tempdir().expect("temp dir");
     let pricing = "version = 1\ncurrency = \"USD\"\n\n[features.tok]\ntype = \"metered\"\n\n[plans.boost]\nadd_on = true\nprice = { amount = 10, interval = \"month\" }\n\n[plans.boost.items.tok]\nincluded = 100\nreset = \"month\"\n\n[plans.top-up]\nadd_on = true\n\n[plans.top-up.items.tok]\nprice = { amount = 1, per = 100, billing = \"prepaid\", interval = \"one_off\" }\n";
-    std::fs::write(directory.path().join("pricing.toml"), pricing).expect("write");
-    let catalog = pricectl::compile_path(&directory.path().join("pricing.toml"))
-        .expect("loads")
-        .catalog
-        .expect("valid");
-    let path = directory.path().join("local.db");
-    let mut store = LocalStore::open(&path).expect("store");
-    let planned = plan(&mut store, &catalog).expect("plan");
-    apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("apply");
-    drop(store);
-    let mut ledger = Ledger::open(&path).expect("ledger");
+    let mut ledger = Ledger::open(&store_with_pricing(pricing, directory.path())).expect("ledger");
     ledger
         .create_customer("acme", None, None, at("2026-01-01"))
         .expect("customer");
