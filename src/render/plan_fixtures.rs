@@ -24,7 +24,7 @@ fn plan(changes: Vec<Change>, impact: Vec<PriceImpact>, refusals: Vec<Refusal>) 
     let summary = Summary::of(&changes);
     Plan {
         format_version: PLAN_FORMAT_VERSION,
-        pricectl_version: "0.1.0".into(),
+        pricectl_version: env!("CARGO_PKG_VERSION").into(),
         currency: "USD".into(),
         changes,
         summary,

@@ -1,20 +1,6 @@
 //! The command line as users see it: exit codes, stdout vs stderr, formats.
 
-use std::process::Output;
-
-use crate::support::pricectl;
-
-fn run(args: &[&str]) -> Output {
-    pricectl().args(args).output().expect("pricectl runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8")
-}
+use crate::support::{run, stderr, stdout};
 
 #[test]
 fn validate_exit_codes() {

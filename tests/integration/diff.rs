@@ -2,78 +2,45 @@
 //! and `diff`, and the job summary they write on GitHub Actions.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use crate::support::{pricectl, root};
+use crate::support::{TestContext, example, stderr, stdout};
 
-/// A temporary directory, optionally a git repository, where pricectl runs.
-struct Repository {
-    directory: tempfile::TempDir,
+/// A git repository in the context's directory, with a first commit of `pricing.toml`
+/// holding `text`.
+fn repository(text: &str) -> TestContext {
+    let context = TestContext::new();
+    git(&context, &["init", "--quiet", "--initial-branch=main"]);
+    commit(&context, &[("pricing.toml", text)], "first");
+    context
 }
 
-impl Repository {
-    fn new() -> Self {
-        Self {
-            directory: tempfile::tempdir().expect("temp dir"),
-        }
+fn commit(context: &TestContext, files: &[(&str, &str)], message: &str) {
+    for (name, text) in files {
+        context.write(name, text);
     }
+    git(context, &["add", "--all"]);
+    git(
+        context,
+        &["commit", "--quiet", "--no-gpg-sign", "-m", message],
+    );
+}
 
-    /// A git repository with a first commit of `pricing.toml` holding `text`.
-    fn git(text: &str) -> Self {
-        let repository = Self::new();
-        repository.git_run(&["init", "--quiet", "--initial-branch=main"]);
-        repository.commit(&[("pricing.toml", text)], "first");
-        repository
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.directory.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) {
-        let path = self.path(name);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-
-    fn commit(&self, files: &[(&str, &str)], message: &str) {
-        for (name, text) in files {
-            self.write(name, text);
-        }
-        self.git_run(&["add", "--all"]);
-        self.git_run(&["commit", "--quiet", "--no-gpg-sign", "-m", message]);
-    }
-
-    fn git_run(&self, args: &[&str]) {
-        let status = Command::new("git")
-            .args(args)
-            .current_dir(self.directory.path())
-            .env("GIT_AUTHOR_NAME", "test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .status()
-            .expect("git runs");
-        assert!(status.success(), "git {args:?}");
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_in(Path::new("."), args)
-    }
-
-    fn run_in(&self, directory: &Path, args: &[&str]) -> Output {
-        pricectl()
-            .current_dir(self.directory.path().join(directory))
-            .args(args)
-            .output()
-            .expect("pricectl runs")
-    }
+fn git(context: &TestContext, args: &[&str]) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(context.directory())
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
 }
 
 fn openai() -> String {
-    std::fs::read_to_string(root().join("pricing-examples/openai-credits/pricing.toml"))
-        .expect("example")
+    example("openai-credits")
 }
 
 /// The example with o3 input dearer, and without o1 output tokens (a delete).
@@ -93,28 +60,20 @@ fn dearer_without_o1_output() -> String {
     text
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8")
-}
-
 fn git_available() -> bool {
     Command::new("git").arg("--version").output().is_ok()
 }
 
 #[test]
 fn two_files_in_every_format() {
-    let repository = Repository::new();
+    let repository = TestContext::new();
     repository.write("old.toml", &openai());
     repository.write("new.toml", &dearer_without_o1_output());
     let args = ["diff", "old.toml", "new.toml"];
     let text = repository.run(&[&args[..], &["--detailed-exitcode"]].concat());
     assert_eq!(text.status.code(), Some(2), "{}", stderr(&text));
     assert_eq!(stderr(&text), "");
-    insta::with_settings!({ omit_expression => true }, {
+    repository.bind(|| {
         insta::assert_snapshot!("diff_text", stdout(&text));
         for format in ["markdown", "json", "github"] {
             let output = repository.run(&[&args[..], &["--format", format]].concat());
@@ -127,7 +86,7 @@ fn two_files_in_every_format() {
 
 #[test]
 fn no_changes_between_equal_versions() {
-    let repository = Repository::new();
+    let repository = TestContext::new();
     repository.write("old.toml", &openai());
     repository.write("new/pricing.toml", &openai());
     let output = repository.run(&["diff", "--detailed-exitcode", "old.toml", "new"]);
@@ -146,7 +105,7 @@ fn no_changes_between_equal_versions() {
 
 #[test]
 fn both_sides_report_their_diagnostics() {
-    let repository = Repository::new();
+    let repository = TestContext::new();
     repository.write(
         "old.toml",
         "version = 1\ncurrency = \"USD\"\n[features.a]\ntype = \"meterd\"\n",
@@ -172,8 +131,12 @@ fn git_revisions_of_a_file_and_a_directory() {
         eprintln!("skipped: git is not installed");
         return;
     }
-    let repository = Repository::git(&openai());
-    repository.commit(&[("pricing.toml", &dearer_without_o1_output())], "second");
+    let repository = repository(&openai());
+    commit(
+        &repository,
+        &[("pricing.toml", &dearer_without_o1_output())],
+        "second",
+    );
     // The working tree against the commit before: what a pull request changes.
     let output = repository.run(&["diff", "git:HEAD~1", "pricing.toml"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -187,7 +150,8 @@ fn git_revisions_of_a_file_and_a_directory() {
     // A pricing directory, read from a subdirectory: PATH is relative to where pricectl runs.
     let dearer = dearer_without_o1_output();
     let split = dearer.find("[credit_systems.credits]").expect("credits");
-    repository.commit(
+    commit(
+        &repository,
         &[
             ("prices/a.toml", &dearer[..split]),
             (
@@ -199,7 +163,7 @@ fn git_revisions_of_a_file_and_a_directory() {
         "a directory",
     );
     let output = repository.run_in(
-        Path::new("prices"),
+        "prices",
         &[
             "diff",
             "git:HEAD~2:../pricing.toml",
@@ -229,7 +193,7 @@ fn git_errors_are_clear() {
         eprintln!("skipped: git is not installed");
         return;
     }
-    let repository = Repository::git(&openai());
+    let repository = repository(&openai());
     let unknown = repository.run(&["diff", "git:no-such-branch", "pricing.toml"]);
     assert_eq!(unknown.status.code(), Some(1));
     insta::assert_snapshot!(stderr(&unknown), @"
@@ -250,7 +214,7 @@ fn git_errors_are_clear() {
     For more information, try '--help'.
     ");
 
-    let outside = Repository::new();
+    let outside = TestContext::new();
     outside.write("pricing.toml", &openai());
     let not_a_repository = outside.run(&["diff", "git:HEAD", "pricing.toml"]);
     assert_eq!(not_a_repository.status.code(), Some(1));
@@ -264,25 +228,25 @@ fn git_errors_are_clear() {
 
 #[test]
 fn plan_annotates_the_pricing_for_github() {
-    let repository = Repository::new();
+    let repository = TestContext::new();
     repository.write("pricing.toml", &openai());
     let applied = repository.run(&["apply", "--auto-approve"]);
     assert!(applied.status.success(), "{}", stderr(&applied));
     repository.write("pricing.toml", &dearer_without_o1_output());
     let output = repository.run(&["plan", "--format", "github", "--detailed-exitcode"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    insta::assert_snapshot!(stdout(&output));
+    repository.bind(|| insta::assert_snapshot!(stdout(&output)));
 }
 
 #[test]
 fn plan_and_diff_write_the_job_summary_in_every_format() {
-    let repository = Repository::new();
+    let repository = TestContext::new();
     repository.write("old.toml", &openai());
     repository.write("pricing.toml", &dearer_without_o1_output());
     let summary = repository.path("summary.md");
     let run = |args: &[&str]| {
-        let output = pricectl()
-            .current_dir(repository.directory.path())
+        let output = repository
+            .command()
             .env("GITHUB_STEP_SUMMARY", &summary)
             .args(args)
             .output()
@@ -309,8 +273,8 @@ fn plan_and_diff_write_the_job_summary_in_every_format() {
     );
 
     // A summary that cannot be written is a warning, not a failure.
-    let output = pricectl()
-        .current_dir(repository.directory.path())
+    let output = repository
+        .command()
         .env(
             "GITHUB_STEP_SUMMARY",
             repository.path("no/such/directory/summary.md"),
@@ -335,12 +299,12 @@ fn the_summary_of_a_huge_diff_stays_within_the_caps() {
             "\n[features.model-{index:05}-tokens]\nname = \"Model {index:05} tokens, a feature with a long descriptive name\"\ntype = \"metered\"\n"
         );
     }
-    let repository = Repository::new();
+    let repository = TestContext::new();
     repository.write("old.toml", "version = 1\ncurrency = \"USD\"\n");
     repository.write("new.toml", &huge);
     let summary = repository.path("summary.md");
-    let output = pricectl()
-        .current_dir(repository.directory.path())
+    let output = repository
+        .command()
         .env("GITHUB_STEP_SUMMARY", &summary)
         .args(["diff", "--format", "json", "old.toml", "new.toml"])
         .output()

@@ -1,13 +1,12 @@
 //! `pricectl fmt`: the layout of every fixture (snapshots), and the promise that formatting
 //! never changes what a file means and is idempotent, over every example and variants of it.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::PathBuf;
 
 use pricectl::dsl::SourceSet;
 use pricectl::dsl::format::format_pricing;
 
-use crate::support::{examples, pricectl, root};
+use crate::support::{TestContext, examples, pricectl, root, stderr};
 
 /// The catalog a pricing text compiles to, as canonical JSON; panics on errors.
 fn catalog(text: &str, what: &str) -> String {
@@ -280,25 +279,13 @@ fn formatting_never_changes_meaning() {
     }
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8")
-}
-
 /// A directory with the given files, and `pricectl` running in it.
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let directory = tempfile::tempdir().expect("temp dir");
+fn workspace(files: &[(&str, &str)]) -> TestContext {
+    let context = TestContext::new();
     for (name, text) in files {
-        std::fs::write(directory.path().join(name), text).expect("write");
+        context.write(name, text);
     }
-    directory
-}
-
-fn run_in(directory: &Path, args: &[&str]) -> Output {
-    pricectl()
-        .current_dir(directory)
-        .args(args)
-        .output()
-        .expect("pricectl runs")
+    context
 }
 
 const MESSY: &str = "version=1\ncurrency   =  \"USD\"\n[features.tokens]\n\ntype='metered'   \n";
@@ -306,12 +293,12 @@ const TIDY: &str = "version = 1\ncurrency = \"USD\"\n\n[features.tokens]\ntype =
 
 #[test]
 fn check_lists_what_would_change_and_writes_nothing() {
-    let directory = workspace(&[
+    let context = workspace(&[
         ("pricing.toml", MESSY),
         ("pricing.scenario.toml", "name   = \"s\"\n"),
         ("tidy.toml", TIDY),
     ]);
-    let output = run_in(directory.path(), &["fmt", "--check", "."]);
+    let output = context.run(&["fmt", "--check", "."]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(output.stdout, b"");
     insta::assert_snapshot!(stderr(&output), @r"
@@ -319,36 +306,36 @@ fn check_lists_what_would_change_and_writes_nothing() {
     would reformat pricing.toml
     2 files would be reformatted, 1 file already formatted
     ");
-    let text = std::fs::read_to_string(directory.path().join("pricing.toml")).expect("read");
+    let text = context.read("pricing.toml");
     assert_eq!(text, MESSY, "--check writes nothing");
 
-    let clean = run_in(directory.path(), &["fmt", "--check", "tidy.toml"]);
+    let clean = context.run(&["fmt", "--check", "tidy.toml"]);
     assert_eq!(clean.status.code(), Some(0));
     insta::assert_snapshot!(stderr(&clean), @"1 file already formatted");
 }
 
 #[test]
 fn fmt_rewrites_only_the_files_that_change() {
-    let directory = workspace(&[("pricing.toml", MESSY), ("tidy.toml", TIDY)]);
-    let tidy = directory.path().join("tidy.toml");
+    let context = workspace(&[("pricing.toml", MESSY), ("tidy.toml", TIDY)]);
+    let tidy = context.path("tidy.toml");
     let before = std::fs::metadata(&tidy)
         .and_then(|metadata| metadata.modified())
         .expect("mtime");
     std::thread::sleep(std::time::Duration::from_millis(20));
 
-    let output = run_in(directory.path(), &["fmt", "."]);
+    let output = context.run(&["fmt", "."]);
     assert_eq!(output.status.code(), Some(0));
     insta::assert_snapshot!(stderr(&output), @r"
     reformatted pricing.toml
     1 file reformatted, 1 file already formatted
     ");
-    let text = std::fs::read_to_string(directory.path().join("pricing.toml")).expect("read");
+    let text = context.read("pricing.toml");
     assert_eq!(text, TIDY);
     let after = std::fs::metadata(&tidy)
         .and_then(|metadata| metadata.modified())
         .expect("mtime");
     assert_eq!(before, after, "an unchanged file is not rewritten");
-    let leftovers: Vec<_> = std::fs::read_dir(directory.path())
+    let leftovers: Vec<_> = std::fs::read_dir(context.directory())
         .expect("read dir")
         .map(|entry| entry.expect("entry").file_name())
         .collect();
@@ -359,36 +346,36 @@ fn fmt_rewrites_only_the_files_that_change() {
     );
 
     // The default path is `pricing.toml`, now formatted.
-    let again = run_in(directory.path(), &["fmt"]);
+    let again = context.run(&["fmt"]);
     assert_eq!(again.status.code(), Some(0));
     insta::assert_snapshot!(stderr(&again), @"1 file already formatted");
-    let quiet = run_in(directory.path(), &["fmt", "--quiet"]);
+    let quiet = context.run(&["fmt", "--quiet"]);
     assert_eq!(stderr(&quiet), "");
 }
 
 #[test]
 fn a_file_that_is_not_toml_gets_the_compiler_diagnostic_and_is_left_alone() {
     let broken = "version = 1\ncurrency = \"USD\"\n[features.tokens\ntype = \"metered\"\n";
-    let directory = workspace(&[("pricing.toml", broken), ("other.toml", MESSY)]);
-    let output = run_in(directory.path(), &["fmt", "."]);
+    let context = workspace(&[("pricing.toml", broken), ("other.toml", MESSY)]);
+    let output = context.run(&["fmt", "."]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(stderr(&output));
-    let text = std::fs::read_to_string(directory.path().join("pricing.toml")).expect("read");
+    let text = context.read("pricing.toml");
     assert_eq!(text, broken, "left untouched");
-    let other = std::fs::read_to_string(directory.path().join("other.toml")).expect("read");
+    let other = context.read("other.toml");
     assert_eq!(other, TIDY, "the other files are still formatted");
 }
 
 #[test]
 fn missing_paths_are_load_errors() {
-    let directory = workspace(&[]);
-    let missing = run_in(directory.path(), &["fmt"]);
+    let context = workspace(&[]);
+    let missing = context.run(&["fmt"]);
     assert_eq!(missing.status.code(), Some(1));
     insta::assert_snapshot!(stderr(&missing), @r"
     error: `pricing.toml` does not exist
       help: pass the pricing file or directory, or run pricectl where `pricing.toml` is
     ");
-    let empty = run_in(directory.path(), &["fmt", "--check", "."]);
+    let empty = context.run(&["fmt", "--check", "."]);
     assert_eq!(empty.status.code(), Some(1));
     insta::assert_snapshot!(stderr(&empty), @r"
     error: the directory `.` has no `*.toml` files
@@ -400,7 +387,6 @@ fn missing_paths_are_load_errors() {
 fn the_examples_pass_fmt_check() {
     for example in examples() {
         let output = pricectl()
-            .current_dir(root())
             .args(["fmt", "--check"])
             .arg(crate::support::relative(&example))
             .output()

@@ -2,21 +2,8 @@
 //! and is never written over anything.
 
 use std::path::Path;
-use std::process::Output;
 
-use crate::support::{pricectl, root};
-
-fn run_in(directory: &Path, args: &[&str]) -> Output {
-    pricectl()
-        .current_dir(directory)
-        .args(args)
-        .output()
-        .expect("pricectl runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8")
-}
+use crate::support::{TestContext, root, stderr};
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
@@ -35,11 +22,11 @@ fn catalog(path: &Path) -> String {
 #[test]
 fn init_writes_a_project_from_each_template() {
     for template in ["openai-credits", "saas-seats-credits", "api-tiered"] {
-        let directory = tempfile::tempdir().expect("temp dir");
-        let output = run_in(directory.path(), &["init", "--template", template]);
+        let context = TestContext::new();
+        let output = context.run(&["init", "--template", template]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         assert_eq!(output.stdout, b"", "init prints nothing on stdout");
-        let project = directory.path();
+        let project = context.directory();
         let example = root().join("pricing-examples").join(template);
 
         let pricing = read(&project.join("pricing.toml"));
@@ -66,12 +53,12 @@ fn init_writes_a_project_from_each_template() {
             "the workflow is the one docs/ci.md shows"
         );
 
-        let validate = run_in(project, &["validate"]);
+        let validate = context.run(&["validate"]);
         assert_eq!(validate.status.code(), Some(0), "{}", stderr(&validate));
-        let format = run_in(project, &["fmt", "--check", "."]);
+        let format = context.run(&["fmt", "--check", "."]);
         assert_eq!(format.status.code(), Some(0), "{}", stderr(&format));
         // The next steps work: the scenario passes against the template's pricing.
-        let scenarios = run_in(project, &["test"]);
+        let scenarios = context.run(&["test"]);
         assert_eq!(
             scenarios.status.code(),
             Some(0),
@@ -84,8 +71,8 @@ fn init_writes_a_project_from_each_template() {
 
 #[test]
 fn init_says_what_it_wrote_and_what_to_do_next() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    let output = run_in(directory.path(), &["init"]);
+    let context = TestContext::new();
+    let output = context.run(&["init"]);
     assert_eq!(output.status.code(), Some(0));
     insta::assert_snapshot!(stderr(&output), @r"
     Created a pricing project from the `openai-credits` template:
@@ -100,17 +87,9 @@ fn init_says_what_it_wrote_and_what_to_do_next() {
       pricectl plan pricing.toml       see what applying it would create
     ");
 
-    let elsewhere = run_in(
-        directory.path(),
-        &["init", "--template", "api-tiered", "billing/pricing"],
-    );
+    let elsewhere = context.run(&["init", "--template", "api-tiered", "billing/pricing"]);
     assert_eq!(elsewhere.status.code(), Some(0));
-    assert!(
-        directory
-            .path()
-            .join("billing/pricing/pricing.toml")
-            .is_file()
-    );
+    assert!(context.path("billing/pricing/pricing.toml").is_file());
     insta::assert_snapshot!(stderr(&elsewhere), @r"
     Created a pricing project from the `api-tiered` template in billing/pricing:
       pricing.toml                    the pricing; your editor checks it against the schema
@@ -127,20 +106,19 @@ fn init_says_what_it_wrote_and_what_to_do_next() {
     the workflow there and set its `PRICING` to the pricing's path.
     ");
 
-    let quiet = run_in(directory.path(), &["init", "--quiet", "third"]);
+    let quiet = context.run(&["init", "--quiet", "third"]);
     assert_eq!(quiet.status.code(), Some(0));
     assert_eq!(stderr(&quiet), "");
 }
 
 #[test]
 fn init_refuses_to_overwrite_and_writes_nothing() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    let project = directory.path();
-    std::fs::create_dir_all(project.join(".github/workflows")).expect("mkdir");
-    std::fs::write(project.join("pricing.scenario.toml"), "# mine\n").expect("write");
-    std::fs::write(project.join(".github/workflows/pricing.yml"), "# mine\n").expect("write");
+    let context = TestContext::new();
+    let project = context.directory();
+    context.write("pricing.scenario.toml", "# mine\n");
+    context.write(".github/workflows/pricing.yml", "# mine\n");
 
-    let output = run_in(project, &["init"]);
+    let output = context.run(&["init"]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(stderr(&output), @r"
     error: these files exist already; nothing was written
@@ -162,13 +140,16 @@ fn init_refuses_to_overwrite_and_writes_nothing() {
 
 #[test]
 fn unknown_templates_are_usage_errors() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    let output = run_in(directory.path(), &["init", "--template", "openai"]);
+    let context = TestContext::new();
+    let output = context.run(&["init", "--template", "openai"]);
     assert_eq!(output.status.code(), Some(64));
     assert!(
         stderr(&output).contains("openai-credits"),
         "{}",
         stderr(&output)
     );
-    assert_eq!(std::fs::read_dir(directory.path()).expect("dir").count(), 0);
+    assert_eq!(
+        std::fs::read_dir(context.directory()).expect("dir").count(),
+        0
+    );
 }

@@ -12,7 +12,7 @@ use pricectl::ledger::{AttachRequest, GrantRequest, Instant, Ledger, TrackReques
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
-use crate::support::root;
+use crate::support::{TestContext, example, examples, pricectl, root, stdout};
 
 fn decimal(text: &str) -> Decimal {
     Decimal::from_str(text).expect("decimal")
@@ -574,8 +574,8 @@ fn an_acknowledged_event_survives_the_process_being_killed() {
 
 #[test]
 fn pricectl_test_runs_the_scenarios_of_every_example() {
-    for example in crate::support::examples() {
-        let output = crate::support::pricectl()
+    for example in examples() {
+        let output = pricectl()
             .arg("test")
             .arg(example.join("pricing.toml"))
             .output()
@@ -592,55 +592,35 @@ fn pricectl_test_runs_the_scenarios_of_every_example() {
 
 #[test]
 fn a_failing_scenario_shows_expected_and_actual() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    let pricing =
-        std::fs::read_to_string(root().join("pricing-examples/openai-credits/pricing.toml"))
-            .expect("example");
+    let context = TestContext::new();
     // The pricing change a reviewer should catch: credits cost twice as much.
-    std::fs::write(
-        directory.path().join("pricing.toml"),
-        pricing.replace("amount = 0.01,", "amount = 0.02,"),
-    )
-    .expect("write");
-    std::fs::write(
-        directory.path().join("top-up.scenario.toml"),
+    context.write(
+        "pricing.toml",
+        &example("openai-credits").replace("amount = 0.01,", "amount = 0.02,"),
+    );
+    context.write(
+        "top-up.scenario.toml",
         "name = \"500 credits cost $5\"\n\n[[steps]]\ndo = \"attach\"\ncustomer = \"acme\"\nplan = \"credit-top-up\"\nquantities = { credits = 500 }\nexpect = { charge = 5.00, balance = 500 }\n",
-    )
-    .expect("write");
-    let output = crate::support::pricectl()
-        .current_dir(directory.path())
-        .arg("test")
-        .output()
-        .expect("runs");
+    );
+    let output = context.run(&["test"]);
     assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+    context.bind(|| insta::assert_snapshot!(stdout(&output)));
 }
 
 #[test]
 fn a_malformed_scenario_file_says_where_and_what() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(
-        root().join("pricing-examples/openai-credits/pricing.toml"),
-        directory.path().join("pricing.toml"),
-    )
-    .expect("copy");
-    std::fs::write(
-        directory.path().join("typo.scenario.toml"),
+    let context = TestContext::with_example("openai-credits");
+    context.write(
+        "typo.scenario.toml",
         "name = \"typo\"\n\n[[steps]]\ndo = \"track\"\ncustomer = \"acme\"\nfeature = \"o1-input-tokens\"\nvalu = 5\n",
-    )
-    .expect("write");
-    std::fs::write(
-        directory.path().join("number.scenario.toml"),
+    );
+    context.write(
+        "number.scenario.toml",
         "name = \"number\"\n\n[[steps]]\ndo = \"grant\"\ncustomer = \"acme\"\nfeature = \"credits\"\namount = \"lots\"\nreason = \"x\"\n",
-    )
-    .expect("write");
-    let output = crate::support::pricectl()
-        .current_dir(directory.path())
-        .arg("test")
-        .output()
-        .expect("runs");
+    );
+    let output = context.run(&["test"]);
     assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+    context.bind(|| insta::assert_snapshot!(stdout(&output)));
 }
 
 #[test]
@@ -899,26 +879,8 @@ fn a_balance_too_large_for_a_decimal_is_an_error_not_a_crash() {
 
 #[test]
 fn the_ledger_commands_as_users_see_them() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(
-        root().join("pricing-examples/openai-credits/pricing.toml"),
-        directory.path().join("pricing.toml"),
-    )
-    .expect("copy");
-    let run = |args: &[&str]| {
-        let output = crate::support::pricectl()
-            .current_dir(directory.path())
-            .args(args)
-            .output()
-            .expect("runs");
-        format!(
-            "$ pricectl {}\n{}{}[exit {}]\n",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-            output.status.code().unwrap_or(-1)
-        )
-    };
+    let context = TestContext::with_example("openai-credits");
+    let run = |args: &[&str]| context.transcript(args);
     assert!(run(&["apply", "--auto-approve", "--quiet"]).ends_with("[exit 0]\n"));
     let mut transcript = String::new();
     for args in [
@@ -1019,5 +981,42 @@ fn the_ledger_commands_as_users_see_them() {
     ] {
         transcript.push_str(&run(args));
     }
-    insta::assert_snapshot!(transcript);
+    context.bind(|| insta::assert_snapshot!(transcript));
+}
+
+#[test]
+fn a_ledger_command_without_a_time_records_the_current_one() {
+    let context = TestContext::with_example("openai-credits").with_filtered_times();
+    assert!(
+        context
+            .transcript(&["apply", "--auto-approve", "--quiet"])
+            .ends_with("[exit 0]\n")
+    );
+    let before = Instant::now().to_string();
+    let mut transcript = String::new();
+    for args in [
+        &["customer", "create", "acme"][..],
+        &[
+            "grant",
+            "--customer",
+            "acme",
+            "--feature",
+            "credits",
+            "--amount",
+            "5",
+            "--reason",
+            "welcome",
+        ],
+        &["history", "--customer", "acme"],
+    ] {
+        transcript.push_str(&context.transcript(args));
+    }
+    let after = Instant::now().to_string();
+    // The grant is stamped with today (the date before or after the commands ran, should
+    // they straddle midnight), not with some fixed or zero time.
+    assert!(
+        transcript.contains(&before[..10]) || transcript.contains(&after[..10]),
+        "{before}..{after}:\n{transcript}"
+    );
+    context.bind(|| insta::assert_snapshot!(transcript));
 }

@@ -15,5 +15,6 @@ mod reconcile;
 mod robustness;
 mod schema;
 mod shell;
+mod snapshot_hygiene;
 mod support;
 mod workflow;

@@ -1,57 +1,27 @@
 //! Output discipline: data on stdout, notes and errors on stderr, `--quiet` leaves out notes
 //! only, no colour off a terminal or with `NO_COLOR`.
 
-use std::path::Path;
-use std::process::Output;
-
-use crate::support::{pricectl, root};
-
-fn run_in(directory: &Path, args: &[&str]) -> Output {
-    pricectl()
-        .current_dir(directory)
-        .args(args)
-        .output()
-        .expect("pricectl runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8")
-}
-
-fn workspace() -> tempfile::TempDir {
-    let directory = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(
-        root().join("pricing-examples/openai-credits/pricing.toml"),
-        directory.path().join("pricing.toml"),
-    )
-    .expect("copy the example");
-    directory
-}
+use crate::support::{TestContext, stderr, stdout};
 
 #[test]
 fn quiet_leaves_out_notes_and_nothing_else() {
-    let directory = workspace();
-    let path = directory.path();
+    let context = TestContext::with_example("openai-credits");
 
-    let loud = run_in(path, &["validate"]);
+    let loud = context.run(&["validate"]);
     insta::assert_snapshot!(stderr(&loud), @"pricing.toml: valid (0 errors and 0 warnings)");
-    let quiet = run_in(path, &["validate", "--quiet"]);
+    let quiet = context.run(&["validate", "--quiet"]);
     assert_eq!(
         (quiet.status.code(), stderr(&quiet)),
         (Some(0), String::new())
     );
 
-    let plan = run_in(path, &["plan", "--out", "plan.json"]);
-    let quiet_plan = run_in(path, &["-q", "plan", "--out", "plan.json"]);
+    let plan = context.run(&["plan", "--out", "plan.json"]);
+    let quiet_plan = context.run(&["-q", "plan", "--out", "plan.json"]);
     insta::assert_snapshot!(stderr(&plan), @"Saved the plan to plan.json; apply exactly it with `pricectl apply plan.json`");
     assert_eq!(stderr(&quiet_plan), "");
     assert_eq!(stdout(&quiet_plan), stdout(&plan), "data is never left out");
 
-    let applied = run_in(path, &["apply", "--quiet", "plan.json"]);
+    let applied = context.run(&["apply", "--quiet", "plan.json"]);
     assert_eq!(applied.status.code(), Some(0));
     assert_eq!(stderr(&applied), "");
     assert!(
@@ -61,18 +31,17 @@ fn quiet_leaves_out_notes_and_nothing_else() {
     );
 
     // Errors are never left out.
-    let missing = run_in(path, &["validate", "-q", "missing.toml"]);
+    let missing = context.run(&["validate", "-q", "missing.toml"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).starts_with("error: `missing.toml` does not exist"));
-    let stale = run_in(path, &["apply", "-q", "plan.json"]);
+    let stale = context.run(&["apply", "-q", "plan.json"]);
     assert_eq!(stale.status.code(), Some(1));
     assert!(stderr(&stale).starts_with("error: "), "{}", stderr(&stale));
-    std::fs::write(
-        path.join("bad.toml"),
+    context.write(
+        "bad.toml",
         "version = 1\ncurrency = \"USD\"\nfeatures = 3\n",
-    )
-    .expect("write");
-    let invalid = run_in(path, &["validate", "-q", "bad.toml"]);
+    );
+    let invalid = context.run(&["validate", "-q", "bad.toml"]);
     assert_eq!(invalid.status.code(), Some(1));
     assert!(
         stderr(&invalid).contains("pricectl::invalid_value"),
@@ -83,9 +52,8 @@ fn quiet_leaves_out_notes_and_nothing_else() {
 
 #[test]
 fn data_on_stdout_and_nothing_else_there() {
-    let directory = workspace();
-    let path = directory.path();
-    std::fs::copy(path.join("pricing.toml"), path.join("old.toml")).expect("copy");
+    let context = TestContext::with_example("openai-credits");
+    context.write("old.toml", &context.read("pricing.toml"));
     for args in [
         &["plan", "--format", "json"][..],
         &["plan", "--format", "markdown"],
@@ -97,7 +65,7 @@ fn data_on_stdout_and_nothing_else_there() {
         &["completions", "fish"],
         &["man"],
     ] {
-        let output = run_in(path, args);
+        let output = context.run(args);
         assert_eq!(
             output.status.code(),
             Some(0),
@@ -106,28 +74,26 @@ fn data_on_stdout_and_nothing_else_there() {
         );
         assert_eq!(stderr(&output), "", "{args:?} writes nothing but data");
     }
-    let json = run_in(path, &["plan", "--format", "json"]);
+    let json = context.run(&["plan", "--format", "json"]);
     let _: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
 }
 
 #[test]
 fn no_colour_off_a_terminal_or_with_no_color() {
-    let directory = workspace();
-    let path = directory.path();
-    std::fs::write(
-        path.join("bad.toml"),
+    let context = TestContext::with_example("openai-credits");
+    context.write(
+        "bad.toml",
         "version = 1\ncurrency = \"USD\"\nfeatures = 3\n",
-    )
-    .expect("write");
+    );
     for args in [
         &["plan"][..],
         &["validate", "bad.toml"],
         &["diff", "pricing.toml", "bad.toml"],
     ] {
         // Not a terminal: no escape codes, whatever NO_COLOR says.
-        let output = pricectl()
+        let output = context
+            .command()
             .env_remove("NO_COLOR")
-            .current_dir(path)
             .args(args)
             .output()
             .expect("pricectl runs");

@@ -1,7 +1,6 @@
 //! Plan and apply against the embedded store: what a reviewer sees for each transition, and
 //! the guarantees behind it (protection, stale plans, convergence, import round trips).
 
-use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use pricectl::backend::Backend;
@@ -10,90 +9,53 @@ use pricectl::catalog::random::RandomCatalogs;
 use pricectl::diff::diff;
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 
-use crate::support::{examples, pricectl, root};
+use crate::support::{TestContext, example, examples, stderr, stdout};
 
-/// A temporary directory with a pricing file and a store.
-struct Workspace {
-    directory: tempfile::TempDir,
+/// Applies the context's pricing to its store, destroying what it must.
+fn apply_all(context: &TestContext) {
+    let output = context.run(&["apply", "--auto-approve", "--allow-destroy"]);
+    assert!(
+        output.status.success(),
+        "apply failed:\n{}",
+        stderr(&output)
+    );
 }
 
-impl Workspace {
-    fn new() -> Self {
-        Self {
-            directory: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.directory.path().join(name)
-    }
-
-    /// Writes `pricing.toml`.
-    fn pricing(&self, text: &str) -> &Self {
-        std::fs::write(self.path("pricing.toml"), text).expect("write pricing");
-        self
-    }
-
-    /// Runs pricectl in the workspace, with the default store beside the pricing.
-    fn run(&self, args: &[&str]) -> Output {
-        pricectl()
-            .current_dir(self.directory.path())
-            .args(args)
-            .output()
-            .expect("pricectl runs")
-    }
-
-    fn apply(&self) {
-        let output = self.run(&["apply", "--auto-approve", "--allow-destroy"]);
-        assert!(
-            output.status.success(),
-            "apply failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-
-    fn store(&self) -> LocalStore {
-        LocalStore::open(&self.path(".pricectl/local.db")).expect("store opens")
-    }
+/// The store `apply` creates beside the context's pricing.
+fn store(context: &TestContext) -> LocalStore {
+    LocalStore::open(&context.path(".pricectl/local.db")).expect("store opens")
 }
 
 fn openai() -> String {
-    std::fs::read_to_string(root().join("pricing-examples/openai-credits/pricing.toml"))
-        .expect("example")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8")
+    example("openai-credits")
 }
 
 /// Snapshots the text, markdown and json renderings of the plan of the workspace's pricing.
-fn snapshot_plan(workspace: &Workspace, name: &str) -> Output {
+fn snapshot_plan(workspace: &TestContext, name: &str) -> Output {
     let text = workspace.run(&["plan", "--detailed-exitcode"]);
     let markdown = workspace.run(&["plan", "--format", "markdown"]);
     let json = workspace.run(&["plan", "--format", "json"]);
-    insta::with_settings!({ snapshot_suffix => name, omit_expression => true }, {
-        insta::assert_snapshot!("plan_text", stdout(&text));
-        insta::assert_snapshot!("plan_markdown", stdout(&markdown));
-        insta::assert_snapshot!("plan_json", stdout(&json));
+    workspace.bind(|| {
+        insta::with_settings!({ snapshot_suffix => name }, {
+            insta::assert_snapshot!("plan_text", stdout(&text));
+            insta::assert_snapshot!("plan_markdown", stdout(&markdown));
+            insta::assert_snapshot!("plan_json", stdout(&json));
+        });
     });
     text
 }
 
 #[test]
 fn empty_store_to_openai_credits() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
     let output = snapshot_plan(&workspace, "empty_to_openai");
     assert_eq!(
         output.status.code(),
         Some(2),
         "changes with --detailed-exitcode"
     );
-    workspace.apply();
+    apply_all(&workspace);
     // Applying again finds nothing to do.
     let again = workspace.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
@@ -102,9 +64,9 @@ fn empty_store_to_openai_credits() {
 
 #[test]
 fn cheaper_o3_shows_the_price_impact() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
-    workspace.apply();
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
+    apply_all(&workspace);
     let cheaper = openai()
         .replace(
             "o3-input-tokens  = { credits = 1000,",
@@ -115,14 +77,14 @@ fn cheaper_o3_shows_the_price_impact() {
             "o3-output-tokens = { credits = 800,",
         );
     assert_ne!(cheaper, openai());
-    workspace.pricing(&cheaper);
+    workspace.write("pricing.toml", &cheaper);
     let output = snapshot_plan(&workspace, "o3_cheaper");
     assert!(
         stdout(&output).contains("$10.00 → $2.00 per 1M (−80.0%)"),
         "{}",
         stdout(&output)
     );
-    workspace.apply();
+    apply_all(&workspace);
     assert_eq!(
         workspace
             .run(&["plan", "--detailed-exitcode"])
@@ -143,10 +105,10 @@ fn without_top_up() -> String {
 
 #[test]
 fn removing_the_top_up_plan_without_customers_deletes_it() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
-    workspace.apply();
-    workspace.pricing(&without_top_up());
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
+    apply_all(&workspace);
+    workspace.write("pricing.toml", &without_top_up());
     snapshot_plan(&workspace, "remove_top_up_without_customers");
     // Destructive changes need --allow-destroy.
     let refused = workspace.run(&["apply", "--auto-approve"]);
@@ -156,16 +118,16 @@ fn removing_the_top_up_plan_without_customers_deletes_it() {
         "{}",
         stderr(&refused)
     );
-    workspace.apply();
-    let live = workspace.store().fetch().expect("fetch");
+    apply_all(&workspace);
+    let live = store(&workspace).fetch().expect("fetch");
     assert!(!live.catalog.plans.contains_key("credit-top-up"));
 }
 
 #[test]
 fn removing_the_top_up_plan_with_customers_archives_it() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
-    workspace.apply();
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
+    apply_all(&workspace);
     // A customer buys credits through the ledger.
     let attached = workspace.run(&[
         "attach",
@@ -189,10 +151,10 @@ fn removing_the_top_up_plan_with_customers_archives_it() {
         "credits=500",
     ]);
     assert!(attached.status.success(), "{}", stderr(&attached));
-    workspace.pricing(&without_top_up());
+    workspace.write("pricing.toml", &without_top_up());
     snapshot_plan(&workspace, "remove_top_up_with_customers");
-    workspace.apply();
-    let live = workspace.store().fetch().expect("fetch");
+    apply_all(&workspace);
+    let live = store(&workspace).fetch().expect("fetch");
     assert!(
         live.catalog.plans["credit-top-up"].archived,
         "kept, archived"
@@ -209,9 +171,9 @@ fn removing_the_top_up_plan_with_customers_archives_it() {
 
 #[test]
 fn a_price_change_on_a_plan_with_customers_is_a_new_version() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
-    workspace.apply();
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
+    apply_all(&workspace);
     // Three customers buy credits through the ledger.
     let mut ledger =
         pricectl::ledger::Ledger::open(&workspace.path(".pricectl/local.db")).expect("ledger");
@@ -227,15 +189,18 @@ fn a_price_change_on_a_plan_with_customers_is_a_new_version() {
         ledger.attach(&request, now).expect("attach");
     }
     drop(ledger);
-    workspace.pricing(&openai().replace("price = { amount = 0.01,", "price = { amount = 0.02,"));
+    workspace.write(
+        "pricing.toml",
+        &openai().replace("price = { amount = 0.01,", "price = { amount = 0.02,"),
+    );
     let output = snapshot_plan(&workspace, "new_version_with_customers");
     assert!(
         stdout(&output).contains("3 customers"),
         "{}",
         stdout(&output)
     );
-    workspace.apply();
-    let live = workspace.store().fetch().expect("fetch");
+    apply_all(&workspace);
+    let live = store(&workspace).fetch().expect("fetch");
     assert_eq!(live.plans["credit-top-up"].version, 2);
     assert_eq!(
         live.plans["credit-top-up"].customers_by_version.get(&1),
@@ -246,23 +211,24 @@ fn a_price_change_on_a_plan_with_customers_is_a_new_version() {
 
 #[test]
 fn a_protected_object_cannot_be_removed() {
-    let workspace = Workspace::new();
+    let workspace = TestContext::new();
     let protected = openai().replace(
         "[plans.credit-top-up]\n",
         "[plans.credit-top-up]\nprotect = true\n",
     );
-    workspace.pricing(&protected);
-    workspace.apply();
-    workspace.pricing(&without_top_up());
+    workspace.write("pricing.toml", &protected);
+    apply_all(&workspace);
+    workspace.write("pricing.toml", &without_top_up());
     let output = workspace.run(&["plan"]);
     assert_eq!(output.status.code(), Some(1), "the plan itself fails");
-    insta::assert_snapshot!("protect_refusal_text", stdout(&output));
-    insta::assert_snapshot!("protect_refusal_stderr", stderr(&output));
+    workspace.bind(|| {
+        insta::assert_snapshot!("protect_refusal_text", stdout(&output));
+        insta::assert_snapshot!("protect_refusal_stderr", stderr(&output));
+    });
     let apply = workspace.run(&["apply", "--auto-approve", "--allow-destroy"]);
     assert_eq!(apply.status.code(), Some(1));
     assert!(
-        workspace
-            .store()
+        store(&workspace)
             .fetch()
             .expect("fetch")
             .catalog
@@ -270,13 +236,12 @@ fn a_protected_object_cannot_be_removed() {
             .contains_key("credit-top-up")
     );
     // The way out: unprotect, apply, then remove.
-    workspace.pricing(&openai());
-    workspace.apply();
-    workspace.pricing(&without_top_up());
-    workspace.apply();
+    workspace.write("pricing.toml", &openai());
+    apply_all(&workspace);
+    workspace.write("pricing.toml", &without_top_up());
+    apply_all(&workspace);
     assert!(
-        !workspace
-            .store()
+        !store(&workspace)
             .fetch()
             .expect("fetch")
             .catalog
@@ -287,25 +252,28 @@ fn a_protected_object_cannot_be_removed() {
 
 #[test]
 fn a_saved_plan_applies_exactly_and_refuses_when_stale() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
     let saved = workspace.run(&["plan", "--out", "plan.json"]);
     assert!(saved.status.success(), "{}", stderr(&saved));
-    let plan_text = std::fs::read_to_string(workspace.path("plan.json")).expect("saved");
+    let plan_text = workspace.read("plan.json");
     assert!(!plan_text.contains("am_sk_"), "no secrets in plan files");
 
     // The pricing moved: refused.
-    workspace.pricing(&openai().replace("name = \"Credits\"", "name = \"AI credits\""));
+    workspace.write(
+        "pricing.toml",
+        &openai().replace("name = \"Credits\"", "name = \"AI credits\""),
+    );
     let stale_pricing = workspace.run(&["apply", "plan.json"]);
     assert_eq!(stale_pricing.status.code(), Some(1));
-    insta::assert_snapshot!("stale_pricing", stderr(&stale_pricing));
+    workspace.bind(|| insta::assert_snapshot!("stale_pricing", stderr(&stale_pricing)));
 
     // Back to the planned pricing, but the live catalog moved: refused.
-    workspace.pricing(&openai());
-    let other = tempfile::tempdir().expect("temp dir");
-    std::fs::write(other.path().join("pricing.toml"), without_top_up()).expect("write");
-    let moved = pricectl()
-        .current_dir(other.path())
+    workspace.write("pricing.toml", &openai());
+    let other = TestContext::new();
+    other.write("pricing.toml", &without_top_up());
+    let moved = other
+        .command()
         .args(["apply", "--auto-approve", "--state"])
         .arg(workspace.path(".pricectl/local.db"))
         .output()
@@ -313,20 +281,20 @@ fn a_saved_plan_applies_exactly_and_refuses_when_stale() {
     assert!(moved.status.success(), "{}", stderr(&moved));
     let stale_live = workspace.run(&["apply", "plan.json"]);
     assert_eq!(stale_live.status.code(), Some(1));
-    insta::assert_snapshot!("stale_live", stderr(&stale_live));
+    workspace.bind(|| insta::assert_snapshot!("stale_live", stderr(&stale_live)));
 }
 
 #[test]
 fn a_saved_plan_from_another_format_is_refused() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
     assert!(
         workspace
             .run(&["plan", "--out", "plan.json"])
             .status
             .success()
     );
-    let text = std::fs::read_to_string(workspace.path("plan.json")).expect("saved");
+    let text = workspace.read("plan.json");
     std::fs::write(
         workspace.path("plan.json"),
         text.replacen("\"format_version\": 1", "\"format_version\": 99", 1),
@@ -342,8 +310,8 @@ fn a_saved_plan_from_another_format_is_refused() {
 
 #[test]
 fn a_saved_plan_applies_without_asking() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
     assert!(
         workspace
             .run(&["plan", "--out", "plan.json"])
@@ -364,10 +332,10 @@ fn a_saved_plan_applies_without_asking() {
 #[test]
 fn import_then_plan_shows_no_changes_for_every_example() {
     for example in examples() {
-        let workspace = Workspace::new();
+        let workspace = TestContext::new();
         let text = std::fs::read_to_string(example.join("pricing.toml")).expect("example");
-        workspace.pricing(&text);
-        workspace.apply();
+        workspace.write("pricing.toml", &text);
+        apply_all(&workspace);
         let imported = workspace.run(&[
             "import",
             "--state",
@@ -470,10 +438,10 @@ fn plan_from_a_to_b_applied_to_a_gives_b() {
 
 #[test]
 fn an_apply_is_all_or_nothing() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
-    let mut store = workspace.store();
-    let desired = pricectl::compile_path(Path::new(&workspace.path("pricing.toml")))
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
+    let mut store = store(&workspace);
+    let desired = pricectl::compile_path(&workspace.path("pricing.toml"))
         .expect("loads")
         .catalog
         .expect("valid");
@@ -493,11 +461,10 @@ fn an_apply_is_all_or_nothing() {
 
 #[test]
 fn a_plan_customers_have_left_is_archived_not_deleted() {
-    let workspace = Workspace::new();
-    let pricing = std::fs::read_to_string(root().join("pricing-examples/api-tiered/pricing.toml"))
-        .expect("example");
-    workspace.pricing(&pricing);
-    workspace.apply();
+    let workspace = TestContext::new();
+    let pricing = example("api-tiered");
+    workspace.write("pricing.toml", &pricing);
+    apply_all(&workspace);
     for args in [
         &["customer", "create", "acme"][..],
         &["attach", "--customer", "acme", "--plan", "api"],
@@ -511,7 +478,10 @@ fn a_plan_customers_have_left_is_archived_not_deleted() {
     let end = pricing
         .find("[plans.api-enterprise]")
         .expect("the next plan");
-    workspace.pricing(&format!("{}{}", &pricing[..start], &pricing[end..]));
+    workspace.write(
+        "pricing.toml",
+        &format!("{}{}", &pricing[..start], &pricing[end..]),
+    );
     let planned = workspace.run(&["plan"]);
     assert!(
         stdout(&planned).contains("archive plan.api\n"),
@@ -523,7 +493,7 @@ fn a_plan_customers_have_left_is_archived_not_deleted() {
         "{}",
         stdout(&planned)
     );
-    workspace.apply();
+    apply_all(&workspace);
     assert_eq!(
         workspace
             .run(&["plan", "--detailed-exitcode"])
@@ -535,10 +505,13 @@ fn a_plan_customers_have_left_is_archived_not_deleted() {
 
 #[test]
 fn a_saved_plan_survives_customer_activity() {
-    let workspace = Workspace::new();
-    workspace.pricing(&openai());
-    workspace.apply();
-    workspace.pricing(&openai().replace("name = \"Credits\"", "name = \"AI credits\""));
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
+    apply_all(&workspace);
+    workspace.write(
+        "pricing.toml",
+        &openai().replace("name = \"Credits\"", "name = \"AI credits\""),
+    );
     assert!(
         workspace
             .run(&["plan", "--out", "plan.json"])

@@ -1,19 +1,9 @@
 //! Shell completions and the manual page, generated from the clap definitions.
 
-use std::process::Output;
-
 use clap::CommandFactory;
 use pricectl::cli::Cli;
 
-use crate::support::pricectl;
-
-fn run(args: &[&str]) -> Output {
-    pricectl().args(args).output().expect("pricectl runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
+use crate::support::{bind, run, stdout};
 
 /// Every command of pricectl, as clap knows them.
 fn commands() -> Vec<String> {
@@ -72,7 +62,7 @@ fn the_manual_page_has_every_section_and_command() {
         .lines()
         .filter(|line| line.starts_with(".SH ") || line.starts_with(".TH "))
         .collect();
-    insta::assert_snapshot!(sections.join("\n"));
+    bind(|| insta::assert_snapshot!(sections.join("\n")));
     for command in commands() {
         assert!(
             page.contains(&format!("pricectl\\-{}", command.replace('-', "\\-"))),
@@ -85,7 +75,7 @@ fn the_manual_page_has_every_section_and_command() {
 fn each_command_has_its_own_page() {
     let output = run(&["man", "diff"]);
     assert_eq!(output.status.code(), Some(0));
-    insta::assert_snapshot!(stdout(&output));
+    bind(|| insta::assert_snapshot!(stdout(&output)));
 
     let unknown = run(&["man", "dif"]);
     assert_eq!(unknown.status.code(), Some(64));
