@@ -1,50 +1,45 @@
 //! Billing systems pricectl reconciles with. One trait, one implementation per system.
 
+mod apply_report;
+mod choice;
+mod error;
 pub mod local;
+mod progress;
+
+pub use apply_report::{ApplyReport, ChangeReport, ChangeStatus};
+pub use choice::BackendChoice;
+pub use error::{BackendError, ErrorKind};
+pub use progress::{ApplyProgress, NoProgress};
 
 use crate::diff::Plan;
 use crate::live::LiveState;
 
 /// A billing system: fetch what it holds, apply a plan to it.
+///
+/// A backend need not be transactional: `apply` reports each change (applied, failed, not
+/// attempted) and the reconciler reads the live catalog again afterwards, whatever happened.
 pub trait Backend {
     /// Where the live catalog is, for messages (`local store .pricectl/local.db`).
     fn describe(&self) -> String;
 
+    /// What callers may count on: whether an apply is whole, whether it is quick.
+    fn capabilities(&self) -> Capabilities;
+
     /// The live catalog and the facts a diff needs about it.
     fn fetch(&mut self) -> Result<LiveState, BackendError>;
 
-    /// Performs every change of the plan, in order. The local backend applies all of them or
-    /// none (one transaction).
-    fn apply(&mut self, plan: &Plan) -> Result<(), BackendError>;
+    /// Performs the changes of the plan in order, telling `progress` as it goes, and says what
+    /// became of each. A backend checks that each object is still what the plan saw (a
+    /// `Conflict` otherwise) and stops at the first failure: the changes after it are not
+    /// attempted.
+    fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport;
 }
 
-/// A failure talking to a billing system.
-#[derive(Debug, thiserror::Error)]
-pub enum BackendError {
-    #[error("the local store `{path}` could not be opened")]
-    Open {
-        path: String,
-        #[source]
-        source: rusqlite::Error,
-    },
-    #[error(
-        "the local store `{path}` was written by a newer pricectl (schema version {found}, this build knows up to {known})"
-    )]
-    NewerSchema {
-        path: String,
-        found: i64,
-        known: i64,
-    },
-    #[error("the local store failed")]
-    Store(#[from] rusqlite::Error),
-    #[error("the local store holds an object pricectl cannot read: {detail}")]
-    Corrupt { detail: String },
-    #[error("the change to `{address}` cannot be applied: {reason}")]
-    Rejected { address: String, reason: String },
-    #[error("could not create the directory `{path}` for the local store")]
-    CreateDirectory {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+/// What a backend guarantees about its applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// An apply takes whole or not at all: after a failure nothing was changed.
+    pub atomic: bool,
+    /// An apply takes no noticeable time (no network): progress is not worth showing.
+    pub instant: bool,
 }

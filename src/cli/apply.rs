@@ -2,17 +2,16 @@ use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use super::output::{
-    compile_pricing, open_backend, print_note, print_stderr, print_stdout, report_error,
-    stdout_color,
+    compile_pricing, open_backend, open_chosen_backend, print_note, print_stderr, print_stdout,
+    report_backend_error, report_error, stdout_color,
 };
 use super::plan::{plan_against, report_refusals};
 use super::{ApplyArgs, ExitStatus};
-use crate::backend::Backend;
-use crate::backend::local::LocalStore;
+use crate::backend::{ApplyProgress, Backend, BackendChoice, ChangeStatus};
 use crate::catalog::Catalog;
-use crate::diff::{Plan, Summary};
-use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError};
-use crate::render::render_plan_text;
+use crate::diff::{Change, Plan, Summary};
+use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError, apply_with_progress};
+use crate::render::{progress_finished, progress_started, render_apply_failure, render_plan_text};
 
 /// `pricectl apply`: plan, show, confirm, apply, verify; or apply a saved plan.
 pub fn apply(args: &ApplyArgs) -> ExitStatus {
@@ -22,11 +21,13 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     let Some(desired) = compile_pricing(&args.path) else {
         return ExitStatus::Failure;
     };
-    let Some(mut backend) = open_backend(&args.backend, &args.path) else {
-        return ExitStatus::Failure;
+    let mut backend = match open_backend(&args.backend, &args.path) {
+        Ok(backend) => backend,
+        Err(status) => return status,
     };
-    let Some(plan) = plan_against(&mut backend, &desired) else {
-        return ExitStatus::Failure;
+    let plan = match plan_against(backend.as_mut(), &desired) {
+        Ok(plan) => plan,
+        Err(status) => return status,
     };
     print_stdout(&render_plan_text(&plan, stdout_color()));
     if plan.summary.total() == 0 && plan.refusals.is_empty() {
@@ -36,7 +37,7 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
         && !destructive_refused(&plan, args.allow_destroy)
         && !args.auto_approve
     {
-        match confirm(&backend) {
+        match confirm(backend.as_ref()) {
             Confirmation::Yes => {}
             Confirmation::No => {
                 print_stderr("Apply cancelled; nothing was changed.\n");
@@ -53,7 +54,7 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
             }
         }
     }
-    finish(&mut backend, &plan, &desired, args.allow_destroy)
+    finish(backend.as_mut(), &plan, &desired, args.allow_destroy)
 }
 
 /// Applies a plan saved by `plan --out`, refusing when the pricing or the live catalog moved.
@@ -85,19 +86,13 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
         .state
         .clone()
         .unwrap_or_else(|| saved.state.clone());
-    let mut backend = match LocalStore::open(&state) {
-        Ok(store) => store,
-        Err(error) => {
-            report_error(&error, None);
-            return ExitStatus::Failure;
-        }
+    let mut backend = match open_chosen_backend(&BackendChoice::Local { path: state }) {
+        Ok(backend) => backend,
+        Err(status) => return status,
     };
     let live = match backend.fetch() {
         Ok(live) => live,
-        Err(error) => {
-            report_error(&error, None);
-            return ExitStatus::Failure;
-        }
+        Err(error) => return report_backend_error(&error),
     };
     if let Err(error) = saved.check_live(&live) {
         let help = match error {
@@ -113,7 +108,7 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     }
     print_stdout(&render_plan_text(&saved.plan, stdout_color()));
     finish(
-        &mut backend,
+        backend.as_mut(),
         &saved.plan,
         &saved.desired,
         args.allow_destroy,
@@ -127,8 +122,12 @@ fn finish(
     desired: &Catalog,
     allow_destroy: bool,
 ) -> ExitStatus {
-    match crate::reconcile::apply(backend, plan, desired, ApplyOptions { allow_destroy }) {
-        Ok(()) => {
+    let mut progress = StderrProgress {
+        show: !backend.capabilities().instant,
+    };
+    let options = ApplyOptions { allow_destroy };
+    match apply_with_progress(backend, plan, desired, options, &mut progress) {
+        Ok(_) => {
             print_note(&format!(
                 "Apply complete: {}.\n",
                 applied_summary(&plan.summary)
@@ -140,41 +139,47 @@ fn finish(
             ExitStatus::Failure
         }
         Err(error @ ApplyError::Destructive { .. }) => {
-            let ApplyError::Destructive { addresses, .. } = &error else {
-                unreachable!()
-            };
-            report_error(
-                &error,
-                Some(&format!(
-                    "review {}, then run again with `--allow-destroy`",
-                    addresses
-                        .iter()
-                        .map(|address| format!("`{address}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+            let help = format!(
+                "review {}, then run again with `--allow-destroy`",
+                destructive_addresses(plan)
             );
+            report_error(&error, Some(&help));
             ExitStatus::Failure
         }
-        Err(error @ ApplyError::NotConverged { .. }) => {
-            let ApplyError::NotConverged { addresses } = &error else {
-                unreachable!()
-            };
-            report_error(
-                &error,
-                Some(&format!(
-                    "these did not take: {}; run `pricectl plan` to see what is left",
-                    addresses.join(", ")
-                )),
-            );
-            ExitStatus::Failure
+        Err(ApplyError::Incomplete(outcome)) => {
+            print_stderr(&render_apply_failure(&outcome, &backend.describe()));
+            outcome
+                .failure()
+                .map_or(ExitStatus::Failure, ExitStatus::of_backend_error)
         }
-        Err(error) => {
-            report_error(
-                &error,
-                Some("nothing was changed: the local store applies a plan whole or not at all"),
-            );
-            ExitStatus::Failure
+    }
+}
+
+/// The plan's deletes and archives, for a help line.
+fn destructive_addresses(plan: &Plan) -> String {
+    plan.changes
+        .iter()
+        .filter(|change| change.action.is_destructive())
+        .map(|change| format!("`{}`", change.address))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Plain lines on stderr as a slow backend applies each change (a quick one shows none).
+struct StderrProgress {
+    show: bool,
+}
+
+impl ApplyProgress for StderrProgress {
+    fn started(&mut self, index: usize, total: usize, change: &Change) {
+        if self.show {
+            print_note(&progress_started(index, total, change));
+        }
+    }
+
+    fn finished(&mut self, index: usize, total: usize, change: &Change, status: &ChangeStatus) {
+        if self.show {
+            print_note(&progress_finished(index, total, change, status));
         }
     }
 }

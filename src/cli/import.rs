@@ -1,8 +1,9 @@
 use std::path::Path;
 
-use super::output::{open_backend, print_note, print_stderr, print_stdout, report_error};
+use super::output::{
+    open_backend, print_note, print_stderr, print_stdout, report_backend_error, report_error,
+};
 use super::{ExitStatus, ImportArgs};
-use crate::backend::Backend;
 use crate::dsl::write::write_pricing;
 use crate::reconcile::write_atomically;
 
@@ -12,15 +13,13 @@ pub fn import(args: &ImportArgs) -> ExitStatus {
         .output
         .clone()
         .unwrap_or_else(|| Path::new("pricing.toml").to_path_buf());
-    let Some(mut backend) = open_backend(&args.backend, &beside) else {
-        return ExitStatus::Failure;
+    let mut backend = match open_backend(&args.backend, &beside) {
+        Ok(backend) => backend,
+        Err(status) => return status,
     };
     let live = match backend.fetch() {
         Ok(live) => live,
-        Err(error) => {
-            report_error(&error, None);
-            return ExitStatus::Failure;
-        }
+        Err(error) => return report_backend_error(&error),
     };
     if live.catalog.currency.is_empty() {
         print_stderr(&format!(

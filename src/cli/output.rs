@@ -6,10 +6,12 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::ExitStatus;
+use crate::backend::{Backend, BackendChoice, BackendError};
 use crate::catalog::Catalog;
 use crate::compile::Compilation;
 use crate::dsl::{LoadError, SourceSet};
-use crate::render::{HumanOptions, render_human};
+use crate::render::{HumanOptions, backend_error_help, render_human};
 
 /// `--quiet`: notes and progress on stderr are left out; errors and stdout never are. Set once,
 /// before the command runs.
@@ -172,24 +174,38 @@ pub fn report_error(error: &dyn std::error::Error, help: Option<&str>) {
     print_stderr(&text);
 }
 
-/// Opens the backend a command names.
+/// The backend a command names: `--backend` and where it is (`--state`, else beside the
+/// pricing).
+pub fn backend_choice(args: &super::BackendArgs, pricing: &Path) -> BackendChoice {
+    match args.backend {
+        super::BackendKind::Local => BackendChoice::Local {
+            path: args
+                .state
+                .clone()
+                .unwrap_or_else(|| crate::reconcile::default_state_path(pricing)),
+        },
+    }
+}
+
+/// Opens the backend a command names; a failure is reported and gives the exit status.
 pub fn open_backend(
     args: &super::BackendArgs,
     pricing: &Path,
-) -> Option<crate::backend::local::LocalStore> {
-    let state = args
-        .state
-        .clone()
-        .unwrap_or_else(|| crate::reconcile::default_state_path(pricing));
-    match args.backend {
-        super::BackendKind::Local => match crate::backend::local::LocalStore::open(&state) {
-            Ok(store) => Some(store),
-            Err(error) => {
-                report_error(&error, None);
-                None
-            }
-        },
-    }
+) -> Result<Box<dyn Backend>, ExitStatus> {
+    open_chosen_backend(&backend_choice(args, pricing))
+}
+
+/// Opens a backend named as data (a saved plan's); a failure is reported and gives the exit
+/// status.
+pub fn open_chosen_backend(choice: &BackendChoice) -> Result<Box<dyn Backend>, ExitStatus> {
+    crate::reconcile::open_backend(choice).map_err(|error| report_backend_error(&error))
+}
+
+/// Reports a backend failure with the help for its kind, and gives the exit status: 3 when
+/// the billing system or its store could not be used, 1 when the pricing or plan is at fault.
+pub fn report_backend_error(error: &BackendError) -> ExitStatus {
+    report_error(error, Some(&backend_error_help(error)));
+    ExitStatus::of_backend_error(error)
 }
 
 /// "2 errors and 1 warning".

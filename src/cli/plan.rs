@@ -1,6 +1,6 @@
 use super::output::{
-    compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout, report_error,
-    stdout_color, write_step_summary,
+    compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout,
+    report_backend_error, report_error, stdout_color, write_step_summary,
 };
 use super::{ExitStatus, PlanArgs, PlanFormat};
 use crate::diff::Plan;
@@ -16,11 +16,13 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     let Some((desired, sources)) = compile_pricing_sources(&args.path) else {
         return ExitStatus::Failure;
     };
-    let Some(mut backend) = open_backend(&args.backend, &args.path) else {
-        return ExitStatus::Failure;
+    let mut backend = match open_backend(&args.backend, &args.path) {
+        Ok(backend) => backend,
+        Err(status) => return status,
     };
-    let Some(plan) = plan_against(&mut backend, &desired) else {
-        return ExitStatus::Failure;
+    let plan = match plan_against(backend.as_mut(), &desired) {
+        Ok(plan) => plan,
+        Err(status) => return status,
     };
     let view = View {
         comparison: Comparison::Live,
@@ -84,14 +86,12 @@ impl View<'_> {
     }
 }
 
-/// The plan against the live catalog; a backend failure is reported and gives `None`.
+/// The plan against the live catalog; a backend failure is reported and gives the exit status.
 pub(super) fn plan_against(
     backend: &mut dyn crate::backend::Backend,
     desired: &crate::catalog::Catalog,
-) -> Option<Plan> {
-    crate::reconcile::plan(backend, desired)
-        .map_err(|error| report_error(&error, None))
-        .ok()
+) -> Result<Plan, ExitStatus> {
+    crate::reconcile::plan(backend, desired).map_err(|error| report_backend_error(&error))
 }
 
 /// Says on stderr that protected objects stop the plan (the plan itself lists them and how

@@ -1,4 +1,4 @@
-use crate::backend::{Backend, BackendError};
+use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, NoProgress};
 use crate::catalog::Catalog;
 use crate::diff::{Plan, Refusal, diff};
 
@@ -7,6 +7,33 @@ use crate::diff::{Plan, Refusal, diff};
 pub struct ApplyOptions {
     /// Deletes and archives are performed only with this (`--allow-destroy`).
     pub allow_destroy: bool,
+}
+
+/// What an apply did, and what the live catalog holds afterwards.
+#[derive(Debug)]
+pub struct ApplyOutcome {
+    /// Each change: applied, failed, not attempted (or rolled back, for an atomic backend).
+    pub report: ApplyReport,
+    /// Whether the backend applies whole or not at all (then a failure changed nothing).
+    pub atomic: bool,
+    /// From a fresh read after the apply: the addresses that still differ from the pricing,
+    /// or why the live catalog could not be read.
+    pub remaining: Result<Vec<String>, BackendError>,
+}
+
+impl ApplyOutcome {
+    /// Every change took and the live catalog now matches the pricing.
+    pub fn is_complete(&self) -> bool {
+        self.report.is_complete() && self.remaining.as_ref().is_ok_and(Vec::is_empty)
+    }
+
+    /// The failure that matters most to the caller: the one that stopped the apply, else the
+    /// one that kept it from being verified.
+    pub fn failure(&self) -> Option<&BackendError> {
+        self.report
+            .first_failure()
+            .or(self.remaining.as_ref().err())
+    }
 }
 
 /// Why an apply did not happen, or did not take.
@@ -19,20 +46,42 @@ pub enum ApplyError {
         count: usize,
         addresses: Vec<String>,
     },
-    #[error(transparent)]
-    Backend(#[from] BackendError),
-    #[error("the apply finished but the live catalog still differs from the pricing")]
-    NotConverged { addresses: Vec<String> },
+    /// Some change failed or did not take: the outcome says which, and what is left.
+    #[error("{}", incomplete_message(.0))]
+    Incomplete(Box<ApplyOutcome>),
 }
 
-/// Applies `plan` (computed for `desired`), then fetches again: the apply succeeded only if a
-/// new plan is empty.
+fn incomplete_message(outcome: &ApplyOutcome) -> String {
+    match (outcome.report.first_failure(), &outcome.remaining) {
+        (Some(error), _) => format!("the apply failed: {error}"),
+        (None, Err(error)) => {
+            format!("the apply finished but the live catalog could not be read again: {error}")
+        }
+        (None, Ok(_)) => {
+            "the apply finished but the live catalog still differs from the pricing".into()
+        }
+    }
+}
+
+/// Applies `plan` (computed for `desired`), then fetches again, whatever happened: the apply
+/// succeeded only if every change took and a new plan is empty.
 pub fn apply(
     backend: &mut dyn Backend,
     plan: &Plan,
     desired: &Catalog,
     options: ApplyOptions,
-) -> Result<(), ApplyError> {
+) -> Result<ApplyOutcome, ApplyError> {
+    apply_with_progress(backend, plan, desired, options, &mut NoProgress)
+}
+
+/// [`apply`], telling `progress` as the backend starts and finishes each change.
+pub fn apply_with_progress(
+    backend: &mut dyn Backend,
+    plan: &Plan,
+    desired: &Catalog,
+    options: ApplyOptions,
+    progress: &mut dyn ApplyProgress,
+) -> Result<ApplyOutcome, ApplyError> {
     if !plan.refusals.is_empty() {
         return Err(ApplyError::Refused {
             refusals: plan.refusals.clone(),
@@ -50,18 +99,26 @@ pub fn apply(
             addresses: destructive,
         });
     }
-    if plan.changes.is_empty() {
-        return Ok(());
+    let report = if plan.changes.is_empty() {
+        ApplyReport::all_applied(plan)
+    } else {
+        backend.apply(plan, progress)
+    };
+    let remaining = backend.fetch().map(|live| {
+        diff(desired, &live)
+            .changes
+            .into_iter()
+            .map(|change| change.address)
+            .collect()
+    });
+    let outcome = ApplyOutcome {
+        report,
+        atomic: backend.capabilities().atomic,
+        remaining,
+    };
+    if outcome.is_complete() {
+        Ok(outcome)
+    } else {
+        Err(ApplyError::Incomplete(Box::new(outcome)))
     }
-    backend.apply(plan)?;
-    let after = diff(desired, &backend.fetch()?);
-    let left: Vec<String> = after
-        .changes
-        .iter()
-        .map(|change| change.address.clone())
-        .collect();
-    if !left.is_empty() {
-        return Err(ApplyError::NotConverged { addresses: left });
-    }
-    Ok(())
 }

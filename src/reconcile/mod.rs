@@ -2,10 +2,12 @@
 //! apply one, and verify that the live catalog now matches.
 
 mod apply;
+mod open_backend;
 mod saved_plan;
 mod state_path;
 
-pub use apply::{ApplyError, ApplyOptions, apply};
+pub use apply::{ApplyError, ApplyOptions, ApplyOutcome, apply, apply_with_progress};
+pub use open_backend::open_backend;
 pub use saved_plan::{SavedPlan, SavedPlanError, write_atomically};
 pub use state_path::default_state_path;
 

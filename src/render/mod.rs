@@ -1,6 +1,7 @@
 //! Views of diagnostics and plans: the same data as a terminal report, JSON, Markdown or
 //! GitHub annotations. Renderers decide nothing; they only show.
 
+mod apply_report;
 mod comparison;
 mod github;
 mod human;
@@ -14,6 +15,9 @@ mod plan_text;
 #[cfg(test)]
 pub(crate) mod plan_fixtures;
 
+pub use apply_report::{
+    backend_error_help, progress_finished, progress_started, render_apply_failure,
+};
 pub use comparison::Comparison;
 pub use github::render_github;
 pub use human::{HumanOptions, render_human};

@@ -10,6 +10,7 @@ mod format;
 mod init;
 mod layering;
 mod ledger;
+mod operational;
 mod output;
 mod reconcile;
 mod robustness;

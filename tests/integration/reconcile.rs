@@ -3,11 +3,11 @@
 
 use std::process::Output;
 
-use pricectl::backend::Backend;
 use pricectl::backend::local::LocalStore;
+use pricectl::backend::{Backend, ChangeStatus, ErrorKind};
 use pricectl::catalog::random::RandomCatalogs;
 use pricectl::diff::diff;
-use pricectl::reconcile::{ApplyOptions, apply, plan};
+use pricectl::reconcile::{ApplyError, ApplyOptions, apply, plan};
 
 use crate::support::{TestContext, example, examples, stderr, stdout};
 
@@ -451,7 +451,29 @@ fn an_apply_is_all_or_nothing() {
     last.before = last.after.clone();
     let error =
         apply(&mut store, &planned, &desired, ApplyOptions::default()).expect_err("rejected");
-    assert!(error.to_string().contains("cannot be applied"), "{error}");
+    let ApplyError::Incomplete(outcome) = error else {
+        panic!("expected an incomplete apply, got {error}");
+    };
+    assert!(
+        outcome.atomic,
+        "the local store applies whole or not at all"
+    );
+    let (last, first) = outcome.report.changes.split_last().expect("changes");
+    assert!(
+        matches!(&last.status, ChangeStatus::Failed(error) if error.kind() == ErrorKind::Rejected),
+        "{last:?}"
+    );
+    assert!(
+        first
+            .iter()
+            .all(|change| matches!(change.status, ChangeStatus::RolledBack)),
+        "{first:?}"
+    );
+    assert_eq!(
+        outcome.remaining.as_ref().expect("read again").len(),
+        planned.changes.len(),
+        "the fresh read finds the whole plan still to do"
+    );
     let live = store.fetch().expect("fetch");
     assert!(
         live.catalog.features.is_empty() && live.catalog.plans.is_empty(),

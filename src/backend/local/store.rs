@@ -3,11 +3,12 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::schema::{SCHEMA_VERSION, migrate};
-use crate::backend::{Backend, BackendError};
+use crate::backend::{
+    ApplyProgress, ApplyReport, Backend, BackendError, Capabilities, ChangeReport, ChangeStatus,
+};
 use crate::catalog::Plan as PricingPlan;
 use crate::diff::{Action, Change, ObjectState, Plan};
 use crate::live::{LivePlan, LiveState};
@@ -174,55 +175,94 @@ impl Backend for LocalStore {
         self.fetch_state()
     }
 
-    fn apply(&mut self, plan: &Plan) -> Result<(), BackendError> {
-        let transaction = self
-            .connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let currency: Option<String> = transaction
-            .query_row("SELECT value FROM meta WHERE key = 'currency'", [], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        match currency {
-            None => {
-                transaction.execute(
-                    "INSERT INTO meta (key, value) VALUES ('currency', ?1)",
-                    [&plan.currency],
-                )?;
-            }
-            Some(currency) if currency != plan.currency => {
-                return Err(BackendError::Rejected {
-                    address: "catalog".into(),
-                    reason: format!("the store is in {currency}, the plan in {}", plan.currency),
-                });
-            }
-            Some(_) => {}
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            atomic: true,
+            instant: true,
         }
-        for change in &plan.changes {
-            apply_change(&transaction, change)?;
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction: every change or none. At the first failure the
+    /// changes before it are rolled back and the rest are not attempted.
+    fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
+        let transaction = match self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+        {
+            Ok(transaction) => transaction,
+            Err(error) => return ApplyReport::not_started(plan, error.into()),
+        };
+        if let Err(error) = take_currency(&transaction, &plan.currency) {
+            return ApplyReport::not_started(plan, error);
+        }
+        let total = plan.changes.len();
+        let mut changes = Vec::with_capacity(total);
+        let mut failed = false;
+        for (index, change) in plan.changes.iter().enumerate() {
+            if failed {
+                changes.push(ChangeReport::new(change, ChangeStatus::NotAttempted));
+                continue;
+            }
+            progress.started(index, total, change);
+            let status = match apply_change(&transaction, change) {
+                Ok(()) => ChangeStatus::Applied,
+                Err(error) => {
+                    failed = true;
+                    ChangeStatus::Failed(error)
+                }
+            };
+            progress.finished(index, total, change, &status);
+            changes.push(ChangeReport::new(change, status));
         }
         // Dropping the transaction without commit rolls every change back.
-        transaction.commit()?;
-        Ok(())
+        let failure = if failed {
+            None
+        } else {
+            transaction.commit().err().map(BackendError::from)
+        };
+        if failed || failure.is_some() {
+            for change in &mut changes {
+                if change.status.is_applied() {
+                    change.status = ChangeStatus::RolledBack;
+                }
+            }
+        }
+        ApplyReport { changes, failure }
     }
 }
 
-/// Performs one change, after checking the store still holds what the plan saw.
+/// An empty store takes the plan's currency; a store in another currency refuses the plan.
+fn take_currency(transaction: &Transaction<'_>, wanted: &str) -> Result<(), BackendError> {
+    let currency: Option<String> = transaction
+        .query_row("SELECT value FROM meta WHERE key = 'currency'", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    match currency {
+        None => {
+            transaction.execute(
+                "INSERT INTO meta (key, value) VALUES ('currency', ?1)",
+                [wanted],
+            )?;
+            Ok(())
+        }
+        Some(currency) if currency != wanted => Err(BackendError::Rejected {
+            address: "catalog".into(),
+            reason: format!("the store is in {currency}, the plan in {wanted}"),
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Performs one change, after checking that it is well formed and that the store still holds
+/// what the plan saw. A plan is input (a saved plan is a file anyone can edit): a change that
+/// makes no sense is rejected, never trusted.
 fn apply_change(transaction: &Transaction<'_>, change: &Change) -> Result<(), BackendError> {
-    let rejected = |reason: &str| BackendError::Rejected {
-        address: change.address.clone(),
-        reason: reason.to_string(),
-    };
-    let object = change
-        .after
-        .as_ref()
-        .or(change.before.as_ref())
-        .ok_or_else(|| rejected("the change carries no object"))?;
-    let (table, id) = match object {
+    let (table, id) = match check_shape(change)? {
         ObjectState::Feature(feature) => ("features", feature.id.as_str()),
         ObjectState::CreditSystem(system) => ("credit_systems", system.id.as_str()),
         ObjectState::Plan(plan) => return apply_plan_change(transaction, change, &plan.id),
-        ObjectState::Item(_) => return Err(rejected("items change with their plan")),
+        ObjectState::Item(_) => return Err(rejected(change, "items change with their plan")),
     };
     let stored: Option<String> = transaction
         .query_row(
@@ -271,91 +311,155 @@ fn apply_plan_change(
         current.as_ref().map(|(_, definition)| definition.as_str()),
     )?;
     let now = now_millis();
-    match (change.action, current) {
-        (Action::Create, _) => {
-            transaction.execute(
-                "INSERT INTO plans (id, current_version) VALUES (?1, 1)",
-                [id],
-            )?;
-            transaction.execute(
-                "INSERT INTO plan_versions (plan_id, version, definition, created_at) VALUES (?1, 1, ?2, ?3)",
-                params![id, definition(change)?, now],
-            )?;
-        }
-        (Action::Update | Action::Archive, Some((version, _))) => {
+    if change.action == Action::Create {
+        transaction.execute(
+            "INSERT INTO plans (id, current_version) VALUES (?1, 1)",
+            [id],
+        )?;
+        transaction.execute(
+            "INSERT INTO plan_versions (plan_id, version, definition, created_at) VALUES (?1, 1, ?2, ?3)",
+            params![id, definition(change)?, now],
+        )?;
+        return Ok(());
+    }
+    // `check_shape` and `check_before` leave only changes to a plan the store holds; this is
+    // the same refusal, for the type checker.
+    let Some((version, _)) = current else {
+        return Err(conflict(change, "it is no longer in the store"));
+    };
+    match change.action {
+        Action::Create => {}
+        Action::Update | Action::Archive => {
             transaction.execute(
                 "UPDATE plan_versions SET definition = ?3 WHERE plan_id = ?1 AND version = ?2",
                 params![id, version, definition(change)?],
             )?;
         }
-        (Action::NewVersion, Some((version, _))) => {
+        Action::NewVersion => {
+            let next = version
+                .checked_add(1)
+                .ok_or_else(|| rejected(change, "the plan has no version after this one"))?;
             transaction.execute(
                 "INSERT INTO plan_versions (plan_id, version, definition, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, version + 1, definition(change)?, now],
+                params![id, next, definition(change)?, now],
             )?;
             transaction.execute(
                 "UPDATE plans SET current_version = ?2 WHERE id = ?1",
-                params![id, version + 1],
+                params![id, next],
             )?;
         }
-        (Action::Delete, Some(_)) => {
+        Action::Delete => {
             let customers: i64 = transaction.query_row(
                 "SELECT COUNT(*) FROM subscriptions WHERE plan_id = ?1",
                 [id],
                 |row| row.get(0),
             )?;
             if customers > 0 {
-                return Err(BackendError::Rejected {
-                    address: change.address.clone(),
-                    reason: "customers have been on this plan; it can only be archived".into(),
-                });
+                return Err(rejected(
+                    change,
+                    "customers have been on this plan; it can only be archived",
+                ));
             }
             transaction.execute("DELETE FROM plan_versions WHERE plan_id = ?1", [id])?;
             transaction.execute("DELETE FROM plans WHERE id = ?1", [id])?;
         }
-        (_, None) => unreachable!("check_before refuses changes to a missing plan"),
     }
     Ok(())
+}
+
+/// The object a change is about, once the change is one the diff could have made: `before`
+/// and `after` present as its action needs them, of one kind and one id, and a new version
+/// only for a plan.
+fn check_shape(change: &Change) -> Result<&ObjectState, BackendError> {
+    let (object, other) = match (change.action, &change.before, &change.after) {
+        (Action::Create, None, Some(after)) => (after, None),
+        (Action::Delete, Some(before), None) => (before, None),
+        (Action::Update | Action::Archive | Action::NewVersion, Some(before), Some(after)) => {
+            (after, Some(before))
+        }
+        (action, before, after) => {
+            let has = |side: &Option<ObjectState>| if side.is_some() { "an" } else { "no" };
+            return Err(rejected(
+                change,
+                &format!(
+                    "a `{}` change cannot have {} object before and {} after",
+                    action_name(action),
+                    has(before),
+                    has(after)
+                ),
+            ));
+        }
+    };
+    if let Some(other) = other
+        && identity(other) != identity(object)
+    {
+        return Err(rejected(
+            change,
+            "the object before and after the change are not the same object",
+        ));
+    }
+    if change.action == Action::NewVersion && !matches!(object, ObjectState::Plan(_)) {
+        return Err(rejected(change, "only a plan gets a new version"));
+    }
+    Ok(object)
+}
+
+/// An object's kind and id.
+fn identity(object: &ObjectState) -> (&'static str, &str) {
+    match object {
+        ObjectState::Feature(feature) => ("feature", &feature.id),
+        ObjectState::CreditSystem(system) => ("credit_system", &system.id),
+        ObjectState::Plan(plan) => ("plan", &plan.id),
+        ObjectState::Item(item) => ("item", &item.feature_id),
+    }
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::NewVersion => "new_version",
+        Action::Delete => "delete",
+        Action::Archive => "archive",
+    }
+}
+
+fn rejected(change: &Change, reason: &str) -> BackendError {
+    BackendError::Rejected {
+        address: change.address.clone(),
+        reason: reason.to_string(),
+    }
+}
+
+fn conflict(change: &Change, reason: &str) -> BackendError {
+    BackendError::Conflict {
+        address: change.address.clone(),
+        reason: reason.to_string(),
+    }
 }
 
 /// Refuses a change whose `before` is not what the store holds: someone else changed the
 /// catalog since the plan was made.
 fn check_before(change: &Change, stored: Option<&str>) -> Result<(), BackendError> {
-    let stored_state = match (stored, &change.before) {
+    let (stored, before) = match (stored, &change.before) {
         (None, None) => return Ok(()),
         (Some(_), None) => {
-            return Err(BackendError::Rejected {
-                address: change.address.clone(),
-                reason: "it already exists in the store; plan again".into(),
-            });
+            return Err(conflict(change, "it already exists in the store"));
         }
         (None, Some(_)) => {
-            return Err(BackendError::Rejected {
-                address: change.address.clone(),
-                reason: "it is no longer in the store; plan again".into(),
-            });
+            return Err(conflict(change, "it is no longer in the store"));
         }
         (Some(stored), Some(before)) => (stored, before),
     };
-    let (stored, before) = stored_state;
-    let before_json = match before {
-        ObjectState::Feature(feature) => serde_json::to_value(feature),
-        ObjectState::CreditSystem(system) => serde_json::to_value(system),
-        ObjectState::Plan(plan) => serde_json::to_value(plan),
-        ObjectState::Item(item) => serde_json::to_value(item),
-    }
-    .map_err(|error| BackendError::Corrupt {
-        detail: error.to_string(),
-    })?;
     let stored_json: serde_json::Value =
         serde_json::from_str(stored).map_err(|error| BackendError::Corrupt {
-            detail: error.to_string(),
+            detail: format!("{}: {error}", change.address),
         })?;
-    if stored_json != before_json {
-        return Err(BackendError::Rejected {
-            address: change.address.clone(),
-            reason: "it changed in the store since the plan was made; plan again".into(),
-        });
+    if stored_json != object_json(change, before)? {
+        return Err(conflict(
+            change,
+            "it changed in the store since the plan was made",
+        ));
     }
     Ok(())
 }
@@ -363,22 +467,20 @@ fn check_before(change: &Change, stored: Option<&str>) -> Result<(), BackendErro
 /// The JSON definition a change writes.
 fn definition(change: &Change) -> Result<String, BackendError> {
     let Some(after) = &change.after else {
-        return Err(BackendError::Rejected {
-            address: change.address.clone(),
-            reason: "the change has no object to write".into(),
-        });
+        return Err(rejected(change, "the change has no object to write"));
     };
-    let text = match after {
-        ObjectState::Feature(feature) => to_json(feature),
-        ObjectState::CreditSystem(system) => to_json(system),
-        ObjectState::Plan(plan) => to_json(plan),
-        ObjectState::Item(item) => to_json(item),
-    };
-    Ok(text)
+    Ok(object_json(change, after)?.to_string())
 }
 
-fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("catalog objects serialize")
+/// An object in the catalog's JSON form, as the store keeps it.
+fn object_json(change: &Change, object: &ObjectState) -> Result<serde_json::Value, BackendError> {
+    match object {
+        ObjectState::Feature(feature) => serde_json::to_value(feature),
+        ObjectState::CreditSystem(system) => serde_json::to_value(system),
+        ObjectState::Plan(plan) => serde_json::to_value(plan),
+        ObjectState::Item(item) => serde_json::to_value(item),
+    }
+    .map_err(|error| rejected(change, &format!("its object cannot be written: {error}")))
 }
 
 fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, BackendError> {

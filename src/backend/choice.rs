@@ -1,0 +1,26 @@
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Which billing system a command works on, as data: its kind and where it is, never a
+/// secret (credentials come from the environment when the backend is opened). A saved plan
+/// records it, so `apply FILE` reaches the system the plan was made against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BackendChoice {
+    /// The embedded `SQLite` store at `path`.
+    Local { path: PathBuf },
+}
+
+impl BackendChoice {
+    /// The same backend with its location rewritten by `relocate` (a saved plan stores
+    /// locations relative to its own directory, so it can move with its repository).
+    #[must_use]
+    pub fn relocated(&self, relocate: impl Fn(&Path) -> PathBuf) -> BackendChoice {
+        match self {
+            BackendChoice::Local { path } => BackendChoice::Local {
+                path: relocate(path),
+            },
+        }
+    }
+}
