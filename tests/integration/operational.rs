@@ -13,7 +13,12 @@ fn a_store_that_is_not_a_database_exits_3_from_every_backend_command() {
         &["import", "--state", "store.db"],
     ] {
         let output = context.run(args);
-        assert_eq!(output.status.code(), Some(3), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         assert!(
             !stderr(&output).contains("SECRET"),
             "the file's content is never shown"
