@@ -116,11 +116,25 @@ fn run(
             quantities,
             idempotency_key,
         } => {
+            let mut bought = std::collections::BTreeMap::new();
+            for (item, quantity) in quantities {
+                if let Some(first) = bought.insert(item.clone(), *quantity) {
+                    return Err(LedgerError::Quantity {
+                        plan: plan.clone(),
+                        feature: item.clone(),
+                        reason: format!(
+                            "given twice ({} and {}): pass `--quantity {item}=N` once",
+                            first.normalize(),
+                            quantity.normalize()
+                        ),
+                    });
+                }
+            }
             let result = ledger.attach(
                 &AttachRequest {
                     customer_id: customer.clone(),
                     plan_id: plan.clone(),
-                    quantities: quantities.iter().cloned().collect(),
+                    quantities: bought,
                     idempotency_key: idempotency_key.clone(),
                 },
                 at,
@@ -344,6 +358,9 @@ fn help_for(error: &LedgerError) -> Option<String> {
             "`pricectl import` shows the live catalog; `pricectl apply` puts the pricing there"
                 .into(),
         ),
+        LedgerError::QuantityRequired { feature, .. } => Some(format!(
+            "pass `--quantity {feature}=N` (in a scenario: `quantities = {{ {feature} = N }}`)"
+        )),
         LedgerError::IdempotencyConflict(_) => {
             Some("use a new idempotency key for a new request".into())
         }

@@ -24,6 +24,12 @@ pub enum LedgerError {
         feature: String,
         reason: String,
     },
+    #[error("plan `{plan}` needs a quantity for `{feature}`: buy {range}")]
+    QuantityRequired {
+        plan: String,
+        feature: String,
+        range: String,
+    },
     #[error("invalid amount: {0}")]
     Amount(String),
     #[error("the idempotency key `{0}` was used before for a different request")]

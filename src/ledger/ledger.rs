@@ -3,11 +3,13 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::write_transaction::WriteTransaction;
 use rust_decimal::Decimal;
 
+use super::attach::attach_within;
+use super::write_transaction::WriteTransaction;
+
 use super::charge::Charge;
-use super::clock::{Instant, Period};
+use super::clock::Instant;
 use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
 use super::lots::{NewLot, Source, add_lot, balance, decimal, draw, text};
@@ -15,14 +17,10 @@ use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
     GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
 };
-use super::renewal::{
-    Renewal, Versions, anything_due, bill_usage_now, customer_and_due, materialize,
-    materialize_if_due, schedule,
-};
+use super::renewal::{Versions, anything_due, customer_and_due, materialize, materialize_if_due};
 use crate::backend::Backend;
 use crate::backend::local::LocalStore;
-use crate::catalog::charge::cost_of;
-use crate::catalog::{Billing, Catalog, Currency, Included, Plan};
+use crate::catalog::{Catalog, Currency, Plan};
 
 /// The credit ledger over a local store. See the module documentation.
 pub struct Ledger {
@@ -572,6 +570,24 @@ impl Ledger {
             .collect())
     }
 
+    /// The charges of a customer made after `after` and up to `until`, oldest first, with its
+    /// periods brought up to `until` first (what moving the clock from `after` to `until`
+    /// bills: renewals, a trial's end, usage beyond the balance).
+    pub fn charges_between(
+        &mut self,
+        customer_id: &str,
+        after: Instant,
+        until: Instant,
+    ) -> Result<Vec<ChargeRecord>, LedgerError> {
+        require_customer(self.store.connection(), customer_id)?;
+        self.bring_up_to_date(customer_id, until)?;
+        Ok(charge_rows(self.store.connection(), customer_id)?
+            .into_iter()
+            .filter(|(at, _)| after.0 < *at && *at <= until.0)
+            .map(|(_, charge)| charge)
+            .collect())
+    }
+
     /// Runs what is due (renewals, expiries) in a write transaction, only when something is.
     fn bring_up_to_date(&mut self, customer_id: &str, at: Instant) -> Result<(), LedgerError> {
         if !anything_due(self.store.connection(), customer_id, at.0)? {
@@ -627,26 +643,25 @@ fn metered(
     }
 }
 
-/// Whether a plan charges or grants anything again after its first period (a subscription,
-/// as opposed to a one-off purchase).
-fn recurs(plan: &Plan) -> bool {
-    let price_recurs =
-        |interval: crate::catalog::PriceInterval| Period::of_price(interval).is_some();
-    plan.price.is_some_and(|price| price_recurs(price.interval))
-        || plan.items.values().any(|item| {
-            item.reset.is_some()
-                || item
-                    .price
-                    .as_ref()
-                    .is_some_and(|price| price_recurs(price.interval))
-        })
-}
-
 /// A customer's charges, oldest first.
 fn charge_views(
     connection: &Connection,
     customer_id: &str,
 ) -> Result<Vec<ChargeView>, LedgerError> {
+    Ok(charge_rows(connection, customer_id)?
+        .into_iter()
+        .map(|(at, charge)| ChargeView {
+            at: Instant(at).to_string(),
+            charge,
+        })
+        .collect())
+}
+
+/// A customer's charges with when they were made, oldest first.
+fn charge_rows(
+    connection: &Connection,
+    customer_id: &str,
+) -> Result<Vec<(i64, ChargeRecord)>, LedgerError> {
     let mut statement = connection.prepare(
         "SELECT at, currency, total, line_items FROM charges WHERE customer_id = ?1 ORDER BY at, id",
     )?;
@@ -661,76 +676,17 @@ fn charge_views(
     let mut charges = Vec::new();
     for row in rows {
         let (at, currency, total, line_items) = row?;
-        charges.push(ChargeView {
-            at: Instant(at).to_string(),
-            charge: ChargeRecord {
+        charges.push((
+            at,
+            ChargeRecord {
                 currency,
                 total: decimal(&total)?,
                 line_items: serde_json::from_str(&line_items)
                     .map_err(|error| LedgerError::Corrupt(error.to_string()))?,
             },
-        });
+        ));
     }
     Ok(charges)
-}
-
-/// Refuses quantities for items that are not prepaid, outside their bounds, or not whole
-/// billing units.
-fn check_quantities(
-    plan: &Plan,
-    quantities: &BTreeMap<String, Decimal>,
-) -> Result<(), LedgerError> {
-    for (item_id, quantity) in quantities {
-        let error = |reason: String| LedgerError::Quantity {
-            plan: plan.id.clone(),
-            feature: item_id.clone(),
-            reason,
-        };
-        let item = plan
-            .items
-            .get(item_id)
-            .ok_or_else(|| error("the plan has no such item".into()))?;
-        let Some(price) = item
-            .price
-            .as_ref()
-            .filter(|price| price.billing == Billing::Prepaid)
-        else {
-            return Err(error("only prepaid items are bought in quantities".into()));
-        };
-        if *quantity < Decimal::ZERO {
-            return Err(error(format!("{quantity} is negative")));
-        }
-        if quantity.is_zero() {
-            continue;
-        }
-        let bounds = price.prepaid.unwrap_or(crate::catalog::PrepaidBounds {
-            min: price.per,
-            max: None,
-        });
-        if *quantity < bounds.min {
-            return Err(error(format!(
-                "{} is below the minimum purchase of {}",
-                quantity.normalize(),
-                bounds.min
-            )));
-        }
-        if let Some(max) = bounds.max
-            && *quantity > max
-        {
-            return Err(error(format!(
-                "{} is above the maximum purchase of {max}",
-                quantity.normalize()
-            )));
-        }
-        if !(quantity % price.per).is_zero() {
-            return Err(error(format!(
-                "{} is not a multiple of the billing unit {}",
-                quantity.normalize(),
-                price.per
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn require_customer(
@@ -746,7 +702,7 @@ fn require_customer(
         .ok_or_else(|| LedgerError::UnknownCustomer(customer_id.to_string()))
 }
 
-fn active_subscriptions(
+pub(super) fn active_subscriptions(
     connection: &rusqlite::Connection,
     customer_id: &str,
 ) -> Result<Vec<(i64, String, u32)>, LedgerError> {
@@ -778,241 +734,11 @@ fn active_plans<'a>(
         .collect()
 }
 
-/// Ends a subscription (replaced in its group): its period-bound lots end now; one-off
-/// purchases stay, they were paid for.
-fn end_subscription(
-    transaction: &Connection,
-    subscription_id: i64,
-    at: i64,
-) -> Result<(), LedgerError> {
-    transaction.execute(
-        "UPDATE subscriptions SET ended_at = ?2 WHERE id = ?1",
-        params![subscription_id, at],
-    )?;
-    transaction.execute(
-        "UPDATE lots SET expires_at = ?2 WHERE subscription_id = ?1 AND expires_at IS NOT NULL AND expires_at > ?2",
-        params![subscription_id, at],
-    )?;
-    transaction.execute("UPDATE lots SET expires_at = ?2 WHERE subscription_id = ?1 AND source = 'included' AND expires_at IS NULL", params![subscription_id, at])?;
-    transaction.execute(
-        "DELETE FROM renewals WHERE subscription_id = ?1",
-        [subscription_id],
-    )?;
-    Ok(())
-}
-
-/// Attaches within a transaction (an attach, or a new customer's default plans).
-fn attach_within(
-    transaction: &Connection,
-    context: &Context<'_>,
-    request: &AttachRequest,
-    at: Instant,
-) -> Result<AttachResult, LedgerError> {
-    let plan_id = request.plan_id.as_str();
-    let plan = context
-        .catalog
-        .plans
-        .get(plan_id)
-        .ok_or_else(|| LedgerError::UnknownPlan(plan_id.to_string()))?
-        .clone();
-    if plan.archived {
-        return Err(LedgerError::ArchivedPlan(plan_id.to_string()));
-    }
-    let version: u32 = transaction
-        .query_row(
-            "SELECT current_version FROM plans WHERE id = ?1",
-            [plan_id],
-            |row| row.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| LedgerError::UnknownPlan(plan_id.to_string()))?;
-    let (currency, versions) = (context.currency, context.versions);
-    let customer_id = request.customer_id.as_str();
-    check_quantities(&plan, &request.quantities)?;
-
-    let mut replaced = Vec::new();
-    for (subscription_id, other_id, other_version) in
-        active_subscriptions(transaction, customer_id)?
-    {
-        let Some(other) = versions.get(&(other_id.clone(), other_version)) else {
-            continue;
-        };
-        // The same plan twice is refused, except one-off purchases (top-ups), which a customer
-        // may buy again and again.
-        if other_id == plan_id && (!plan.add_on || recurs(&plan)) {
-            return Err(LedgerError::AlreadyAttached {
-                customer: customer_id.to_string(),
-                plan: plan_id.to_string(),
-            });
-        }
-        if !plan.add_on && !other.add_on && other.group == plan.group {
-            // What the replaced plan's usage owes is billed now, before its periods end.
-            bill_usage_now(
-                transaction,
-                other,
-                currency,
-                customer_id,
-                subscription_id,
-                at.0,
-            )?;
-            end_subscription(transaction, subscription_id, at.0)?;
-            replaced.push(other_id);
-        }
-    }
-
-    let quantities: BTreeMap<String, String> = request
-        .quantities
-        .iter()
-        .map(|(item, quantity)| (item.clone(), text(*quantity)))
-        .collect();
-    transaction.execute(
-            "INSERT INTO subscriptions (customer_id, plan_id, version, started_at, quantities) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![customer_id, plan_id, version, at.0, serde_json::to_string(&quantities).expect("a map serializes")],
-        )?;
-    let subscription_id = transaction.last_insert_rowid();
-
-    let mut lines = Vec::new();
-    if let Some(price) = &plan.price {
-        let trial = plan.free_trial.filter(|trial| trial.days > 0);
-        let first_charge_at =
-            trial.map_or(at.0, |trial| at.add(Period::Day, i64::from(trial.days)).0);
-        match trial {
-            Some(trial) => lines.push((
-                format!("{}: free trial of {} days", plan.name, trial.days),
-                Decimal::ZERO,
-            )),
-            None => lines.push((format!("{}: base price", plan.name), price.amount)),
-        }
-        if let Some(period) = Period::of_price(price.interval) {
-            // After a trial the first charge is at its end, and periods count from there.
-            let (anchor, periods) = if trial.is_some() {
-                (Instant(first_charge_at), 0)
-            } else {
-                (at, 1)
-            };
-            schedule(
-                transaction,
-                subscription_id,
-                Renewal::Base,
-                "",
-                anchor,
-                periods,
-                period,
-            )?;
-        }
-    }
-    for (item_id, item) in &plan.items {
-        let lot = |source, amount, expires_at| NewLot {
-            customer_id,
-            balance_key: item_id,
-            source,
-            amount,
-            starts_at: at.0,
-            expires_at,
-            subscription_id: Some(subscription_id),
-            reason: None,
-        };
-        if let Included::Units(units) = item.included
-            && units > Decimal::ZERO
-        {
-            let expires_at = item.reset.map(|reset| at.add(Period::from(reset), 1).0);
-            add_lot(transaction, &lot(Source::Included, units, expires_at))?;
-            entry(
-                transaction,
-                &NewEntry::grant(
-                    customer_id,
-                    at.0,
-                    "included",
-                    item_id,
-                    units,
-                    subscription_id,
-                ),
-            )?;
-            if let Some(reset) = item.reset {
-                schedule(
-                    transaction,
-                    subscription_id,
-                    Renewal::Included,
-                    item_id,
-                    at,
-                    1,
-                    Period::from(reset),
-                )?;
-            }
-        }
-        let Some(price) = &item.price else { continue };
-        let period = Period::of_price(price.interval);
-        match price.billing {
-            Billing::Prepaid => {
-                let quantity = request.quantities.get(item_id).copied().unwrap_or_default();
-                if quantity > Decimal::ZERO {
-                    let exact = cost_of(&price.rate, price.per, quantity)
-                        .ok_or_else(|| LedgerError::Amount("the charge overflows".into()))?;
-                    lines.push((format!("{item_id} × {}", quantity.normalize()), exact));
-                    let expires_at = period.map(|period| at.add(period, 1).0);
-                    add_lot(transaction, &lot(Source::Purchased, quantity, expires_at))?;
-                    entry(
-                        transaction,
-                        &NewEntry::grant(
-                            customer_id,
-                            at.0,
-                            "purchase",
-                            item_id,
-                            quantity,
-                            subscription_id,
-                        ),
-                    )?;
-                    if let Some(period) = period {
-                        schedule(
-                            transaction,
-                            subscription_id,
-                            Renewal::Prepaid,
-                            item_id,
-                            at,
-                            1,
-                            period,
-                        )?;
-                    }
-                }
-            }
-            Billing::Usage => {
-                if let Some(period) = period {
-                    schedule(
-                        transaction,
-                        subscription_id,
-                        Renewal::Usage,
-                        item_id,
-                        at,
-                        1,
-                        period,
-                    )?;
-                }
-            }
-        }
-    }
-    let charge = Charge::new(currency, lines);
-    record_charge(
-        transaction,
-        customer_id,
-        at.0,
-        Some(subscription_id),
-        &charge,
-    )?;
-    Ok(AttachResult {
-        customer_id: customer_id.to_string(),
-        plan_id: plan_id.to_string(),
-        version,
-        subscription_id,
-        charge: ChargeRecord::from(charge),
-        replaced,
-    })
-}
-
 /// What an attach reads of the ledger.
-struct Context<'a> {
-    catalog: &'a Catalog,
-    versions: &'a Versions,
-    currency: &'static Currency,
+pub(super) struct Context<'a> {
+    pub catalog: &'a Catalog,
+    pub versions: &'a Versions,
+    pub currency: &'static Currency,
 }
 
 /// A ledger entry to append.
@@ -1030,7 +756,7 @@ pub struct NewEntry<'a> {
 }
 
 impl<'a> NewEntry<'a> {
-    fn grant(
+    pub(super) fn grant(
         customer_id: &'a str,
         at: i64,
         kind: &'a str,

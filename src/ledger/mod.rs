@@ -5,6 +5,7 @@
 //! balance is an append-only entry; balances are the sum of their entries, kept per lot (a
 //! grant with its own expiry) so usage draws in a fixed order. See docs/ledger.md.
 
+mod attach;
 mod charge;
 mod clock;
 mod entitlement;

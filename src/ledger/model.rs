@@ -48,6 +48,9 @@ pub struct AttachResult {
     pub charge: ChargeRecord,
     /// Plans this attach replaced (same group).
     pub replaced: Vec<String>,
+    /// When the free trial this attach started ends (the first charge, and the anchor of
+    /// every period); `None` without a trial.
+    pub trial_ends_at: Option<String>,
 }
 
 /// A charge as stored and returned.

@@ -191,6 +191,8 @@ pub fn materialize(
                 at: boundary,
                 anchor: Instant(anchor),
                 periods,
+                // Boundary 0 exists only after a free trial: it is the trial's end.
+                trial_ends: periods == 0,
             },
             renewal,
             item_id,
@@ -225,6 +227,12 @@ pub fn bill_usage_now(
     subscription_id: i64,
     at: i64,
 ) -> Result<(), LedgerError> {
+    // A subscription still in its free trial has a boundary 0 to come (its trial's end).
+    let in_trial: bool = transaction
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM renewals WHERE subscription_id = ?1 AND periods = 0)",
+        )?
+        .query_row([subscription_id], |row| row.get(0))?;
     let boundary = Boundary {
         plan,
         currency,
@@ -233,6 +241,7 @@ pub fn bill_usage_now(
         at,
         anchor: Instant(at),
         periods: 0,
+        trial_ends: in_trial,
     };
     for (item_id, item) in &plan.items {
         let usage_billed = item
@@ -273,6 +282,8 @@ struct Boundary<'a> {
     anchor: Instant,
     /// This boundary is `anchor + periods × period`.
     periods: i64,
+    /// The boundary ends a free trial: usage beyond the balance during it is not billed.
+    trial_ends: bool,
 }
 
 impl Boundary<'_> {
@@ -333,7 +344,26 @@ fn renew(
                 return Ok(None);
             };
             let units = owed(transaction, boundary.customer_id, item_id)?;
-            if units > Decimal::ZERO {
+            if units > Decimal::ZERO && boundary.trial_ends {
+                settle_overdraft(transaction, boundary.customer_id, item_id, units)?;
+                entry(
+                    transaction,
+                    &NewEntry {
+                        customer_id: boundary.customer_id,
+                        at: boundary.at,
+                        kind: "waived",
+                        balance_key: item_id,
+                        amount: units,
+                        feature_id: None,
+                        units: None,
+                        reason: Some(
+                            "usage beyond the balance during the free trial is not billed",
+                        ),
+                        subscription_id: Some(boundary.subscription_id),
+                        idempotency_key: None,
+                    },
+                )?;
+            } else if units > Decimal::ZERO {
                 // Tier bounds count included units too (as Autumn's API does): the overage is
                 // priced from where the included units end, not from the first tier.
                 let included = match item.included {

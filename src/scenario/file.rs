@@ -72,9 +72,26 @@ pub enum StepAction {
         reason: String,
         expires: Option<Instant>,
     },
+    /// Moves the clock; what it bills (renewals, a trial's end, usage beyond the balance) is
+    /// the step's charge, for `customer` or, without one, for every customer so far.
     Advance {
         to: AdvanceTo,
+        customer: Option<String>,
     },
+}
+
+impl StepAction {
+    /// The customer the step acts on, if it names one.
+    pub fn customer(&self) -> Option<&str> {
+        match self {
+            StepAction::Customer { customer, .. }
+            | StepAction::Attach { customer, .. }
+            | StepAction::Track { customer, .. }
+            | StepAction::Check { customer, .. }
+            | StepAction::Grant { customer, .. } => Some(customer),
+            StepAction::Advance { customer, .. } => customer.as_deref(),
+        }
+    }
 }
 
 /// How far `advance` moves the clock.
@@ -88,12 +105,23 @@ pub enum AdvanceTo {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expectation {
     pub allowed: Option<bool>,
-    pub balance: Option<Decimal>,
+    pub balance: Option<ExpectedBalance>,
     pub charge: Option<Decimal>,
     /// Line items as `(description, amount)`; a description of `None` matches any.
     pub line_items: Option<Vec<(Option<String>, Decimal)>>,
     /// The step must fail, with a message containing this text.
     pub error: Option<String>,
+}
+
+/// An expected balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectedBalance {
+    /// `balance = 500`: the balance the step's result reports (for `attach`, the first item
+    /// bought, else the plan's first metered item).
+    Reported(Decimal),
+    /// `balance = { credits = 500, seats = 2 }`: each named feature's or credit system's
+    /// balance after the step.
+    Named(BTreeMap<String, Decimal>),
 }
 
 /// A scenario file that cannot be read.
@@ -359,8 +387,11 @@ fn step(
                 }
             };
             (
-                StepAction::Advance { to },
-                &["days", "hours", "minutes", "until"],
+                StepAction::Advance {
+                    to,
+                    customer: fields.string("customer")?,
+                },
+                &["days", "hours", "minutes", "until", "customer"],
             )
         }
         other => {
@@ -406,7 +437,7 @@ fn expectation(
         },
         balance: fields
             .value("balance")
-            .map(|value| decimal(value, "balance", at))
+            .map(|value| expected_balance(value, at))
             .transpose()?,
         charge: fields
             .value("charge")
@@ -435,6 +466,31 @@ fn expectation(
     }
     fields.finish(&["allowed", "balance", "charge", "line_items", "error"])?;
     Ok(expectation)
+}
+
+/// `balance = 500` or `balance = { credits = 500 }`.
+fn expected_balance(
+    value: &toml::Spanned<DeValue<'_>>,
+    at: &At<'_>,
+) -> Result<ExpectedBalance, ScenarioError> {
+    if !matches!(value.get_ref(), DeValue::Table(_)) {
+        return decimal(value, "balance", at).map(ExpectedBalance::Reported);
+    }
+    let fields = Fields::new(value.get_ref(), value.span().start, "`balance`", at)?;
+    let mut named = BTreeMap::new();
+    for (key, amount) in fields.table {
+        named.insert(
+            key.get_ref().to_string(),
+            decimal(amount, key.get_ref(), at)?,
+        );
+    }
+    if named.is_empty() {
+        return Err(at(
+            value.span().start,
+            "`balance` names at least one feature or credit system: `{ credits = 500 }`".into(),
+        ));
+    }
+    Ok(ExpectedBalance::Named(named))
 }
 
 /// A table's fields, reporting unknown keys at the end.

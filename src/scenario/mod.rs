@@ -6,6 +6,7 @@ mod file;
 mod run;
 
 pub use file::{
-    Expectation, Scenario, ScenarioError, Step, StepAction, find_scenarios, read_scenario,
+    Expectation, ExpectedBalance, Scenario, ScenarioError, Step, StepAction, find_scenarios,
+    read_scenario,
 };
 pub use run::{Outcome, ScenarioResult, StepFailure, run_scenario};

@@ -1,6 +1,8 @@
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 
-use super::file::{AdvanceTo, Expectation, Scenario, Step, StepAction};
+use super::file::{AdvanceTo, Expectation, ExpectedBalance, Scenario, Step, StepAction};
 use crate::backend::local::LocalStore;
 use crate::catalog::Catalog;
 use crate::ledger::{
@@ -47,9 +49,12 @@ pub fn run_scenario(catalog: &Catalog, scenario: &Scenario) -> ScenarioResult {
         Ok(ledger) => ledger,
         Err(error) => return result(Outcome::Broken(error)),
     };
-    let mut now = scenario.start;
+    let mut progress = Progress {
+        now: scenario.start,
+        customers: Vec::new(),
+    };
     for (index, step) in scenario.steps.iter().enumerate() {
-        let differences = run_step(&mut ledger, &mut now, step);
+        let differences = run_step(&mut ledger, &mut progress, step);
         if !differences.is_empty() {
             return result(Outcome::Failed(StepFailure {
                 step: index + 1,
@@ -81,13 +86,38 @@ fn fresh_ledger(catalog: &Catalog) -> Result<Ledger, String> {
 #[derive(Default)]
 struct Observed {
     allowed: Option<bool>,
-    balance: Option<Decimal>,
-    charge: Option<Decimal>,
+    /// The balance the step's result reports, and whose it is (a feature or credit system).
+    balance: Option<(String, Decimal)>,
+    /// What the step charged, and to whom.
+    charge: Option<(String, Decimal)>,
     line_items: Option<Vec<(String, Decimal)>>,
+    /// The customer whose balances `balance = { … }` reads after the step.
+    customer: Option<String>,
 }
 
-fn run_step(ledger: &mut Ledger, now: &mut Instant, step: &Step) -> Vec<(String, String, String)> {
-    let at = *now;
+/// The clock and the customers a scenario has named so far.
+struct Progress {
+    now: Instant,
+    customers: Vec<String>,
+}
+
+impl Progress {
+    fn meet(&mut self, customer: &str) {
+        if !self.customers.iter().any(|known| known == customer) {
+            self.customers.push(customer.to_string());
+        }
+    }
+}
+
+fn run_step(
+    ledger: &mut Ledger,
+    progress: &mut Progress,
+    step: &Step,
+) -> Vec<(String, String, String)> {
+    let at = progress.now;
+    if let Some(customer) = step.action.customer() {
+        progress.meet(customer);
+    }
     let outcome: Result<Observed, LedgerError> = (|| match &step.action {
         StepAction::Customer {
             customer,
@@ -122,26 +152,15 @@ fn run_step(ledger: &mut Ledger, now: &mut Instant, step: &Step) -> Vec<(String,
                 })
             });
             let balance = match key {
-                Some(key) => Some(
-                    ledger
-                        .check(customer, &key, None, at)?
-                        .balance
-                        .map_or(Decimal::ZERO, |view| view.balance),
-                ),
+                Some(key) => Some(reported_balance(ledger, customer, &key, at)?),
                 None => None,
             };
             Ok(Observed {
-                allowed: None,
                 balance,
-                charge: Some(attached.charge.total),
-                line_items: Some(
-                    attached
-                        .charge
-                        .line_items
-                        .iter()
-                        .map(|line| (line.description.clone(), line.amount))
-                        .collect(),
-                ),
+                charge: Some((customer.clone(), attached.charge.total)),
+                line_items: Some(lines(&attached.charge.line_items)),
+                customer: Some(customer.clone()),
+                ..Observed::default()
             })
         }
         StepAction::Track {
@@ -161,7 +180,8 @@ fn run_step(ledger: &mut Ledger, now: &mut Instant, step: &Step) -> Vec<(String,
                 at,
             )?;
             Ok(Observed {
-                balance: Some(tracked.balance),
+                balance: Some((tracked.balance_key, tracked.balance)),
+                customer: Some(customer.clone()),
                 ..Observed::default()
             })
         }
@@ -174,7 +194,8 @@ fn run_step(ledger: &mut Ledger, now: &mut Instant, step: &Step) -> Vec<(String,
             let checked = ledger.check(customer, feature, *required, at)?;
             Ok(Observed {
                 allowed: Some(checked.allowed),
-                balance: checked.balance.map(|view| view.balance),
+                balance: checked.balance.map(|view| (view.balance_key, view.balance)),
+                customer: Some(customer.clone()),
                 ..Observed::default()
             })
         }
@@ -197,12 +218,13 @@ fn run_step(ledger: &mut Ledger, now: &mut Instant, step: &Step) -> Vec<(String,
                 at,
             )?;
             Ok(Observed {
-                balance: Some(granted.balance),
+                balance: Some((granted.balance_key, granted.balance)),
+                customer: Some(customer.clone()),
                 ..Observed::default()
             })
         }
-        StepAction::Advance { to } => {
-            *now = match to {
+        StepAction::Advance { to, customer } => {
+            let until = match to {
                 AdvanceTo::Until(instant) => *instant,
                 AdvanceTo::By {
                     days,
@@ -213,10 +235,81 @@ fn run_step(ledger: &mut Ledger, now: &mut Instant, step: &Step) -> Vec<(String,
                     .add(Period::Hour, *hours)
                     .add(Period::Minute, *minutes),
             };
-            Ok(Observed::default())
+            progress.now = until;
+            // What moving the clock bills: every renewal, trial end and usage bill on the way.
+            let billed: Vec<String> = match customer {
+                Some(customer) => vec![customer.clone()],
+                None => progress.customers.clone(),
+            };
+            let mut total = Decimal::ZERO;
+            let mut line_items = Vec::new();
+            for customer in &billed {
+                for charge in ledger.charges_between(customer, at, until)? {
+                    total += charge.total;
+                    line_items.extend(lines(&charge.line_items));
+                }
+            }
+            let whose = customer
+                .clone()
+                .unwrap_or_else(|| "every customer".to_string());
+            Ok(Observed {
+                charge: Some((whose, total)),
+                line_items: Some(line_items),
+                customer: customer
+                    .clone()
+                    .or_else(|| (billed.len() == 1).then(|| billed[0].clone())),
+                ..Observed::default()
+            })
         }
     })();
-    compare(&step.expect, outcome)
+    let named = match (&step.expect.balance, &outcome) {
+        (Some(ExpectedBalance::Named(expected)), Ok(observed)) => {
+            Some(named_balances(ledger, observed, expected, progress.now))
+        }
+        _ => None,
+    };
+    compare(&step.expect, outcome, named)
+}
+
+/// The balance of `key` (a feature's, or the credit system's it draws from) as `check` sees it.
+fn reported_balance(
+    ledger: &mut Ledger,
+    customer: &str,
+    key: &str,
+    at: Instant,
+) -> Result<(String, Decimal), LedgerError> {
+    let checked = ledger.check(customer, key, None, at)?;
+    Ok(checked.balance.map_or_else(
+        || (key.to_string(), Decimal::ZERO),
+        |view| (view.balance_key, view.balance),
+    ))
+}
+
+/// Each named balance after the step, or why it could not be read.
+fn named_balances(
+    ledger: &mut Ledger,
+    observed: &Observed,
+    expected: &BTreeMap<String, Decimal>,
+    at: Instant,
+) -> Result<BTreeMap<String, Decimal>, String> {
+    let customer = observed.customer.as_deref().ok_or_else(|| {
+        "`balance = { … }` on a step with no customer: name one with `customer = …`".to_string()
+    })?;
+    expected
+        .keys()
+        .map(|key| {
+            reported_balance(ledger, customer, key, at)
+                .map(|(_, balance)| (key.clone(), balance))
+                .map_err(|error| error.to_string())
+        })
+        .collect()
+}
+
+fn lines(line_items: &[crate::ledger::LineItem]) -> Vec<(String, Decimal)> {
+    line_items
+        .iter()
+        .map(|line| (line.description.clone(), line.amount))
+        .collect()
 }
 
 fn is_boolean(catalog: &Catalog, id: &str) -> bool {
@@ -229,6 +322,7 @@ fn is_boolean(catalog: &Catalog, id: &str) -> bool {
 fn compare(
     expect: &Expectation,
     outcome: Result<Observed, LedgerError>,
+    named: Option<Result<BTreeMap<String, Decimal>, String>>,
 ) -> Vec<(String, String, String)> {
     let mut differences = Vec::new();
     let observed = match (outcome, &expect.error) {
@@ -267,29 +361,52 @@ fn compare(
                 .map_or_else(|| "(not a check)".into(), |value| value.to_string()),
         ));
     }
-    let decimal = |value: Option<Decimal>| {
-        value.map_or_else(
-            || "(none)".to_string(),
-            |value| value.normalize().to_string(),
-        )
-    };
-    if let Some(balance) = expect.balance
-        && observed.balance != Some(balance)
-    {
-        differences.push((
-            "balance".into(),
-            decimal(Some(balance)),
-            decimal(observed.balance),
-        ));
+    match (&expect.balance, named) {
+        (Some(ExpectedBalance::Reported(balance)), _) => match &observed.balance {
+            Some((key, actual)) if actual == balance => {}
+            Some((key, actual)) => differences.push((
+                format!("balance of {key}"),
+                balance.normalize().to_string(),
+                actual.normalize().to_string(),
+            )),
+            None => differences.push((
+                "balance".into(),
+                balance.normalize().to_string(),
+                "(the step reports no balance; name one: `balance = { credits = … }`)".into(),
+            )),
+        },
+        (Some(ExpectedBalance::Named(expected)), Some(Ok(actual))) => {
+            for (key, balance) in expected {
+                let actual = actual.get(key).copied().unwrap_or_default();
+                if actual != *balance {
+                    differences.push((
+                        format!("balance of {key}"),
+                        balance.normalize().to_string(),
+                        actual.normalize().to_string(),
+                    ));
+                }
+            }
+        }
+        (Some(ExpectedBalance::Named(_)), Some(Err(problem))) => {
+            differences.push(("balance".into(), "a balance".into(), problem));
+        }
+        _ => {}
     }
-    if let Some(charge) = expect.charge
-        && observed.charge != Some(charge)
-    {
+    if let Some(charge) = expect.charge {
         // Money as written: `5.00`, not `5`.
-        let money = |value: Option<Decimal>| {
-            value.map_or_else(|| "(none)".to_string(), |value| value.to_string())
-        };
-        differences.push(("charge".into(), money(Some(charge)), money(observed.charge)));
+        match &observed.charge {
+            Some((_, actual)) if *actual == charge => {}
+            Some((whose, actual)) => differences.push((
+                format!("charge to {whose}"),
+                charge.to_string(),
+                actual.to_string(),
+            )),
+            None => differences.push((
+                "charge".into(),
+                charge.to_string(),
+                "(the step charges nothing: charges come from `attach` and `advance`)".into(),
+            )),
+        }
     }
     if let Some(expected_lines) = &expect.line_items {
         let actual = observed.line_items.unwrap_or_default();
@@ -374,6 +491,7 @@ fn describe(action: &StepAction) -> String {
         } => format!("grant {amount} {feature} to {customer}"),
         StepAction::Advance {
             to: AdvanceTo::Until(instant),
+            ..
         } => format!("advance to {instant}"),
         StepAction::Advance {
             to:
@@ -382,6 +500,7 @@ fn describe(action: &StepAction) -> String {
                     hours,
                     minutes,
                 },
+            ..
         } => format!("advance {days} days {hours} hours {minutes} minutes"),
     }
 }

@@ -10,6 +10,7 @@ mod format;
 mod init;
 mod layering;
 mod ledger;
+mod ledger_rules;
 mod operational;
 mod output;
 mod reconcile;

@@ -1,0 +1,530 @@
+//! Attaching a plan: subscribing, buying prepaid quantities or an add-on, replacing the plan of
+//! the same group, and starting a free trial. See docs/ledger.md, "Attach" and "Free trials".
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use rust_decimal::Decimal;
+
+use super::charge::Charge;
+use super::clock::{Instant, Period};
+use super::error::LedgerError;
+use super::ledger::{Context, NewEntry, active_subscriptions, entry, record_charge};
+use super::lots::{NewLot, Source, add_lot, decimal, text};
+use super::model::{AttachRequest, AttachResult, ChargeRecord};
+use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
+use crate::catalog::charge::cost_of;
+use crate::catalog::{Billing, Included, ItemPrice, Plan, PlanItem, PrepaidBounds};
+
+/// Where a subscription's periods are counted from. Every boundary of a subscription (its base
+/// price, prepaid renewals, usage billing and included resets) is `at + n periods` for
+/// `n = first, first + 1, …`: after a free trial `at` is the trial's end and boundary 0 is that
+/// end; without a trial `at` is the attach and the first boundary is one period later.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Anchor {
+    pub at: Instant,
+    pub first: i64,
+}
+
+impl Anchor {
+    /// The end of the subscription's first period of `period` (the trial's end after a trial).
+    fn first_boundary(self, period: Period) -> Instant {
+        self.at.add(period, self.first)
+    }
+}
+
+/// Attaches within a transaction (an attach, or a new customer's default plans).
+pub(super) fn attach_within(
+    transaction: &Connection,
+    context: &Context<'_>,
+    request: &AttachRequest,
+    at: Instant,
+) -> Result<AttachResult, LedgerError> {
+    let plan_id = request.plan_id.as_str();
+    let plan = context
+        .catalog
+        .plans
+        .get(plan_id)
+        .ok_or_else(|| LedgerError::UnknownPlan(plan_id.to_string()))?;
+    if plan.archived {
+        return Err(LedgerError::ArchivedPlan(plan_id.to_string()));
+    }
+    let version: u32 = transaction
+        .query_row(
+            "SELECT current_version FROM plans WHERE id = ?1",
+            [plan_id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| LedgerError::UnknownPlan(plan_id.to_string()))?;
+    let (currency, versions) = (context.currency, context.versions);
+    let customer_id = request.customer_id.as_str();
+    let to_buy = quantities_to_buy(plan, &request.quantities)?;
+
+    let active = active_subscriptions(transaction, customer_id)?;
+    // A one-off add-on bought again is added to the row of the first purchase: one active
+    // subscription per plan, whatever the number of purchases.
+    let rebought = (plan.add_on && !recurs(plan))
+        .then(|| active.iter().find(|(_, other, _)| other == plan_id))
+        .flatten()
+        .map(|(subscription_id, _, _)| *subscription_id);
+    let mut replaced = Vec::new();
+    for (subscription_id, other_id, other_version) in &active {
+        if other_id == plan_id && rebought.is_none() {
+            return Err(LedgerError::AlreadyAttached {
+                customer: customer_id.to_string(),
+                plan: plan_id.to_string(),
+            });
+        }
+        let Some(other) = versions.get(&(other_id.clone(), *other_version)) else {
+            continue;
+        };
+        if !plan.add_on && !other.add_on && other.group == plan.group {
+            // What the replaced plan's usage owes is billed now, before its periods end.
+            bill_usage_now(
+                transaction,
+                other,
+                currency,
+                customer_id,
+                *subscription_id,
+                at.0,
+            )?;
+            end_subscription(transaction, *subscription_id, at.0)?;
+            replaced.push(other_id.clone());
+        }
+    }
+
+    // One free trial per customer and plan (Autumn's rule: per plan id, whatever the version).
+    let trial = match plan.free_trial.filter(|trial| trial.days > 0) {
+        Some(trial)
+            if rebought.is_none() && !had_trial(transaction, versions, customer_id, plan_id)? =>
+        {
+            Some(trial)
+        }
+        _ => None,
+    };
+    let anchor = match trial {
+        Some(trial) => Anchor {
+            at: at.add(Period::Day, i64::from(trial.days)),
+            first: 0,
+        },
+        None => Anchor { at, first: 1 },
+    };
+    let subscription_id = if let Some(subscription_id) = rebought {
+        add_quantities(transaction, subscription_id, &to_buy)?;
+        subscription_id
+    } else {
+        let quantities: BTreeMap<String, String> = to_buy
+            .iter()
+            .map(|(item, quantity)| (item.clone(), text(*quantity)))
+            .collect();
+        transaction.execute(
+            "INSERT INTO subscriptions (customer_id, plan_id, version, started_at, quantities) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![customer_id, plan_id, version, at.0, quantities_json(&quantities)],
+        )?;
+        transaction.last_insert_rowid()
+    };
+
+    let mut lines = Vec::new();
+    if let Some(trial) = trial {
+        lines.push((
+            format!(
+                "{}: free trial of {} days, until {}",
+                plan.name, trial.days, anchor.at
+            ),
+            Decimal::ZERO,
+        ));
+    }
+    if let Some(price) = &plan.price {
+        match Period::of_price(price.interval) {
+            Some(period) => {
+                if trial.is_none() {
+                    lines.push((format!("{}: base price", plan.name), price.amount));
+                }
+                schedule(
+                    transaction,
+                    subscription_id,
+                    Renewal::Base,
+                    "",
+                    anchor.at,
+                    anchor.first,
+                    period,
+                )?;
+            }
+            None => lines.push((format!("{}: base price", plan.name), price.amount)),
+        }
+    }
+    let start = Start {
+        customer_id,
+        subscription_id,
+        at,
+        anchor,
+        in_trial: trial.is_some(),
+    };
+    for (item_id, item) in &plan.items {
+        lines.extend(start.item(transaction, item_id, item, to_buy.get(item_id).copied())?);
+    }
+    let charge = Charge::new(currency, lines);
+    record_charge(
+        transaction,
+        customer_id,
+        at.0,
+        Some(subscription_id),
+        &charge,
+    )?;
+    Ok(AttachResult {
+        customer_id: customer_id.to_string(),
+        plan_id: plan_id.to_string(),
+        version,
+        subscription_id,
+        charge: ChargeRecord::from(charge),
+        replaced,
+        trial_ends_at: trial.map(|_| anchor.at.to_string()),
+    })
+}
+
+/// What starts one item of a new subscription with.
+struct Start<'a> {
+    customer_id: &'a str,
+    subscription_id: i64,
+    at: Instant,
+    anchor: Anchor,
+    in_trial: bool,
+}
+
+impl Start<'_> {
+    /// Grants an item's included units and bought quantity, schedules its renewals, and returns
+    /// the line items charged for it now.
+    fn item(
+        &self,
+        transaction: &Connection,
+        item_id: &str,
+        item: &PlanItem,
+        quantity: Option<Decimal>,
+    ) -> Result<Vec<(String, Decimal)>, LedgerError> {
+        let lot = |source, amount, expires_at: Option<Instant>| NewLot {
+            customer_id: self.customer_id,
+            balance_key: item_id,
+            source,
+            amount,
+            starts_at: self.at.0,
+            expires_at: expires_at.map(|instant| instant.0),
+            subscription_id: Some(self.subscription_id),
+            reason: None,
+        };
+        let mut lines = Vec::new();
+        if let Included::Units(units) = item.included
+            && units > Decimal::ZERO
+        {
+            let reset = item.reset.map(Period::from);
+            let expires_at = reset.map(|period| self.anchor.first_boundary(period));
+            add_lot(transaction, &lot(Source::Included, units, expires_at))?;
+            self.grant_entry(transaction, "included", item_id, units)?;
+            if let Some(period) = reset {
+                self.schedule(transaction, Renewal::Included, item_id, period)?;
+            }
+        }
+        let Some(price) = &item.price else {
+            return Ok(lines);
+        };
+        let period = Period::of_price(price.interval);
+        match price.billing {
+            Billing::Prepaid => {
+                let Some(quantity) = quantity.filter(|quantity| *quantity > Decimal::ZERO) else {
+                    return Ok(lines);
+                };
+                let shown = quantity.normalize();
+                if self.in_trial && period.is_some() {
+                    // Usable at once; the first charge falls at the trial's end.
+                    lines.push((
+                        format!(
+                            "{item_id} × {shown}: first charged when the trial ends, {}",
+                            self.anchor.at
+                        ),
+                        Decimal::ZERO,
+                    ));
+                } else {
+                    let exact = cost_of(&price.rate, price.per, quantity)
+                        .ok_or_else(|| LedgerError::Amount("the charge overflows".into()))?;
+                    lines.push((format!("{item_id} × {shown}"), exact));
+                }
+                let expires_at = period.map(|period| self.anchor.first_boundary(period));
+                add_lot(transaction, &lot(Source::Purchased, quantity, expires_at))?;
+                self.grant_entry(transaction, "purchase", item_id, quantity)?;
+                if let Some(period) = period {
+                    self.schedule(transaction, Renewal::Prepaid, item_id, period)?;
+                }
+            }
+            Billing::Usage => {
+                if let Some(period) = period {
+                    self.schedule(transaction, Renewal::Usage, item_id, period)?;
+                }
+            }
+        }
+        Ok(lines)
+    }
+
+    fn schedule(
+        &self,
+        transaction: &Connection,
+        renewal: Renewal,
+        item_id: &str,
+        period: Period,
+    ) -> Result<(), LedgerError> {
+        schedule(
+            transaction,
+            self.subscription_id,
+            renewal,
+            item_id,
+            self.anchor.at,
+            self.anchor.first,
+            period,
+        )
+    }
+
+    fn grant_entry(
+        &self,
+        transaction: &Connection,
+        kind: &str,
+        item_id: &str,
+        amount: Decimal,
+    ) -> Result<(), LedgerError> {
+        entry(
+            transaction,
+            &NewEntry::grant(
+                self.customer_id,
+                self.at.0,
+                kind,
+                item_id,
+                amount,
+                self.subscription_id,
+            ),
+        )
+    }
+}
+
+/// Whether the customer ever had a free trial of the plan: a subscription to any version of
+/// it that offers one. (The first such subscription had its trial; later ones were refused
+/// theirs because of it, so "any version with a trial" is "had a trial".)
+fn had_trial(
+    transaction: &Connection,
+    versions: &Versions,
+    customer_id: &str,
+    plan_id: &str,
+) -> Result<bool, LedgerError> {
+    let mut statement = transaction.prepare_cached(
+        "SELECT version FROM subscriptions WHERE customer_id = ?1 AND plan_id = ?2",
+    )?;
+    let earlier: Vec<u32> = statement
+        .query_map([customer_id, plan_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(earlier.into_iter().any(|version| {
+        versions
+            .get(&(plan_id.to_string(), version))
+            .and_then(|plan| plan.free_trial)
+            .is_some_and(|trial| trial.days > 0)
+    }))
+}
+
+/// Adds a repeated purchase's quantities to those the subscription row records.
+fn add_quantities(
+    transaction: &Connection,
+    subscription_id: i64,
+    bought: &BTreeMap<String, Decimal>,
+) -> Result<(), LedgerError> {
+    let stored: String = transaction.query_row(
+        "SELECT quantities FROM subscriptions WHERE id = ?1",
+        [subscription_id],
+        |row| row.get(0),
+    )?;
+    let mut quantities: BTreeMap<String, String> =
+        serde_json::from_str(&stored).map_err(|error| LedgerError::Corrupt(error.to_string()))?;
+    for (item, quantity) in bought {
+        let before = quantities
+            .get(item)
+            .map(|text| decimal(text))
+            .transpose()?
+            .unwrap_or_default();
+        let total = before
+            .checked_add(*quantity)
+            .ok_or_else(|| LedgerError::Amount("the quantity overflows".into()))?;
+        quantities.insert(item.clone(), text(total));
+    }
+    transaction.execute(
+        "UPDATE subscriptions SET quantities = ?2 WHERE id = ?1",
+        params![subscription_id, quantities_json(&quantities)],
+    )?;
+    Ok(())
+}
+
+pub(super) fn quantities_json(quantities: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(quantities).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Ends a subscription (replaced in its group): its period-bound lots end now; one-off
+/// purchases stay, they were paid for.
+pub(super) fn end_subscription(
+    transaction: &Connection,
+    subscription_id: i64,
+    at: i64,
+) -> Result<(), LedgerError> {
+    transaction.execute(
+        "UPDATE subscriptions SET ended_at = ?2 WHERE id = ?1",
+        params![subscription_id, at],
+    )?;
+    transaction.execute(
+        "UPDATE lots SET expires_at = ?2 WHERE subscription_id = ?1 AND expires_at IS NOT NULL AND expires_at > ?2",
+        params![subscription_id, at],
+    )?;
+    transaction.execute("UPDATE lots SET expires_at = ?2 WHERE subscription_id = ?1 AND source = 'included' AND expires_at IS NULL", params![subscription_id, at])?;
+    transaction.execute(
+        "DELETE FROM renewals WHERE subscription_id = ?1",
+        [subscription_id],
+    )?;
+    Ok(())
+}
+
+/// Whether a plan charges or grants anything again after its first period (a subscription,
+/// as opposed to a one-off purchase).
+pub(super) fn recurs(plan: &Plan) -> bool {
+    let price_recurs =
+        |interval: crate::catalog::PriceInterval| Period::of_price(interval).is_some();
+    plan.price.is_some_and(|price| price_recurs(price.interval))
+        || plan.items.values().any(|item| {
+            item.reset.is_some()
+                || item
+                    .price
+                    .as_ref()
+                    .is_some_and(|price| price_recurs(price.interval))
+        })
+}
+
+/// An item's prepaid price, if it has one.
+fn prepaid_price(item: &PlanItem) -> Option<&ItemPrice> {
+    item.price
+        .as_ref()
+        .filter(|price| price.billing == Billing::Prepaid)
+}
+
+/// The prepaid quantity to buy of each item of a plan: what the request names, checked against
+/// the item's bounds. A prepaid item that includes no units needs a quantity (the plan would
+/// grant nothing of it otherwise); one that includes units is an optional extra, bought only
+/// when a quantity is given.
+fn quantities_to_buy(
+    plan: &Plan,
+    requested: &BTreeMap<String, Decimal>,
+) -> Result<BTreeMap<String, Decimal>, LedgerError> {
+    let error = |item_id: &str, reason: String| LedgerError::Quantity {
+        plan: plan.id.clone(),
+        feature: item_id.to_string(),
+        reason,
+    };
+    for item_id in requested.keys() {
+        let item = plan.items.get(item_id).ok_or_else(|| {
+            error(
+                item_id,
+                format!("the plan has no such item{}", prepaid_items(plan)),
+            )
+        })?;
+        if prepaid_price(item).is_none() {
+            return Err(error(
+                item_id,
+                format!(
+                    "only prepaid items are bought in quantities{}",
+                    prepaid_items(plan)
+                ),
+            ));
+        }
+    }
+    let mut to_buy = BTreeMap::new();
+    for (item_id, item) in &plan.items {
+        let Some(price) = prepaid_price(item) else {
+            continue;
+        };
+        let bounds = bounds(price);
+        let optional = match item.included {
+            Included::Units(units) => units > Decimal::ZERO,
+            Included::Unlimited => true,
+        };
+        let quantity = match requested.get(item_id) {
+            Some(quantity) if !(quantity.is_zero() && optional) => *quantity,
+            Some(_) => continue,
+            None if optional => continue,
+            None => {
+                return Err(LedgerError::QuantityRequired {
+                    plan: plan.id.clone(),
+                    feature: item_id.clone(),
+                    range: range(&bounds, price.per),
+                });
+            }
+        };
+        let shown = quantity.normalize();
+        let out_of_range = |what: String| {
+            error(
+                item_id,
+                format!("{what}; buy {}", range(&bounds, price.per)),
+            )
+        };
+        if quantity < Decimal::ZERO {
+            return Err(out_of_range(format!("{shown} is negative")));
+        }
+        if quantity < bounds.min {
+            return Err(out_of_range(format!(
+                "{shown} is below the minimum purchase of {}",
+                bounds.min.normalize()
+            )));
+        }
+        if let Some(max) = bounds.max
+            && quantity > max
+        {
+            return Err(out_of_range(format!(
+                "{shown} is above the maximum purchase of {}",
+                max.normalize()
+            )));
+        }
+        if !(quantity % price.per).is_zero() {
+            return Err(out_of_range(format!(
+                "{shown} is not a multiple of the billing unit {}",
+                price.per.normalize()
+            )));
+        }
+        to_buy.insert(item_id.clone(), quantity);
+    }
+    Ok(to_buy)
+}
+
+/// A prepaid price's bounds (the catalog always has them; one billing unit and up otherwise).
+fn bounds(price: &ItemPrice) -> PrepaidBounds {
+    price.prepaid.unwrap_or(PrepaidBounds {
+        min: price.per,
+        max: None,
+    })
+}
+
+/// The quantities a customer may buy, in words: `from 1000 to 100000 in steps of 1000`.
+fn range(bounds: &PrepaidBounds, per: Decimal) -> String {
+    let min = bounds.min.max(per).normalize();
+    match bounds.max {
+        Some(max) => format!(
+            "from {min} to {} in steps of {}",
+            max.normalize(),
+            per.normalize()
+        ),
+        None => format!("{min} or more in steps of {}", per.normalize()),
+    }
+}
+
+/// `; its prepaid items: a, b` (or nothing, for a plan without any).
+fn prepaid_items(plan: &Plan) -> String {
+    let items: Vec<&str> = plan
+        .items
+        .iter()
+        .filter(|(_, item)| prepaid_price(item).is_some())
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if items.is_empty() {
+        "; the plan has no prepaid items".to_string()
+    } else {
+        format!("; its prepaid items: {}", items.join(", "))
+    }
+}

@@ -1,0 +1,326 @@
+//! The ledger bills what a billing system would (issue 9): free trials, prepaid quantities,
+//! allocated features, late events, exactness. Each rule is a scenario under
+//! `tests/ledger-rules/` (run here through `pricectl test`) and a test through the library.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use pricectl::backend::local::LocalStore;
+use pricectl::ledger::{AttachRequest, Instant, Ledger, LedgerError, TrackRequest};
+use pricectl::reconcile::{ApplyOptions, apply, plan};
+use rust_decimal::Decimal;
+
+use crate::support::root;
+
+fn decimal(text: &str) -> Decimal {
+    Decimal::from_str(text).expect("decimal")
+}
+
+fn at(text: &str) -> Instant {
+    Instant::parse(text).expect("instant")
+}
+
+/// The pricing of one rule's scenarios.
+fn rules(name: &str) -> PathBuf {
+    root()
+        .join("tests/ledger-rules")
+        .join(name)
+        .join("pricing.toml")
+}
+
+/// A ledger on a fresh store file holding a pricing.
+fn ledger_for(pricing: &Path, directory: &Path) -> Ledger {
+    let catalog = pricectl::compile_path(pricing)
+        .expect("loads")
+        .catalog
+        .expect("valid");
+    let path = directory.join("local.db");
+    let mut store = LocalStore::open(&path).expect("store");
+    let planned = plan(&mut store, &catalog).expect("plan");
+    apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("apply");
+    drop(store);
+    Ledger::open(&path).expect("ledger")
+}
+
+fn attach(
+    ledger: &mut Ledger,
+    customer: &str,
+    plan: &str,
+    quantities: &[(&str, &str)],
+    when: &str,
+) -> Result<pricectl::ledger::AttachResult, LedgerError> {
+    ledger.ensure_customer(customer, at(when))?;
+    ledger.attach(
+        &AttachRequest {
+            customer_id: customer.into(),
+            plan_id: plan.into(),
+            quantities: quantities
+                .iter()
+                .map(|(item, quantity)| ((*item).to_string(), decimal(quantity)))
+                .collect(),
+            idempotency_key: None,
+        },
+        at(when),
+    )
+}
+
+fn track(
+    ledger: &mut Ledger,
+    customer: &str,
+    feature: &str,
+    value: &str,
+    when: &str,
+) -> Result<pricectl::ledger::TrackResult, LedgerError> {
+    ledger.track(
+        &TrackRequest {
+            customer_id: customer.into(),
+            feature_id: feature.into(),
+            value: decimal(value),
+            idempotency_key: None,
+        },
+        at(when),
+    )
+}
+
+fn balance(ledger: &mut Ledger, customer: &str, feature: &str, when: &str) -> Decimal {
+    ledger
+        .check(customer, feature, None, at(when))
+        .expect("check")
+        .balance
+        .expect("metered")
+        .balance
+}
+
+/// `(date, total)` of every charge of a customer between two instants.
+fn charged(ledger: &mut Ledger, customer: &str, after: &str, until: &str) -> Vec<String> {
+    ledger
+        .charges_between(customer, at(after), at(until))
+        .expect("charges")
+        .iter()
+        .map(|charge| charge.total.to_string())
+        .collect()
+}
+
+#[test]
+fn every_rule_scenario_passes() {
+    let mut directories: Vec<PathBuf> = std::fs::read_dir(root().join("tests/ledger-rules"))
+        .expect("rules")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    directories.sort();
+    assert!(!directories.is_empty());
+    for directory in directories {
+        let output = crate::support::pricectl()
+            .arg("test")
+            .arg(directory.join("pricing.toml"))
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{}:\n{}{}",
+            directory.display(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn a_trial_charges_nothing_and_its_end_anchors_every_period() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("trials"), directory.path());
+    let attached =
+        attach(&mut ledger, "acme", "team", &[("seats", "5")], "2026-01-01").expect("attach");
+    assert_eq!(attached.charge.total.to_string(), "0.00");
+    assert_eq!(
+        attached.trial_ends_at.as_deref(),
+        Some("2026-01-15T00:00:00Z")
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "seats", "2026-01-02"),
+        decimal("5")
+    );
+    assert!(charged(&mut ledger, "acme", "2026-01-01", "2026-01-14T23:59:59Z").is_empty());
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-01-14T23:59:59Z", "2026-01-15"),
+        ["50.00"],
+        "the first charge falls at the trial's end"
+    );
+    assert!(
+        charged(&mut ledger, "acme", "2026-01-15", "2026-02-14").is_empty(),
+        "no renewal on the 1st: periods count from the trial's end"
+    );
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-02-14", "2026-02-15"),
+        ["50.00"]
+    );
+}
+
+#[test]
+fn trial_usage_is_not_billed_and_resets_follow_the_trials_end() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("trials"), directory.path());
+    attach(&mut ledger, "acme", "pro", &[], "2026-01-01").expect("attach");
+    track(&mut ledger, "acme", "api-requests", "5000", "2026-01-10").expect("track");
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-01-01", "2026-01-15"),
+        ["20.00"],
+        "the base price at the trial's end; the trial's 4,000 beyond the balance are not billed"
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "api-requests", "2026-01-15"),
+        decimal("1000")
+    );
+    track(&mut ledger, "acme", "api-requests", "1100", "2026-01-20").expect("track");
+    assert_eq!(
+        balance(&mut ledger, "acme", "api-requests", "2026-02-01"),
+        decimal("-100"),
+        "no reset at the attach date's month"
+    );
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-02-01", "2026-02-15"),
+        ["20.00", "1.00"],
+        "base price and the month's overage, both at the trial's end plus a month"
+    );
+    let history = ledger.history("acme").expect("history");
+    assert!(
+        history
+            .iter()
+            .any(|entry| entry.kind == "waived" && entry.amount == decimal("4000")),
+        "the trial's overage is written off, in the history"
+    );
+}
+
+#[test]
+fn a_customer_has_one_trial_per_plan() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("trials"), directory.path());
+    let first = attach(&mut ledger, "acme", "pro", &[], "2026-01-01").expect("attach");
+    assert!(first.trial_ends_at.is_some());
+    attach(&mut ledger, "acme", "free", &[], "2026-01-05").expect("back to free");
+    let again = attach(&mut ledger, "acme", "pro", &[], "2026-01-06").expect("attach");
+    assert_eq!(again.trial_ends_at, None);
+    assert_eq!(again.charge.total.to_string(), "20.00");
+    let other = attach(&mut ledger, "globex", "pro", &[], "2026-01-06").expect("attach");
+    assert!(other.trial_ends_at.is_some(), "trials are per customer");
+}
+
+#[test]
+fn a_prepaid_item_that_includes_nothing_needs_a_quantity_within_its_bounds() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("quantities"), directory.path());
+    for (quantities, message) in [
+        (
+            &[][..],
+            "plan `team` needs a quantity for `seats`: buy from 1 to 100 in steps of 1",
+        ),
+        (
+            &[("seats", "0")][..],
+            "0 is below the minimum purchase of 1; buy from 1 to 100",
+        ),
+        (
+            &[("seats", "101")][..],
+            "101 is above the maximum purchase of 100",
+        ),
+        (
+            &[("seats", "1.5")][..],
+            "1.5 is not a multiple of the billing unit 1",
+        ),
+    ] {
+        let error =
+            attach(&mut ledger, "acme", "team", quantities, "2026-01-01").expect_err("refused");
+        assert!(
+            error.to_string().contains(message),
+            "{quantities:?}: {error}"
+        );
+    }
+    let sso = ledger
+        .check("acme", "sso", None, at("2026-01-01"))
+        .expect("check");
+    assert!(!sso.allowed, "a refused attach grants no boolean feature");
+    assert!(ledger.charges("acme").expect("charges").is_empty());
+}
+
+#[test]
+fn a_one_off_add_on_bought_twice_is_one_subscription() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("quantities"), directory.path());
+    let first = attach(
+        &mut ledger,
+        "acme",
+        "tokens-pack",
+        &[("tokens", "2000")],
+        "2026-01-01",
+    )
+    .expect("attach");
+    let second = attach(
+        &mut ledger,
+        "acme",
+        "tokens-pack",
+        &[("tokens", "1000")],
+        "2026-01-02",
+    )
+    .expect("attach");
+    assert_eq!(first.subscription_id, second.subscription_id);
+    assert_eq!(second.charge.total.to_string(), "2.00");
+    let customer = ledger.customer("acme", at("2026-03-01")).expect("customer");
+    let packs: Vec<_> = customer
+        .subscriptions
+        .iter()
+        .filter(|subscription| subscription.plan_id == "tokens-pack")
+        .collect();
+    assert_eq!(packs.len(), 1);
+    assert_eq!(
+        packs[0].quantities.get("tokens").map(String::as_str),
+        Some("3000")
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "tokens", "2026-03-01"),
+        decimal("3000")
+    );
+    assert!(
+        ledger
+            .charges_between("acme", at("2026-01-02"), at("2027-01-02"))
+            .expect("charges")
+            .is_empty(),
+        "a one-off purchase never renews"
+    );
+}
+
+#[test]
+fn a_quantity_given_twice_on_the_command_line_is_refused() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(rules("quantities"), directory.path().join("pricing.toml")).expect("copy");
+    let run = |args: &[&str]| {
+        crate::support::pricectl()
+            .current_dir(directory.path())
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    assert!(
+        run(&["apply", "--auto-approve", "--quiet"])
+            .status
+            .success()
+    );
+    assert!(
+        run(&["customer", "create", "acme", "--at", "2026-01-01"])
+            .status
+            .success()
+    );
+    let twice = run(&[
+        "attach",
+        "--customer",
+        "acme",
+        "--plan",
+        "tokens-pack",
+        "--quantity",
+        "tokens=1000",
+        "--quantity",
+        "tokens=2000",
+        "--at",
+        "2026-01-01",
+    ]);
+    assert_eq!(twice.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&twice.stderr));
+}
