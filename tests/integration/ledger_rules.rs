@@ -10,7 +10,7 @@ use pricectl::ledger::{AttachRequest, Instant, Ledger, LedgerError, TrackRequest
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
-use crate::support::root;
+use crate::support::{TestContext, root};
 
 fn decimal(text: &str) -> Decimal {
     Decimal::from_str(text).expect("decimal")
@@ -289,26 +289,24 @@ fn a_one_off_add_on_bought_twice_is_one_subscription() {
 
 #[test]
 fn a_quantity_given_twice_on_the_command_line_is_refused() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(rules("quantities"), directory.path().join("pricing.toml")).expect("copy");
-    let run = |args: &[&str]| {
-        crate::support::pricectl()
-            .current_dir(directory.path())
-            .args(args)
-            .output()
-            .expect("runs")
-    };
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        &std::fs::read_to_string(rules("quantities")).expect("pricing"),
+    );
     assert!(
-        run(&["apply", "--auto-approve", "--quiet"])
+        context
+            .run(&["apply", "--auto-approve", "--quiet"])
             .status
             .success()
     );
     assert!(
-        run(&["customer", "create", "acme", "--at", "2026-01-01"])
+        context
+            .run(&["customer", "create", "acme", "--at", "2026-01-01"])
             .status
             .success()
     );
-    let twice = run(&[
+    let twice = context.transcript(&[
         "attach",
         "--customer",
         "acme",
@@ -321,6 +319,5 @@ fn a_quantity_given_twice_on_the_command_line_is_refused() {
         "--at",
         "2026-01-01",
     ]);
-    assert_eq!(twice.status.code(), Some(1));
-    insta::assert_snapshot!(String::from_utf8_lossy(&twice.stderr));
+    context.bind(|| insta::assert_snapshot!(twice));
 }
