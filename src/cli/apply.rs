@@ -7,7 +7,7 @@ use super::output::{
 };
 use super::plan::{plan_against, report_refusals};
 use super::{ApplyArgs, ExitStatus};
-use crate::backend::{ApplyProgress, Backend, BackendChoice, ChangeStatus};
+use crate::backend::{ApplyProgress, Backend, ChangeStatus};
 use crate::catalog::Catalog;
 use crate::diff::{Change, Plan, Summary};
 use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError, apply_with_progress};
@@ -58,35 +58,61 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
 }
 
 /// Applies a plan saved by `plan --out`, refusing when the pricing or the live catalog moved.
+///
+/// The saved plan is input: its pricing is compiled without showing diagnostics (a plan
+/// naming some other file must not get it printed), and it never chooses where a store is
+/// created.
 fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     let saved = match SavedPlan::read(&args.path) {
         Ok(saved) => saved,
         Err(error) => {
-            let help = matches!(error, SavedPlanError::Incompatible { .. })
-                .then_some("make the plan again with this pricectl: `pricectl plan --out FILE`");
-            report_error(&error, help);
+            let help = match error {
+                SavedPlanError::Incompatible { .. } => {
+                    "make the plan again with this pricectl: `pricectl plan --out FILE`"
+                }
+                SavedPlanError::Edited { .. } => {
+                    "a saved plan is applied exactly as it was made; make it again with `pricectl plan --out FILE` and review that"
+                }
+                _ => "make the plan with `pricectl plan --out FILE`",
+            };
+            report_error(&error, Some(help));
             return ExitStatus::Failure;
         }
     };
-    let Some(current) = compile_pricing(&saved.pricing) else {
-        return ExitStatus::Failure;
+    let pricing = match saved.pricing_path(&args.path) {
+        Ok(pricing) => pricing,
+        Err(error) => {
+            report_error(
+                &error,
+                Some("make the plan again from your pricing with `pricectl plan --out FILE`"),
+            );
+            return ExitStatus::Failure;
+        }
     };
-    if let Err(error) = saved.check_pricing(&current) {
+    let current = crate::compile::compile_path(&pricing)
+        .ok()
+        .and_then(|compilation| compilation.catalog);
+    if let Err(error) = saved.check_pricing(current.as_ref()) {
         report_error(
             &error,
             Some(&format!(
                 "`{}` no longer compiles to the catalog this plan was made for; run `pricectl plan --out` again and review the new plan",
-                saved.pricing.display()
+                pricing.display()
             )),
         );
         return ExitStatus::Failure;
     }
-    let state = args
-        .backend
-        .state
-        .clone()
-        .unwrap_or_else(|| saved.state.clone());
-    let mut backend = match open_chosen_backend(&BackendChoice::Local { path: state }) {
+    let choice = match saved.backend_choice(&args.path, args.backend.state.as_deref()) {
+        Ok(choice) => choice,
+        Err(error) => {
+            report_error(
+                &error,
+                Some("name the store to apply to with `--state PATH`"),
+            );
+            return ExitStatus::Failure;
+        }
+    };
+    let mut backend = match open_chosen_backend(&choice) {
         Ok(backend) => backend,
         Err(status) => return status,
     };

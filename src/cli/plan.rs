@@ -1,11 +1,11 @@
 use super::output::{
-    compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout,
+    backend_choice, compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout,
     report_backend_error, report_error, stdout_color, write_step_summary,
 };
 use super::{ExitStatus, PlanArgs, PlanFormat};
 use crate::diff::Plan;
 use crate::dsl::SourceSet;
-use crate::reconcile::{SavedPlan, default_state_path, write_atomically};
+use crate::reconcile::{SavedPlan, write_atomically};
 use crate::render::{
     Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
     render_plan_text_for,
@@ -36,12 +36,8 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         return ExitStatus::Failure;
     }
     if let Some(out) = &args.out {
-        let state = args
-            .backend
-            .state
-            .clone()
-            .unwrap_or_else(|| default_state_path(&args.path));
-        let saved = SavedPlan::new(args.path.clone(), state, desired, plan.clone());
+        let backend = backend_choice(&args.backend, &args.path);
+        let saved = SavedPlan::new(&args.path, &backend, out, desired, plan.clone());
         if let Err(error) = write_atomically(out, &saved.to_json()) {
             report_error(
                 &error,

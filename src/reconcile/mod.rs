@@ -3,12 +3,13 @@
 
 mod apply;
 mod open_backend;
+mod relative_path;
 mod saved_plan;
 mod state_path;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyOutcome, apply, apply_with_progress};
 pub use open_backend::open_backend;
-pub use saved_plan::{SavedPlan, SavedPlanError, write_atomically};
+pub use saved_plan::{SAVED_PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError, write_atomically};
 pub use state_path::default_state_path;
 
 use crate::backend::{Backend, BackendError};

@@ -15,6 +15,7 @@ mod operational;
 mod output;
 mod reconcile;
 mod robustness;
+mod saved_plan;
 mod schema;
 mod shell;
 mod snapshot_hygiene;
