@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod cli;
+mod conformance;
 mod diff;
 mod docs;
 mod editor;
