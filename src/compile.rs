@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::catalog::Catalog;
 use crate::check::check;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::dsl::{LoadError, SourceSet, parse_sources};
+use crate::dsl::{Declarations, LoadError, SourceSet, parse_sources};
 use crate::lower::lower;
 
 /// The result of compiling one catalog's sources.
@@ -16,6 +16,8 @@ pub struct Compilation {
     pub diagnostics: Vec<Diagnostic>,
     /// The catalog, when there are no errors (warnings allowed).
     pub catalog: Option<Catalog>,
+    /// Where each object is declared, by address (what plan annotations point at).
+    pub declarations: Declarations,
 }
 
 impl Compilation {
@@ -53,6 +55,7 @@ pub fn compile(sources: SourceSet) -> Compilation {
     diagnostics.dedup();
     let catalog = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| lower(&parsed.files));
     Compilation {
+        declarations: Declarations::of(&parsed.files),
         sources,
         diagnostics,
         catalog,

@@ -1,4 +1,5 @@
 use super::BackendError;
+use crate::catalog::Address;
 use crate::diff::{Action, Change, Plan};
 
 /// What a backend did with each change of a plan, in plan order.
@@ -20,7 +21,7 @@ pub struct ApplyReport {
 /// What happened to one change.
 #[derive(Debug)]
 pub struct ChangeReport {
-    pub address: String,
+    pub address: Address,
     pub action: Action,
     pub status: ChangeStatus,
 }
@@ -86,11 +87,11 @@ impl ApplyReport {
     }
 
     /// The addresses of the changes with the given fate, in plan order.
-    pub fn addresses(&self, wanted: fn(&ChangeStatus) -> bool) -> Vec<&str> {
+    pub fn addresses(&self, wanted: fn(&ChangeStatus) -> bool) -> Vec<&Address> {
         self.changes
             .iter()
             .filter(|change| wanted(&change.status))
-            .map(|change| change.address.as_str())
+            .map(|change| &change.address)
             .collect()
     }
 }

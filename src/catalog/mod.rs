@@ -6,6 +6,7 @@
 //! pricing, so equality is the definition of "no changes". This module imports nothing else of
 //! the crate; every other stage depends on it.
 
+mod address;
 mod catalog;
 pub mod charge;
 mod choice;
@@ -18,6 +19,7 @@ mod item;
 mod plan;
 pub mod random;
 
+pub use address::{Address, AddressError, ObjectKind};
 pub use catalog::Catalog;
 pub use choice::Choice;
 pub use choices::{Billing, FeatureType, PriceInterval, ResetInterval, TierMode};

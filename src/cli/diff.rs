@@ -1,9 +1,9 @@
 use super::output::{
-    checked_catalog, print_stdout, report_error, report_load_error, write_step_summary,
+    CompiledPricing, checked_catalog, print_stdout, report_error, report_load_error,
+    write_step_summary,
 };
 use super::plan::{View, report_refusals};
 use super::{DiffArgs, ExitStatus};
-use crate::catalog::Catalog;
 use crate::dsl::revision::{LoadedPricing, PricingSource, RevisionError};
 use crate::live::LiveState;
 use crate::render::{Comparison, render_plan_markdown_for};
@@ -14,18 +14,19 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
     // Both sides are read and compiled before either stops the command: every problem at once.
     let old = load_and_compile(&args.old);
     let new = load_and_compile(&args.new);
-    let (Some((old_catalog, _)), Some((new_catalog, new_loaded))) = (old, new) else {
+    let (Some((old, _)), Some((new, new_loaded))) = (old, new) else {
         return ExitStatus::Failure;
     };
-    let mut live = LiveState::empty(&old_catalog.currency);
-    live.catalog = old_catalog;
-    let plan = crate::diff::diff(&new_catalog, &live);
+    let mut live = LiveState::empty(&old.catalog.currency);
+    live.catalog = old.catalog;
+    let plan = crate::diff::diff(&new.catalog, &live);
     let view = View {
         comparison: Comparison::Versions {
             old: args.old.to_string(),
             new: args.new.to_string(),
         },
-        sources: &new_loaded.sources,
+        sources: &new.sources,
+        declarations: &new.declarations,
         annotation_paths: &new_loaded.annotation_paths,
     };
     print_stdout(&view.render(&plan, args.format));
@@ -42,7 +43,7 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
 }
 
 /// Reads one side and compiles it, reporting what is wrong on stderr.
-fn load_and_compile(source: &PricingSource) -> Option<(Catalog, LoadedPricing)> {
+fn load_and_compile(source: &PricingSource) -> Option<(CompiledPricing, LoadedPricing)> {
     let loaded = match source.load() {
         Ok(loaded) => loaded,
         Err(RevisionError::Load(error)) => {
@@ -68,6 +69,6 @@ fn load_and_compile(source: &PricingSource) -> Option<(Catalog, LoadedPricing)> 
         }
     };
     let compilation = crate::compile::compile(loaded.sources.clone());
-    let (catalog, _) = checked_catalog(compilation, &source.to_string())?;
-    Some((catalog, loaded))
+    let pricing = checked_catalog(compilation, &source.to_string())?;
+    Some((pricing, loaded))
 }

@@ -10,7 +10,7 @@ use super::ExitStatus;
 use crate::backend::{Backend, BackendChoice, BackendError};
 use crate::catalog::Catalog;
 use crate::compile::Compilation;
-use crate::dsl::{LoadError, SourceSet};
+use crate::dsl::{Declarations, LoadError, SourceSet};
 use crate::render::{HumanOptions, backend_error_help, render_human};
 
 /// `--quiet`: notes and progress on stderr are left out; errors and stdout never are. Set once,
@@ -98,14 +98,22 @@ pub fn report_diagnostics(compilation: &Compilation, deny_warnings: bool) {
     ));
 }
 
+/// A pricing that compiled: its catalog, and for annotations at their lines its sources and
+/// where each object is declared in them.
+pub struct CompiledPricing {
+    pub catalog: Catalog,
+    pub sources: SourceSet,
+    pub declarations: Declarations,
+}
+
 /// Compiles the pricing and reports its diagnostics on stderr; `None` when it has errors (or
 /// could not be read), after saying so.
 pub fn compile_pricing(path: &Path) -> Option<Catalog> {
-    compile_pricing_sources(path).map(|(catalog, _)| catalog)
+    compile_pricing_sources(path).map(|pricing| pricing.catalog)
 }
 
-/// [`compile_pricing`], keeping the sources (for annotations at their lines).
-pub fn compile_pricing_sources(path: &Path) -> Option<(Catalog, SourceSet)> {
+/// [`compile_pricing`], keeping the sources and declarations (for annotations).
+pub fn compile_pricing_sources(path: &Path) -> Option<CompiledPricing> {
     let compilation = match crate::compile::compile_path(path) {
         Ok(compilation) => compilation,
         Err(error) => {
@@ -116,9 +124,9 @@ pub fn compile_pricing_sources(path: &Path) -> Option<(Catalog, SourceSet)> {
     checked_catalog(compilation, &display_path(path))
 }
 
-/// Reports a compilation's diagnostics on stderr; its catalog and sources, or `None` when it
-/// has errors, after saying so of `name`.
-pub fn checked_catalog(compilation: Compilation, name: &str) -> Option<(Catalog, SourceSet)> {
+/// Reports a compilation's diagnostics on stderr; the compiled pricing, or `None` when it has
+/// errors, after saying so of `name`.
+pub fn checked_catalog(compilation: Compilation, name: &str) -> Option<CompiledPricing> {
     report_diagnostics(&compilation, false);
     if compilation.catalog.is_none() {
         print_stderr(&format!(
@@ -127,9 +135,16 @@ pub fn checked_catalog(compilation: Compilation, name: &str) -> Option<(Catalog,
         ));
     }
     let Compilation {
-        sources, catalog, ..
+        sources,
+        catalog,
+        declarations,
+        ..
     } = compilation;
-    catalog.map(|catalog| (catalog, sources))
+    catalog.map(|catalog| CompiledPricing {
+        catalog,
+        sources,
+        declarations,
+    })
 }
 
 /// Appends a plan's Markdown view to the GitHub job summary when `GITHUB_STEP_SUMMARY` names

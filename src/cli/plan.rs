@@ -4,18 +4,19 @@ use super::output::{
 };
 use super::{ExitStatus, PlanArgs, PlanFormat};
 use crate::diff::Plan;
-use crate::dsl::SourceSet;
+use crate::dsl::{Declarations, SourceSet};
 use crate::reconcile::{SavedPlan, write_atomically};
 use crate::render::{
     Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
-    render_plan_text_for,
+    render_plan_text_for, render_saved_plan,
 };
 
 /// `pricectl plan`: what would change in the live catalog, shown and optionally saved.
 pub fn plan(args: &PlanArgs) -> ExitStatus {
-    let Some((desired, sources)) = compile_pricing_sources(&args.path) else {
+    let Some(pricing) = compile_pricing_sources(&args.path) else {
         return ExitStatus::Failure;
     };
+    let desired = pricing.catalog;
     let mut backend = match open_backend(&args.backend, &args.path) {
         Ok(backend) => backend,
         Err(status) => return status,
@@ -26,7 +27,8 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     };
     let view = View {
         comparison: Comparison::Live,
-        sources: &sources,
+        sources: &pricing.sources,
+        declarations: &pricing.declarations,
         annotation_paths: &[],
     };
     print_stdout(&view.render(&plan, args.format));
@@ -38,7 +40,7 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     if let Some(out) = &args.out {
         let backend = backend_choice(&args.backend, &args.path);
         let saved = SavedPlan::new(&args.path, &backend, out, desired, plan.clone());
-        if let Err(error) = write_atomically(out, &saved.to_json()) {
+        if let Err(error) = write_atomically(out, &render_saved_plan(&saved)) {
             report_error(
                 &error,
                 Some("check that the directory exists and is writable"),
@@ -58,11 +60,12 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     }
 }
 
-/// How `plan` and `diff` show a plan: what it compares, and the new pricing's files (where
-/// GitHub annotations point).
+/// How `plan` and `diff` show a plan: what it compares, and the new pricing's files and
+/// declarations (where GitHub annotations point).
 pub(super) struct View<'a> {
     pub comparison: Comparison,
     pub sources: &'a SourceSet,
+    pub declarations: &'a Declarations,
     /// The files' paths as annotations name them, by file id (empty: their own paths).
     pub annotation_paths: &'a [std::path::PathBuf],
 }
@@ -75,7 +78,7 @@ impl View<'_> {
             PlanFormat::Markdown => render_plan_markdown_for(plan, &self.comparison),
             PlanFormat::Github => render_plan_github(
                 plan,
-                &PlanLocations::new(self.sources, self.annotation_paths),
+                &PlanLocations::new(self.sources, self.declarations, self.annotation_paths),
                 &self.comparison,
             ),
         }

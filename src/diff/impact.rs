@@ -56,8 +56,8 @@ pub fn price_impact(live: &Catalog, desired: &Catalog) -> Vec<PriceImpact> {
             feature_name,
             plan: plan.clone(),
             via: via.clone(),
-            before: old.map(|price| price.normalize().to_string()),
-            after: new.map(|price| price.normalize().to_string()),
+            before: old.map(Decimal::normalize),
+            after: new.map(Decimal::normalize),
             change_percent: percent(old, new),
             quoted_per,
             currency: currency.clone(),
@@ -133,7 +133,7 @@ fn unit_price(rate: &Rate, per: Decimal) -> Option<Decimal> {
 
 /// The change in percent, one decimal, rounded half away from zero; `None` when a side is
 /// missing or the old price is zero.
-fn percent(before: Option<&Decimal>, after: Option<&Decimal>) -> Option<String> {
+fn percent(before: Option<&Decimal>, after: Option<&Decimal>) -> Option<Decimal> {
     let (before, after) = (before?, after?);
     if before.is_zero() {
         return None;
@@ -141,6 +141,7 @@ fn percent(before: Option<&Decimal>, after: Option<&Decimal>) -> Option<String> 
     let change = (after - before)
         .checked_div(*before)?
         .checked_mul(Decimal::ONE_HUNDRED)?;
-    let rounded = change.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-    Some(format!("{rounded:.1}"))
+    let mut rounded = change.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(1);
+    Some(rounded)
 }

@@ -8,8 +8,8 @@ mod impact;
 mod plan;
 
 pub use plan::{
-    Action, Change, FieldChange, Fingerprints, ObjectState, PLAN_FORMAT_VERSION, Plan, PriceImpact,
-    Refusal, Summary,
+    Action, Change, Decision, FieldChange, Fingerprints, ObjectState, PLAN_FORMAT_VERSION, Plan,
+    PriceImpact, Reason, Refusal, RefusalReason, Summary, User,
 };
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use fields::changed_fields;
 use impact::price_impact;
 
-use crate::catalog::{Catalog, Plan as PricingPlan};
+use crate::catalog::{Address, Catalog, ObjectKind, Plan as PricingPlan};
 use crate::live::{LivePlan, LiveState, fingerprint};
 
 /// The plan that makes `live` match `desired`.
@@ -28,12 +28,11 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
     };
     if !live.catalog.currency.is_empty() && live.catalog.currency != desired.currency {
         builder.refusals.push(Refusal {
-            address: "catalog".into(),
-            reason: format!(
-                "the live catalog is in {} and the pricing in {}",
-                live.catalog.currency, desired.currency
-            ),
-            help: "a catalog's currency cannot change: every price and balance is in it; keep the currency, or start a new catalog".into(),
+            address: None,
+            why: RefusalReason::CurrencyChange {
+                live: live.catalog.currency.clone(),
+                pricing: desired.currency.clone(),
+            },
         });
     }
 
@@ -44,21 +43,21 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         &live.catalog.plans,
         &desired.plans,
         desired,
-        "plan",
+        ObjectKind::Plan,
         &mut removed_addresses,
     );
     let system_removals = builder.removals(
         &live.catalog.credit_systems,
         &desired.credit_systems,
         desired,
-        "credit_system",
+        ObjectKind::CreditSystem,
         &mut removed_addresses,
     );
     let feature_removals = builder.removals(
         &live.catalog.features,
         &desired.features,
         desired,
-        "feature",
+        ObjectKind::Feature,
         &mut removed_addresses,
     );
 
@@ -67,7 +66,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         let before = live.catalog.features.get(id);
         builder.upsert(
             &mut changes,
-            "feature",
+            ObjectKind::Feature,
             id,
             before,
             feature,
@@ -78,7 +77,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         let before = live.catalog.credit_systems.get(id);
         builder.upsert(
             &mut changes,
-            "credit_system",
+            ObjectKind::CreditSystem,
             id,
             before,
             system,
@@ -154,17 +153,17 @@ impl Builder<'_> {
         live: &BTreeMap<String, T>,
         desired: &BTreeMap<String, T>,
         desired_catalog: &Catalog,
-        kind: &str,
-        removed: &mut BTreeSet<String>,
+        kind: ObjectKind,
+        removed: &mut BTreeSet<Address>,
     ) -> Vec<Change> {
         let mut changes = Vec::new();
         for (id, object) in live.iter().rev() {
             if desired.contains_key(id) {
                 continue;
             }
-            let address = format!("{kind}.{id}");
+            let address = Address::object(kind, id.clone());
             let keeps = self.keeps(kind, id, desired_catalog, removed);
-            let change = if let Some(kept_because) = keeps {
+            let change = if let Some(why) = keeps {
                 if object.archived() {
                     continue; // already archived, and it cannot go further
                 }
@@ -174,9 +173,7 @@ impl Builder<'_> {
                     before: Some(object.state()),
                     after: Some(object.archive().state()),
                     fields: changed_fields(object, &object.archive(), &[]),
-                    reason: format!(
-                        "removed from the pricing, but {kept_because}: archived instead of deleted"
-                    ),
+                    why,
                     customers_staying: 0,
                     items: Vec::new(),
                 }
@@ -188,18 +185,17 @@ impl Builder<'_> {
                     before: Some(object.state()),
                     after: None,
                     fields: Vec::new(),
-                    reason: "removed from the pricing".into(),
+                    why: Reason::Removed,
                     customers_staying: 0,
                     items: Vec::new(),
                 }
             };
             if object.protect() {
                 self.refusals.push(Refusal {
-                    address: address.clone(),
-                    reason: format!("`{address}` is protected, and this plan would {} it", verb(change.action)),
-                    help: format!(
-                        "protection is recorded in the live catalog: put `{address}` back in the pricing with `protect = false`, apply that, then remove it"
-                    ),
+                    address: Some(address),
+                    why: RefusalReason::ProtectedRemoval {
+                        action: change.action,
+                    },
                 });
             }
             changes.push(change);
@@ -212,34 +208,35 @@ impl Builder<'_> {
     /// use of a feature or credit system that outlives this plan.
     fn keeps(
         &self,
-        kind: &str,
+        kind: ObjectKind,
         id: &str,
         desired: &Catalog,
-        removed: &BTreeSet<String>,
-    ) -> Option<String> {
-        if kind == "plan" {
+        removed: &BTreeSet<Address>,
+    ) -> Option<Reason> {
+        if kind == ObjectKind::Plan {
             let plan = self.live.plans.get(id)?;
             let customers = plan.customers();
-            if customers > 0 {
-                return Some(format!("{customers} customer{} on it", plural(customers)));
-            }
             // Customers who left keep their history (invoices, the ledger): archive, never delete.
-            return (plan.customers_ever > 0).then(|| "customers have been on it".to_string());
+            return (customers > 0 || plan.customers_ever > 0)
+                .then_some(Reason::KeptForCustomers { customers });
         }
         let mut users = Vec::new();
         for (system_id, system) in &self.live.catalog.credit_systems {
-            let address = format!("credit_system.{system_id}");
+            let address = Address::credit_system(system_id.clone());
             // A credit system the pricing keeps draws from what the pricing says (which, once
             // checked, is not this id); one it removes keeps its costs only if it is archived.
             if system.costs.contains_key(id)
                 && !desired.credit_systems.contains_key(system_id)
                 && !removed.contains(&address)
             {
-                users.push(address);
+                users.push(User {
+                    address,
+                    older_version: false,
+                });
             }
         }
         for (plan_id, plan) in &self.live.catalog.plans {
-            let address = format!("plan.{plan_id}");
+            let address = Address::plan(plan_id.clone());
             if !plan.items.contains_key(id) {
                 continue;
             }
@@ -256,37 +253,36 @@ impl Builder<'_> {
                 !removed.contains(&address)
             };
             if survives {
-                users.push(address);
+                users.push(User {
+                    address,
+                    older_version: false,
+                });
             }
         }
         for (plan_id, items) in &self.live.grandfathered {
             if items.contains(id) {
-                users.push(format!("plan.{plan_id} (an older version with customers)"));
+                users.push(User {
+                    address: Address::plan(plan_id.clone()),
+                    older_version: true,
+                });
             }
         }
         users.sort();
         users.dedup();
-        (!users.is_empty()).then(|| {
-            let names: Vec<String> = users.iter().map(|address| format!("`{address}`")).collect();
-            format!(
-                "{} still use{} it",
-                names.join(", "),
-                if users.len() == 1 { "s" } else { "" }
-            )
-        })
+        (!users.is_empty()).then_some(Reason::KeptInUse { users })
     }
 
     /// A create or update of a feature or credit system.
     fn upsert<T: Object>(
         &mut self,
         changes: &mut Vec<Change>,
-        kind: &str,
+        kind: ObjectKind,
         id: &str,
         before: Option<&T>,
         after: &T,
         state: fn(T) -> ObjectState,
     ) {
-        let address = format!("{kind}.{id}");
+        let address = Address::object(kind, id);
         let Some(before) = before else {
             changes.push(created(address, state(after.clone())));
             return;
@@ -301,19 +297,18 @@ impl Builder<'_> {
             before: Some(state(before.clone())),
             after: Some(state(after.clone())),
             fields: changed_fields(before, after, &[]),
-            reason: "differs from the pricing".into(),
+            why: Reason::Differs,
             customers_staying: 0,
             items: Vec::new(),
         });
     }
 
     /// `archived = true` on a protected object is a removal too.
-    fn refuse_archiving<T: Object>(&mut self, address: &str, before: &T, after: &T) {
+    fn refuse_archiving<T: Object>(&mut self, address: &Address, before: &T, after: &T) {
         if before.protect() && after.archived() && !before.archived() {
             self.refusals.push(Refusal {
-                address: address.to_string(),
-                reason: format!("`{address}` is protected, and this plan would archive it"),
-                help: format!("apply `protect = false` on `{address}` first, then archive it"),
+                address: Some(address.clone()),
+                why: RefusalReason::ProtectedArchive,
             });
         }
     }
@@ -324,15 +319,15 @@ impl Builder<'_> {
         before: Option<&PricingPlan>,
         after: &PricingPlan,
     ) -> Option<Change> {
-        let address = format!("plan.{id}");
+        let address = Address::plan(id);
         let Some(before) = before else {
-            let mut change = created(address.clone(), ObjectState::Plan(after.clone()));
+            let mut change = created(address, ObjectState::Plan(after.clone()));
             change.items = after
                 .items
                 .iter()
                 .map(|(item_id, item)| {
                     created(
-                        format!("{address}.item.{item_id}"),
+                        Address::item(id, item_id.clone()),
                         ObjectState::Item(item.clone()),
                     )
                 })
@@ -343,7 +338,7 @@ impl Builder<'_> {
             return None;
         }
         self.refuse_archiving(&address, before, after);
-        let items = item_changes(&address, before, after);
+        let items = item_changes(id, before, after);
         // What a customer pays for changes: customers on the current version keep it.
         let charges_change = before.items != after.items
             || before.price != after.price
@@ -353,28 +348,17 @@ impl Builder<'_> {
             .plans
             .get(id)
             .map_or(0, LivePlan::customers_on_current);
-        let (action, reason, customers_staying) = if charges_change && customers > 0 {
+        let (action, why, customers_staying) = if charges_change && customers > 0 {
             let version = self.live.plans.get(id).map_or(1, |plan| plan.version);
             (
                 Action::NewVersion,
-                format!(
-                    "what customers on version {version} pay is kept there (grandfathered); the change becomes version {}",
-                    version + 1
-                ),
+                Reason::Grandfathered { version, customers },
                 customers,
             )
         } else if charges_change {
-            (
-                Action::Update,
-                "differs from the pricing; no customer is on it, so it is changed in place".into(),
-                0,
-            )
+            (Action::Update, Reason::NoCustomersOnIt, 0)
         } else {
-            (
-                Action::Update,
-                "differs from the pricing; what customers pay does not change".into(),
-                0,
-            )
+            (Action::Update, Reason::ChargesUnchanged, 0)
         };
         Some(Change {
             address,
@@ -382,7 +366,7 @@ impl Builder<'_> {
             before: Some(ObjectState::Plan(before.clone())),
             after: Some(ObjectState::Plan(after.clone())),
             fields: changed_fields(before, after, &["items"]),
-            reason,
+            why,
             customers_staying,
             items,
         })
@@ -390,11 +374,11 @@ impl Builder<'_> {
 }
 
 /// The item-level changes of a plan that exists on both sides.
-fn item_changes(address: &str, before: &PricingPlan, after: &PricingPlan) -> Vec<Change> {
+fn item_changes(plan_id: &str, before: &PricingPlan, after: &PricingPlan) -> Vec<Change> {
     let ids: BTreeSet<&String> = before.items.keys().chain(after.items.keys()).collect();
     let mut changes = Vec::new();
     for id in ids {
-        let item_address = format!("{address}.item.{id}");
+        let item_address = Address::item(plan_id, id.clone());
         match (before.items.get(id), after.items.get(id)) {
             (None, Some(item)) => {
                 changes.push(created(item_address, ObjectState::Item(item.clone())));
@@ -405,7 +389,7 @@ fn item_changes(address: &str, before: &PricingPlan, after: &PricingPlan) -> Vec
                 before: Some(ObjectState::Item(item.clone())),
                 after: None,
                 fields: Vec::new(),
-                reason: "removed from the plan".into(),
+                why: Reason::RemovedFromPlan,
                 customers_staying: 0,
                 items: Vec::new(),
             }),
@@ -415,7 +399,7 @@ fn item_changes(address: &str, before: &PricingPlan, after: &PricingPlan) -> Vec
                 before: Some(ObjectState::Item(old.clone())),
                 after: Some(ObjectState::Item(new.clone())),
                 fields: changed_fields(old, new, &[]),
-                reason: "differs from the pricing".into(),
+                why: Reason::Differs,
                 customers_staying: 0,
                 items: Vec::new(),
             }),
@@ -425,29 +409,15 @@ fn item_changes(address: &str, before: &PricingPlan, after: &PricingPlan) -> Vec
     changes
 }
 
-fn created(address: String, after: ObjectState) -> Change {
+fn created(address: Address, after: ObjectState) -> Change {
     Change {
         address,
         action: Action::Create,
         before: None,
         after: Some(after),
         fields: Vec::new(),
-        reason: "not in the live catalog".into(),
+        why: Reason::NotLive,
         customers_staying: 0,
         items: Vec::new(),
     }
-}
-
-fn verb(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::NewVersion => "version",
-        Action::Delete => "delete",
-        Action::Archive => "archive",
-    }
-}
-
-fn plural(count: u64) -> &'static str {
-    if count == 1 { "" } else { "s" }
 }

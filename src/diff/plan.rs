@@ -1,6 +1,7 @@
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{CreditSystem, Feature, Plan as PricingPlan, PlanItem};
+use crate::catalog::{Address, CreditSystem, Feature, Plan as PricingPlan, PlanItem};
 
 /// What it takes to make the live catalog match the pricing: the changes, in an order in which
 /// each is valid when applied, and what they mean for customers and prices.
@@ -27,14 +28,20 @@ pub struct Plan {
     pub fingerprints: Fingerprints,
 }
 
+impl Plan {
+    /// What the plan does, change by change, as data (see [`Change::decision`]).
+    pub fn decisions(&self) -> Vec<Decision<'_>> {
+        self.changes.iter().map(Change::decision).collect()
+    }
+}
+
 /// The version of the plan document layout.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
 /// One change to one object of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
-    /// `feature.<id>`, `credit_system.<id>`, `plan.<id>` or `plan.<id>.item.<id>`.
-    pub address: String,
+    pub address: Address,
     pub action: Action,
     /// The object as it is live; `None` when it is created.
     pub before: Option<ObjectState>,
@@ -42,12 +49,80 @@ pub struct Change {
     pub after: Option<ObjectState>,
     /// The fields that change, by dotted path within the object (`price.amount`).
     pub fields: Vec<FieldChange>,
-    /// Why this action and not another, in words for the reviewer.
-    pub reason: String,
+    /// Why this action and not another, as data with its facts; the views word it.
+    pub why: Reason,
     /// Customers on the plan's current version who keep their price (new versions only).
     pub customers_staying: u64,
     /// For a plan: its items that change, each with its own address.
     pub items: Vec<Change>,
+}
+
+impl Change {
+    /// What this change does, as data: its address, action, the object before and after, the
+    /// fields, the rule that decided it, and its items' decisions. Not the facts that only
+    /// explain it (how many customers stay, who uses an archived object): a saved plan whose
+    /// decisions are those of a fresh diff may be applied, however those counts moved.
+    pub fn decision(&self) -> Decision<'_> {
+        Decision {
+            address: &self.address,
+            action: self.action,
+            before: self.before.as_ref(),
+            after: self.after.as_ref(),
+            fields: &self.fields,
+            rule: std::mem::discriminant(&self.why),
+            items: self.items.iter().map(Change::decision).collect(),
+        }
+    }
+}
+
+/// A change's decision (see [`Change::decision`]); compared for equality.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Decision<'a> {
+    address: &'a Address,
+    action: Action,
+    before: Option<&'a ObjectState>,
+    after: Option<&'a ObjectState>,
+    fields: &'a [FieldChange],
+    rule: std::mem::Discriminant<Reason>,
+    items: Vec<Decision<'a>>,
+}
+
+/// Why a change is what it is: the rule the diff applied, with the facts it applied it to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// Not in the live catalog: created.
+    NotLive,
+    /// A feature, credit system or item that differs from the pricing: changed in place.
+    Differs,
+    /// A plan whose charges change while no customer is on its current version: changed in
+    /// place.
+    NoCustomersOnIt,
+    /// A plan whose change leaves what customers pay as it is (its name, say): changed in
+    /// place.
+    ChargesUnchanged,
+    /// A plan whose charges change while `customers` are on its current `version`: they stay
+    /// there, and the change becomes `version + 1`.
+    Grandfathered { version: u32, customers: u64 },
+    /// Removed from the pricing, and nothing keeps it: deleted.
+    Removed,
+    /// An item its plan no longer grants: deleted with the plan's change.
+    RemovedFromPlan,
+    /// A plan removed from the pricing with `customers` on it now, or with none now but some
+    /// in the past (`0`): archived, as their history stays.
+    KeptForCustomers { customers: u64 },
+    /// A feature or credit system removed from the pricing that objects staying live still
+    /// use: archived.
+    KeptInUse { users: Vec<User> },
+}
+
+/// An object that keeps a removed feature or credit system in use.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct User {
+    pub address: Address,
+    /// `true`: an older version of the plan, which customers are still on, uses it (the
+    /// current version may not).
+    pub older_version: bool,
 }
 
 /// What happens to an object.
@@ -133,23 +208,50 @@ pub struct PriceImpact {
     pub plan: String,
     /// `None` when the feature is priced directly; the credit system otherwise.
     pub via: Option<String>,
-    /// Money per unit, as decimal strings; `None` where the plan does not sell it.
-    pub before: Option<String>,
-    pub after: Option<String>,
-    /// The change in percent, one decimal (`-80.0`); `None` when one side is missing or zero.
-    pub change_percent: Option<String>,
+    /// Money per unit, exact; `None` where the plan does not sell it.
+    #[serde(with = "crate::catalog::decimal::option")]
+    pub before: Option<Decimal>,
+    #[serde(with = "crate::catalog::decimal::option")]
+    pub after: Option<Decimal>,
+    /// The change in percent, rounded to one decimal (`-80.0`); `None` when one side is
+    /// missing or zero.
+    #[serde(with = "one_decimal")]
+    pub change_percent: Option<Decimal>,
     /// Units the rendered price is quoted for: 1, or 1,000,000 where a unit costs less than
     /// one minor unit (tokens).
     pub quoted_per: u64,
     pub currency: String,
 }
 
-/// Why an object may not be changed as planned.
+impl PriceImpact {
+    /// Whether what a unit costs goes up (from free counts; from not sold does not).
+    pub fn is_increase(&self) -> bool {
+        matches!((self.before, self.after), (Some(before), Some(after)) if after > before)
+    }
+}
+
+/// A change the plan may not make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refusal {
-    pub address: String,
-    pub reason: String,
-    pub help: String,
+    /// The object refused; `None` for the catalog as a whole (`"catalog"` in the document).
+    #[serde(with = "catalog_or_object")]
+    pub address: Option<Address>,
+    /// What the plan would do that it may not, as data; the views word it and say how to
+    /// proceed.
+    pub why: RefusalReason,
+}
+
+/// Why a change may not be made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RefusalReason {
+    /// The pricing's currency is not the live catalog's: every price and balance is in it.
+    CurrencyChange { live: String, pricing: String },
+    /// A protected object the pricing removes: the plan would `action` it (delete or
+    /// archive).
+    ProtectedRemoval { action: Action },
+    /// A protected object the pricing marks `archived = true`.
+    ProtectedArchive,
 }
 
 /// What the plan was computed from. Hex SHA-256 of canonical JSON.
@@ -157,4 +259,60 @@ pub struct Refusal {
 pub struct Fingerprints {
     pub live: String,
     pub pricing: String,
+}
+
+/// A change in percent in the document: a string with exactly one digit after the point
+/// (`"-80.0"`, `"20.0"`).
+mod one_decimal {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::ref_option)] // serde's `with` hands the field by reference
+    pub fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(percent) => serializer.collect_str(&format_args!("{percent:.1}")),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(deserializer)?;
+        text.map(|text| Decimal::from_str_exact(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+/// A refusal's address in the document: an object's address, or `"catalog"`.
+mod catalog_or_object {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::catalog::Address;
+
+    const CATALOG: &str = "catalog";
+
+    #[allow(clippy::ref_option)] // serde's `with` hands the field by reference
+    pub fn serialize<S: Serializer>(
+        value: &Option<Address>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(address) => address.serialize(serializer),
+            None => serializer.serialize_str(CATALOG),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Address>, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        if text == CATALOG {
+            return Ok(None);
+        }
+        text.parse().map(Some).map_err(serde::de::Error::custom)
+    }
 }

@@ -4,8 +4,8 @@
 //! The document types are also the source of the JSON Schema (`schema`), so the editor's
 //! validation and the compiler's reading cannot drift apart.
 
-mod addresses;
 mod decimal_literal;
+mod declarations;
 pub mod document;
 pub mod format;
 mod parse;
@@ -16,8 +16,8 @@ mod source;
 mod spanned;
 pub mod write;
 
-pub use addresses::address_spans;
 pub use decimal_literal::DecimalLiteral;
+pub use declarations::Declarations;
 pub use parse::{Parsed, ParsedFile, parse_sources};
 pub use source::{LoadError, SourceFile, SourceSet};
 pub(crate) use source::{read_text, toml_files};

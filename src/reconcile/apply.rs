@@ -1,5 +1,5 @@
 use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, NoProgress};
-use crate::catalog::Catalog;
+use crate::catalog::{Address, Catalog};
 use crate::diff::{Plan, Refusal, diff};
 
 /// What an apply may do.
@@ -18,7 +18,7 @@ pub struct ApplyOutcome {
     pub atomic: bool,
     /// From a fresh read after the apply: the addresses that still differ from the pricing,
     /// or why the live catalog could not be read.
-    pub remaining: Result<Vec<String>, BackendError>,
+    pub remaining: Result<Vec<Address>, BackendError>,
 }
 
 impl ApplyOutcome {
@@ -44,7 +44,7 @@ pub enum ApplyError {
     #[error("the plan deletes or archives {count} object{}; nothing was applied", if *count == 1 { "" } else { "s" })]
     Destructive {
         count: usize,
-        addresses: Vec<String>,
+        addresses: Vec<Address>,
     },
     /// Some change failed or did not take: the outcome says which, and what is left.
     #[error("{}", incomplete_message(.0))]
@@ -87,7 +87,7 @@ pub fn apply_with_progress(
             refusals: plan.refusals.clone(),
         });
     }
-    let destructive: Vec<String> = plan
+    let destructive: Vec<Address> = plan
         .changes
         .iter()
         .filter(|change| change.action.is_destructive())

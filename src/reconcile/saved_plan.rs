@@ -40,6 +40,8 @@ pub struct SavedPlan {
     pub fingerprint: String,
     /// The catalog the plan makes live.
     pub desired: Catalog,
+    /// The plan. Its file (`render::render_saved_plan`) holds it as the plan document, words
+    /// included; reading it back takes the data and leaves the words.
     pub plan: Plan,
 }
 
@@ -125,12 +127,6 @@ impl SavedPlan {
             desired: &self.desired,
             plan: &self.plan,
         })
-    }
-
-    pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("a plan always serializes");
-        text.push('\n');
-        text
     }
 
     /// Reads a saved plan, refusing one of another format (the saved plan's or the plan's
@@ -247,26 +243,11 @@ impl SavedPlan {
             return Err(SavedPlanError::LiveChanged);
         }
         let now = crate::diff::diff(&self.desired, live);
-        if decisions(&now.changes) != decisions(&self.plan.changes)
-            || now.refusals != self.plan.refusals
-        {
+        if now.decisions() != self.plan.decisions() || now.refusals != self.plan.refusals {
             return Err(SavedPlanError::DecisionsChanged);
         }
         Ok(())
     }
-}
-
-/// What a plan does, without the words and counts that only explain it.
-fn decisions(changes: &[crate::diff::Change]) -> Vec<crate::diff::Change> {
-    changes
-        .iter()
-        .map(|change| crate::diff::Change {
-            reason: String::new(),
-            customers_staying: 0,
-            items: decisions(&change.items),
-            ..change.clone()
-        })
-        .collect()
 }
 
 /// The directory a file is in, as a prefix to join paths to (empty for a bare name, so

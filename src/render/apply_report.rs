@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::backend::{BackendError, ChangeStatus, ErrorKind};
+use crate::catalog::Address;
 use crate::diff::{Action, Change};
 use crate::reconcile::ApplyOutcome;
 
@@ -49,7 +50,7 @@ pub fn render_apply_failure(outcome: &ApplyOutcome, backend: &str) -> String {
         );
         match &outcome.remaining {
             Ok(remaining) => {
-                let remaining: Vec<&str> = remaining.iter().map(String::as_str).collect();
+                let remaining: Vec<&Address> = remaining.iter().collect();
                 push_list(
                     &mut text,
                     "still to do, read again after the apply",
@@ -133,15 +134,16 @@ fn push_causes(text: &mut String, error: &BackendError) {
     }
 }
 
-fn push_list(text: &mut String, label: &str, addresses: &[&str]) {
+fn push_list(text: &mut String, label: &str, addresses: &[&Address]) {
     if addresses.is_empty() {
         return;
     }
+    let names: Vec<String> = addresses.iter().map(ToString::to_string).collect();
     let _ = write!(
         text,
         "\n  {label} ({}): {}",
         addresses.len(),
-        addresses.join(", ")
+        names.join(", ")
     );
 }
 
@@ -159,7 +161,7 @@ mod tests {
 
     fn change(address: &str, action: Action, status: ChangeStatus) -> ChangeReport {
         ChangeReport {
-            address: address.into(),
+            address: address.parse().unwrap(),
             action,
             status,
         }
@@ -183,7 +185,12 @@ mod tests {
                 failure: None,
             },
             atomic,
-            remaining: remaining.map(|addresses| addresses.into_iter().map(String::from).collect()),
+            remaining: remaining.map(|addresses| {
+                addresses
+                    .into_iter()
+                    .map(|address| address.parse().unwrap())
+                    .collect()
+            }),
         }
     }
 

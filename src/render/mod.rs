@@ -11,6 +11,7 @@ mod plan_github;
 mod plan_json;
 mod plan_markdown;
 mod plan_text;
+mod plan_words;
 
 #[cfg(test)]
 pub(crate) mod plan_fixtures;
@@ -24,7 +25,7 @@ pub use human::{HumanOptions, render_human};
 pub use json::{diagnostics_json, render_json};
 pub use location::Location;
 pub use plan_github::{PlanLocations, render_plan_github};
-pub use plan_json::render_plan_json;
+pub use plan_json::{plan_document, render_plan_json, render_saved_plan};
 pub use plan_markdown::{
     LIMIT as MARKDOWN_LIMIT, STEP_SUMMARY_LIMIT, render_plan_markdown, render_plan_markdown_for,
 };

@@ -19,14 +19,21 @@ use sha2::{Digest, Sha256};
 use super::comparison::Comparison;
 use super::github::{escape_data, escape_property};
 use super::location::Location;
-use super::plan_text::{impact_prices, is_increase, render_plan_text_for, show_percent};
+use super::plan_text::{impact_prices, render_plan_text_for, show_percent};
+use super::plan_words::{reason_words, refusal_words};
+use crate::catalog::Address;
+use crate::diagnostics::Span;
 use crate::diff::{Action, Change, Plan, PriceImpact};
-use crate::dsl::{SourceSet, address_spans, parse_sources};
+use crate::dsl::{Declarations, SourceSet};
 
-/// Where each object of the new pricing is written, by plan address, as annotations name it.
+/// Where each object of the new pricing is written, as annotations name it.
 #[derive(Debug, Clone, Default)]
 pub struct PlanLocations {
-    places: BTreeMap<String, Place>,
+    objects: BTreeMap<Address, Place>,
+    /// One cost of a credit system, by (credit system id, feature id).
+    costs: BTreeMap<(String, String), Place>,
+    /// The catalog's currency, where a refusal of the catalog as a whole points.
+    currency: Option<Place>,
     /// Where an object with no place of its own is annotated: the pricing, when it is one file.
     fallback: Option<String>,
 }
@@ -48,10 +55,14 @@ enum Target {
 }
 
 impl PlanLocations {
-    /// The places of the objects of `sources` (the new pricing). `annotation_paths` names each
-    /// file by id as GitHub should (from the repository root); a file it does not cover keeps
-    /// its own path.
-    pub fn new(sources: &SourceSet, annotation_paths: &[PathBuf]) -> PlanLocations {
+    /// The places of the objects of `sources` (the new pricing), from the declarations its
+    /// compilation found. `annotation_paths` names each file by id as GitHub should (from the
+    /// repository root); a file it does not cover keeps its own path.
+    pub fn new(
+        sources: &SourceSet,
+        declarations: &Declarations,
+        annotation_paths: &[PathBuf],
+    ) -> PlanLocations {
         let name = |index: usize, path: &PathBuf| {
             annotation_paths
                 .get(index)
@@ -59,37 +70,57 @@ impl PlanLocations {
                 .display()
                 .to_string()
         };
-        let parsed = parse_sources(sources);
-        let places = address_spans(&parsed.files)
-            .into_iter()
-            .map(|(address, span)| {
-                let file = sources.file(span.file);
-                let place = Place {
-                    file: name(span.file.0 as usize, &file.path),
-                    start: Location::of(&file.text, span.start),
-                    end: Location::last_of(&file.text, span.start, span.end),
-                };
-                (address, place)
-            })
-            .collect();
+        let place = |span: &Span| {
+            let file = sources.file(span.file);
+            Place {
+                file: name(span.file.0 as usize, &file.path),
+                start: Location::of(&file.text, span.start),
+                end: Location::last_of(&file.text, span.start, span.end),
+            }
+        };
         let mut files = sources.files();
         let fallback = match (files.next(), files.next()) {
             (Some((id, file)), None) => Some(name(id.0 as usize, &file.path)),
             _ => None,
         };
-        PlanLocations { places, fallback }
+        PlanLocations {
+            objects: declarations
+                .objects
+                .iter()
+                .map(|(address, span)| (address.clone(), place(span)))
+                .collect(),
+            costs: declarations
+                .costs
+                .iter()
+                .map(|(key, span)| (key.clone(), place(span)))
+                .collect(),
+            currency: declarations.currency.as_ref().map(place),
+            fallback,
+        }
     }
 
     /// The object's place; for an item the pricing no longer has, its plan's; else the file.
-    fn target(&self, address: &str) -> Target {
-        if let Some(place) = self.places.get(address) {
-            return Target::Place(place.clone());
+    fn target(&self, address: &Address) -> Target {
+        let place = self
+            .objects
+            .get(address)
+            .or_else(|| address.parent().and_then(|plan| self.objects.get(&plan)));
+        match place {
+            Some(place) => Target::Place(place.clone()),
+            None => self.file_or_run(),
         }
-        if let Some((plan, _)) = address.split_once(".item.")
-            && let Some(place) = self.places.get(plan)
-        {
-            return Target::Place(place.clone());
+    }
+
+    /// Where a refusal points: its object, or for the catalog as a whole its currency.
+    fn refusal_target(&self, address: Option<&Address>) -> Target {
+        match (address, &self.currency) {
+            (Some(address), _) => self.target(address),
+            (None, Some(currency)) => Target::Place(currency.clone()),
+            (None, None) => self.file_or_run(),
         }
+    }
+
+    fn file_or_run(&self) -> Target {
         self.fallback.clone().map_or(Target::Run, Target::File)
     }
 }
@@ -123,11 +154,12 @@ pub fn render_plan_github(
         }
     };
     for refusal in &plan.refusals {
+        let (reason, help) = refusal_words(refusal);
         add(
             "error",
-            locations.target(&refusal.address),
+            locations.refusal_target(refusal.address.as_ref()),
             "pricectl: refused",
-            format!("{}\nhelp: {}", refusal.reason, refusal.help),
+            format!("{reason}\nhelp: {help}"),
         );
     }
     let mut destructive = Vec::new();
@@ -145,11 +177,11 @@ pub fn render_plan_github(
                     _ => "delete",
                 },
                 change.address,
-                change.reason
+                reason_words(&change.why)
             ),
         );
     }
-    for impact in plan.impact.iter().filter(|impact| is_increase(impact)) {
+    for impact in plan.impact.iter().filter(|impact| impact.is_increase()) {
         add(
             "warning",
             increase_target(impact, &addresses, locations),
@@ -192,7 +224,7 @@ pub fn render_plan_github(
 fn walk<'a>(
     changes: &'a [Change],
     destructive: &mut Vec<&'a Change>,
-    addresses: &mut BTreeSet<&'a str>,
+    addresses: &mut BTreeSet<&'a Address>,
 ) {
     for change in changes {
         addresses.insert(&change.address);
@@ -207,25 +239,25 @@ fn walk<'a>(
 /// else at the credit system's cost for the feature when that changed, else at the plan.
 fn increase_target(
     impact: &PriceImpact,
-    changed: &BTreeSet<&str>,
+    changed: &BTreeSet<&Address>,
     locations: &PlanLocations,
 ) -> Target {
     let granted = impact.via.as_deref().unwrap_or(&impact.feature);
-    let item = format!("plan.{}.item.{granted}", impact.plan);
-    if changed.contains(item.as_str()) {
+    let item = Address::item(&impact.plan, granted);
+    if changed.contains(&item) {
         return locations.target(&item);
     }
     if let Some(via) = &impact.via {
-        let system = format!("credit_system.{via}");
-        if changed.contains(system.as_str()) {
-            let cost = format!("{system}.costs.{}", impact.feature);
-            return match locations.places.get(&cost) {
+        let system = Address::credit_system(via);
+        if changed.contains(&system) {
+            let cost = (via.clone(), impact.feature.clone());
+            return match locations.costs.get(&cost) {
                 Some(place) => Target::Place(place.clone()),
                 None => locations.target(&system),
             };
         }
     }
-    locations.target(&format!("plan.{}", impact.plan))
+    locations.target(&Address::plan(&impact.plan))
 }
 
 /// "o3 input tokens via credits in credit-top-up: $10.00 → $12.00 per 1M (+20.0%)".
@@ -235,7 +267,7 @@ fn increase_message(impact: &PriceImpact) -> String {
         let _ = write!(message, " via {via}");
     }
     let _ = write!(message, " in {}: {}", impact.plan, impact_prices(impact));
-    if let Some(percent) = &impact.change_percent {
+    if let Some(percent) = impact.change_percent {
         let _ = write!(message, " ({})", show_percent(percent));
     }
     message
@@ -253,7 +285,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::{PlanLocations, render_plan_github};
-    use crate::dsl::SourceSet;
+    use crate::dsl::{Declarations, SourceSet, parse_sources};
     use crate::render::Comparison;
     use crate::render::plan_fixtures;
 
@@ -263,7 +295,8 @@ mod tests {
         let text = "version = 1\ncurrency = \"USD\"\n\n[features.messages]\ntype = \"metered\"\n\n[credit_systems.credits.costs]\no3-input-tokens = 0.0002\no3-output-tokens = 0.0008\n\n[plans.pro]\nname = \"Pro\"\n\n[plans.pro.items.messages]\nincluded = 500\n\n[plans.credit-top-up.items.credits]\nincluded = 0\n";
         let mut sources = SourceSet::default();
         sources.add(PathBuf::from("pricing/pricing.toml"), text.into());
-        PlanLocations::new(&sources, &[])
+        let declarations = Declarations::of(&parse_sources(&sources).files);
+        PlanLocations::new(&sources, &declarations, &[])
     }
 
     fn render(plan: &crate::diff::Plan) -> String {
@@ -287,13 +320,7 @@ mod tests {
 
     #[test]
     fn increases_through_a_credit_system_at_its_cost() {
-        let mut plan = plan_fixtures::credit_cost_update();
-        // The other way round: o3 gets dearer.
-        for impact in &mut plan.impact {
-            std::mem::swap(&mut impact.before, &mut impact.after);
-            impact.change_percent = Some("400.0".into());
-        }
-        insta::assert_snapshot!(render(&plan));
+        insta::assert_snapshot!(render(&plan_fixtures::credit_cost_increase()));
     }
 
     #[test]
@@ -301,7 +328,9 @@ mod tests {
         let mut sources = SourceSet::default();
         sources.add(PathBuf::from("a.toml"), "version = 1\n".into());
         sources.add(PathBuf::from("b.toml"), "version = 1\n".into());
-        let locations = PlanLocations::new(&sources, &[PathBuf::from("prices/a.toml")]);
+        let declarations = Declarations::of(&parse_sources(&sources).files);
+        let locations =
+            PlanLocations::new(&sources, &declarations, &[PathBuf::from("prices/a.toml")]);
         let output = render_plan_github(
             &plan_fixtures::delete_and_archive(),
             &locations,

@@ -1,13 +1,89 @@
-//! The machine view of a plan: the `Plan` itself, as pretty JSON. Its layout is documented,
+//! The machine view of a plan: the plan document, as pretty JSON. Its layout is documented,
 //! field by field, in `docs/plan-format.md`, and is what `apply` reads back.
+//!
+//! The document is the `Plan`'s data with the words of each reason and refusal beside their
+//! facts (`reason` beside `why`, and a refusal's `help`), so a tool can show them to people
+//! and match on the facts.
 
-use crate::diff::Plan;
+use serde_json::{Map, Value};
+
+use super::plan_words::{reason_words, refusal_words};
+use crate::diff::{Change, Plan};
+use crate::reconcile::SavedPlan;
 
 /// Renders a plan as its JSON document, ending in a newline.
 pub fn render_plan_json(plan: &Plan) -> String {
-    let mut text = serde_json::to_string_pretty(plan).expect("a plan always serializes");
+    let mut text =
+        serde_json::to_string_pretty(&plan_document(plan)).expect("a plan always serializes");
     text.push('\n');
     text
+}
+
+/// The plan document: the plan's data with the words of its reasons and refusals.
+pub fn plan_document(plan: &Plan) -> Value {
+    let mut document = serde_json::to_value(plan).expect("a plan always serializes");
+    if let Some(changes) = document.get_mut("changes") {
+        word_changes(changes, &plan.changes);
+    }
+    if let Some(Value::Array(refusals)) = document.get_mut("refusals") {
+        for (value, refusal) in refusals.iter_mut().zip(&plan.refusals) {
+            let (reason, help) = refusal_words(refusal);
+            insert_before(
+                value,
+                "why",
+                [
+                    ("reason", Value::String(reason)),
+                    ("help", Value::String(help)),
+                ],
+            );
+        }
+    }
+    document
+}
+
+/// A saved plan's file (`pricectl plan --out`): the saved plan with its plan as the plan
+/// document, pretty-printed, ending in a newline.
+pub fn render_saved_plan(saved: &SavedPlan) -> String {
+    let mut document = serde_json::to_value(saved).expect("a saved plan always serializes");
+    if let Some(plan) = document.get_mut("plan") {
+        *plan = plan_document(&saved.plan);
+    }
+    let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialize");
+    text.push('\n');
+    text
+}
+
+/// Puts each change's `reason` in words before its `why`, items included.
+fn word_changes(values: &mut Value, changes: &[Change]) {
+    let Value::Array(values) = values else { return };
+    for (value, change) in values.iter_mut().zip(changes) {
+        insert_before(
+            value,
+            "why",
+            [("reason", Value::String(reason_words(&change.why)))],
+        );
+        if let Some(items) = value.get_mut("items") {
+            word_changes(items, &change.items);
+        }
+    }
+}
+
+/// Inserts `entries` into an object just before its key `key`, keeping the order of the rest.
+fn insert_before<const N: usize>(value: &mut Value, key: &str, entries: [(&str, Value); N]) {
+    let Value::Object(object) = value else { return };
+    let mut entries = Some(entries);
+    let mut ordered = Map::with_capacity(object.len() + N);
+    for (name, field) in std::mem::take(object) {
+        if name == key
+            && let Some(entries) = entries.take()
+        {
+            for (entry, entry_value) in entries {
+                ordered.insert(entry.to_string(), entry_value);
+            }
+        }
+        ordered.insert(name, field);
+    }
+    *object = ordered;
 }
 
 #[cfg(test)]

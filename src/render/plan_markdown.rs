@@ -9,9 +9,10 @@ use std::fmt::Write as _;
 
 use super::comparison::Comparison;
 use super::plan_text::{
-    NO_CHANGES, Style, group_thousands, impact_prices, is_increase, plural, quoted_price,
-    show_percent, summary_line, symbol, write_change,
+    NO_CHANGES, Style, group_thousands, impact_prices, plural, quoted_price, show_percent,
+    summary_line, symbol, write_change,
 };
+use super::plan_words::{reason_words, refusal_words};
 use crate::diff::{Action, Change, Plan, PriceImpact, Summary};
 
 /// The first line: a workflow finds the comment by it and updates it in place.
@@ -96,10 +97,11 @@ fn write_refusals(out: &mut String, plan: &Plan, limit: usize) {
         .refusals
         .iter()
         .map(|refusal| {
+            let (reason, help) = refusal_words(refusal);
             format!(
                 "> - {}\\\n>   **help:** {}\n",
-                inline(&refusal.reason),
-                inline(&refusal.help)
+                inline(&reason),
+                inline(&help)
             )
         })
         .collect();
@@ -120,7 +122,7 @@ fn write_warnings(out: &mut String, plan: &Plan, limit: usize) {
     let increases: Vec<&PriceImpact> = plan
         .impact
         .iter()
-        .filter(|impact| is_increase(impact))
+        .filter(|impact| impact.is_increase())
         .collect();
     if destructive.is_empty() && increases.is_empty() {
         return;
@@ -134,8 +136,8 @@ fn write_warnings(out: &mut String, plan: &Plan, limit: usize) {
                 format!(
                     "> - **{}** {} — {}\n",
                     verb_plain(change.action),
-                    code(&change.address),
-                    inline(&change.reason)
+                    code(&change.address.to_string()),
+                    inline(&reason_words(&change.why))
                 )
             })
             .collect();
@@ -165,7 +167,7 @@ fn write_warnings(out: &mut String, plan: &Plan, limit: usize) {
                     code(&impact.plan),
                     impact_prices(impact)
                 );
-                if let Some(percent) = &impact.change_percent {
+                if let Some(percent) = impact.change_percent {
                     let _ = write!(entry, " ({})", show_percent(percent));
                 }
                 entry.push('\n');
@@ -233,8 +235,8 @@ fn write_impact(out: &mut String, impact: &[PriceImpact], limit: usize, command:
 }
 
 fn impact_row(impact: &PriceImpact) -> String {
-    let change = match &impact.change_percent {
-        Some(percent) if is_increase(impact) => format!("**{}**", show_percent(percent)),
+    let change = match impact.change_percent {
+        Some(percent) if impact.is_increase() => format!("**{}**", show_percent(percent)),
         Some(percent) => show_percent(percent),
         None => "—".to_string(),
     };
@@ -242,8 +244,8 @@ fn impact_row(impact: &PriceImpact) -> String {
         escape(&impact.feature_name),
         code(&impact.plan),
         impact.via.as_deref().map_or_else(|| "—".to_string(), code),
-        quoted_price(impact.before.as_deref(), impact),
-        quoted_price(impact.after.as_deref(), impact),
+        quoted_price(impact.before, impact),
+        quoted_price(impact.after, impact),
         change,
     ];
     format!("| {} |\n", cells.join(" | "))

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::comparison::Comparison;
+use super::plan_words::{reason_words, refusal_words};
 use crate::catalog::Currency;
 use crate::diff::{Action, Change, ObjectState, Plan, PriceImpact, Summary};
 
@@ -25,12 +26,11 @@ pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -
     let style = Style { color };
     let mut out = String::new();
     for refusal in &plan.refusals {
+        let (reason, help) = refusal_words(refusal);
         let _ = writeln!(
             out,
-            "{}: {}\n  help: {}",
+            "{}: {reason}\n  help: {help}",
             style.paint(Paint::Error, "error"),
-            refusal.reason,
-            refusal.help
         );
     }
     if !plan.refusals.is_empty() {
@@ -107,13 +107,11 @@ pub(super) fn write_change(out: &mut String, change: &Change, indent: usize, sty
         ),
         change.address
     );
-    if !change.reason.is_empty() {
-        let _ = writeln!(
-            out,
-            "{body}{}",
-            style.paint(Paint::Dim, &format!("# {}", change.reason))
-        );
-    }
+    let _ = writeln!(
+        out,
+        "{body}{}",
+        style.paint(Paint::Dim, &format!("# {}", reason_words(&change.why)))
+    );
     if change.action == Action::NewVersion || change.customers_staying > 0 {
         let count = change.customers_staying;
         let _ = writeln!(
@@ -247,12 +245,12 @@ fn impact_line(impact: &PriceImpact, style: Style) -> String {
     }
     let _ = write!(line, " in {}: {}", impact.plan, impact_prices(impact));
     if let Some(percent) = &impact.change_percent {
-        let paint = if is_increase(impact) {
+        let paint = if impact.is_increase() {
             Paint::Increase
         } else {
             Paint::Decrease
         };
-        let _ = write!(line, " ({})", style.paint(paint, &show_percent(percent)));
+        let _ = write!(line, " ({})", style.paint(paint, &show_percent(*percent)));
     }
     line
 }
@@ -260,7 +258,7 @@ fn impact_line(impact: &PriceImpact, style: Style) -> String {
 /// "$10.00 → $2.00 per 1M", or with one side missing "not sold → $2.00 per 1M".
 pub(super) fn impact_prices(impact: &PriceImpact) -> String {
     let quote = quote_unit(impact.quoted_per);
-    match (&impact.before, &impact.after) {
+    match (impact.before, impact.after) {
         (Some(before), Some(after)) => format!(
             "{} → {} {quote}",
             money(before, impact.quoted_per, &impact.currency),
@@ -268,14 +266,14 @@ pub(super) fn impact_prices(impact: &PriceImpact) -> String {
         ),
         (before, after) => format!(
             "{} → {}",
-            quoted_price(before.as_deref(), impact),
-            quoted_price(after.as_deref(), impact)
+            quoted_price(before, impact),
+            quoted_price(after, impact)
         ),
     }
 }
 
 /// "$10.00 per 1M", or "not sold".
-pub(super) fn quoted_price(price: Option<&str>, impact: &PriceImpact) -> String {
+pub(super) fn quoted_price(price: Option<Decimal>, impact: &PriceImpact) -> String {
     price.map_or_else(
         || "not sold".to_string(),
         |price| {
@@ -288,25 +286,15 @@ pub(super) fn quoted_price(price: Option<&str>, impact: &PriceImpact) -> String 
     )
 }
 
-/// Whether what a unit costs goes up (from free counts; from not sold does not).
-pub(super) fn is_increase(impact: &PriceImpact) -> bool {
-    let parse = |price: &Option<String>| {
-        price
-            .as_deref()
-            .and_then(|price| Decimal::from_str_exact(price).ok())
-    };
-    matches!((parse(&impact.before), parse(&impact.after)), (Some(before), Some(after)) if after > before)
-}
-
-/// "-80.0" → "−80.0%", "20.0" → "+20.0%".
-pub(super) fn show_percent(percent: &str) -> String {
-    match Decimal::from_str_exact(percent) {
-        Ok(value) if value.is_sign_negative() && !value.is_zero() => {
-            format!("−{}%", percent.trim_start_matches('-'))
-        }
-        Ok(value) if value.is_zero() => format!("{}%", percent.trim_start_matches(['-', '+'])),
-        Ok(_) => format!("+{}%", percent.trim_start_matches('+')),
-        Err(_) => format!("{percent}%"),
+/// -80.0 → "−80.0%", 20.0 → "+20.0%", one digit after the point.
+pub(super) fn show_percent(percent: Decimal) -> String {
+    let digits = format!("{:.1}", percent.abs());
+    if percent.is_zero() {
+        format!("{digits}%")
+    } else if percent.is_sign_negative() {
+        format!("−{digits}%")
+    } else {
+        format!("+{digits}%")
     }
 }
 
@@ -323,11 +311,9 @@ fn quote_unit(quoted_per: u64) -> String {
 
 /// An exact per-unit amount times `quoted_per`, with the currency: "$10.00", "€0.015",
 /// "¥1,500", "CHF 2.50". At least the currency's minor-unit digits, more when the amount
-/// needs them; never rounded. A value that is not a decimal is shown as it is.
-pub(super) fn money(amount: &str, quoted_per: u64, currency: &str) -> String {
-    let quoted = Decimal::from_str_exact(amount)
-        .ok()
-        .and_then(|amount| amount.checked_mul(Decimal::from(quoted_per)));
+/// needs them; never rounded. A product too large for a decimal is shown as the product.
+pub(super) fn money(amount: Decimal, quoted_per: u64, currency: &str) -> String {
+    let quoted = amount.checked_mul(Decimal::from(quoted_per));
     let Some(mut quoted) = quoted else {
         return format!("{currency} {amount} × {quoted_per}");
     };
@@ -444,6 +430,8 @@ impl Style {
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
+
     use super::{money, render_plan_text, show_percent, show_value};
     use crate::render::plan_fixtures;
 
@@ -507,9 +495,15 @@ mod tests {
             ("0.001", 1, "KWD", "KWD 0.001"),
             ("0", 1, "USD", "$0.00"),
             ("-3", 1, "USD", "-$3.00"),
-            ("lots", 1, "USD", "USD lots × 1"),
+            (
+                "79228162514264337593543950335",
+                1_000_000,
+                "USD",
+                "USD 79228162514264337593543950335 × 1000000",
+            ),
         ];
         for (amount, quoted_per, currency, expected) in cases {
+            let amount = Decimal::from_str_exact(amount).unwrap();
             assert_eq!(
                 money(amount, quoted_per, currency),
                 expected,
@@ -520,10 +514,12 @@ mod tests {
 
     #[test]
     fn percentages_carry_their_sign() {
-        assert_eq!(show_percent("-80.0"), "−80.0%");
-        assert_eq!(show_percent("20.0"), "+20.0%");
-        assert_eq!(show_percent("0.0"), "0.0%");
-        assert_eq!(show_percent("-0.0"), "0.0%");
+        let percent = |text: &str| show_percent(Decimal::from_str_exact(text).unwrap());
+        assert_eq!(percent("-80.0"), "−80.0%");
+        assert_eq!(percent("20.0"), "+20.0%");
+        assert_eq!(percent("20"), "+20.0%");
+        assert_eq!(percent("0.0"), "0.0%");
+        assert_eq!(percent("-0.0"), "0.0%");
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn edit_and_reseal(context: &TestContext, name: &str, edit: impl FnOnce(&mut Sav
     let mut saved: SavedPlan = serde_json::from_str(&context.read(name)).expect("a saved plan");
     edit(&mut saved);
     saved.fingerprint = saved.content_fingerprint();
-    context.write(name, &saved.to_json());
+    context.write(name, &pricectl::render::render_saved_plan(&saved));
 }
 
 #[test]

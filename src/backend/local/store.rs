@@ -426,14 +426,14 @@ fn action_name(action: Action) -> &'static str {
 
 fn rejected(change: &Change, reason: &str) -> BackendError {
     BackendError::Rejected {
-        address: change.address.clone(),
+        address: change.address.to_string(),
         reason: reason.to_string(),
     }
 }
 
 fn conflict(change: &Change, reason: &str) -> BackendError {
     BackendError::Conflict {
-        address: change.address.clone(),
+        address: change.address.to_string(),
         reason: reason.to_string(),
     }
 }

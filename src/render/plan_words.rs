@@ -1,0 +1,174 @@
+//! The words of a plan: its reasons and refusals, as every view says them. The diff decides
+//! and records its facts; this is the one place that turns them into sentences, so the text,
+//! Markdown, GitHub and JSON views say the same thing.
+//!
+//! Addresses are in backticks: the Markdown view keeps those spans as code.
+
+use crate::diff::{Action, Reason, Refusal, RefusalReason, User};
+
+/// Why a change is what it is: "removed from the pricing, but 12 customers on it: archived
+/// instead of deleted".
+pub fn reason_words(reason: &Reason) -> String {
+    match reason {
+        Reason::NotLive => "not in the live catalog".into(),
+        Reason::Differs => "differs from the pricing".into(),
+        Reason::NoCustomersOnIt => {
+            "differs from the pricing; no customer is on it, so it is changed in place".into()
+        }
+        Reason::ChargesUnchanged => {
+            "differs from the pricing; what customers pay does not change".into()
+        }
+        Reason::Grandfathered { version, .. } => format!(
+            "what customers on version {version} pay is kept there (grandfathered); the change becomes version {}",
+            u64::from(*version) + 1
+        ),
+        Reason::Removed => "removed from the pricing".into(),
+        Reason::RemovedFromPlan => "removed from the plan".into(),
+        Reason::KeptForCustomers { customers } => {
+            let kept = if *customers > 0 {
+                format!("{customers} customer{} on it", plural(*customers))
+            } else {
+                "customers have been on it".into()
+            };
+            archived_because(&kept)
+        }
+        Reason::KeptInUse { users } => {
+            let names: Vec<String> = users.iter().map(user).collect();
+            let verb = if users.len() == 1 { "uses" } else { "use" };
+            archived_because(&format!("{} still {verb} it", names.join(", ")))
+        }
+    }
+}
+
+/// A refusal: what the plan would do that it may not, and how to make it possible.
+pub fn refusal_words(refusal: &Refusal) -> (String, String) {
+    let address = refusal
+        .address
+        .as_ref()
+        .map_or_else(|| "catalog".to_string(), ToString::to_string);
+    match &refusal.why {
+        RefusalReason::CurrencyChange { live, pricing } => (
+            format!("the live catalog is in {live} and the pricing in {pricing}"),
+            "a catalog's currency cannot change: every price and balance is in it; keep the currency, or start a new catalog".into(),
+        ),
+        RefusalReason::ProtectedRemoval { action } => (
+            format!(
+                "`{address}` is protected, and this plan would {} it",
+                infinitive(*action)
+            ),
+            format!(
+                "protection is recorded in the live catalog: put `{address}` back in the pricing with `protect = false`, apply that, then remove it"
+            ),
+        ),
+        RefusalReason::ProtectedArchive => (
+            format!("`{address}` is protected, and this plan would archive it"),
+            format!("apply `protect = false` on `{address}` first, then archive it"),
+        ),
+    }
+}
+
+fn archived_because(kept: &str) -> String {
+    format!("removed from the pricing, but {kept}: archived instead of deleted")
+}
+
+/// "`credit_system.credits`", "`plan.pro (an older version with customers)`".
+fn user(user: &User) -> String {
+    if user.older_version {
+        format!("`{} (an older version with customers)`", user.address)
+    } else {
+        format!("`{}`", user.address)
+    }
+}
+
+/// "this plan would delete it".
+fn infinitive(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::NewVersion => "version",
+        Action::Delete => "delete",
+        Action::Archive => "archive",
+    }
+}
+
+fn plural(count: u64) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{reason_words, refusal_words};
+    use crate::catalog::Address;
+    use crate::diff::{Action, Reason, Refusal, RefusalReason, User};
+
+    #[test]
+    fn reasons_name_their_facts() {
+        let cases = [
+            (
+                Reason::Grandfathered {
+                    version: 2,
+                    customers: 3,
+                },
+                "what customers on version 2 pay is kept there (grandfathered); the change becomes version 3",
+            ),
+            (
+                Reason::KeptForCustomers { customers: 1 },
+                "removed from the pricing, but 1 customer on it: archived instead of deleted",
+            ),
+            (
+                Reason::KeptForCustomers { customers: 0 },
+                "removed from the pricing, but customers have been on it: archived instead of deleted",
+            ),
+            (
+                Reason::KeptInUse {
+                    users: vec![User {
+                        address: Address::plan("pro"),
+                        older_version: true,
+                    }],
+                },
+                "removed from the pricing, but `plan.pro (an older version with customers)` still uses it: archived instead of deleted",
+            ),
+            (
+                Reason::KeptInUse {
+                    users: vec![
+                        User {
+                            address: Address::credit_system("credits"),
+                            older_version: false,
+                        },
+                        User {
+                            address: Address::plan("pro"),
+                            older_version: false,
+                        },
+                    ],
+                },
+                "removed from the pricing, but `credit_system.credits`, `plan.pro` still use it: archived instead of deleted",
+            ),
+        ];
+        for (reason, words) in cases {
+            assert_eq!(reason_words(&reason), words);
+        }
+    }
+
+    #[test]
+    fn refusals_say_how_to_proceed() {
+        let (reason, help) = refusal_words(&Refusal {
+            address: Some(Address::feature("seats")),
+            why: RefusalReason::ProtectedRemoval {
+                action: Action::Archive,
+            },
+        });
+        assert_eq!(
+            reason,
+            "`feature.seats` is protected, and this plan would archive it"
+        );
+        assert!(help.contains("put `feature.seats` back in the pricing with `protect = false`"));
+        let (reason, _) = refusal_words(&Refusal {
+            address: None,
+            why: RefusalReason::CurrencyChange {
+                live: "USD".into(),
+                pricing: "EUR".into(),
+            },
+        });
+        assert_eq!(reason, "the live catalog is in USD and the pricing in EUR");
+    }
+}
