@@ -9,7 +9,7 @@
 mod local;
 
 use pricectl::backend::{ApplyProgress, ApplyReport, Backend, ChangeStatus, ErrorKind, NoProgress};
-use pricectl::catalog::Catalog;
+use pricectl::catalog::{Address, Catalog};
 use pricectl::diff::{Action, Change, Plan};
 use pricectl::dsl::SourceSet;
 use pricectl::reconcile::{ApplyError, ApplyOptions, apply, apply_with_progress, plan};
@@ -124,6 +124,7 @@ fn live_catalog(system: &mut dyn System) -> Catalog {
 
 /// The action of the top-level change at `address`.
 fn action_of(planned: &Plan, address: &str) -> Action {
+    let address: Address = address.parse().expect("a valid address");
     planned
         .changes
         .iter()
@@ -202,16 +203,16 @@ pub fn creates_every_kind_of_object_and_reports_each_change(system: &mut dyn Sys
         &mut progress,
     )
     .unwrap_or_else(|error| panic!("apply: {error}"));
-    let reported: Vec<(&str, bool)> = outcome
+    let reported: Vec<(&Address, bool)> = outcome
         .report
         .changes
         .iter()
-        .map(|change| (change.address.as_str(), change.status.is_applied()))
+        .map(|change| (&change.address, change.status.is_applied()))
         .collect();
-    let expected: Vec<(&str, bool)> = planned
+    let expected: Vec<(&Address, bool)> = planned
         .changes
         .iter()
-        .map(|change| (change.address.as_str(), true))
+        .map(|change| (&change.address, true))
         .collect();
     assert_eq!(reported, expected, "every change applied, in plan order");
     let total = planned.changes.len();
@@ -227,7 +228,10 @@ pub fn creates_every_kind_of_object_and_reports_each_change(system: &mut dyn Sys
         })
         .collect();
     assert_eq!(progress.0, expected_progress, "the hook hears each change");
-    assert_eq!(outcome.remaining.expect("read again"), Vec::<String>::new());
+    assert_eq!(
+        outcome.remaining.expect("read again"),
+        Vec::<Address>::new()
+    );
     assert_converged(system, &desired);
 }
 
@@ -256,19 +260,19 @@ pub fn creates_updates_and_deletes_a_plans_items(system: &mut dyn System) {
     let pro = planned
         .changes
         .iter()
-        .find(|change| change.address == "plan.pro")
+        .find(|change| change.address == Address::plan("pro"))
         .expect("the plan changes");
-    let items: Vec<(&str, Action)> = pro
+    let items: Vec<(String, Action)> = pro
         .items
         .iter()
-        .map(|item| (item.address.as_str(), item.action))
+        .map(|item| (item.address.to_string(), item.action))
         .collect();
     assert_eq!(
         items,
         [
-            ("plan.pro.item.credits", Action::Update),
-            ("plan.pro.item.seats", Action::Create),
-            ("plan.pro.item.sso", Action::Delete),
+            ("plan.pro.item.credits".to_string(), Action::Update),
+            ("plan.pro.item.seats".to_string(), Action::Create),
+            ("plan.pro.item.sso".to_string(), Action::Delete),
         ]
     );
     assert_converged(system, &items_changed);
@@ -398,7 +402,7 @@ pub fn a_failure_halfway_is_reported_change_by_change(system: &mut dyn System) {
     let failing = planned
         .changes
         .iter()
-        .position(|change| change.address == "feature.sso")
+        .position(|change| change.address == Address::feature("sso"))
         .expect("the plan creates sso");
     assert!(failing > 0 && failing + 1 < planned.changes.len());
     let atomic = system.backend().capabilities().atomic;
@@ -445,15 +449,12 @@ pub fn a_failure_halfway_is_reported_change_by_change(system: &mut dyn System) {
     );
     let remaining = outcome.remaining.as_ref().expect("read again");
     let left = plan(system.backend(), &desired).expect("plan");
-    let left: Vec<&str> = left
+    let left: Vec<Address> = left
         .changes
-        .iter()
-        .map(|change| change.address.as_str())
+        .into_iter()
+        .map(|change| change.address)
         .collect();
-    assert_eq!(
-        remaining.iter().map(String::as_str).collect::<Vec<_>>(),
-        left
-    );
+    assert_eq!(remaining, &left);
     // Planning again finishes the job.
     converge(system, &desired);
     assert_converged(system, &desired);
@@ -465,7 +466,7 @@ pub fn a_malformed_change_is_rejected(system: &mut dyn System) {
     // An update of a plan that is not there, with nothing before it: a plan file can say so.
     planned
         .changes
-        .retain(|change| change.address == "plan.pro");
+        .retain(|change| change.address == Address::plan("pro"));
     planned.changes[0].action = Action::Update;
     let report = system.backend().apply(&planned, &mut NoProgress);
     assert_failed_with(&report.changes[0].status, ErrorKind::Rejected);
