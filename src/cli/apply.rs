@@ -2,10 +2,10 @@ use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use super::output::{
-    compile_pricing, open_backend, open_chosen_backend, print_note, print_stderr, print_stdout,
+    compile_pricing, open_chosen_backend, print_note, print_stderr, print_stdout,
     report_backend_error, report_error, stdout_color,
 };
-use super::plan::{plan_against, report_refusals};
+use super::plan::{open_and_plan, report_refusals};
 use super::{ApplyArgs, ExitStatus};
 use crate::backend::{ApplyProgress, Backend, ChangeStatus};
 use crate::catalog::Catalog;
@@ -21,12 +21,8 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     let Some(desired) = compile_pricing(&args.path) else {
         return ExitStatus::Failure;
     };
-    let mut backend = match open_backend(&args.backend, &args.path) {
-        Ok(backend) => backend,
-        Err(status) => return status,
-    };
-    let plan = match plan_against(backend.as_mut(), &desired) {
-        Ok(plan) => plan,
+    let (mut backend, plan) = match open_and_plan(&args.backend, &args.path, &desired) {
+        Ok(opened) => opened,
         Err(status) => return status,
     };
     print_stdout(&render_plan_text(&plan, stdout_color()));

@@ -17,12 +17,8 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         return ExitStatus::Failure;
     };
     let desired = pricing.catalog;
-    let mut backend = match open_backend(&args.backend, &args.path) {
-        Ok(backend) => backend,
-        Err(status) => return status,
-    };
-    let plan = match plan_against(backend.as_mut(), &desired) {
-        Ok(plan) => plan,
+    let plan = match open_and_plan(&args.backend, &args.path, &desired) {
+        Ok((_, plan)) => plan,
         Err(status) => return status,
     };
     let view = View {
@@ -83,6 +79,18 @@ impl View<'_> {
             ),
         }
     }
+}
+
+/// Opens the backend a command names and plans `desired` against it; a failure is reported
+/// and gives the exit status.
+pub(super) fn open_and_plan(
+    args: &super::BackendArgs,
+    pricing: &std::path::Path,
+    desired: &crate::catalog::Catalog,
+) -> Result<(Box<dyn crate::backend::Backend>, Plan), ExitStatus> {
+    let mut backend = open_backend(args, pricing)?;
+    let plan = plan_against(backend.as_mut(), desired)?;
+    Ok((backend, plan))
 }
 
 /// The plan against the live catalog; a backend failure is reported and gives the exit status.

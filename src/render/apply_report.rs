@@ -4,9 +4,10 @@
 
 use std::fmt::Write as _;
 
+use super::plan_text::verb;
 use crate::backend::{BackendError, ChangeStatus, ErrorKind};
 use crate::catalog::Address;
-use crate::diff::{Action, Change};
+use crate::diff::Change;
 use crate::reconcile::ApplyOutcome;
 
 /// The report of an apply that did not complete, for stderr: the failure, what became of each
@@ -95,7 +96,7 @@ pub fn progress_started(index: usize, total: usize, change: &Change) -> String {
     format!(
         "[{}/{total}] {} {} …\n",
         index + 1,
-        action_word(change.action),
+        verb(change.action),
         change.address
     )
 }
@@ -114,16 +115,6 @@ pub fn progress_finished(
         ChangeStatus::RolledBack => "rolled back",
     };
     format!("[{}/{total}] {}: {fate}\n", index + 1, change.address)
-}
-
-fn action_word(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::NewVersion => "new version of",
-        Action::Delete => "delete",
-        Action::Archive => "archive",
-    }
 }
 
 fn push_causes(text: &mut String, error: &BackendError) {
