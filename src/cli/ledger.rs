@@ -178,7 +178,14 @@ fn run(
                 at,
             )?;
             Ok(output(json, &result, || {
-                if result.unlimited {
+                if result.value < Decimal::ZERO {
+                    format!(
+                        "released {} {}: balance {}\n",
+                        (-result.value).normalize(),
+                        result.feature_id,
+                        result.balance.normalize()
+                    )
+                } else if result.unlimited {
                     format!(
                         "tracked {} {}: unlimited\n",
                         result.value, result.feature_id
@@ -320,6 +327,10 @@ fn balances_text(balances: &[BalanceView]) -> String {
         }
         text.push('\n');
         for lot in &balance.lots {
+            if lot.source == "in_use" {
+                let _ = writeln!(text, "  in use {}", (-lot.remaining).normalize());
+                continue;
+            }
             let _ = write!(
                 text,
                 "  {} {} of {}",

@@ -313,8 +313,9 @@ pub struct TrackArgs {
     pub customer: String,
     #[arg(long)]
     pub feature: String,
-    /// Units used
-    #[arg(long, value_parser = parse_decimal, default_value = "1")]
+    /// Units used (`1_000`, `1e3`); for an allocated feature such as seats, a negative value
+    /// releases units
+    #[arg(long, value_parser = parse_decimal, default_value = "1", allow_negative_numbers = true)]
     pub value: rust_decimal::Decimal,
     /// The same key records the usage once, however often it is sent
     #[arg(long)]
@@ -417,10 +418,11 @@ pub enum LedgerCommand {
 }
 
 /// An exact decimal from the command line (`_` separators allowed).
+/// A decimal as the pricing language writes one (`1_000`, `0.5`, `1e3`), read exactly.
 fn parse_decimal(text: &str) -> Result<rust_decimal::Decimal, String> {
-    let cleaned: String = text.chars().filter(|character| *character != '_').collect();
-    rust_decimal::Decimal::from_str_exact(&cleaned)
-        .map_err(|_| format!("`{text}` is not an exact decimal number"))
+    text.parse::<crate::dsl::DecimalLiteral>()
+        .map(|literal| literal.0)
+        .map_err(|problem| problem.to_string())
 }
 
 /// `FEATURE=N`.

@@ -45,6 +45,16 @@ impl DecimalLiteral {
     }
 }
 
+impl std::str::FromStr for DecimalLiteral {
+    type Err = DecimalProblem;
+
+    /// Reads a decimal as the pricing language writes one (`1_000`, `0.0015`, `1e3`, `-2`),
+    /// exactly: for command-line values.
+    fn from_str(text: &str) -> Result<DecimalLiteral, DecimalProblem> {
+        parse_quoted(text)
+    }
+}
+
 /// A TOML number's text with separators already removed by the TOML parser.
 fn parse_plain(text: &str) -> Result<DecimalLiteral, DecimalProblem> {
     let unsigned = text.trim_start_matches(['+', '-']);

@@ -12,7 +12,7 @@ use super::charge::Charge;
 use super::clock::Instant;
 use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
-use super::lots::{NewLot, Source, add_lot, balance, decimal, draw, text};
+use super::lots::{NewLot, Source, add_lot, allocate, balance, decimal, draw, text};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
     GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
@@ -244,13 +244,14 @@ impl Ledger {
         request: &TrackRequest,
         at: Instant,
     ) -> Result<TrackResult, LedgerError> {
-        if request.value < Decimal::ZERO {
-            return Err(LedgerError::Amount(format!(
-                "usage cannot be negative ({})",
-                request.value
-            )));
-        }
         let (currency, versions, catalog) = (self.currency, &self.versions, &self.catalog);
+        let allocated = catalog
+            .features
+            .get(&request.feature_id)
+            .is_some_and(|feature| {
+                feature.kind == crate::catalog::FeatureType::Metered && !feature.consumable
+            });
+        check_usage_value(&request.feature_id, request.value, allocated)?;
         let customer_id = request.customer_id.as_str();
         let transaction = WriteTransaction::begin(self.store.connection())?;
         // One query says whether the customer exists and whether a period ended: `track` is
@@ -287,7 +288,15 @@ impl Ledger {
             amount
         };
         // The balance after: what the draw leaves, or (unlimited) what the lots hold.
-        let remaining = if deducted.is_zero() {
+        let remaining = if allocated && !deducted.is_zero() {
+            allocate(
+                &transaction,
+                customer_id,
+                &resolution.balance_key,
+                deducted,
+                at.0,
+            )?
+        } else if deducted.is_zero() {
             balance(&transaction, customer_id, &resolution.balance_key, at.0)?.0
         } else {
             draw(
@@ -599,6 +608,25 @@ impl Ledger {
         transaction.commit()?;
         Ok(())
     }
+}
+
+/// Refuses usage values the feature cannot have: a consumable feature's usage is never
+/// negative (`grant` adds units); an allocated feature's is a change of level in whole units
+/// (it counts things: seats, projects), negative to release.
+fn check_usage_value(feature_id: &str, value: Decimal, allocated: bool) -> Result<(), LedgerError> {
+    if allocated && !value.fract().is_zero() {
+        return Err(LedgerError::Amount(format!(
+            "`{feature_id}` is allocated (not consumable) and counts whole units: {} is not a whole number",
+            value.normalize()
+        )));
+    }
+    if !allocated && value < Decimal::ZERO {
+        return Err(LedgerError::Amount(format!(
+            "usage of `{feature_id}` cannot be negative ({}): it is consumable, so used units are not given back; `grant` adds units",
+            value.normalize()
+        )));
+    }
+    Ok(())
 }
 
 fn balance_view(

@@ -4,6 +4,10 @@
 //! Draw order: lots that expire, soonest first; then included units that never expire; then
 //! purchased; then gifted with no expiry. Usage beyond every lot is never dropped: it goes to
 //! an overdraft lot (negative), which the next grant of that balance pays off first.
+//!
+//! An allocated (non-consumable) feature's usage is a level, not a draw: one `in_use` lot holds
+//! minus the units in use, going down as units are allocated and up as they are released; the
+//! grants beside it are never drawn, and no grant pays the level off.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
@@ -17,6 +21,8 @@ pub enum Source {
     Purchased,
     Gifted,
     Overdraft,
+    /// Minus the units of an allocated feature in use (a level, never expires).
+    InUse,
 }
 
 impl Source {
@@ -26,6 +32,7 @@ impl Source {
             Source::Purchased => "purchased",
             Source::Gifted => "gifted",
             Source::Overdraft => "overdraft",
+            Source::InUse => "in_use",
         }
     }
 
@@ -35,6 +42,7 @@ impl Source {
             "purchased" => Ok(Source::Purchased),
             "gifted" => Ok(Source::Gifted),
             "overdraft" => Ok(Source::Overdraft),
+            "in_use" => Ok(Source::InUse),
             other => Err(LedgerError::Corrupt(format!(
                 "unknown lot source `{other}`"
             ))),
@@ -131,10 +139,11 @@ pub fn active_lots(
     Ok(lots)
 }
 
-/// Expiring lots by expiry, then included, purchased, gifted; overdraft last; ties by age.
+/// Expiring lots by expiry, then included, purchased, gifted; overdraft and units in use last;
+/// ties by age.
 fn draw_rank(lot: &Lot) -> (u8, i64, Source, i64) {
     match (lot.source, lot.expires_at) {
-        (Source::Overdraft, _) => (2, 0, lot.source, lot.id),
+        (Source::Overdraft | Source::InUse, _) => (2, 0, lot.source, lot.id),
         (_, Some(expires_at)) => (0, expires_at, lot.source, lot.id),
         (source, None) => (1, 0, source, lot.id),
     }
@@ -175,6 +184,9 @@ pub fn draw(
     for lot in &lots {
         if lot.source == Source::Overdraft {
             overdraft = Some(lot.clone());
+            continue;
+        }
+        if lot.source == Source::InUse {
             continue;
         }
         if left.is_zero() || lot.remaining <= Decimal::ZERO {
@@ -231,6 +243,68 @@ fn find_overdraft(
         })
     })
     .transpose()
+}
+
+/// Changes the level of an allocated feature by `amount` (positive allocates, negative
+/// releases); returns the balance after. Releasing more than is in use is refused.
+pub fn allocate(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+    amount: Decimal,
+    at: i64,
+) -> Result<Decimal, LedgerError> {
+    let lots = active_lots(transaction, customer_id, balance_key, at)?;
+    let after = sum(&lots)?.checked_sub(amount).ok_or_else(overflow)?;
+    // Units in use are released back up to what was allocated, never beyond.
+    let row: Option<(i64, String)> = transaction
+        .prepare_cached(
+            "SELECT id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'in_use'",
+        )?
+        .query_row(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let in_use = match &row {
+        Some((_, remaining)) => -decimal(remaining)?,
+        None => Decimal::ZERO,
+    };
+    let level = in_use.checked_add(amount).ok_or_else(overflow)?;
+    if level < Decimal::ZERO {
+        return Err(LedgerError::Amount(format!(
+            "cannot release {} of `{balance_key}`: {} in use",
+            (-amount).normalize(),
+            in_use.normalize()
+        )));
+    }
+    match row {
+        Some((id, _)) => set_remaining(transaction, id, -level)?,
+        None => {
+            transaction
+                .prepare_cached(
+                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at)
+                     VALUES (?1, ?2, 'in_use', '0', ?3, ?4)",
+                )?
+                .execute(params![customer_id, balance_key, text(-level), at])?;
+        }
+    }
+    Ok(after)
+}
+
+/// The units of an allocated balance in use; `None` for a balance that is not allocated (no
+/// unit of it was ever in use).
+pub fn in_use(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+) -> Result<Option<Decimal>, LedgerError> {
+    let remaining: Option<String> = transaction
+        .prepare_cached(
+            "SELECT remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'in_use'",
+        )?
+        .query_row(params![customer_id, balance_key], |row| row.get(0))
+        .optional()?;
+    remaining
+        .map(|text| decimal(&text).map(|remaining| -remaining))
+        .transpose()
 }
 
 /// The units a balance owes (its overdraft, as a positive number).

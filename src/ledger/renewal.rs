@@ -11,7 +11,7 @@ use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
 use super::ledger::{NewEntry, entry, record_charge};
-use super::lots::{NewLot, Source, add_lot, decimal, expire_due, owed, settle_overdraft};
+use super::lots::{NewLot, Source, add_lot, decimal, expire_due, in_use, owed, settle_overdraft};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{Currency, Included, Plan, PlanItem};
 
@@ -343,6 +343,10 @@ fn renew(
             let Some(period) = Period::of_price(price.interval) else {
                 return Ok(None);
             };
+            if let Some(level) = in_use(transaction, boundary.customer_id, item_id)? {
+                bill_holdings(transaction, boundary, item_id, item, level, quantities)?;
+                return Ok(Some(boundary.next(period)));
+            }
             let units = owed(transaction, boundary.customer_id, item_id)?;
             if units > Decimal::ZERO && boundary.trial_ends {
                 settle_overdraft(transaction, boundary.customer_id, item_id, units)?;
@@ -452,6 +456,48 @@ fn renew(
             Ok(Some(next))
         }
     }
+}
+
+/// Bills an allocated item's units in use beyond what the plan grants (included units and the
+/// bought quantity) as they stand at the period's end (Autumn's allocated usage: not the peak,
+/// and nothing resets: the units stay in use).
+fn bill_holdings(
+    transaction: &Connection,
+    boundary: &Boundary<'_>,
+    item_id: &str,
+    item: &PlanItem,
+    level: Decimal,
+    quantities: &BTreeMap<String, String>,
+) -> Result<(), LedgerError> {
+    let (Some(price), false) = (&item.price, boundary.trial_ends) else {
+        return Ok(());
+    };
+    let included = match item.included {
+        Included::Units(units) => units,
+        Included::Unlimited => return Ok(()),
+    };
+    let bought = quantities
+        .get(item_id)
+        .map(|text| decimal(text))
+        .transpose()?
+        .unwrap_or_default();
+    let beyond = level - included - bought;
+    if beyond <= Decimal::ZERO {
+        return Ok(());
+    }
+    let exact = cost_of(&price.rate, price.per, included + beyond)
+        .zip(cost_of(&price.rate, price.per, included))
+        .map(|(through_beyond, through_included)| through_beyond - through_included)
+        .ok_or_else(|| LedgerError::Amount("a usage charge overflows".into()))?;
+    boundary.charge(
+        transaction,
+        format!(
+            "{item_id}: {} in use beyond the {} granted",
+            beyond.normalize(),
+            (included + bought).normalize()
+        ),
+        exact,
+    )
 }
 
 fn item<'a>(plan: &'a Plan, item_id: &str) -> Result<&'a PlanItem, LedgerError> {

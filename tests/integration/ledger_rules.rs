@@ -321,3 +321,156 @@ fn a_quantity_given_twice_on_the_command_line_is_refused() {
     ]);
     context.bind(|| insta::assert_snapshot!(twice));
 }
+
+#[test]
+fn an_allocated_feature_is_a_level_in_whole_units_never_borrowed() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("seats"), directory.path());
+    attach(&mut ledger, "acme", "team", &[("seats", "2")], "2026-01-01").expect("attach");
+    assert_eq!(
+        track(&mut ledger, "acme", "seats", "4", "2026-01-02")
+            .expect("allocate")
+            .balance,
+        decimal("1")
+    );
+    assert_eq!(
+        track(&mut ledger, "acme", "seats", "-2", "2026-01-03")
+            .expect("release")
+            .balance,
+        decimal("3")
+    );
+    let fraction =
+        track(&mut ledger, "acme", "seats", "1.5", "2026-01-04").expect_err("whole units");
+    assert!(
+        fraction.to_string().contains("1.5 is not a whole number"),
+        "{fraction}"
+    );
+    let too_many = track(&mut ledger, "acme", "seats", "-3", "2026-01-04").expect_err("2 in use");
+    assert!(too_many.to_string().contains("2 in use"), "{too_many}");
+    assert_eq!(
+        track(&mut ledger, "acme", "seats", "5", "2026-01-05")
+            .expect("allocate")
+            .balance,
+        decimal("-2")
+    );
+    // A renewal grants the 2 bought seats again; the 7 in use stay 7, nothing is borrowed.
+    assert_eq!(
+        balance(&mut ledger, "acme", "seats", "2026-03-01"),
+        decimal("-2")
+    );
+    let consumable = ledger_for(
+        &rules("trials"),
+        tempfile::tempdir().expect("temp dir").path(),
+    )
+    .track(
+        &TrackRequest {
+            customer_id: "nobody".into(),
+            feature_id: "api-requests".into(),
+            value: decimal("-1"),
+            idempotency_key: None,
+        },
+        at("2026-01-01"),
+    )
+    .expect_err("consumable usage is never negative");
+    assert!(
+        consumable.to_string().contains("cannot be negative"),
+        "{consumable}"
+    );
+}
+
+#[test]
+fn allocated_units_beyond_the_grant_are_billed_as_they_stand_at_the_periods_end() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("seats"), directory.path());
+    attach(&mut ledger, "acme", "team", &[], "2026-01-01").expect("attach");
+    track(&mut ledger, "acme", "projects", "6", "2026-01-10").expect("peak of 6");
+    track(&mut ledger, "acme", "projects", "-3", "2026-01-20").expect("3 held");
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-01-01", "2026-02-01"),
+        ["20.00", "4.00"]
+    );
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-02-01", "2026-03-01"),
+        ["20.00", "4.00"]
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "projects", "2026-03-01"),
+        decimal("-1")
+    );
+}
+
+#[test]
+fn values_are_read_as_the_pricing_language_writes_them_and_negative_ones_release() {
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        &std::fs::read_to_string(rules("seats")).expect("pricing"),
+    );
+    assert!(
+        context
+            .run(&["apply", "--auto-approve", "--quiet"])
+            .status
+            .success()
+    );
+    let mut transcript = String::new();
+    for args in [
+        &["customer", "create", "acme", "--at", "2026-01-01"][..],
+        &[
+            "attach",
+            "--customer",
+            "acme",
+            "--plan",
+            "team",
+            "--at",
+            "2026-01-01",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "seats",
+            "--value",
+            "1e1",
+            "--at",
+            "2026-01-02",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "seats",
+            "--value",
+            "-2",
+            "--at",
+            "2026-01-02",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "seats",
+            "--value",
+            "1_0",
+            "--at",
+            "2026-01-02",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "seats",
+            "--value",
+            "0.5",
+            "--at",
+            "2026-01-02",
+        ],
+        &["balance", "--customer", "acme", "--at", "2026-01-03"],
+    ] {
+        transcript.push_str(&context.transcript(args));
+    }
+    context.bind(|| insta::assert_snapshot!(transcript));
+}
