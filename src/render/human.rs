@@ -7,6 +7,7 @@ use miette::{
 
 use crate::diagnostics::{Diagnostic, FileId, Label, Severity};
 use crate::dsl::SourceSet;
+use crate::render::windowed_text::WindowedText;
 
 /// How the terminal report looks.
 #[derive(Debug, Clone, Copy)]
@@ -70,29 +71,32 @@ impl<'a> Report<'a> {
             .collect();
         other_files.sort();
         other_files.dedup();
-        let related = other_files
-            .into_iter()
-            .map(|file| Report {
-                diagnostic,
-                source: named_source(sources, file),
-                labels: diagnostic
-                    .labels
-                    .iter()
-                    .filter(|label| label.span.file == file)
-                    .collect(),
-                related: Vec::new(),
-                severity: miette::Severity::Advice,
-                is_related: true,
-            })
-            .collect();
-        Report {
-            diagnostic,
-            source: named_source(sources, primary_file),
-            labels: diagnostic
+        let labels_in = |file: FileId| -> Vec<&'a Label> {
+            diagnostic
                 .labels
                 .iter()
-                .filter(|label| label.span.file == primary_file)
-                .collect(),
+                .filter(|label| label.span.file == file)
+                .collect()
+        };
+        let related = other_files
+            .into_iter()
+            .map(|file| {
+                let labels = labels_in(file);
+                Report {
+                    diagnostic,
+                    source: FileSource::new(sources, file, &labels),
+                    labels,
+                    related: Vec::new(),
+                    severity: miette::Severity::Advice,
+                    is_related: true,
+                }
+            })
+            .collect();
+        let labels = labels_in(primary_file);
+        Report {
+            diagnostic,
+            source: FileSource::new(sources, primary_file, &labels),
+            labels,
             related,
             severity,
             is_related: false,
@@ -100,18 +104,43 @@ impl<'a> Report<'a> {
     }
 }
 
-fn named_source(sources: &SourceSet, file: FileId) -> FileSource<'_> {
-    let source = sources.file(file);
-    FileSource {
-        name: source.path.display().to_string(),
-        text: source.text.as_str(),
-    }
-}
-
-/// A file's text, borrowed, with its name (miette's `NamedSource` wants to own it).
+/// A file's text as its snippets show it (long lines cut around the labels), with its name
+/// (miette's `NamedSource` wants to own the text).
 struct FileSource<'a> {
     name: String,
-    text: &'a str,
+    original: &'a str,
+    windowed: WindowedText<'a>,
+}
+
+impl<'a> FileSource<'a> {
+    fn new(sources: &'a SourceSet, file: FileId, labels: &[&Label]) -> Self {
+        let source = sources.file(file);
+        let spans: Vec<_> = labels
+            .iter()
+            .map(|label| label.span.start..label.span.end)
+            .collect();
+        FileSource {
+            name: source.path.display().to_string(),
+            original: source.text.as_str(),
+            windowed: WindowedText::new(source.text.as_str(), &spans),
+        }
+    }
+
+    /// Where a label shows in the snippet text.
+    fn span_of(&self, label: &Label) -> (usize, usize) {
+        let shown = self.windowed.to_window(label.span.start..label.span.end);
+        (shown.start, shown.len())
+    }
+
+    /// The column (in bytes, from 0) of a snippet offset in the original line, which the
+    /// snippet may show cut.
+    fn original_column(&self, offset: usize) -> usize {
+        let original = self.windowed.to_original(offset).min(self.original.len());
+        let line_start = self.original[..original]
+            .rfind('\n')
+            .map_or(0, |newline| newline + 1);
+        original - line_start
+    }
 }
 
 impl SourceCode for FileSource<'_> {
@@ -121,15 +150,15 @@ impl SourceCode for FileSource<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let contents = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text: &'b str = &self.windowed.text;
+        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             contents.data(),
             *contents.span(),
             contents.line(),
-            contents.column(),
+            // The header names the column in the file, not in the cut line.
+            self.original_column(span.offset()),
             contents.line_count(),
         )))
     }
@@ -181,7 +210,7 @@ impl miette::Diagnostic for Report<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().map(|label| {
-            let span = (label.span.start, label.span.len());
+            let span = self.source.span_of(label);
             if label.primary {
                 LabeledSpan::new_primary_with_span(Some(label.message.clone()), span)
             } else {

@@ -12,6 +12,7 @@ mod plan_json;
 mod plan_markdown;
 mod plan_text;
 mod plan_words;
+mod windowed_text;
 
 #[cfg(test)]
 pub(crate) mod plan_fixtures;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use pricectl::dsl::SourceSet;
 
-use crate::support::{examples, human_report, json_report, root};
+use crate::support::{TestContext, examples, human_report, json_report, root, stderr};
 
 fn corpus() -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
@@ -104,4 +104,48 @@ fn truncations_and_mutations_never_panic() {
             compile_text(&name, &mutated);
         }
     }
+}
+
+/// A diagnostic far to the right of a long line: miette pads its underline with a `format!`
+/// width, which panics past 65,535, and would echo a line of many kilobytes whole. Every
+/// command that reports diagnostics shows a window of the line around the label instead.
+#[test]
+fn a_diagnostic_far_right_on_a_long_line_shows_a_window_of_it() {
+    let context = TestContext::new();
+    context.write("pricing.toml", &format!("{}= oops\n", " ".repeat(65_534)));
+    let validate = context.run(&["validate"]);
+    assert_eq!(validate.status.code(), Some(1), "{}", stderr(&validate));
+    let report = stderr(&validate);
+    context.bind(|| insta::assert_snapshot!(report));
+    for args in [
+        &["compile"][..],
+        &["plan"],
+        &["apply", "--auto-approve"],
+        &["diff", "pricing.toml", "pricing.toml"],
+        &["test"],
+    ] {
+        let output = context.run(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("─[pricing.toml:1:65535]"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+
+    // A valid file whose only warning is far right: applied, with the warning shown.
+    let valid = TestContext::new();
+    valid.write(
+        "pricing.toml",
+        &format!(
+            "version = 1\ncurrency = \"USD\"\n\n[features.messages]\ntype = \"metered\"\n\n{}[features.images]\ntype = \"metered\"\n\n[plans.free.items.messages]\nincluded = 100\nreset = \"month\"\n",
+            " ".repeat(70_000)
+        ),
+    );
+    let applied = valid.run(&["apply", "--auto-approve"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
+    let warning = stderr(&applied);
+    assert!(warning.contains("pricectl::unused_feature"), "{warning}");
+    assert!(warning.len() < 2_000, "the long line is not echoed whole: {warning}");
+    valid.bind(|| insta::assert_snapshot!("far_right_warning", warning));
 }
