@@ -3,11 +3,11 @@ use std::path::{Path, PathBuf};
 use super::output::{
     print_note, print_stderr, report_diagnostics, report_error, report_load_error,
 };
+use super::write_file::write_atomically;
 use super::{ExitStatus, FmtArgs};
 use crate::compile::compile;
 use crate::dsl::format::{FormatError, format_pricing};
 use crate::dsl::{LoadError, SourceSet, read_text, toml_files};
-use crate::reconcile::write_atomically;
 
 /// `pricectl fmt`: the canonical layout of pricing files, written in place (or, with
 /// `--check`, only reported). A file that is not TOML is reported and left as it is.

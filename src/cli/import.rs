@@ -3,9 +3,9 @@ use std::path::Path;
 use super::output::{
     open_backend, print_note, print_stderr, print_stdout, report_backend_error, report_error,
 };
+use super::write_file::write_atomically;
 use super::{ExitStatus, ImportArgs};
 use crate::dsl::write::write_pricing;
-use crate::reconcile::write_atomically;
 
 /// `pricectl import`: the live catalog as pricing-language TOML.
 pub fn import(args: &ImportArgs) -> ExitStatus {

@@ -17,6 +17,7 @@ mod plan;
 mod schema;
 mod test;
 mod validate;
+mod write_file;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -106,9 +107,13 @@ pub struct PlanArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub backend: BackendArgs,
-    /// Save the plan, for `pricectl apply FILE`
+    /// Save the plan, for `pricectl apply FILE` (writes over a saved plan, anything else only
+    /// with --force)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Let --out write over a file that is not a saved plan
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// How to show the plan
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,

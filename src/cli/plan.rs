@@ -2,10 +2,11 @@ use super::output::{
     backend_choice, compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout,
     report_backend_error, report_error, stdout_color, write_step_summary,
 };
+use super::write_file::write_atomically;
 use super::{ExitStatus, PlanArgs, PlanFormat};
 use crate::diff::Plan;
 use crate::dsl::{Declarations, SourceSet};
-use crate::reconcile::{SavedPlan, write_atomically};
+use crate::reconcile::SavedPlan;
 use crate::render::{
     Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
     render_plan_text_for, render_saved_plan,
@@ -13,6 +14,18 @@ use crate::render::{
 
 /// `pricectl plan`: what would change in the live catalog, shown and optionally saved.
 pub fn plan(args: &PlanArgs) -> ExitStatus {
+    // Checked before anything runs, so a refused `--out` shows no plan as if it were saved.
+    if let Some(out) = args
+        .out
+        .as_ref()
+        .filter(|out| !args.force && !may_write_plan_over(out))
+    {
+        print_stderr(&format!(
+            "error: `{}` exists and is not a saved plan; nothing was written\n  help: choose another file with `--out`, such as `pricing.plan.json`, or pass `--force` to overwrite it\n",
+            out.display()
+        ));
+        return ExitStatus::Failure;
+    }
     let Some(pricing) = compile_pricing_sources(&args.path) else {
         return ExitStatus::Failure;
     };
@@ -53,6 +66,15 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         ExitStatus::Changes
     } else {
         ExitStatus::Success
+    }
+}
+
+/// Whether `plan --out` may write to `out`: it does not exist, or it holds a saved plan (which
+/// a new plan replaces). Anything else (the pricing just read, other data) is kept.
+fn may_write_plan_over(out: &std::path::Path) -> bool {
+    match std::fs::read(out) {
+        Ok(bytes) => std::str::from_utf8(&bytes).is_ok_and(SavedPlan::is_saved_plan),
+        Err(error) => error.kind() == std::io::ErrorKind::NotFound,
     }
 }
 

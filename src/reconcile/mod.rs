@@ -9,7 +9,7 @@ mod state_path;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyOutcome, apply, apply_with_progress};
 pub use open_backend::open_backend;
-pub use saved_plan::{SAVED_PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError, write_atomically};
+pub use saved_plan::{SAVED_PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError};
 pub use state_path::default_state_path;
 
 use crate::backend::{Backend, BackendError};

@@ -1,4 +1,3 @@
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -129,6 +128,14 @@ impl SavedPlan {
         })
     }
 
+    /// Whether `text` looks like a plan `pricectl plan --out` saved, in any format version:
+    /// a JSON object with `format_version` and `plan`. `plan --out` writes over such a file
+    /// and nothing else, so it never replaces pricing or other data with a plan.
+    pub fn is_saved_plan(text: &str) -> bool {
+        serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|value| value.get("format_version").is_some() && value.get("plan").is_some())
+    }
+
     /// Reads a saved plan, refusing one of another format (the saved plan's or the plan's
     /// inside it) or one edited since it was made.
     pub fn read(path: &Path) -> Result<SavedPlan, SavedPlanError> {
@@ -254,28 +261,4 @@ impl SavedPlan {
 /// `plan.json`'s pricing reads `pricing.toml`, not `./pricing.toml`).
 fn directory_of(file: &Path) -> PathBuf {
     file.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-/// Writes `text` to `path` through a temporary file in the same directory and a rename, so a
-/// reader never sees half a file and a failure leaves the old file as it was.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let directory = path
-        .parent()
-        .filter(|directory| !directory.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().map_or_else(
-        || "output".into(),
-        |name| name.to_string_lossy().to_string(),
-    );
-    let temporary = directory.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
 }

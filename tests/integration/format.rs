@@ -353,6 +353,38 @@ fn fmt_rewrites_only_the_files_that_change() {
     assert_eq!(stderr(&quiet), "");
 }
 
+/// `fmt` changes a file's content and nothing else: a private file stays private and a
+/// symbolic link stays a link to the file it formats.
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_the_mode_and_writes_through_a_link() {
+    use std::os::unix::fs::{PermissionsExt as _, symlink};
+
+    let context = workspace(&[("private.toml", MESSY), ("shared/pricing.toml", MESSY)]);
+    let private = context.path("private.toml");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    symlink("shared/pricing.toml", context.path("pricing.toml")).expect("link");
+
+    let output = context.run(&["fmt", "private.toml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(context.read("private.toml"), TIDY);
+    let mode = std::fs::metadata(&private)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the mode is kept");
+
+    let output = context.run(&["fmt"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let link = std::fs::symlink_metadata(context.path("pricing.toml")).expect("metadata");
+    assert!(link.file_type().is_symlink(), "the link is kept");
+    assert_eq!(
+        context.read("shared/pricing.toml"),
+        TIDY,
+        "the file it points to is formatted"
+    );
+}
+
 #[test]
 fn a_file_that_is_not_toml_gets_the_compiler_diagnostic_and_is_left_alone() {
     let broken = "version = 1\ncurrency = \"USD\"\n[features.tokens\ntype = \"metered\"\n";

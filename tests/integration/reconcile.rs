@@ -564,3 +564,50 @@ fn a_saved_plan_survives_customer_activity() {
     let applied = workspace.run(&["apply", "plan.json"]);
     assert!(applied.status.success(), "{}", stderr(&applied));
 }
+
+#[test]
+fn plan_out_writes_over_a_saved_plan_and_nothing_else() {
+    let workspace = TestContext::with_example("openai-credits");
+    let pricing = workspace.read("pricing.toml");
+    let refused = workspace.run(&["plan", "--out", "pricing.toml"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(stdout(&refused), "", "no plan is shown as if saved");
+    workspace.bind(|| insta::assert_snapshot!(stderr(&refused)));
+    assert_eq!(
+        workspace.read("pricing.toml"),
+        pricing,
+        "the pricing is kept"
+    );
+
+    // JSON that is not a saved plan is kept too.
+    let notes = "{\"format_version\": 1, \"notes\": []}\n";
+    workspace.write("notes.json", notes);
+    let refused = workspace.run(&["plan", "--out", "notes.json"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(workspace.read("notes.json"), notes);
+
+    // A saved plan, even of another format, is replaced by the new one.
+    let saved = workspace.run(&["plan", "--out", "plan.json"]);
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let old_format =
+        workspace
+            .read("plan.json")
+            .replacen("\"format_version\": 1", "\"format_version\": 0", 1);
+    workspace.write("plan.json", &old_format);
+    let again = workspace.run(&["plan", "--out", "plan.json"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        workspace
+            .read("plan.json")
+            .contains("\"format_version\": 1")
+    );
+    let applied = workspace.run(&["apply", "plan.json"]);
+    assert!(applied.status.success(), "{}", stderr(&applied));
+
+    // `--force` writes over anything.
+    let forced = workspace.run(&["plan", "--out", "notes.json", "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(pricectl::reconcile::SavedPlan::is_saved_plan(
+        &workspace.read("notes.json")
+    ));
+}

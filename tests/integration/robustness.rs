@@ -125,7 +125,12 @@ fn a_diagnostic_far_right_on_a_long_line_shows_a_window_of_it() {
         &["test"],
     ] {
         let output = context.run(args);
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         assert!(
             stderr(&output).contains("─[pricing.toml:1:65535]"),
             "{args:?}: {}",
@@ -146,6 +151,9 @@ fn a_diagnostic_far_right_on_a_long_line_shows_a_window_of_it() {
     assert_eq!(applied.status.code(), Some(0), "{}", stderr(&applied));
     let warning = stderr(&applied);
     assert!(warning.contains("pricectl::unused_feature"), "{warning}");
-    assert!(warning.len() < 2_000, "the long line is not echoed whole: {warning}");
+    assert!(
+        warning.len() < 2_000,
+        "the long line is not echoed whole: {warning}"
+    );
     valid.bind(|| insta::assert_snapshot!("far_right_warning", warning));
 }
