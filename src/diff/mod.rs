@@ -6,6 +6,8 @@
 mod fields;
 mod impact;
 mod plan;
+#[cfg(test)]
+mod tests;
 
 pub use plan::{
     Action, Change, Decision, FieldChange, Fingerprints, ObjectState, PLAN_FORMAT_VERSION, Plan,

@@ -92,6 +92,26 @@ fn an_edited_plan_is_refused_as_edited() {
 }
 
 #[test]
+fn an_address_that_is_not_one_is_refused_as_malformed() {
+    let context = applied_then_repriced();
+    save_plan(&context, "plan.json");
+    let text = context.read("plan.json");
+    let edited = text.replacen(
+        "\"address\": \"plan.credit-top-up\"",
+        "\"address\": \"plan.credit-top-up.items.credits\"",
+        1,
+    );
+    assert_ne!(edited, text, "the plan changes `plan.credit-top-up`");
+    context.write("plan.json", &edited);
+    let output = context.run(&["apply", "plan.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&output), @r"
+    error: `plan.json` is not a pricectl plan: `plan.credit-top-up.items.credits` is not an address: write `feature.<id>`, `credit_system.<id>`, `plan.<id>` or `plan.<id>.item.<id>`
+      help: make the plan with `pricectl plan --out FILE`
+    ");
+}
+
+#[test]
 fn edited_changes_with_a_recomputed_fingerprint_are_still_refused() {
     let context = applied_then_repriced();
     save_plan(&context, "plan.json");
