@@ -17,6 +17,30 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// A catalog in `currency` of these objects, each under its own id.
+    pub fn of(
+        currency: &str,
+        features: Vec<Feature>,
+        credit_systems: Vec<CreditSystem>,
+        plans: Vec<Plan>,
+    ) -> Catalog {
+        Catalog {
+            currency: currency.to_string(),
+            features: features
+                .into_iter()
+                .map(|feature| (feature.id.clone(), feature))
+                .collect(),
+            credit_systems: credit_systems
+                .into_iter()
+                .map(|system| (system.id.clone(), system))
+                .collect(),
+            plans: plans
+                .into_iter()
+                .map(|plan| (plan.id.clone(), plan))
+                .collect(),
+        }
+    }
+
     /// The catalog's canonical JSON text: byte-for-byte identical for equal catalogs.
     pub fn to_canonical_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a catalog always serializes");

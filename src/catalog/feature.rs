@@ -19,6 +19,22 @@ pub struct Feature {
     pub protect: bool,
 }
 
+impl Feature {
+    /// A consumable metered feature (tokens, requests), every other field at its default.
+    pub fn metered(id: &str, name: &str) -> Feature {
+        Feature {
+            id: id.to_string(),
+            name: name.to_string(),
+            kind: FeatureType::Metered,
+            consumable: true,
+            display: None,
+            event_names: Vec::new(),
+            archived: false,
+            protect: false,
+        }
+    }
+}
+
 /// A unit's names in user interfaces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Display {

@@ -1,32 +1,23 @@
 //! The diff kernel on its own: live states and pricings built from the catalog types, each
 //! decision checked as the data the diff returns (no CLI, no store, no words).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
 use super::{Action, Change, Plan, Reason, RefusalReason, User, diff};
 use crate::catalog::{
-    Address, BasePrice, Billing, Catalog, CreditCost, CreditSystem, Feature, FeatureType, Included,
-    ItemPrice, Plan as PricingPlan, PlanItem, PriceInterval, Rate,
+    Address, BasePrice, Billing, Catalog, CreditCost, CreditSystem, Feature, Included, ItemPrice,
+    Plan as PricingPlan, PlanItem, PriceInterval, Rate,
 };
-use crate::live::{LivePlan, LiveState};
+use crate::live::LiveState;
 
 fn decimal(text: &str) -> Decimal {
     Decimal::from_str_exact(text).expect("test decimals are valid")
 }
 
 fn feature(id: &str) -> Feature {
-    Feature {
-        id: id.into(),
-        name: id.into(),
-        kind: FeatureType::Metered,
-        consumable: true,
-        display: None,
-        event_names: Vec::new(),
-        archived: false,
-        protect: false,
-    }
+    Feature::metered(id, id)
 }
 
 fn credits(costs: &[(&str, &str)]) -> CreditSystem {
@@ -85,46 +76,20 @@ fn plan(id: &str, amount: &str, items: Vec<PlanItem>) -> PricingPlan {
 }
 
 fn catalog(features: Vec<Feature>, systems: Vec<CreditSystem>, plans: Vec<PricingPlan>) -> Catalog {
-    Catalog {
-        currency: "USD".into(),
-        features: features
-            .into_iter()
-            .map(|feature| (feature.id.clone(), feature))
-            .collect(),
-        credit_systems: systems
-            .into_iter()
-            .map(|system| (system.id.clone(), system))
-            .collect(),
-        plans: plans
-            .into_iter()
-            .map(|plan| (plan.id.clone(), plan))
-            .collect(),
-    }
+    Catalog::of("USD", features, systems, plans)
 }
 
-/// `catalog` live with no customers.
 fn live(catalog: Catalog) -> LiveState {
-    let mut live = LiveState::empty("USD");
-    live.catalog = catalog;
-    live
+    LiveState::without_customers(catalog)
 }
 
-/// Puts plan `id` at `version` with `now` customers on it and `ever` in its history.
-fn with_customers(mut live: LiveState, id: &str, version: u32, now: u64, ever: u64) -> LiveState {
-    let customers_by_version = if now > 0 {
-        BTreeMap::from([(version, now)])
-    } else {
-        BTreeMap::new()
-    };
-    live.plans.insert(
-        id.into(),
-        LivePlan {
-            version,
-            customers_by_version,
-            customers_ever: ever,
-        },
-    );
-    live
+/// `pro` at `amount` a month, selling messages.
+fn pro_at(amount: &str) -> Catalog {
+    catalog(
+        vec![feature("messages")],
+        Vec::new(),
+        vec![plan("pro", amount, vec![item("messages", "0.01")])],
+    )
 }
 
 fn change<'a>(plan: &'a Plan, address: &Address) -> &'a Change {
@@ -152,8 +117,8 @@ fn a_removed_plan_is_archived_while_customers_are_or_were_on_it_and_deleted_othe
             plan("unused", "10", Vec::new()),
         ],
     );
-    let live = with_customers(live(before), "current", 2, 7, 9);
-    let live = with_customers(live, "former", 1, 0, 3);
+    let live = live(before).with_customers("current", 2, 7, 9);
+    let live = live.with_customers("former", 1, 0, 3);
     let planned = diff(&catalog(Vec::new(), Vec::new(), Vec::new()), &live);
     assert_eq!(
         actions(&planned),
@@ -201,7 +166,7 @@ fn a_removed_feature_is_archived_only_while_something_that_stays_uses_it() {
     );
     // `legacy` has customers (archived, so its items stay); `gone` has none (deleted, so
     // `free` goes with it); an older version of `pro`, which stays, still grants a feature.
-    let mut live = with_customers(live(before), "legacy", 1, 4, 4);
+    let mut live = live(before).with_customers("legacy", 1, 4, 4);
     live.grandfathered.insert(
         "pro".into(),
         BTreeSet::from(["kept-by-old-version".to_string()]),
@@ -260,7 +225,7 @@ fn a_feature_a_removed_credit_system_draws_on_goes_with_it_unless_the_system_is_
     );
     // Customers bought it: the plan is archived, which keeps the credit system, which keeps
     // the feature its costs draw on.
-    let live = with_customers(live(before), "top-up", 1, 1, 1);
+    let live = live(before).with_customers("top-up", 1, 1, 1);
     let planned = diff(&catalog(Vec::new(), Vec::new(), Vec::new()), &live);
     assert!(
         planned
@@ -281,17 +246,8 @@ fn a_feature_a_removed_credit_system_draws_on_goes_with_it_unless_the_system_is_
 
 #[test]
 fn a_plan_whose_charges_change_with_customers_on_it_becomes_a_new_version() {
-    let before = catalog(
-        vec![feature("messages")],
-        Vec::new(),
-        vec![plan("pro", "20", vec![item("messages", "0.01")])],
-    );
-    let after = catalog(
-        vec![feature("messages")],
-        Vec::new(),
-        vec![plan("pro", "25", vec![item("messages", "0.01")])],
-    );
-    let with_customers_on_it = with_customers(live(before.clone()), "pro", 3, 4, 6);
+    let (before, after) = (pro_at("20"), pro_at("25"));
+    let with_customers_on_it = live(before.clone()).with_customers("pro", 3, 4, 6);
     let planned = diff(&after, &with_customers_on_it);
     let pro = change(&planned, &Address::plan("pro"));
     assert_eq!(pro.action, Action::NewVersion);
@@ -306,10 +262,7 @@ fn a_plan_whose_charges_change_with_customers_on_it_becomes_a_new_version() {
     assert_eq!(planned.summary.new_version, 1);
 
     // Nobody on it: changed in place.
-    let planned = diff(
-        &after,
-        &with_customers(live(before.clone()), "pro", 3, 0, 6),
-    );
+    let planned = diff(&after, &live(before.clone()).with_customers("pro", 3, 0, 6));
     let pro = change(&planned, &Address::plan("pro"));
     assert_eq!(
         (pro.action, &pro.why),
@@ -471,24 +424,9 @@ fn protection_refuses_removing_or_archiving_and_a_currency_cannot_change() {
 
 #[test]
 fn decisions_ignore_customer_counts_but_not_what_is_done() {
-    let before = catalog(
-        vec![feature("messages")],
-        Vec::new(),
-        vec![plan("pro", "20", vec![item("messages", "0.01")])],
-    );
-    let after = catalog(
-        vec![feature("messages")],
-        Vec::new(),
-        vec![plan("pro", "25", vec![item("messages", "0.01")])],
-    );
-    let three = diff(
-        &after,
-        &with_customers(live(before.clone()), "pro", 1, 3, 3),
-    );
-    let four = diff(
-        &after,
-        &with_customers(live(before.clone()), "pro", 1, 4, 4),
-    );
+    let (before, after) = (pro_at("20"), pro_at("25"));
+    let three = diff(&after, &live(before.clone()).with_customers("pro", 1, 3, 3));
+    let four = diff(&after, &live(before.clone()).with_customers("pro", 1, 4, 4));
     assert_ne!(three.changes, four.changes, "the counts differ");
     assert_eq!(three.decisions(), four.decisions(), "the decision does not");
     let none = diff(&after, &live(before));

@@ -68,6 +68,42 @@ impl LiveState {
         super::fingerprint(&facts)
     }
 
+    /// A billing system holding `catalog`, with no customers (the old side of `pricectl
+    /// diff`).
+    pub fn without_customers(catalog: Catalog) -> LiveState {
+        LiveState {
+            catalog,
+            plans: BTreeMap::new(),
+            grandfathered: BTreeMap::new(),
+        }
+    }
+
+    /// The same system with plan `id` at `version`, `now` customers on that version and
+    /// `ever` in its history.
+    #[cfg(test)]
+    pub(crate) fn with_customers(
+        mut self,
+        id: &str,
+        version: u32,
+        now: u64,
+        ever: u64,
+    ) -> LiveState {
+        let customers_by_version = if now > 0 {
+            BTreeMap::from([(version, now)])
+        } else {
+            BTreeMap::new()
+        };
+        self.plans.insert(
+            id.to_string(),
+            LivePlan {
+                version,
+                customers_by_version,
+                customers_ever: ever,
+            },
+        );
+        self
+    }
+
     /// An empty billing system.
     pub fn empty(currency: &str) -> LiveState {
         LiveState {

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use crate::catalog::{
-    BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, FeatureType, Included,
-    ItemPrice, Plan as PricingPlan, PlanItem, PrepaidBounds, PriceInterval, Rate, ResetInterval,
+    BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, Included, ItemPrice,
+    Plan as PricingPlan, PlanItem, PrepaidBounds, PriceInterval, Rate, ResetInterval,
 };
 use crate::diff::{Fingerprints, Plan, diff};
-use crate::live::{LivePlan, LiveState};
+use crate::live::LiveState;
 
 fn decimal(text: &str) -> Decimal {
     Decimal::from_str_exact(text).expect("fixture decimals are valid")
@@ -29,51 +29,19 @@ fn planned(desired: &Catalog, live: &LiveState) -> Plan {
 
 /// A catalog in US dollars of these objects.
 fn catalog(features: Vec<Feature>, systems: Vec<CreditSystem>, plans: Vec<PricingPlan>) -> Catalog {
-    Catalog {
-        currency: "USD".into(),
-        features: features
-            .into_iter()
-            .map(|feature| (feature.id.clone(), feature))
-            .collect(),
-        credit_systems: systems
-            .into_iter()
-            .map(|system| (system.id.clone(), system))
-            .collect(),
-        plans: plans
-            .into_iter()
-            .map(|plan| (plan.id.clone(), plan))
-            .collect(),
-    }
+    Catalog::of("USD", features, systems, plans)
 }
 
 /// `catalog` live, each plan at `version` with the customers `customers` gives it.
 fn live(catalog: Catalog, customers: &[(&str, u32, u64)]) -> LiveState {
-    let mut live = LiveState::empty("USD");
-    for (id, version, count) in customers {
-        live.plans.insert(
-            (*id).to_string(),
-            LivePlan {
-                version: *version,
-                customers_by_version: BTreeMap::from([(*version, *count)]),
-                customers_ever: *count,
-            },
-        );
-    }
-    live.catalog = catalog;
-    live
+    customers.iter().fold(
+        LiveState::without_customers(catalog),
+        |live, (id, version, count)| live.with_customers(id, *version, *count, *count),
+    )
 }
 
 pub(crate) fn feature(id: &str, name: &str) -> Feature {
-    Feature {
-        id: id.into(),
-        name: name.into(),
-        kind: FeatureType::Metered,
-        consumable: true,
-        display: None,
-        event_names: Vec::new(),
-        archived: false,
-        protect: false,
-    }
+    Feature::metered(id, name)
 }
 
 fn credits(costs: &[(&str, &str)]) -> CreditSystem {
