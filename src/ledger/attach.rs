@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
+use super::exact;
 use super::ledger::{Context, NewEntry, active_subscriptions, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, text};
 use super::model::{AttachRequest, AttachResult, ChargeRecord};
@@ -345,9 +346,7 @@ fn add_quantities(
             .map(|text| decimal(text))
             .transpose()?
             .unwrap_or_default();
-        let total = before
-            .checked_add(*quantity)
-            .ok_or_else(|| LedgerError::Amount("the quantity overflows".into()))?;
+        let total = exact::add(before, *quantity)?;
         quantities.insert(item.clone(), text(total));
     }
     transaction.execute(

@@ -12,6 +12,7 @@ use super::charge::Charge;
 use super::clock::Instant;
 use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
+use super::exact;
 use super::lots::{NewLot, Source, add_lot, allocate, balance, decimal, draw, text};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
@@ -278,10 +279,7 @@ impl Ledger {
             customer_id,
             &request.feature_id,
         )?;
-        let amount = request
-            .value
-            .checked_mul(resolution.rate)
-            .ok_or_else(|| LedgerError::Amount("usage overflows".into()))?;
+        let amount = exact::mul(request.value, resolution.rate)?;
         let deducted = if resolution.unlimited {
             Decimal::ZERO
         } else {
@@ -376,9 +374,7 @@ impl Ledger {
                 granted_by,
             }),
             Resolved::Metered(resolution) => {
-                let needed = required_units
-                    .checked_mul(resolution.rate)
-                    .ok_or_else(|| LedgerError::Amount("overflow".into()))?;
+                let needed = exact::mul(required_units, resolution.rate)?;
                 let view = balance_view(
                     connection,
                     customer_id,
@@ -429,10 +425,7 @@ impl Ledger {
             customer_id,
             &request.feature_id,
         )?;
-        let amount = request
-            .amount
-            .checked_mul(resolution.rate)
-            .ok_or_else(|| LedgerError::Amount("overflow".into()))?;
+        let amount = exact::mul(request.amount, resolution.rate)?;
         add_lot(
             &transaction,
             &NewLot {

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 
 use super::error::LedgerError;
+use super::exact;
 
 /// Where a lot's units came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,13 +76,7 @@ pub struct NewLot<'a> {
 
 /// The sum of lots' remaining units; `Err` when it does not fit a decimal.
 fn sum(lots: &[Lot]) -> Result<Decimal, LedgerError> {
-    lots.iter().try_fold(Decimal::ZERO, |total, lot| {
-        total.checked_add(lot.remaining).ok_or_else(overflow)
-    })
-}
-
-fn overflow() -> LedgerError {
-    LedgerError::Amount("the balance would exceed the largest decimal (about 7.9e28)".into())
+    exact::sum(lots.iter().map(|lot| lot.remaining))
 }
 
 /// A decimal's stored text: normalized, and zero always `0` (queries compare against it).
@@ -179,7 +174,7 @@ pub fn draw(
 ) -> Result<Decimal, LedgerError> {
     let mut left = amount;
     let lots = active_lots(transaction, customer_id, balance_key, at)?;
-    let after = sum(&lots)?.checked_sub(amount).ok_or_else(overflow)?;
+    let after = exact::sub(sum(&lots)?, amount)?;
     let mut overdraft = None;
     for lot in &lots {
         if lot.source == Source::Overdraft {
@@ -193,8 +188,8 @@ pub fn draw(
             continue;
         }
         let taken = left.min(lot.remaining);
-        set_remaining(transaction, lot.id, lot.remaining - taken)?;
-        left -= taken;
+        set_remaining(transaction, lot.id, exact::sub(lot.remaining, taken)?)?;
+        left = exact::sub(left, taken)?;
     }
     if left > Decimal::ZERO {
         let overdraft = match overdraft {
@@ -202,11 +197,7 @@ pub fn draw(
             None => find_overdraft(transaction, customer_id, balance_key)?,
         };
         match overdraft {
-            Some(lot) => set_remaining(
-                transaction,
-                lot.id,
-                lot.remaining.checked_sub(left).ok_or_else(overflow)?,
-            )?,
+            Some(lot) => set_remaining(transaction, lot.id, exact::sub(lot.remaining, left)?)?,
             None => {
                 transaction
                     .prepare_cached(
@@ -255,7 +246,7 @@ pub fn allocate(
     at: i64,
 ) -> Result<Decimal, LedgerError> {
     let lots = active_lots(transaction, customer_id, balance_key, at)?;
-    let after = sum(&lots)?.checked_sub(amount).ok_or_else(overflow)?;
+    let after = exact::sub(sum(&lots)?, amount)?;
     // Units in use are released back up to what was allocated, never beyond.
     let row: Option<(i64, String)> = transaction
         .prepare_cached(
@@ -267,7 +258,7 @@ pub fn allocate(
         Some((_, remaining)) => -decimal(remaining)?,
         None => Decimal::ZERO,
     };
-    let level = in_use.checked_add(amount).ok_or_else(overflow)?;
+    let level = exact::add(in_use, amount)?;
     if level < Decimal::ZERO {
         return Err(LedgerError::Amount(format!(
             "cannot release {} of `{balance_key}`: {} in use",
@@ -325,11 +316,7 @@ pub fn settle_overdraft(
     amount: Decimal,
 ) -> Result<(), LedgerError> {
     if let Some(lot) = find_overdraft(transaction, customer_id, balance_key)? {
-        set_remaining(
-            transaction,
-            lot.id,
-            lot.remaining.checked_add(amount).ok_or_else(overflow)?,
-        )?;
+        set_remaining(transaction, lot.id, exact::add(lot.remaining, amount)?)?;
     }
     Ok(())
 }
@@ -341,6 +328,7 @@ pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, Ledger
     if paid > Decimal::ZERO {
         settle_overdraft(transaction, lot.customer_id, lot.balance_key, paid)?;
     }
+    let remaining = exact::sub(lot.amount, paid)?;
     transaction
         .prepare_cached(
             "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, expires_at, subscription_id, reason)
@@ -351,7 +339,7 @@ pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, Ledger
             lot.balance_key,
             lot.source.as_str(),
             text(lot.amount),
-            text(lot.amount - paid),
+            text(remaining),
             lot.starts_at,
             lot.expires_at,
             lot.subscription_id,

@@ -10,6 +10,7 @@ mod charge;
 mod clock;
 mod entitlement;
 mod error;
+mod exact;
 mod ledger;
 mod lots;
 mod model;

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
+use super::exact;
 use super::ledger::{NewEntry, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, expire_due, in_use, owed, settle_overdraft};
 use crate::catalog::charge::cost_of;
@@ -481,7 +482,8 @@ fn bill_holdings(
         .map(|text| decimal(text))
         .transpose()?
         .unwrap_or_default();
-    let beyond = level - included - bought;
+    let granted = exact::add(included, bought)?;
+    let beyond = exact::sub(level, granted)?;
     if beyond <= Decimal::ZERO {
         return Ok(());
     }
@@ -494,7 +496,7 @@ fn bill_holdings(
         format!(
             "{item_id}: {} in use beyond the {} granted",
             beyond.normalize(),
-            (included + bought).normalize()
+            granted.normalize()
         ),
         exact,
     )

@@ -474,3 +474,101 @@ fn values_are_read_as_the_pricing_language_writes_them_and_negative_ones_release
     }
     context.bind(|| insta::assert_snapshot!(transcript));
 }
+
+/// A decimal at scale 28, as an integer: sums of these are exact (values stay below 1e9).
+fn at_scale_28(value: Decimal) -> i128 {
+    value.mantissa() * 10_i128.pow(28 - value.scale())
+}
+
+#[test]
+fn a_balance_is_the_sum_of_its_entries_exactly_whatever_the_values() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(
+        &root().join("pricing-examples/saas-seats-credits/pricing.toml"),
+        directory.path(),
+    );
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    // A fixed seed: the same sequence every run (xorshift64).
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut now = at("2026-01-01");
+    let (mut applied, mut refused) = (0, 0);
+    for _ in 0..300 {
+        now = now.add(
+            pricectl::ledger::Period::Hour,
+            i64::try_from(next() % 200).expect("small"),
+        );
+        // Values of every precision, from whole units to 28 digits after the point, below 1e6.
+        let scale = u32::try_from(next() % 29).expect("small");
+        let digits = 1 + u32::try_from(next() % u64::from(scale + 6)).expect("small");
+        let mantissa = i128::from(next() % 10_u64.pow(digits.min(18)));
+        let value = Decimal::from_i128_with_scale(mantissa.max(1), scale);
+        let outcome = match next() % 3 {
+            0 => ledger
+                .grant(
+                    &pricectl::ledger::GrantRequest {
+                        customer_id: "acme".into(),
+                        feature_id: "credits".into(),
+                        amount: value,
+                        expires_at: None,
+                        reason: "property".into(),
+                    },
+                    now,
+                )
+                .map(|_| ()),
+            1 => ledger
+                .track(
+                    &TrackRequest {
+                        customer_id: "acme".into(),
+                        feature_id: "ai-messages".into(),
+                        value,
+                        idempotency_key: None,
+                    },
+                    now,
+                )
+                .map(|_| ()),
+            _ => ledger
+                .track(
+                    &TrackRequest {
+                        customer_id: "acme".into(),
+                        feature_id: "image-generations".into(),
+                        value,
+                        idempotency_key: None,
+                    },
+                    now,
+                )
+                .map(|_| ()),
+        };
+        match outcome {
+            Ok(()) => applied += 1,
+            Err(error) => {
+                assert!(
+                    error.to_string().contains("cannot be held exactly"),
+                    "{value}: {error}"
+                );
+                refused += 1;
+            }
+        }
+        // The balance first: reading it brings the periods up to `now`.
+        let balance = at_scale_28(balance(&mut ledger, "acme", "credits", &now.to_string()));
+        let entries: i128 = ledger
+            .history("acme")
+            .expect("history")
+            .iter()
+            .filter(|entry| entry.balance_key == "credits")
+            .map(|entry| at_scale_28(entry.amount))
+            .sum();
+        assert_eq!(balance, entries, "after {value} at {now}");
+    }
+    assert!(
+        applied > 100 && refused > 10,
+        "{applied} applied, {refused} refused"
+    );
+}
