@@ -7,6 +7,7 @@
 
 mod amounts;
 mod charges;
+mod credit_grants;
 mod credit_targets;
 mod currency;
 mod defaults;
@@ -16,7 +17,9 @@ mod items;
 mod model;
 mod prepaid;
 mod references;
+mod resets;
 mod tiers;
+mod trials;
 mod usage;
 
 pub use model::{Declaration, Model};
@@ -40,5 +43,8 @@ pub fn check(files: &[ParsedFile]) -> Vec<Diagnostic> {
     defaults::check(&model, &mut diagnostics);
     usage::check(&model, &mut diagnostics);
     charges::check(&model, &mut diagnostics);
+    trials::check(&model, &mut diagnostics);
+    resets::check(&model, &mut diagnostics);
+    credit_grants::check(&model, &mut diagnostics);
     diagnostics
 }

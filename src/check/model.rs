@@ -199,3 +199,14 @@ impl<'a> Model<'a> {
         })
     }
 }
+
+/// Whether an optional flag (`archived`, `default`, …) is given as `true`.
+pub fn is_set(flag: Option<&Spanned<bool>>) -> bool {
+    flag.is_some_and(|flag| flag.value)
+}
+
+/// Whether a plan is archived: no new customer gets it, so rules about what new customers
+/// would meet skip it.
+pub fn is_archived(plan: &PlanDocument) -> bool {
+    is_set(plan.archived.as_ref())
+}

@@ -43,6 +43,10 @@ pub enum Code {
     DoubleCharge,
     BelowMinimumCharge,
     FractionalCharge,
+    TrialOnFreePlan,
+    PaidDefault,
+    IncludedWithoutReset,
+    CreditSystemNotGranted,
 }
 
 impl Code {
@@ -67,6 +71,10 @@ impl Code {
         Code::DoubleCharge,
         Code::BelowMinimumCharge,
         Code::FractionalCharge,
+        Code::TrialOnFreePlan,
+        Code::PaidDefault,
+        Code::IncludedWithoutReset,
+        Code::CreditSystemNotGranted,
     ];
 
     /// The stable name users see and filter on, `pricectl::<snake_case>`.
@@ -91,6 +99,10 @@ impl Code {
             Code::DoubleCharge => "pricectl::double_charge",
             Code::BelowMinimumCharge => "pricectl::below_minimum_charge",
             Code::FractionalCharge => "pricectl::fractional_charge",
+            Code::TrialOnFreePlan => "pricectl::trial_on_free_plan",
+            Code::PaidDefault => "pricectl::paid_default",
+            Code::IncludedWithoutReset => "pricectl::included_without_reset",
+            Code::CreditSystemNotGranted => "pricectl::credit_system_not_granted",
         }
     }
 
@@ -99,7 +111,11 @@ impl Code {
             Code::UnusedFeature
             | Code::DoubleCharge
             | Code::BelowMinimumCharge
-            | Code::FractionalCharge => Severity::Warning,
+            | Code::FractionalCharge
+            | Code::TrialOnFreePlan
+            | Code::PaidDefault
+            | Code::IncludedWithoutReset
+            | Code::CreditSystemNotGranted => Severity::Warning,
             _ => Severity::Error,
         }
     }
