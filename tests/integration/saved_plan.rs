@@ -51,6 +51,22 @@ fn a_saved_plan_names_its_backend_as_data_with_paths_from_its_own_directory() {
 }
 
 #[test]
+fn a_saved_plan_holds_the_plan_document_that_plan_prints() {
+    let context = applied_then_repriced();
+    save_plan(&context, "plan.json");
+    let printed = context.run(&["plan", "--format", "json"]);
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let document: serde_json::Value = serde_json::from_slice(&printed.stdout).expect("json");
+    let saved: serde_json::Value = serde_json::from_str(&context.read("plan.json")).expect("json");
+    assert_eq!(saved["plan"], document);
+    // Words for people beside the facts a tool matches on.
+    let change = &document["changes"][0];
+    assert_eq!(change["address"], "plan.credit-top-up");
+    assert!(change["reason"].is_string(), "{change}");
+    assert_eq!(change["why"]["kind"], "no_customers_on_it");
+}
+
+#[test]
 fn a_saved_plan_applies_from_another_working_directory() {
     let context = applied_then_repriced();
     save_plan(&context, "plan.json");
