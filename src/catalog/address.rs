@@ -38,14 +38,17 @@ pub struct Address {
 }
 
 impl Address {
+    /// `feature.<id>`.
     pub fn feature(id: impl Into<String>) -> Address {
         Address::object(ObjectKind::Feature, id)
     }
 
+    /// `credit_system.<id>`.
     pub fn credit_system(id: impl Into<String>) -> Address {
         Address::object(ObjectKind::CreditSystem, id)
     }
 
+    /// `plan.<id>`.
     pub fn plan(id: impl Into<String>) -> Address {
         Address::object(ObjectKind::Plan, id)
     }
@@ -68,6 +71,7 @@ impl Address {
         }
     }
 
+    /// The kind of the object, or for an item of its plan.
     pub fn kind(&self) -> ObjectKind {
         self.kind
     }
@@ -104,6 +108,7 @@ impl fmt::Display for Address {
     "`{text}` is not an address: write `feature.<id>`, `credit_system.<id>`, `plan.<id>` or `plan.<id>.item.<id>`"
 )]
 pub struct AddressError {
+    /// The text as it was given.
     pub text: String,
 }
 

@@ -10,6 +10,10 @@ use crate::catalog::{Address, CreditSystem, Feature, Plan as PricingPlan, PlanIt
 /// JSON); `apply` performs its changes and nothing else. A saved plan (`--out`) carries the
 /// fingerprints of the live catalog and of the pricing it was computed from, so it is never
 /// applied to a world that has moved.
+///
+/// Its serde form is its data only; the plan document (`render::plan_document`, what
+/// `plan --format json` prints and a saved plan holds) adds the words of each reason and
+/// refusal, which reading a document back leaves aside.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// The layout of this document; a pricectl that does not know it refuses the plan.
