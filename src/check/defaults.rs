@@ -27,11 +27,7 @@ fn multiple_defaults(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let Some(default) = document.default.as_ref().filter(|default| default.value) else {
             continue;
         };
-        if document
-            .archived
-            .as_ref()
-            .is_some_and(|archived| archived.value)
-        {
+        if is_archived(document) {
             continue;
         }
         let group = document.group.as_ref().map(|group| group.value.as_str());

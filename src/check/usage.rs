@@ -3,6 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diagnostics::{Code, Diagnostic};
 
 use super::Model;
+use super::model::is_set;
 use crate::dsl::Entry;
 use crate::dsl::document::{CostDocument, ItemDocument};
 
@@ -40,12 +41,7 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     for feature in model.features.values() {
-        let archived = feature
-            .value
-            .archived
-            .as_ref()
-            .is_some_and(|archived| archived.value);
-        if !archived && !used.contains(feature.id.value.as_str()) {
+        if !is_set(feature.value.archived.as_ref()) && !used.contains(feature.id.value.as_str()) {
             diagnostics.push(
                 Diagnostic::new(
                     Code::UnusedFeature,
