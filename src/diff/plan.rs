@@ -269,7 +269,10 @@ pub struct Fingerprints {
 /// (`"-80.0"`, `"20.0"`).
 mod one_decimal {
     use rust_decimal::Decimal;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::Serializer;
+
+    /// Read exactly, as every decimal of the document.
+    pub use crate::catalog::decimal::option::deserialize;
 
     #[allow(clippy::ref_option)] // serde's `with` hands the field by reference
     pub fn serialize<S: Serializer>(
@@ -280,14 +283,6 @@ mod one_decimal {
             Some(percent) => serializer.collect_str(&format_args!("{percent:.1}")),
             None => serializer.serialize_none(),
         }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Decimal>, D::Error> {
-        let text = <Option<std::borrow::Cow<'de, str>>>::deserialize(deserializer)?;
-        text.map(|text| Decimal::from_str_exact(&text).map_err(serde::de::Error::custom))
-            .transpose()
     }
 }
 
