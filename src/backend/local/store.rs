@@ -9,7 +9,7 @@ use super::schema::{SCHEMA_VERSION, migrate};
 use crate::backend::{
     ApplyProgress, ApplyReport, Backend, BackendError, Capabilities, ChangeReport, ChangeStatus,
 };
-use crate::catalog::Plan as PricingPlan;
+use crate::catalog::{Address, Plan as PricingPlan};
 use crate::diff::{Action, Change, ObjectState, Plan};
 use crate::live::{LivePlan, LiveState};
 
@@ -391,12 +391,22 @@ fn check_shape(change: &Change) -> Result<&ObjectState, BackendError> {
         }
     };
     if let Some(other) = other
-        && identity(other) != identity(object)
+        && address_of(other) != address_of(object)
     {
         return Err(rejected(
             change,
             "the object before and after the change are not the same object",
         ));
+    }
+    match address_of(object) {
+        None => return Err(rejected(change, "items change with their plan")),
+        Some(address) if address != change.address => {
+            return Err(rejected(
+                change,
+                &format!("the change carries `{address}`, not the object it names"),
+            ));
+        }
+        Some(_) => {}
     }
     if change.action == Action::NewVersion && !matches!(object, ObjectState::Plan(_)) {
         return Err(rejected(change, "only a plan gets a new version"));
@@ -404,13 +414,13 @@ fn check_shape(change: &Change) -> Result<&ObjectState, BackendError> {
     Ok(object)
 }
 
-/// An object's kind and id.
-fn identity(object: &ObjectState) -> (&'static str, &str) {
+/// A top-level object's address; an item has none of its own (its plan's change carries it).
+fn address_of(object: &ObjectState) -> Option<Address> {
     match object {
-        ObjectState::Feature(feature) => ("feature", &feature.id),
-        ObjectState::CreditSystem(system) => ("credit_system", &system.id),
-        ObjectState::Plan(plan) => ("plan", &plan.id),
-        ObjectState::Item(item) => ("item", &item.feature_id),
+        ObjectState::Feature(feature) => Some(Address::feature(&feature.id)),
+        ObjectState::CreditSystem(system) => Some(Address::credit_system(&system.id)),
+        ObjectState::Plan(plan) => Some(Address::plan(&plan.id)),
+        ObjectState::Item(_) => None,
     }
 }
 

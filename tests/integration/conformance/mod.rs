@@ -462,15 +462,28 @@ pub fn a_failure_halfway_is_reported_change_by_change(system: &mut dyn System) {
 
 pub fn a_malformed_change_is_rejected(system: &mut dyn System) {
     let desired = base();
-    let mut planned = plan(system.backend(), &desired).expect("plan");
-    // An update of a plan that is not there, with nothing before it: a plan file can say so.
-    planned
+    let planned = plan(system.backend(), &desired).expect("plan");
+    let create_pro = planned
         .changes
-        .retain(|change| change.address == Address::plan("pro"));
-    planned.changes[0].action = Action::Update;
-    let report = system.backend().apply(&planned, &mut NoProgress);
-    assert_failed_with(&report.changes[0].status, ErrorKind::Rejected);
-    assert!(live_catalog(system).plans.is_empty(), "nothing was written");
+        .iter()
+        .find(|change| change.address == Address::plan("pro"))
+        .expect("the plan creates pro");
+    // What a plan file can say that the diff never does.
+    let mut update_of_nothing = create_pro.clone();
+    update_of_nothing.action = Action::Update;
+    let mut named_otherwise = create_pro.clone();
+    named_otherwise.address = Address::feature("api-calls");
+    for crafted in [update_of_nothing, named_otherwise] {
+        let mut one = planned.clone();
+        one.changes = vec![crafted];
+        let report = system.backend().apply(&one, &mut NoProgress);
+        assert_failed_with(&report.changes[0].status, ErrorKind::Rejected);
+        let live = live_catalog(system);
+        assert!(
+            live.plans.is_empty() && live.features.is_empty(),
+            "nothing was written"
+        );
+    }
 }
 
 fn assert_failed_with(status: &ChangeStatus, kind: ErrorKind) {
