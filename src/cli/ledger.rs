@@ -140,10 +140,16 @@ fn run(
                 at,
             )?;
             Ok(output(json, &result, || {
-                let mut text = format!(
-                    "attached {} to plan {} version {}\n",
-                    result.customer_id, result.plan_id, result.version
-                );
+                let mut text = match &result.starts_at {
+                    Some(starts_at) => format!(
+                        "{} moves to plan {} version {} on {starts_at}: a downgrade, the current plan runs to the end of its period\n",
+                        result.customer_id, result.plan_id, result.version
+                    ),
+                    None => format!(
+                        "attached {} to plan {} version {}\n",
+                        result.customer_id, result.plan_id, result.version
+                    ),
+                };
                 for replaced in &result.replaced {
                     let _ = writeln!(text, "  replaced plan {replaced}");
                 }

@@ -14,23 +14,47 @@ use super::ledger::{Context, NewEntry, active_subscriptions, entry, record_charg
 use super::lots::{NewLot, Source, add_lot, decimal, text};
 use super::model::{AttachRequest, AttachResult, ChargeRecord};
 use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
+use super::switch::{Direction, ScheduledSwitch, direction, period_end, schedule_switch, standing};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{Billing, Included, ItemPrice, Plan, PlanItem, PrepaidBounds};
 
 /// Where a subscription's periods are counted from. Every boundary of a subscription (its base
-/// price, prepaid renewals, usage billing and included resets) is `at + n periods` for
-/// `n = first, first + 1, …`: after a free trial `at` is the trial's end and boundary 0 is that
-/// end; without a trial `at` is the attach and the first boundary is one period later.
+/// price, prepaid renewals, usage billing and included resets) is `at + n periods`: after a
+/// free trial `at` is the trial's end (boundary 0); without one it is the attach, or the anchor
+/// of the plan it replaced when the billing interval stays (an upgrade keeps the cycle).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Anchor {
     pub at: Instant,
-    pub first: i64,
 }
 
 impl Anchor {
-    /// The end of the subscription's first period of `period` (the trial's end after a trial).
-    fn first_boundary(self, period: Period) -> Instant {
-        self.at.add(period, self.first)
+    /// The index `n` of the first boundary after `now`: 0 before a trial's end, 1 for a
+    /// subscription starting now.
+    fn first(self, period: Period, now: Instant) -> i64 {
+        if self.at > now {
+            return 0;
+        }
+        let mut periods = self.at.periods_until(period, now).max(0);
+        while self.at.add(period, periods) <= now {
+            periods += 1;
+        }
+        periods
+    }
+
+    /// The boundary ending the period that contains `now`.
+    fn next(self, period: Period, now: Instant) -> Instant {
+        self.at.add(period, self.first(period, now))
+    }
+
+    /// The share of the current period of `period` still to come at `now`: 1 for a period
+    /// starting now, less when an upgrade joins a cycle already running.
+    fn remaining_share(self, period: Period, now: Instant) -> Decimal {
+        let first = self.first(period, now);
+        if first == 0 {
+            return Decimal::ONE;
+        }
+        let (start, end) = (self.at.add(period, first - 1), self.at.add(period, first));
+        Decimal::from(end.0 - now.0) / Decimal::from(end.0 - start.0)
     }
 }
 
@@ -69,7 +93,7 @@ pub(super) fn attach_within(
         .then(|| active.iter().find(|(_, other, _)| other == plan_id))
         .flatten()
         .map(|(subscription_id, _, _)| *subscription_id);
-    let mut replaced = Vec::new();
+    let mut replacing = None;
     for (subscription_id, other_id, other_version) in &active {
         if other_id == plan_id && rebought.is_none() {
             return Err(LedgerError::AlreadyAttached {
@@ -81,18 +105,42 @@ pub(super) fn attach_within(
             continue;
         };
         if !plan.add_on && !other.add_on && other.group == plan.group {
-            // What the replaced plan's usage owes is billed now, before its periods end.
-            bill_usage_now(
-                transaction,
-                other,
-                currency,
-                customer_id,
-                *subscription_id,
-                at.0,
-            )?;
-            end_subscription(transaction, *subscription_id, at.0)?;
-            replaced.push(other_id.clone());
+            replacing = Some((*subscription_id, other));
         }
+    }
+
+    let mut lines = Vec::new();
+    let mut kept_anchor = None;
+    let mut replaced = Vec::new();
+    if let Some((old_id, old)) = replacing {
+        if direction(old, plan) == Direction::Downgrade
+            && let Some(end) = period_end(transaction, old_id)?
+        {
+            // A downgrade waits for the end of what was paid for.
+            schedule_switch(transaction, old_id, plan_id, version, &to_buy, end)?;
+            return Ok(AttachResult {
+                customer_id: customer_id.to_string(),
+                plan_id: plan_id.to_string(),
+                version,
+                subscription_id: old_id,
+                charge: ChargeRecord::from(Charge::new(currency, Vec::new())),
+                replaced: Vec::new(),
+                trial_ends_at: None,
+                starts_at: Some(end.to_string()),
+            });
+        }
+        let standing = standing(transaction, old, old_id, at)?;
+        lines.extend(standing.credits);
+        // Paid to paid keeps the billing cycle, whatever the new interval (Autumn anchors an
+        // annual plan that replaces a monthly one to the monthly plan's start).
+        kept_anchor = standing.cycle.filter(|_| {
+            plan.price
+                .is_some_and(|price| Period::of_price(price.interval).is_some())
+        });
+        // What the replaced plan's usage owes is billed now, before its periods end.
+        bill_usage_now(transaction, old, currency, customer_id, old_id, at.0)?;
+        end_subscription(transaction, old_id, at.0)?;
+        replaced.push(old.id.clone());
     }
 
     // One free trial per customer and plan (Autumn's rule: per plan id, whatever the version).
@@ -104,29 +152,13 @@ pub(super) fn attach_within(
         }
         _ => None,
     };
-    let anchor = match trial {
-        Some(trial) => Anchor {
+    let anchor = match (trial, kept_anchor) {
+        (Some(trial), _) => Anchor {
             at: at.add(Period::Day, i64::from(trial.days)),
-            first: 0,
         },
-        None => Anchor { at, first: 1 },
+        (None, Some(kept)) => Anchor { at: kept },
+        (None, None) => Anchor { at },
     };
-    let subscription_id = if let Some(subscription_id) = rebought {
-        add_quantities(transaction, subscription_id, &to_buy)?;
-        subscription_id
-    } else {
-        let quantities: BTreeMap<String, String> = to_buy
-            .iter()
-            .map(|(item, quantity)| (item.clone(), text(*quantity)))
-            .collect();
-        transaction.execute(
-            "INSERT INTO subscriptions (customer_id, plan_id, version, started_at, quantities) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![customer_id, plan_id, version, at.0, quantities_json(&quantities)],
-        )?;
-        transaction.last_insert_rowid()
-    };
-
-    let mut lines = Vec::new();
     if let Some(trial) = trial {
         lines.push((
             format!(
@@ -136,35 +168,20 @@ pub(super) fn attach_within(
             Decimal::ZERO,
         ));
     }
-    if let Some(price) = &plan.price {
-        match Period::of_price(price.interval) {
-            Some(period) => {
-                if trial.is_none() {
-                    lines.push((format!("{}: base price", plan.name), price.amount));
-                }
-                schedule(
-                    transaction,
-                    subscription_id,
-                    Renewal::Base,
-                    "",
-                    anchor.at,
-                    anchor.first,
-                    period,
-                )?;
-            }
-            None => lines.push((format!("{}: base price", plan.name), price.amount)),
-        }
-    }
-    let start = Start {
-        customer_id,
-        subscription_id,
-        at,
-        anchor,
-        in_trial: trial.is_some(),
-    };
-    for (item_id, item) in &plan.items {
-        lines.extend(start.item(transaction, item_id, item, to_buy.get(item_id).copied())?);
-    }
+    let subscription_id = subscribe(
+        transaction,
+        &Subscription {
+            customer_id,
+            plan,
+            version,
+            quantities: &to_buy,
+            at,
+            anchor,
+            in_trial: trial.is_some(),
+            rebought,
+        },
+        &mut lines,
+    )?;
     let charge = Charge::new(currency, lines);
     record_charge(
         transaction,
@@ -181,7 +198,126 @@ pub(super) fn attach_within(
         charge: ChargeRecord::from(charge),
         replaced,
         trial_ends_at: trial.map(|_| anchor.at.to_string()),
+        starts_at: None,
     })
+}
+
+/// Performs a downgrade scheduled for `at` (the end of the old plan's period): the old plan's
+/// usage is billed and it ends, the new plan starts with its periods counted from `at`.
+pub(super) fn switch_at(
+    transaction: &Connection,
+    versions: &Versions,
+    currency: &crate::catalog::Currency,
+    old: (&Plan, i64),
+    spec: &str,
+    customer_id: &str,
+    at: Instant,
+) -> Result<(), LedgerError> {
+    let scheduled = ScheduledSwitch::parse(spec)?;
+    let plan = versions
+        .get(&(scheduled.plan.clone(), scheduled.version))
+        .ok_or_else(|| {
+            LedgerError::Corrupt(format!(
+                "plan `{}` version {} is missing",
+                scheduled.plan, scheduled.version
+            ))
+        })?;
+    let (old_plan, old_id) = old;
+    bill_usage_now(transaction, old_plan, currency, customer_id, old_id, at.0)?;
+    end_subscription(transaction, old_id, at.0)?;
+    let mut lines = Vec::new();
+    let subscription_id = subscribe(
+        transaction,
+        &Subscription {
+            customer_id,
+            plan,
+            version: scheduled.version,
+            quantities: &scheduled.quantities,
+            at,
+            anchor: Anchor { at },
+            in_trial: false,
+            rebought: None,
+        },
+        &mut lines,
+    )?;
+    record_charge(
+        transaction,
+        customer_id,
+        at.0,
+        Some(subscription_id),
+        &Charge::new(currency, lines),
+    )
+}
+
+/// A subscription to start (or a one-off add-on bought again).
+struct Subscription<'a> {
+    customer_id: &'a str,
+    plan: &'a Plan,
+    version: u32,
+    quantities: &'a BTreeMap<String, Decimal>,
+    at: Instant,
+    anchor: Anchor,
+    in_trial: bool,
+    rebought: Option<i64>,
+}
+
+/// Records a subscription, grants what it includes and buys, schedules its renewals, and adds
+/// the line items charged for it now to `lines`. Returns the subscription's id.
+fn subscribe(
+    transaction: &Connection,
+    subscription: &Subscription<'_>,
+    lines: &mut Vec<(String, Decimal)>,
+) -> Result<i64, LedgerError> {
+    let Subscription {
+        customer_id,
+        plan,
+        version,
+        quantities,
+        at,
+        anchor,
+        in_trial,
+        rebought,
+    } = *subscription;
+    let subscription_id = if let Some(subscription_id) = rebought {
+        add_quantities(transaction, subscription_id, quantities)?;
+        subscription_id
+    } else {
+        let stored: BTreeMap<String, String> = quantities
+            .iter()
+            .map(|(item, quantity)| (item.clone(), text(*quantity)))
+            .collect();
+        transaction.execute(
+            "INSERT INTO subscriptions (customer_id, plan_id, version, started_at, quantities) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![customer_id, plan.id, version, at.0, quantities_json(&stored)],
+        )?;
+        transaction.last_insert_rowid()
+    };
+    let start = Start {
+        customer_id,
+        subscription_id,
+        at,
+        anchor,
+        in_trial,
+    };
+    if let Some(price) = &plan.price {
+        match Period::of_price(price.interval) {
+            Some(period) => {
+                if !in_trial {
+                    lines.push(start.prorated(
+                        format!("{}: base price", plan.name),
+                        price.amount,
+                        period,
+                    )?);
+                }
+                start.schedule(transaction, Renewal::Base, "", period)?;
+            }
+            None => lines.push((format!("{}: base price", plan.name), price.amount)),
+        }
+    }
+    for (item_id, item) in &plan.items {
+        lines.extend(start.item(transaction, item_id, item, quantities.get(item_id).copied())?);
+    }
+    Ok(subscription_id)
 }
 
 /// What starts one item of a new subscription with.
@@ -194,6 +330,25 @@ struct Start<'a> {
 }
 
 impl Start<'_> {
+    /// A line for a recurring price paid in advance: in full for a period starting now, its
+    /// remaining share when the subscription joins a cycle already running.
+    fn prorated(
+        &self,
+        description: String,
+        amount: Decimal,
+        period: Period,
+    ) -> Result<(String, Decimal), LedgerError> {
+        let share = self.anchor.remaining_share(period, self.at);
+        if share == Decimal::ONE {
+            return Ok((description, amount));
+        }
+        let end = self.anchor.next(period, self.at);
+        let prorated = amount
+            .checked_mul(share)
+            .ok_or_else(|| LedgerError::Amount("the charge overflows".into()))?;
+        Ok((format!("{description}, prorated until {end}"), prorated))
+    }
+
     /// Grants an item's included units and bought quantity, schedules its renewals, and returns
     /// the line items charged for it now.
     fn item(
@@ -218,7 +373,7 @@ impl Start<'_> {
             && units > Decimal::ZERO
         {
             let reset = item.reset.map(Period::from);
-            let expires_at = reset.map(|period| self.anchor.first_boundary(period));
+            let expires_at = reset.map(|period| self.anchor.next(period, self.at));
             add_lot(transaction, &lot(Source::Included, units, expires_at))?;
             self.grant_entry(transaction, "included", item_id, units)?;
             if let Some(period) = reset {
@@ -247,9 +402,13 @@ impl Start<'_> {
                 } else {
                     let exact = cost_of(&price.rate, price.per, quantity)
                         .ok_or_else(|| LedgerError::Amount("the charge overflows".into()))?;
-                    lines.push((format!("{item_id} × {shown}"), exact));
+                    let description = format!("{item_id} × {shown}");
+                    lines.push(match period {
+                        Some(period) => self.prorated(description, exact, period)?,
+                        None => (description, exact),
+                    });
                 }
-                let expires_at = period.map(|period| self.anchor.first_boundary(period));
+                let expires_at = period.map(|period| self.anchor.next(period, self.at));
                 add_lot(transaction, &lot(Source::Purchased, quantity, expires_at))?;
                 self.grant_entry(transaction, "purchase", item_id, quantity)?;
                 if let Some(period) = period {
@@ -278,7 +437,7 @@ impl Start<'_> {
             renewal,
             item_id,
             self.anchor.at,
-            self.anchor.first,
+            self.anchor.first(period, self.at),
             period,
         )
     }

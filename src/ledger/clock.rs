@@ -118,6 +118,29 @@ impl Instant {
     }
 }
 
+impl Instant {
+    /// How many whole `interval`s fit from `self` to `later`, at most: an estimate from below
+    /// of the `n` with `self + n intervals <= later`, without stepping through each (a period
+    /// of minutes over years is millions of steps).
+    pub fn periods_until(self, interval: Period, later: Instant) -> i64 {
+        let elapsed = later.0 - self.0;
+        let fixed = |unit: i64| elapsed.div_euclid(unit);
+        match interval {
+            Period::Minute => fixed(60_000),
+            Period::Hour => fixed(3_600_000),
+            Period::Day => fixed(MILLIS_PER_DAY),
+            Period::Week => fixed(7 * MILLIS_PER_DAY),
+            Period::Months(months) => {
+                let (from_year, from_month, _) = civil_from_days(self.0.div_euclid(MILLIS_PER_DAY));
+                let (to_year, to_month, _) = civil_from_days(later.0.div_euclid(MILLIS_PER_DAY));
+                // One month less than the calendar difference: a later day of the month or time
+                // of day may not have been reached yet.
+                ((to_year - from_year) * 12 + (to_month - from_month) - 1).div_euclid(months)
+            }
+        }
+    }
+}
+
 impl fmt::Display for Instant {
     /// RFC 3339 in UTC, with milliseconds only when there are some.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -15,6 +15,7 @@ mod ledger;
 mod lots;
 mod model;
 mod renewal;
+mod switch;
 mod write_transaction;
 
 pub use charge::{Charge, LineItem, round_charge};

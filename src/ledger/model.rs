@@ -51,6 +51,9 @@ pub struct AttachResult {
     /// When the free trial this attach started ends (the first charge, and the anchor of
     /// every period); `None` without a trial.
     pub trial_ends_at: Option<String>,
+    /// For a downgrade: when it takes effect (the end of the current plan's period; nothing
+    /// changes or is charged before). `None` when the plan starts now.
+    pub starts_at: Option<String>,
 }
 
 /// A charge as stored and returned.

@@ -21,6 +21,8 @@ use crate::catalog::{Currency, Included, Plan, PlanItem};
 /// they never pay for last period's overage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renewal {
+    /// A downgrade scheduled at the end of the period: the old plan ends, the new one starts.
+    Switch,
     Base,
     Usage,
     Prepaid,
@@ -30,6 +32,7 @@ pub enum Renewal {
 impl Renewal {
     pub fn key(self, item: &str) -> String {
         match self {
+            Renewal::Switch => format!("switch:{item}"),
             Renewal::Base => "base".to_string(),
             Renewal::Usage => format!("usage:{item}"),
             Renewal::Prepaid => format!("prepaid:{item}"),
@@ -43,6 +46,7 @@ impl Renewal {
         }
         let (kind, item) = key.split_once(':')?;
         let renewal = match kind {
+            "switch" => Renewal::Switch,
             "usage" => Renewal::Usage,
             "prepaid" => Renewal::Prepaid,
             "included" => Renewal::Included,
@@ -138,7 +142,8 @@ pub fn materialize(
                  FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
                  WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2
                  ORDER BY renewals.next_at,
-                          CASE WHEN renewals.item = 'base' THEN 0
+                          CASE WHEN renewals.item LIKE 'switch:%' THEN -1
+                               WHEN renewals.item = 'base' THEN 0
                                WHEN renewals.item LIKE 'usage:%' THEN 1
                                WHEN renewals.item LIKE 'prepaid:%' THEN 2
                                ELSE 3 END,
@@ -186,6 +191,7 @@ pub fn materialize(
             transaction,
             &Boundary {
                 plan,
+                versions,
                 currency,
                 customer_id,
                 subscription_id,
@@ -236,6 +242,7 @@ pub fn bill_usage_now(
         .query_row([subscription_id], |row| row.get(0))?;
     let boundary = Boundary {
         plan,
+        versions: &Versions::new(),
         currency,
         customer_id,
         subscription_id,
@@ -276,6 +283,7 @@ struct Due {
 
 struct Boundary<'a> {
     plan: &'a Plan,
+    versions: &'a Versions,
     currency: &'a Currency,
     customer_id: &'a str,
     subscription_id: i64,
@@ -322,6 +330,18 @@ fn renew(
     let plan = boundary.plan;
     let when = Instant(boundary.at);
     match renewal {
+        Renewal::Switch => {
+            super::attach::switch_at(
+                transaction,
+                boundary.versions,
+                boundary.currency,
+                (plan, boundary.subscription_id),
+                item_id,
+                boundary.customer_id,
+                when,
+            )?;
+            Ok(None)
+        }
         Renewal::Base => {
             let Some(price) = &plan.price else {
                 return Ok(None);

@@ -197,11 +197,16 @@ fn a_customer_has_one_trial_per_plan() {
     let mut ledger = ledger_for(&rules("trials"), directory.path());
     let first = attach(&mut ledger, "acme", "pro", &[], "2026-01-01").expect("attach");
     assert!(first.trial_ends_at.is_some());
-    attach(&mut ledger, "acme", "free", &[], "2026-01-05").expect("back to free");
-    let again = attach(&mut ledger, "acme", "pro", &[], "2026-01-06").expect("attach");
+    let back = attach(&mut ledger, "acme", "free", &[], "2026-01-05").expect("back to free");
+    assert_eq!(
+        back.starts_at.as_deref(),
+        Some("2026-01-15T00:00:00Z"),
+        "a downgrade waits for the trial's end"
+    );
+    let again = attach(&mut ledger, "acme", "pro", &[], "2026-01-20").expect("attach");
     assert_eq!(again.trial_ends_at, None);
     assert_eq!(again.charge.total.to_string(), "20.00");
-    let other = attach(&mut ledger, "globex", "pro", &[], "2026-01-06").expect("attach");
+    let other = attach(&mut ledger, "globex", "pro", &[], "2026-01-20").expect("attach");
     assert!(other.trial_ends_at.is_some(), "trials are per customer");
 }
 
@@ -570,5 +575,65 @@ fn a_balance_is_the_sum_of_its_entries_exactly_whatever_the_values() {
     assert!(
         applied > 100 && refused > 10,
         "{applied} applied, {refused} refused"
+    );
+}
+
+#[test]
+fn an_upgrade_credits_the_unused_time_and_a_downgrade_waits_for_the_periods_end() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("switches"), directory.path());
+    attach(&mut ledger, "acme", "basic", &[], "2026-01-01").expect("basic");
+    let upgrade = attach(&mut ledger, "acme", "pro", &[], "2026-01-16").expect("pro");
+    let lines: Vec<String> = upgrade
+        .charge
+        .line_items
+        .iter()
+        .map(|line| line.amount.to_string())
+        .collect();
+    assert_eq!(
+        lines,
+        ["-5.16", "15.48"],
+        "16 of 31 days of $10 back, of $30 charged"
+    );
+    assert_eq!(upgrade.replaced, ["basic"]);
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-01-16", "2026-02-01"),
+        ["30.00"],
+        "the cycle is kept"
+    );
+    let downgrade = attach(&mut ledger, "acme", "basic", &[], "2026-02-10").expect("basic");
+    assert_eq!(downgrade.charge.total.to_string(), "0.00");
+    assert_eq!(downgrade.starts_at.as_deref(), Some("2026-03-01T00:00:00Z"));
+    assert_eq!(
+        balance(&mut ledger, "acme", "credits", "2026-02-20"),
+        decimal("500"),
+        "still pro"
+    );
+    assert_eq!(
+        charged(&mut ledger, "acme", "2026-02-10", "2026-03-01"),
+        ["10.00"]
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "credits", "2026-03-01"),
+        decimal("100")
+    );
+    let plans: Vec<(String, Option<String>)> = ledger
+        .customer("acme", at("2026-03-01"))
+        .expect("customer")
+        .subscriptions
+        .into_iter()
+        .map(|subscription| (subscription.plan_id, subscription.ended_at))
+        .collect();
+    assert_eq!(
+        plans,
+        [
+            ("free".to_string(), Some("2026-01-01T00:00:00Z".to_string())),
+            (
+                "basic".to_string(),
+                Some("2026-01-16T00:00:00Z".to_string())
+            ),
+            ("pro".to_string(), Some("2026-03-01T00:00:00Z".to_string())),
+            ("basic".to_string(), None),
+        ]
     );
 }
