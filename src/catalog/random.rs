@@ -5,8 +5,8 @@
 //! is what lowering could have produced: ids match the id pattern and are unique across
 //! features and credit systems; credit costs are positive and only on metered features; plan
 //! items are keyed by existing features and credit systems; boolean items carry nothing;
-//! usage-billed items have a recurring price interval and reset at it; prepaid prices have
-//! bounds that are
+//! usage-billed items have a recurring price interval and reset at it, except items of
+//! allocated features, which never reset; prepaid prices have bounds that are
 //! multiples of `per` with `per <= min <= max`; tiers ascend strictly and end unbounded, volume
 //! tiers only on prepaid prices; at most one non-archived default plan per group; amounts are
 //! never negative and `per` is positive; every decimal is normalized.
@@ -655,6 +655,12 @@ fn make_valid(catalog: &mut Catalog) {
     for feature in catalog.features.values_mut() {
         feature.consumable &= feature.kind == FeatureType::Metered;
     }
+    let allocated: BTreeSet<String> = catalog
+        .features
+        .values()
+        .filter(|feature| feature.kind == FeatureType::Metered && !feature.consumable)
+        .map(|feature| feature.id.clone())
+        .collect();
     for system in catalog.credit_systems.values_mut() {
         system.costs.retain(|id, _| metered.contains(id));
     }
@@ -668,6 +674,10 @@ fn make_valid(catalog: &mut Catalog) {
                 item.included = Included::Units(Decimal::ZERO);
                 item.reset = None;
                 item.price = None;
+            }
+            // An allocated feature's units are a level held until released: never reset.
+            if allocated.contains(id) {
+                item.reset = None;
             }
         }
         if plan.default && !plan.archived && !defaults.insert(plan.group.clone()) {

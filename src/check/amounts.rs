@@ -77,11 +77,9 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         if let Some(included) = &document.included
             && let Included::Units(units) = &included.value
         {
-            not_negative(
-                &Spanned::new(*units, included.span.clone()),
-                "`included`",
-                diagnostics,
-            );
+            if units.0.is_sign_negative() && !units.0.is_zero() {
+                diagnostics.push(negative_included(units.0, included.span.clone()));
+            }
         }
         if let Some(price) = &document.price {
             if let Some(amount) = &price.value.amount {
@@ -106,6 +104,28 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// A negative `included`. Autumn once wrote unlimited as `-1`, so that value is named.
+fn negative_included(units: Decimal, span: crate::diagnostics::Span) -> Diagnostic {
+    let (message, help) = if units == Decimal::NEGATIVE_ONE {
+        (
+            "`included = -1` is not a number of units".to_string(),
+            "for unlimited use write `included = \"unlimited\"` (Autumn's old `-1`); otherwise give the units included, zero or more",
+        )
+    } else {
+        (
+            format!("`included` is negative ({units})"),
+            "give the units included, zero or more, or `included = \"unlimited\"` for unlimited use",
+        )
+    };
+    Diagnostic::new(
+        Code::InvalidAmount,
+        message,
+        span,
+        "must be zero or more, or \"unlimited\"",
+    )
+    .with_help(help)
 }
 
 /// Reports a negative amount; true when the amount is fine.

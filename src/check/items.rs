@@ -5,7 +5,8 @@ use crate::dsl::document::{Included, ItemDocument};
 use super::Model;
 
 /// The shape of plan items: `pricectl::boolean_item` (a boolean feature's item carries
-/// nothing), `pricectl::reset_interval` (a usage-billed item resets when it is billed), and
+/// nothing), `pricectl::allocated_reset` (an allocated feature's item never resets),
+/// `pricectl::reset_interval` (a usage-billed item resets when it is billed), and
 /// the `pricectl::invalid_value` cases of a price with nothing to charge.
 pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for (plan, item) in model.items() {
@@ -33,6 +34,24 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
                 diagnostics.push(diagnostic);
             }
             continue;
+        }
+        if let (Some(allocated), Some(reset)) = (model.allocated(&item.id.value), &document.reset) {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::AllocatedReset,
+                    format!(
+                        "`{}` in plan `{}` resets, but `{}` is allocated",
+                        item.id.value, plan.id.value, item.id.value
+                    ),
+                    reset.span.clone(),
+                    "allocated units are never reset",
+                )
+                .with_related(allocated.span.clone(), "allocated (not consumable) here")
+                .with_help(format!(
+                    "remove `reset`: `{}` counts what a customer holds (seats, projects), a level that goes up with use and down with a release and carries from period to period; a usage price bills the units held beyond `included` at each period's end. If its usage is used up and starts again each period, make the feature consumable",
+                    item.id.value
+                )),
+            );
         }
         let Some(price) = &document.price else {
             continue;
@@ -95,6 +114,7 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         if billing.value == Billing::Usage
+            && model.allocated(&item.id.value).is_none()
             && reset.value.as_price_interval() != Some(interval.value)
         {
             diagnostics.push(
@@ -119,10 +139,14 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The keys of an item that only a metered item may have.
+/// The keys of an item that only a metered item may have, as written.
 fn priced_keys(document: &ItemDocument) -> Vec<(&'static str, Span)> {
     let mut keys = Vec::new();
-    if let Some(included) = &document.included {
+    // `included = 0` grants nothing beyond the feature itself: a no-op, and what Autumn's CLI
+    // writes for every boolean item, so it is accepted.
+    if let Some(included) = &document.included
+        && !matches!(&included.value, Included::Units(units) if units.0.is_zero())
+    {
         keys.push(("included", included.span.clone()));
     }
     if let Some(reset) = &document.reset {

@@ -118,6 +118,18 @@ impl<'a> Model<'a> {
             .map(|kind| kind.value)
     }
 
+    /// The `consumable = false` of a metered feature that is allocated (seats, projects): its
+    /// usage is a level held until released, never reset.
+    pub fn allocated(&self, id: &str) -> Option<&'a Spanned<bool>> {
+        if self.feature_type(id) != Some(FeatureType::Metered) {
+            return None;
+        }
+        self.features
+            .get(id)
+            .and_then(|feature| feature.value.consumable.as_ref())
+            .filter(|consumable| !consumable.value)
+    }
+
     /// Whether `key` of the table at `table` was present but unreadable (already reported).
     pub fn is_invalid(&self, table: &Span, key: &str) -> bool {
         self.files.iter().any(|file| file.is_invalid(table, key))

@@ -7,6 +7,7 @@
 mod decimal_literal;
 mod declarations;
 pub mod document;
+mod duplicate_items;
 pub mod format;
 mod parse;
 mod reader;

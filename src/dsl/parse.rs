@@ -1,6 +1,7 @@
 use toml::de::DeTable;
 
 use super::document::PricingDocument;
+use super::duplicate_items;
 use super::reader::ReadContext;
 use super::source::SourceSet;
 use crate::diagnostics::{Code, Diagnostic, FileId, Span};
@@ -43,16 +44,21 @@ pub fn parse_sources(sources: &SourceSet) -> Parsed {
         ..Parsed::default()
     };
     for (file, source) in sources.files() {
-        let (root, errors) = DeTable::parse_recoverable(&source.text);
-        if !errors.is_empty() {
-            parsed.complete = false;
-            for error in errors {
-                parsed
-                    .diagnostics
-                    .push(syntax_diagnostic(file, &source.text, &error));
+        let (text, duplicates) = match recover_duplicate_items(&source.text) {
+            Ok(recovered) => recovered,
+            Err(errors) => {
+                parsed.complete = false;
+                for error in errors {
+                    let diagnostic = match duplicate_items::classify(&source.text, &error) {
+                        Some(duplicate) => duplicate_items::diagnostic(file, &duplicate, None),
+                        None => syntax_diagnostic(file, &source.text, &error),
+                    };
+                    parsed.diagnostics.push(diagnostic);
+                }
+                continue;
             }
-            continue;
-        }
+        };
+        let (root, _) = DeTable::parse_recoverable(&text);
         let before = parsed.diagnostics.len();
         let mut cx = ReadContext {
             file,
@@ -70,6 +76,13 @@ pub fn parse_sources(sources: &SourceSet) -> Parsed {
         {
             parsed.complete = false;
         }
+        for duplicate in &duplicates {
+            parsed.diagnostics.push(duplicate_items::diagnostic(
+                file,
+                duplicate,
+                Some(&document),
+            ));
+        }
         parsed.files.push(ParsedFile {
             file,
             document,
@@ -77,6 +90,36 @@ pub fn parse_sources(sources: &SourceSet) -> Parsed {
         });
     }
     parsed
+}
+
+/// The text to read, with every second definition of a plan item blanked out, and those
+/// definitions; or, when anything else keeps the text from parsing, the original errors.
+fn recover_duplicate_items(
+    text: &str,
+) -> Result<(String, Vec<duplicate_items::DuplicateItem>), Vec<toml::de::Error>> {
+    let (_, original) = DeTable::parse_recoverable(text);
+    let mut duplicates = Vec::new();
+    let mut errors = original.clone();
+    let mut recovered = text.to_string();
+    // Each round blanks the duplicates TOML reported; a third definition of one item shows
+    // only once the second is gone. Every round blanks at least one region, so it ends.
+    while !errors.is_empty() {
+        let found: Option<Vec<_>> = errors
+            .iter()
+            .map(|error| duplicate_items::classify(&recovered, error))
+            .collect();
+        let Some(found) = found else {
+            return Err(original);
+        };
+        let blanked = duplicate_items::blank(&recovered, &found);
+        if blanked == recovered {
+            return Err(original);
+        }
+        recovered = blanked;
+        duplicates.extend(found);
+        errors = DeTable::parse_recoverable(&recovered).1;
+    }
+    Ok((recovered, duplicates))
 }
 
 /// A TOML syntax error, at the toml crate's span, in our words.

@@ -20,9 +20,10 @@
 //! Catalogs lowering cannot produce do not round-trip, and some cannot be written so that
 //! they compile at all; the writer still writes what they say, so the compiler reports the
 //! problem instead of the text silently meaning something else:
-//! - a usage-billed item with no `reset` (lowering always gives it the price interval's
-//!   reset, and the language has no way to say "never"), or with a `one_off` price interval
-//!   (an error: usage is billed every period);
+//! - a usage-billed item of a consumable feature with no `reset` (lowering gives it the price
+//!   interval's reset, and the language has no way to say "never"), or with a `one_off` price
+//!   interval (an error: usage is billed every period);
+//! - a `reset` on an item of an allocated feature (an error: allocated units never reset);
 //! - a prepaid price without purchase bounds, or a usage price with them;
 //! - a `prepaid.min` or `max` below `per` or not a multiple of it, or `min` above `max`;
 //! - a boolean feature that is consumable, or whose items carry an amount, reset or price;
@@ -33,6 +34,7 @@
 //!   map keys that differ from the object's own id, a free trial of 0 days, and anything else
 //!   a check rejects (negative amounts, tiers out of order, two defaults in a group, …).
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
@@ -51,6 +53,12 @@ use crate::catalog::{
 pub fn write_pricing(catalog: &Catalog, schema_path: Option<&str>) -> String {
     let mut writer = Writer {
         out: String::new(),
+        allocated: catalog
+            .features
+            .values()
+            .filter(|feature| feature.kind == FeatureType::Metered && !feature.consumable)
+            .map(|feature| feature.id.clone())
+            .collect(),
         minor_units: Currency::from_code(&catalog.currency).map(|currency| currency.minor_units),
     };
     if let Some(path) = schema_path {
@@ -75,6 +83,8 @@ pub fn write_pricing(catalog: &Catalog, schema_path: Option<&str>) -> String {
 
 struct Writer {
     out: String,
+    /// The allocated features (metered, not consumable): their items never reset.
+    allocated: BTreeSet<String>,
     /// Digits after the point of the currency's minor unit, to write money as `0.50`.
     minor_units: Option<u32>,
 }
@@ -202,12 +212,14 @@ impl Writer {
             Included::Units(units) => self.field("included", &number(units)),
             Included::Unlimited => self.field("included", &string("unlimited")),
         }
-        // Lowering gives a usage-billed item its price interval's reset; anything else never
-        // resets unless told. A `None` where lowering infers a reset cannot be written.
+        // Lowering gives a usage-billed item its price interval's reset, unless its feature
+        // is allocated; anything else never resets unless told. A `None` where lowering
+        // infers a reset cannot be written.
+        let allocated = self.allocated.contains(&item.feature_id);
         let inferred = item
             .price
             .as_ref()
-            .filter(|price| price.billing == Billing::Usage)
+            .filter(|price| price.billing == Billing::Usage && !allocated)
             .and_then(|price| price.interval.as_reset_interval());
         if let Some(reset) = item.reset
             && item.reset != inferred

@@ -56,10 +56,17 @@ pub fn lower(files: &[ParsedFile]) -> Catalog {
                 credit_system(&entry.id.value, &entry.value),
             );
         }
-        for entry in document.plans.iter().flat_map(|plans| plans.value.iter()) {
-            catalog
-                .plans
-                .insert(entry.id.value.clone(), plan(&entry.id.value, &entry.value));
+    }
+    // Plans last: an item's defaults depend on its feature, which any file may declare.
+    for parsed in files {
+        for entry in parsed
+            .document
+            .plans
+            .iter()
+            .flat_map(|plans| plans.value.iter())
+        {
+            let plan = plan(&entry.id.value, &entry.value, &catalog.features);
+            catalog.plans.insert(entry.id.value.clone(), plan);
         }
     }
     catalog
@@ -118,7 +125,7 @@ fn credit_system(id: &str, document: &CreditSystemDocument) -> CreditSystem {
     }
 }
 
-fn plan(id: &str, document: &PlanDocument) -> Plan {
+fn plan(id: &str, document: &PlanDocument, features: &BTreeMap<String, Feature>) -> Plan {
     let items = document
         .items
         .iter()
@@ -126,7 +133,7 @@ fn plan(id: &str, document: &PlanDocument) -> Plan {
         .map(|item| {
             (
                 item.id.value.clone(),
-                plan_item(&item.id.value, &item.value),
+                plan_item(&item.id.value, &item.value, features),
             )
         })
         .collect();
@@ -151,7 +158,11 @@ fn plan(id: &str, document: &PlanDocument) -> Plan {
     }
 }
 
-fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
+fn plan_item(
+    feature_id: &str,
+    document: &ItemDocument,
+    features: &BTreeMap<String, Feature>,
+) -> PlanItem {
     let included = match document.included.as_ref().map(|included| &included.value) {
         None => Included::Units(Decimal::ZERO),
         Some(IncludedDocument::Units(units)) => Included::Units(units.0.normalize()),
@@ -205,7 +216,12 @@ fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
             prepaid,
         }
     });
-    // A usage-billed item resets when it is billed, as Autumn assumes when `reset` is missing.
+    // A usage-billed item resets when it is billed, as Autumn assumes when `reset` is missing;
+    // except an allocated feature's (seats), which is a level held until released: its usage
+    // price bills the units held at each period's end, and nothing resets.
+    let allocated = features
+        .get(feature_id)
+        .is_some_and(|feature| feature.kind == FeatureType::Metered && !feature.consumable);
     let reset = document
         .reset
         .as_ref()
@@ -213,7 +229,7 @@ fn plan_item(feature_id: &str, document: &ItemDocument) -> PlanItem {
         .or_else(|| {
             price
                 .as_ref()
-                .filter(|price| price.billing == Billing::Usage)
+                .filter(|price| price.billing == Billing::Usage && !allocated)
                 .and_then(|price| price.interval.as_reset_interval())
         });
     PlanItem {

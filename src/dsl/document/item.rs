@@ -13,7 +13,7 @@ use crate::dsl::{DecimalLiteral, Spanned};
 pub struct ItemDocument {
     /// Units included every reset period, or `"unlimited"`. Default `0`.
     pub included: Option<Spanned<Included>>,
-    /// How often included usage resets: `minute`, `hour`, `day`, `week`, `month`, `quarter`, `semi_annual` or `year`. Default: the price interval for usage-billed items, otherwise never.
+    /// How often included usage resets: `minute`, `hour`, `day`, `week`, `month`, `quarter`, `semi_annual` or `year`. Default: the price interval for usage-billed items of consumable features and credit systems, otherwise never. Items of allocated features (seats) never reset.
     pub reset: Option<Spanned<ResetInterval>>,
     /// What more units cost: `{ amount = 0.01, per = 1, billing = "prepaid", interval = "one_off" }`. Default none.
     pub price: Option<Spanned<ItemPriceDocument>>,
