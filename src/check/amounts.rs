@@ -76,10 +76,9 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         let document = &item.value;
         if let Some(included) = &document.included
             && let Included::Units(units) = &included.value
+            && units.0 < Decimal::ZERO
         {
-            if units.0.is_sign_negative() && !units.0.is_zero() {
-                diagnostics.push(negative_included(units.0, included.span.clone()));
-            }
+            diagnostics.push(negative_included(units.0, included.span.clone()));
         }
         if let Some(price) = &document.price {
             if let Some(amount) = &price.value.amount {
