@@ -32,6 +32,14 @@ pub enum LedgerError {
     },
     #[error("invalid amount: {0}")]
     Amount(String),
+    #[error(
+        "bringing `{customer}` up to {at} passes more than {rounds} period boundaries: pass a time closer to the customer's last activity"
+    )]
+    TooFar {
+        customer: String,
+        at: String,
+        rounds: usize,
+    },
     #[error("the idempotency key `{0}` was used before for a different request")]
     IdempotencyConflict(String),
     #[error("the local store has no catalog: apply pricing first")]

@@ -134,6 +134,7 @@ pub fn materialize(
     customer_id: &str,
     at: i64,
 ) -> Result<(), LedgerError> {
+    let mut rounds = 0;
     loop {
         let next: Option<Due> = transaction
             .prepare_cached(
@@ -185,6 +186,36 @@ pub fn materialize(
             .map_err(|error| LedgerError::Corrupt(error.to_string()))?;
         let (renewal, item_id) =
             Renewal::parse(&key).ok_or_else(|| LedgerError::Corrupt(format!("renewal `{key}`")))?;
+        rounds += 1;
+        if rounds > MAX_ROUNDS {
+            return Err(LedgerError::TooFar {
+                customer: customer_id.to_string(),
+                at: Instant(at).to_string(),
+                rounds: MAX_ROUNDS,
+            });
+        }
+        // Included units of periods in which nothing can happen (every event so far came before
+        // this boundary, and nothing is owed for them to pay) are granted and expire unused:
+        // jump to the last boundary up to `at` at once, so an idle customer on a minute-reset
+        // plan is brought up to date in a few rounds, not one round per minute.
+        if renewal == Renewal::Included
+            && let Some(period) = plan
+                .items
+                .get(item_id)
+                .and_then(|item| item.reset)
+                .map(Period::from)
+        {
+            let anchor = Instant(anchor);
+            let last = last_boundary(anchor, period, Instant(at));
+            if last > periods && owed(transaction, customer_id, item_id)?.is_zero() {
+                transaction
+                    .prepare_cached(
+                        "UPDATE renewals SET next_at = ?3, periods = ?4 WHERE subscription_id = ?1 AND item = ?2",
+                    )?
+                    .execute(params![subscription_id, key, anchor.add(period, last).0, last])?;
+                continue;
+            }
+        }
         // Several boundaries may be due at once: the same-kind boundaries of other items at this
         // time come next round, in order.
         let renewed = renew(
@@ -223,6 +254,22 @@ pub fn materialize(
         }
     }
     expire_due(transaction, customer_id, at)
+}
+
+/// At most this many boundaries are brought up to date at once (a base price billed weekly
+/// for 38 years): a far-future time is an error, not a long hold of the write lock.
+const MAX_ROUNDS: usize = 2_000;
+
+/// The index of the last boundary `anchor + n periods` at or before `at`.
+fn last_boundary(anchor: Instant, period: Period, at: Instant) -> i64 {
+    let mut last = anchor.periods_until(period, at).max(0);
+    while anchor.add(period, last + 1) <= at {
+        last += 1;
+    }
+    while last > 0 && anchor.add(period, last) > at {
+        last -= 1;
+    }
+    last
 }
 
 /// Bills a subscription's usage beyond its balances now (it is being replaced mid-period).

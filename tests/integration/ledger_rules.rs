@@ -637,3 +637,36 @@ fn an_upgrade_credits_the_unused_time_and_a_downgrade_waits_for_the_periods_end(
         ]
     );
 }
+
+#[test]
+fn idle_periods_are_passed_in_one_step_and_a_far_future_time_is_bounded() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("catch-up"), directory.path());
+    ledger
+        .create_customer("acme", None, None, at("2026-01-01"))
+        .expect("customer");
+    track(&mut ledger, "acme", "requests", "4", "2026-01-01T00:00:30Z").expect("track");
+    // A year of minutes: 525,600 boundaries, none of them with anything to do.
+    assert_eq!(
+        balance(&mut ledger, "acme", "requests", "2027-01-01T00:00:30Z"),
+        decimal("10")
+    );
+    let entries = ledger.history("acme").expect("history").len();
+    assert!(
+        entries <= 5,
+        "the idle minutes are not written out one by one: {entries} entries"
+    );
+    attach(&mut ledger, "acme", "weekly", &[], "2027-01-01T00:01:00Z").expect("weekly");
+    let far = track(&mut ledger, "acme", "requests", "1", "2527-01-01").expect_err("bounded");
+    assert!(
+        far.to_string()
+            .contains("passes more than 2000 period boundaries"),
+        "{far}"
+    );
+    assert_eq!(
+        track(&mut ledger, "acme", "requests", "1", "2028-01-01")
+            .expect("a year of weeks")
+            .balance,
+        decimal("9")
+    );
+}
