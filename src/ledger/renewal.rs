@@ -195,9 +195,10 @@ pub fn materialize(
             });
         }
         // Included units of periods in which nothing can happen (every event so far came before
-        // this boundary, and nothing is owed for them to pay) are granted and expire unused:
-        // jump to the last boundary up to `at` at once, so an idle customer on a minute-reset
-        // plan is brought up to date in a few rounds, not one round per minute.
+        // this boundary, and nothing is owed for them to pay) are granted and expire unused.
+        // A few such periods are written out (the history shows each month's grant); many are
+        // passed at once, so an idle customer on a minute-reset plan is brought up to date in a
+        // few rounds, not one round per minute.
         if renewal == Renewal::Included
             && let Some(period) = plan
                 .items
@@ -207,7 +208,7 @@ pub fn materialize(
         {
             let anchor = Instant(anchor);
             let last = last_boundary(anchor, period, Instant(at));
-            if last > periods && owed(transaction, customer_id, item_id)?.is_zero() {
+            if last - periods > WRITTEN_OUT && owed(transaction, customer_id, item_id)?.is_zero() {
                 transaction
                     .prepare_cached(
                         "UPDATE renewals SET next_at = ?3, periods = ?4 WHERE subscription_id = ?1 AND item = ?2",
@@ -259,6 +260,10 @@ pub fn materialize(
 /// At most this many boundaries are brought up to date at once (a base price billed weekly
 /// for 38 years): a far-future time is an error, not a long hold of the write lock.
 const MAX_ROUNDS: usize = 2_000;
+
+/// Idle periods of included units up to this many are written out one by one; more are
+/// passed in one step.
+const WRITTEN_OUT: i64 = 100;
 
 /// The index of the last boundary `anchor + n periods` at or before `at`.
 fn last_boundary(anchor: Instant, period: Period, at: Instant) -> i64 {
