@@ -213,7 +213,7 @@ done
 [ "$(tr '\n' ' ' < "$FAKE_GH/log")" = "POST PATCH " ] ||
   fail "the first push should post the comment and the second update it: $(cat "$FAKE_GH/log")"
 cmp -s "$FAKE_GH/comment.md" pricing-plan.md || fail "the comment is not the plan"
-grep -q 'Batch jobs in `ci-batch`: \$1.00 → \$2.00 per unit (+100.0%)' "$FAKE_GH/comment.md" ||
+grep -q 'Batch jobs in `ci-batch`: \$1.00 → \$2.00 per unit per month (+100.0%)' "$FAKE_GH/comment.md" ||
   fail "the comment does not call out the price increase"
 
 # A pull request to a branch that has no pricing yet: nothing to compare, not a failure.

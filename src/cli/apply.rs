@@ -118,6 +118,9 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     };
     if let Err(error) = saved.check_live(&live) {
         let help = match error {
+            SavedPlanError::AlreadyApplied => {
+                "nothing is left to apply; to change the catalog again, edit the pricing and make a new plan with `pricectl plan --out`"
+            }
             SavedPlanError::DecisionsChanged => {
                 "customers joined or left a plan this plan changes; run `pricectl plan --out` again and review the new plan"
             }

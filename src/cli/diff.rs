@@ -17,7 +17,7 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
     let (Some((old, _)), Some((new, new_loaded))) = (old, new) else {
         return ExitStatus::Failure;
     };
-    let live = LiveState::without_customers(old.catalog);
+    let live = LiveState::of_pricing(old.catalog);
     let plan = crate::diff::diff(&new.catalog, &live);
     let view = View {
         comparison: Comparison::Versions {

@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 
 use super::output::{
-    print_note, print_stderr, report_diagnostics, report_error, report_load_error,
+    print_note, print_stderr, print_stdout, report_diagnostics, report_error, report_load_error,
 };
 use super::write_file::write_atomically;
 use super::{ExitStatus, FmtArgs};
@@ -44,6 +44,7 @@ pub fn fmt(args: &FmtArgs) -> ExitStatus {
             continue;
         }
         if args.check {
+            print_stdout(&unified_diff(&path, &text, &formatted));
             print_stderr(&format!("would reformat {}\n", path.display()));
         } else if let Err(error) = write_atomically(&path, &formatted) {
             report_error(&error, None);
@@ -60,6 +61,17 @@ pub fn fmt(args: &FmtArgs) -> ExitStatus {
     } else {
         ExitStatus::Success
     }
+}
+
+/// What `fmt` would change in `path`, as a unified diff (as `rustfmt --check` and `terraform
+/// fmt -diff` print it): `--- path` the file now, `+++ path` formatted.
+fn unified_diff(path: &Path, text: &str, formatted: &str) -> String {
+    let name = path.display().to_string();
+    similar::TextDiff::from_lines(text, formatted)
+        .unified_diff()
+        .context_radius(3)
+        .header(&name, &name)
+        .to_string()
 }
 
 /// The file, or every `*.toml` file directly inside the directory (scenario files too).

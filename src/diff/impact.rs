@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::plan::PriceImpact;
-use crate::catalog::{Catalog, Currency, FeatureType, Rate};
+use super::terms::unit;
+use crate::catalog::{Catalog, Currency, FeatureType, PriceInterval, Rate};
 
-/// (feature, plan, credit system) → money per unit.
-type Prices = BTreeMap<(String, String, Option<String>), Decimal>;
+/// (feature, plan, credit system) → money per unit, and how often it is charged (`None`:
+/// once).
+type Prices = BTreeMap<(String, String, Option<String>), (Decimal, Option<PriceInterval>)>;
 
 /// The price per unit of every (feature, plan, via) that differs between `live` and `desired`.
 ///
@@ -31,16 +33,17 @@ pub fn price_impact(live: &Catalog, desired: &Catalog) -> Vec<PriceImpact> {
         before.keys().chain(after.keys()).collect();
     let mut impact = Vec::new();
     for key in keys {
-        let (old, new) = (before.get(key), after.get(key));
-        if old == new {
+        let (old_quote, new_quote) = (before.get(key), after.get(key));
+        if old_quote == new_quote {
             continue;
         }
+        let interval = new_quote.or(old_quote).and_then(|(_, interval)| *interval);
+        let (old, new) = (
+            old_quote.map(|quote| &quote.0),
+            new_quote.map(|quote| &quote.0),
+        );
         let (feature, plan, via) = key;
-        let feature_name = desired
-            .features
-            .get(feature)
-            .or_else(|| live.features.get(feature))
-            .map_or_else(|| feature.clone(), |feature| feature.name.clone());
+        let unit = unit(desired, live, feature);
         let smallest = [old, new]
             .into_iter()
             .flatten()
@@ -53,7 +56,7 @@ pub fn price_impact(live: &Catalog, desired: &Catalog) -> Vec<PriceImpact> {
         };
         impact.push(PriceImpact {
             feature: feature.clone(),
-            feature_name,
+            feature_name: unit.name.clone(),
             plan: plan.clone(),
             via: via.clone(),
             before: old.map(Decimal::normalize),
@@ -61,6 +64,8 @@ pub fn price_impact(live: &Catalog, desired: &Catalog) -> Vec<PriceImpact> {
             change_percent: percent(old, new),
             quoted_per,
             currency: currency.clone(),
+            unit: Some(unit),
+            interval,
         });
     }
     impact
@@ -94,6 +99,7 @@ fn prices(
             let Some(per_unit) = unit_price(&price.rate, price.per) else {
                 continue;
             };
+            let interval = (price.interval != PriceInterval::OneOff).then_some(price.interval);
             if let Some(system) = catalog.credit_systems.get(item_id) {
                 if !plan_changed && !changed_systems.contains(item_id.as_str()) {
                     continue;
@@ -102,12 +108,15 @@ fn prices(
                     if let Some(money) = cost.credits.checked_mul(per_unit) {
                         prices.insert(
                             (feature_id.clone(), plan_id.clone(), Some(item_id.clone())),
-                            money,
+                            (money, interval),
                         );
                     }
                 }
             } else if plan_changed && is_metered(catalog, item_id) {
-                prices.insert((item_id.clone(), plan_id.clone(), None), per_unit);
+                prices.insert(
+                    (item_id.clone(), plan_id.clone(), None),
+                    (per_unit, interval),
+                );
             }
         }
     }
@@ -133,7 +142,7 @@ fn unit_price(rate: &Rate, per: Decimal) -> Option<Decimal> {
 
 /// The change in percent, one decimal, rounded half away from zero; `None` when a side is
 /// missing or the old price is zero.
-fn percent(before: Option<&Decimal>, after: Option<&Decimal>) -> Option<Decimal> {
+pub(super) fn percent(before: Option<&Decimal>, after: Option<&Decimal>) -> Option<Decimal> {
     let (before, after) = (before?, after?);
     if before.is_zero() {
         return None;

@@ -6,18 +6,21 @@
 mod fields;
 mod impact;
 mod plan;
+mod terms;
 #[cfg(test)]
 mod tests;
 
 pub use plan::{
-    Action, Change, Decision, FieldChange, Fingerprints, ObjectState, PLAN_FORMAT_VERSION, Plan,
-    PriceImpact, Reason, Refusal, RefusalReason, Summary, User,
+    Action, Change, Decision, FieldChange, Fingerprints, Holders, ObjectState, PLAN_FORMAT_VERSION,
+    Plan, PriceImpact, Reason, Refusal, RefusalReason, Summary, Term, TermChange, TermValue, Unit,
+    User,
 };
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use fields::changed_fields;
 use impact::price_impact;
+use terms::term_changes;
 
 use crate::catalog::{Address, Catalog, ObjectKind, Plan as PricingPlan};
 use crate::live::{LivePlan, LiveState, fingerprint};
@@ -101,6 +104,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         pricectl_version: env!("CARGO_PKG_VERSION").to_string(),
         currency: desired.currency.clone(),
         impact: price_impact(&live.catalog, desired),
+        terms: term_changes(live, desired),
         changes,
         summary,
         refusals: builder.refusals,
@@ -350,7 +354,9 @@ impl Builder<'_> {
             .plans
             .get(id)
             .map_or(0, LivePlan::customers_on_current);
-        let (action, why, customers_staying) = if charges_change && customers > 0 {
+        let (action, why, customers_staying) = if charges_change && !self.live.customers_known {
+            (Action::Update, Reason::DecidedAtPlanTime, 0)
+        } else if charges_change && customers > 0 {
             let version = self.live.plans.get(id).map_or(1, |plan| plan.version);
             (
                 Action::NewVersion,

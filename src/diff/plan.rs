@@ -1,7 +1,10 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Address, CreditSystem, Feature, Plan as PricingPlan, PlanItem};
+use crate::catalog::{
+    Address, Billing, CreditSystem, Feature, Included, ItemPrice, Plan as PricingPlan, PlanItem,
+    PriceInterval, Rate, ResetInterval,
+};
 
 /// What it takes to make the live catalog match the pricing: the changes, in an order in which
 /// each is valid when applied, and what they mean for customers and prices.
@@ -27,6 +30,10 @@ pub struct Plan {
     /// Money per unit of every metered feature through every plan that sells it, before and
     /// after, where it differs.
     pub impact: Vec<PriceImpact>,
+    /// Every change to what a customer pays or gets (base prices, included amounts, resets,
+    /// prices and tiers, prepaid bounds, credit costs, trials, intervals), before and after.
+    #[serde(default)]
+    pub terms: Vec<TermChange>,
     /// Objects the plan may not touch (`protect = true`); a plan with refusals cannot be applied.
     pub refusals: Vec<Refusal>,
     pub fingerprints: Fingerprints,
@@ -102,6 +109,10 @@ pub enum Reason {
     /// A plan whose charges change while no customer is on its current version: changed in
     /// place.
     NoCustomersOnIt,
+    /// A plan whose charges change, compared with a pricing rather than a billing system
+    /// (`pricectl diff`): whether customers on its current version keep it (a new version) or
+    /// it changes in place is decided when it is planned against the live system.
+    DecidedAtPlanTime,
     /// A plan whose change leaves what customers pay as it is (its name, say): changed in
     /// place.
     ChargesUnchanged,
@@ -225,6 +236,118 @@ pub struct PriceImpact {
     /// one minor unit (tokens).
     pub quoted_per: u64,
     pub currency: String,
+    /// What one unit of the feature is called ("seat", "token").
+    #[serde(default)]
+    pub unit: Option<Unit>,
+    /// How often the price is charged; `None` for a one-off purchase.
+    #[serde(default)]
+    pub interval: Option<PriceInterval>,
+}
+
+/// One change to what a customer pays or gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermChange {
+    /// The plan (base price, interval, trial), item (what it grants) or credit system (its
+    /// costs) the term belongs to.
+    pub address: Address,
+    pub term: Term,
+    /// `None` where the term did not exist (an item a plan starts granting, a trial added).
+    pub before: Option<TermValue>,
+    pub after: Option<TermValue>,
+    /// The change in percent, one decimal, where the two sides are alike numbers.
+    #[serde(with = "one_decimal")]
+    pub change_percent: Option<Decimal>,
+    /// What a unit of the item's feature (or a credit cost's feature) is called.
+    pub unit: Option<Unit>,
+    /// For a rising credit cost: the prepaid credits customers already hold of the system,
+    /// and what they buy before and after. `None` where the live system does not say.
+    pub holders: Option<Holders>,
+}
+
+/// Which term changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Term {
+    /// A plan's base price, with how often it is charged.
+    BasePrice,
+    FreeTrial,
+    /// An item granted, or no longer granted, by a plan.
+    Granted,
+    /// Units included, with when they reset.
+    Included,
+    Reset,
+    /// An item's usage or prepaid price: amount or tiers, billing unit, interval.
+    Price,
+    PrepaidBounds,
+    /// Credits one unit of `feature` draws.
+    CreditCost {
+        feature: String,
+    },
+}
+
+/// One side of a term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TermValue {
+    Money {
+        #[serde(with = "crate::catalog::decimal")]
+        amount: Decimal,
+        interval: PriceInterval,
+    },
+    Trial {
+        days: u32,
+        card_required: bool,
+    },
+    Granted {
+        included: Included,
+        reset: Option<ResetInterval>,
+        price: Option<ItemPrice>,
+    },
+    Included {
+        included: Included,
+        reset: Option<ResetInterval>,
+    },
+    Reset {
+        reset: Option<ResetInterval>,
+    },
+    Rate {
+        billing: Billing,
+        interval: PriceInterval,
+        #[serde(with = "crate::catalog::decimal")]
+        per: Decimal,
+        rate: Rate,
+    },
+    Bounds {
+        #[serde(with = "crate::catalog::decimal")]
+        min: Decimal,
+        #[serde(with = "crate::catalog::decimal::option")]
+        max: Option<Decimal>,
+    },
+    Credits {
+        #[serde(with = "crate::catalog::decimal")]
+        credits: Decimal,
+    },
+}
+
+/// What a unit is called: the feature's (or credit system's) name and display words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    pub name: String,
+    pub singular: String,
+    pub plural: String,
+}
+
+/// Customers already holding prepaid credits whose cost for a feature rises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holders {
+    pub customers: u64,
+    #[serde(with = "crate::catalog::decimal")]
+    pub credits: Decimal,
+    /// Units of the feature those credits are worth at the old cost and at the new.
+    #[serde(with = "crate::catalog::decimal::option")]
+    pub units_before: Option<Decimal>,
+    #[serde(with = "crate::catalog::decimal::option")]
+    pub units_after: Option<Decimal>,
 }
 
 impl PriceImpact {

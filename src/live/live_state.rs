@@ -1,5 +1,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
@@ -16,6 +17,29 @@ pub struct LiveState {
     /// customers: a grandfathered customer still uses what their version grants, so those
     /// cannot be deleted.
     pub grandfathered: BTreeMap<String, BTreeSet<String>>,
+    /// Whether the customer facts above are known. `false` for the old side of `pricectl
+    /// diff`, which is a pricing file, not a billing system: whether a plan with changed
+    /// charges is versioned or changed in place is decided when it is planned against one.
+    #[serde(default = "known")]
+    pub customers_known: bool,
+    /// Credit system id → the prepaid credits customers hold of it now (bought, unexpired,
+    /// unspent). `None` when the billing system does not say (a remote backend may omit it).
+    #[serde(default)]
+    pub held_credits: Option<BTreeMap<String, HeldCredits>>,
+}
+
+/// The prepaid credits of one credit system that customers hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldCredits {
+    /// Customers holding some.
+    pub customers: u64,
+    /// Credits they hold between them, exact.
+    #[serde(with = "crate::catalog::decimal")]
+    pub credits: Decimal,
+}
+
+fn known() -> bool {
+    true
 }
 
 /// A live plan's versions.
@@ -68,13 +92,23 @@ impl LiveState {
         super::fingerprint(&facts)
     }
 
-    /// A billing system holding `catalog`, with no customers (the old side of `pricectl
-    /// diff`).
+    /// A billing system holding `catalog`, with no customers.
     pub fn without_customers(catalog: Catalog) -> LiveState {
         LiveState {
             catalog,
             plans: BTreeMap::new(),
             grandfathered: BTreeMap::new(),
+            customers_known: true,
+            held_credits: None,
+        }
+    }
+
+    /// `catalog` as a pricing file holds it, with nothing known of customers (the old side
+    /// of `pricectl diff`).
+    pub fn of_pricing(catalog: Catalog) -> LiveState {
+        LiveState {
+            customers_known: false,
+            ..LiveState::without_customers(catalog)
         }
     }
 
@@ -115,6 +149,8 @@ impl LiveState {
             },
             plans: BTreeMap::new(),
             grandfathered: BTreeMap::new(),
+            customers_known: true,
+            held_credits: None,
         }
     }
 }

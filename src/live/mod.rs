@@ -9,4 +9,4 @@ mod fingerprint;
 mod live_state;
 
 pub use fingerprint::fingerprint;
-pub use live_state::{LivePlan, LiveState};
+pub use live_state::{HeldCredits, LivePlan, LiveState};

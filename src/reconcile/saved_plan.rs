@@ -81,6 +81,8 @@ pub enum SavedPlanError {
     MissingStore { path: PathBuf },
     #[error("the pricing changed since the plan was made")]
     PricingChanged,
+    #[error("this plan was already applied: the live catalog matches the pricing it was made for")]
+    AlreadyApplied,
     #[error("the live catalog changed since the plan was made")]
     LiveChanged,
     #[error("customers moved since the plan was made, and the plan would now be different")]
@@ -242,11 +244,18 @@ impl SavedPlan {
         }
     }
 
-    /// Refuses when the live catalog is not the one planned against, or when what customers
+    /// Refuses when the plan was already applied (the live catalog is what it makes), when the
+    /// live catalog is not the one planned against, or when what customers
     /// did since would change the plan (a plan that gained customers versions instead of
     /// changing in place).
     pub fn check_live(&self, live: &crate::live::LiveState) -> Result<(), SavedPlanError> {
         if live.catalog_fingerprint() != self.plan.fingerprints.live {
+            // The live catalog moved to exactly what the plan makes: this plan (or one that
+            // does the same) was applied.
+            let now = crate::diff::diff(&self.desired, live);
+            if now.changes.is_empty() && !self.plan.changes.is_empty() {
+                return Err(SavedPlanError::AlreadyApplied);
+            }
             return Err(SavedPlanError::LiveChanged);
         }
         let now = crate::diff::diff(&self.desired, live);

@@ -12,7 +12,9 @@ mod plan_json;
 mod plan_markdown;
 mod plan_text;
 mod plan_words;
+mod term_words;
 mod windowed_text;
+mod word_diff;
 
 #[cfg(test)]
 pub(crate) mod plan_fixtures;

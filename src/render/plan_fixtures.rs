@@ -207,7 +207,12 @@ pub(crate) fn credit_cost_increase() -> Plan {
 
 /// The messages feature and the `pro` plan that sells it.
 fn messages_and_pro(pro: PricingPlan) -> Catalog {
-    catalog(vec![feature("messages", "Messages")], Vec::new(), vec![pro])
+    let mut messages = feature("messages", "Messages");
+    messages.display = Some(Display {
+        singular: "message".into(),
+        plural: "messages".into(),
+    });
+    catalog(vec![messages], Vec::new(), vec![pro])
 }
 
 /// Pro goes from $20 to $25 a month and includes fewer messages, each dearer; three customers
@@ -216,6 +221,33 @@ pub(crate) fn new_version() -> Plan {
     let before = messages_and_pro(pro("20", "1000", "0.01"));
     let after = messages_and_pro(pro("25", "500", "0.012"));
     planned(&after, &live(before, &[("pro", 2, 3)]))
+}
+
+/// The review the issue tells of: Pro from $20 to $25 a month, included messages 500 → 400,
+/// overage $0.04 → $0.05, a trial added; no customer is on it yet.
+pub(crate) fn pro_repriced() -> Plan {
+    let before = messages_and_pro(pro("20", "500", "0.04"));
+    let mut after = pro("25", "400", "0.05");
+    after.free_trial = Some(crate::catalog::FreeTrial {
+        days: 14,
+        card_required: true,
+    });
+    after.description = Some("For teams that deploy every day".into());
+    planned(&messages_and_pro(after), &live(before, &[]))
+}
+
+/// o3 becomes five times dearer while 3 customers hold 12,000 prepaid credits.
+pub(crate) fn credit_cost_increase_with_holders() -> Plan {
+    let before = openai(("0.0002", "0.0008"));
+    let mut live = live(before, &[]);
+    live.held_credits = Some(BTreeMap::from([(
+        "credits".to_string(),
+        crate::live::HeldCredits {
+            customers: 3,
+            credits: decimal("12000"),
+        },
+    )]));
+    planned(&openai(("0.001", "0.004")), &live)
 }
 
 /// A plan with customers is removed (archived) and an unused feature is removed (deleted).

@@ -21,9 +21,10 @@ use super::github::{escape_data, escape_property};
 use super::location::Location;
 use super::plan_text::{impact_prices, render_plan_text_for, show_percent};
 use super::plan_words::{reason_words, refusal_words};
+use super::term_words::{costs_customers_more, term_words};
 use crate::catalog::Address;
 use crate::diagnostics::Span;
-use crate::diff::{Action, Change, Plan, PriceImpact};
+use crate::diff::{Action, Change, Plan, PriceImpact, Term};
 use crate::dsl::{Declarations, SourceSet};
 
 /// Where each object of the new pricing is written, as annotations name it.
@@ -187,6 +188,28 @@ pub fn render_plan_github(
             increase_target(impact, &addresses, locations),
             "pricectl: price increase",
             increase_message(impact),
+        );
+    }
+    // What customers pay or get that the price increases above do not already say: a dearer
+    // base price, fewer units included, a shorter trial, credits already held buying less.
+    for term in plan.terms.iter().filter(|term| costs_customers_more(term)) {
+        let target = match &term.term {
+            Term::Price => continue,
+            Term::CreditCost { .. } if term.holders.is_none() => continue,
+            Term::CreditCost { feature } => {
+                let cost = (term.address.id().to_string(), feature.clone());
+                match locations.costs.get(&cost) {
+                    Some(place) => Target::Place(place.clone()),
+                    None => locations.target(&term.address),
+                }
+            }
+            _ => locations.target(&term.address),
+        };
+        add(
+            "warning",
+            target,
+            "pricectl: customers pay more or get less",
+            term_words(term, &plan.currency).replace('`', ""),
         );
     }
 

@@ -13,6 +13,7 @@ use super::plan_text::{
     summary_line, symbol, write_change,
 };
 use super::plan_words::{reason_words, refusal_words};
+use super::term_words::{costs_customers_more, term_words};
 use crate::diff::{Action, Change, Plan, PriceImpact, Summary};
 
 /// The first line: a workflow finds the comment by it and updates it in place.
@@ -67,6 +68,7 @@ pub fn render_plan_markdown_for(plan: &Plan, comparison: &Comparison) -> String 
     let callout_limit = LIMIT.saturating_sub(overview.len() + TAIL_ROOM);
     write_refusals(&mut out, plan, callout_limit);
     write_warnings(&mut out, plan, callout_limit);
+    write_terms(&mut out, plan, callout_limit, &command);
     out.push_str(&overview);
     if plan.changes.is_empty() {
         return out;
@@ -182,6 +184,34 @@ fn write_warnings(out: &mut String, plan: &Plan, limit: usize) {
             )
         });
     }
+    out.push('\n');
+}
+
+/// Every change to what customers pay or get, up front: a reviewer reads them before the
+/// counts. Those that ask more of customers are in bold.
+fn write_terms(out: &mut String, plan: &Plan, limit: usize, command: &str) {
+    if plan.terms.is_empty() {
+        return;
+    }
+    out.push_str("**What customers pay or get:**\n\n");
+    let entries: Vec<String> = plan
+        .terms
+        .iter()
+        .map(|term| {
+            let words = inline(&term_words(term, &plan.currency));
+            if costs_customers_more(term) {
+                format!("- **{words}**\n")
+            } else {
+                format!("- {words}\n")
+            }
+        })
+        .collect();
+    push_bounded(out, &entries, limit, |left_out| {
+        format!(
+            "- …and {} more; run {command} locally for all of them\n",
+            group(left_out)
+        )
+    });
     out.push('\n');
 }
 
@@ -426,6 +456,18 @@ mod tests {
     #[test]
     fn new_version_keeps_customers() {
         insta::assert_snapshot!(render_plan_markdown(&plan_fixtures::new_version()));
+    }
+
+    #[test]
+    fn every_change_customers_feel_up_front() {
+        insta::assert_snapshot!(render_plan_markdown(&plan_fixtures::pro_repriced()));
+    }
+
+    #[test]
+    fn credit_cost_rise_tells_holders() {
+        insta::assert_snapshot!(render_plan_markdown(
+            &plan_fixtures::credit_cost_increase_with_holders()
+        ));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use super::comparison::Comparison;
 use super::plan_words::{reason_words, refusal_words};
+use super::term_words::{costs_customers_more, price_interval, term_words};
+use super::word_diff::word_diff;
 use crate::catalog::Currency;
 use crate::diff::{Action, Change, ObjectState, Plan, PriceImpact, Summary};
 
@@ -58,6 +60,14 @@ pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -
     for change in &plan.changes {
         out.push('\n');
         write_change(&mut out, change, 2, style);
+    }
+    if !plan.terms.is_empty() {
+        out.push_str("\nWhat customers pay or get:\n");
+        for term in &plan.terms {
+            let words = format!("- {}", term_words(term, &plan.currency));
+            let painted = style.paint_if(Paint::Increase, costs_customers_more(term), &words);
+            let _ = writeln!(out, "  {painted}");
+        }
     }
     if !plan.impact.is_empty() {
         out.push_str("\nPrice impact:\n");
@@ -151,14 +161,27 @@ fn field_lines(change: &Change) -> Vec<(String, String)> {
         .fields
         .iter()
         .map(|field| {
-            let shown = format!(
-                "{} → {}",
-                optional_value(field.before.as_ref()),
-                optional_value(field.after.as_ref())
-            );
+            let shown = match (&field.before, &field.after) {
+                (Some(Value::String(before)), Some(Value::String(after)))
+                    if is_prose(before, after) =>
+                {
+                    word_diff(before, after)
+                }
+                (before, after) => format!(
+                    "{} → {}",
+                    optional_value(before.as_ref()),
+                    optional_value(after.as_ref())
+                ),
+            };
             (field.path.clone(), shown)
         })
         .collect()
+}
+
+/// Text a reviewer reads word by word (a name, a description): words, not a decimal or an id.
+fn is_prose(before: &str, after: &str) -> bool {
+    let words = |text: &str| is_plain(text) && Decimal::from_str_exact(text).is_err();
+    words(before) && words(after) && (before.contains(' ') || after.contains(' '))
 }
 
 /// The leaves of a created object, by dotted path, without its id (the address has it) and
@@ -257,7 +280,7 @@ fn impact_line(impact: &PriceImpact, style: Style) -> String {
 
 /// "$10.00 → $2.00 per 1M", or with one side missing "not sold → $2.00 per 1M".
 pub(super) fn impact_prices(impact: &PriceImpact) -> String {
-    let quote = quote_unit(impact.quoted_per);
+    let quote = quote_unit(impact);
     match (impact.before, impact.after) {
         (Some(before), Some(after)) => format!(
             "{} → {} {quote}",
@@ -280,7 +303,7 @@ pub(super) fn quoted_price(price: Option<Decimal>, impact: &PriceImpact) -> Stri
             format!(
                 "{} {}",
                 money(price, impact.quoted_per, &impact.currency),
-                quote_unit(impact.quoted_per)
+                quote_unit(impact)
             )
         },
     )
@@ -298,14 +321,22 @@ pub(super) fn show_percent(percent: Decimal) -> String {
     }
 }
 
-/// "per unit", "per 1K", "per 1M", "per 1B", or "per 250".
-fn quote_unit(quoted_per: u64) -> String {
-    match quoted_per {
-        1 => "per unit".to_string(),
-        1_000 => "per 1K".to_string(),
-        1_000_000 => "per 1M".to_string(),
-        1_000_000_000 => "per 1B".to_string(),
-        other => format!("per {}", group_thousands(&other.to_string())),
+/// "per seat per month", "per 1M tokens", "per 250 units": the units a price is quoted
+/// for, named as the feature counts them, and how often it is charged.
+fn quote_unit(impact: &PriceImpact) -> String {
+    let (singular, plural) = impact.unit.as_ref().map_or(("unit", "units"), |unit| {
+        (unit.singular.as_str(), unit.plural.as_str())
+    });
+    let units = match impact.quoted_per {
+        1 => format!("per {singular}"),
+        1_000 => format!("per 1K {plural}"),
+        1_000_000 => format!("per 1M {plural}"),
+        1_000_000_000 => format!("per 1B {plural}"),
+        other => format!("per {} {plural}", group_thousands(&other.to_string())),
+    };
+    match impact.interval {
+        Some(interval) => format!("{units} {}", price_interval(interval)),
+        None => units,
     }
 }
 
@@ -419,6 +450,15 @@ impl Paint {
 }
 
 impl Style {
+    /// `text` painted when `when`, else as it is.
+    pub(super) fn paint_if(self, paint: Paint, when: bool, text: &str) -> String {
+        if when {
+            self.paint(paint, text)
+        } else {
+            text.to_string()
+        }
+    }
+
     pub(super) fn paint(self, paint: Paint, text: &str) -> String {
         if self.color {
             format!("\x1b[{}m{text}\x1b[0m", paint.code())
@@ -456,6 +496,11 @@ mod tests {
     #[test]
     fn new_version_keeps_customers() {
         insta::assert_snapshot!(render_plan_text(&plan_fixtures::new_version(), false));
+    }
+
+    #[test]
+    fn every_change_customers_feel_up_front() {
+        insta::assert_snapshot!(render_plan_text(&plan_fixtures::pro_repriced(), false));
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub fn reason_words(reason: &Reason) -> String {
         Reason::NoCustomersOnIt => {
             "differs from the pricing; no customer is on it, so it is changed in place".into()
         }
+        Reason::DecidedAtPlanTime => {
+            "what customers pay changes; whether customers on the current version keep it (a new version) or it changes in place is decided by `pricectl plan` against the live system".into()
+        }
         Reason::ChargesUnchanged => {
             "differs from the pricing; what customers pay does not change".into()
         }

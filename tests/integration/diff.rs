@@ -183,7 +183,7 @@ fn git_revisions_of_a_file_and_a_directory() {
         .collect();
     insta::assert_snapshot!(annotations.join("\n"), @"
     ::warning title=pricectl%3A destructive change::delete feature.o1-output-tokens: removed from the pricing (applying it needs --allow-destroy)
-    ::warning file=prices/b.toml,line=8,col=1,endLine=8,endColumn=15,title=pricectl%3A price increase::o3 input tokens via credits in credit-top-up: $10.00 → $12.00 per 1M (+20.0%25)
+    ::warning file=prices/b.toml,line=8,col=1,endLine=8,endColumn=15,title=pricectl%3A price increase::o3 input tokens via credits in credit-top-up: $10.00 → $12.00 per 1M o3 input tokens (+20.0%25)
     ");
 }
 
@@ -318,4 +318,41 @@ fn the_summary_of_a_huge_diff_stays_within_the_caps() {
     );
     assert!(written.len() <= pricectl::render::STEP_SUMMARY_LIMIT);
     assert!(written.contains("Run `pricectl diff old.toml new.toml` locally for the full plan."));
+}
+
+/// A review of a repricing, as the issue tells it: Pro from $20 to $25 a month, 400 credits
+/// included instead of 500, extra seats $10 instead of $5, a new description. Every change to
+/// what customers pay or get is up front, prices name their unit and interval, the
+/// description reads word by word, and a diff (no live system, so no customers known) does
+/// not claim the plan is changed in place.
+#[test]
+fn a_repricing_shows_every_change_customers_feel() {
+    let old = example("saas-seats-credits");
+    let new = old
+        .replace(
+            "price = { amount = 20, interval = \"month\" }",
+            "price = { amount = 25, interval = \"month\" }",
+        )
+        .replace("included = 500\n", "included = 400\n")
+        .replace(
+            "price = { amount = 5, billing = \"prepaid\", interval = \"month\" }",
+            "price = { amount = 10, billing = \"prepaid\", interval = \"month\" }",
+        )
+        .replace(
+            "description = \"For teams: 500 credits a month, 3 seats and SSO.\"",
+            "description = \"For growing teams: 400 credits a month, 3 seats and SSO.\"",
+        );
+    assert_ne!(new, old);
+    let context = TestContext::new();
+    context.write("old.toml", &old);
+    context.write("new.toml", &new);
+    let text = context.run(&["diff", "old.toml", "new.toml"]);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let markdown = context.run(&["diff", "old.toml", "new.toml", "--format", "markdown"]);
+    let github = context.run(&["diff", "old.toml", "new.toml", "--format", "github"]);
+    context.bind(|| {
+        insta::assert_snapshot!("repricing_text", stdout(&text));
+        insta::assert_snapshot!("repricing_markdown", stdout(&markdown));
+        insta::assert_snapshot!("repricing_github", stdout(&github));
+    });
 }

@@ -300,7 +300,11 @@ fn check_lists_what_would_change_and_writes_nothing() {
     ]);
     let output = context.run(&["fmt", "--check", "."]);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(output.stdout, b"");
+    // What would change, as a unified diff on stdout (as `rustfmt --check` prints it).
+    insta::assert_snapshot!(
+        "check_prints_the_diff",
+        String::from_utf8_lossy(&output.stdout)
+    );
     insta::assert_snapshot!(stderr(&output), @r"
     would reformat pricing.scenario.toml
     would reformat pricing.toml

@@ -325,6 +325,13 @@ fn a_saved_plan_applies_without_asking() {
             .code(),
         Some(0)
     );
+    // Applied twice: it says so, not that someone else changed the catalog.
+    let again = workspace.run(&["apply", "plan.json"]);
+    assert_eq!(again.status.code(), Some(1));
+    insta::assert_snapshot!(stderr(&again), @r"
+    error: this plan was already applied: the live catalog matches the pricing it was made for
+      help: nothing is left to apply; to change the catalog again, edit the pricing and make a new plan with `pricectl plan --out`
+    ");
 }
 
 #[test]
@@ -608,4 +615,57 @@ fn plan_out_writes_over_a_saved_plan_and_nothing_else() {
     assert!(pricectl::reconcile::SavedPlan::is_saved_plan(
         &workspace.read("notes.json")
     ));
+}
+
+/// A credit cost that rises says what it does to customers already holding prepaid credits:
+/// the local store counts them and their credits, and the plan says what those credits buy
+/// before and after.
+#[test]
+fn a_dearer_credit_cost_tells_what_held_credits_now_buy() {
+    let workspace = TestContext::new();
+    workspace.write("pricing.toml", &openai());
+    apply_all(&workspace);
+    for (customer, credits) in [("acme", "500"), ("globex", "1000")] {
+        for args in [
+            &["customer", "create", customer][..],
+            &[
+                "attach",
+                "--customer",
+                customer,
+                "--plan",
+                "credit-top-up",
+                "--quantity",
+                &format!("credits={credits}"),
+            ],
+        ] {
+            let output = workspace.run(args);
+            assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        }
+    }
+    // acme spends 150 of its 500 credits: 1,350 are held between the two.
+    let track = workspace.run(&[
+        "track",
+        "--customer",
+        "acme",
+        "--feature",
+        "o1-input-tokens",
+        "--value",
+        "100000",
+    ]);
+    assert!(track.status.success(), "{}", stderr(&track));
+    workspace.write(
+        "pricing.toml",
+        &openai().replace(
+            "o3-input-tokens  = { credits = 1000,",
+            "o3-input-tokens  = { credits = 1250,",
+        ),
+    );
+    let plan = workspace.run(&["plan"]);
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let text = stdout(&plan);
+    let terms: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("prepaid credits"))
+        .collect();
+    insta::assert_snapshot!(terms.join("\n"), @"  - `credit_system.credits` cost of o3 input tokens: 0.001 → 0.00125 credits per unit (+25.0%); 2 customers already hold 1,350 prepaid credits, worth 1,350,000 o3 input tokens before and 1,080,000 now");
 }

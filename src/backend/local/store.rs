@@ -11,7 +11,7 @@ use crate::backend::{
 };
 use crate::catalog::{Address, Plan as PricingPlan};
 use crate::diff::{Action, Change, ObjectState, Plan};
-use crate::live::{LivePlan, LiveState};
+use crate::live::{HeldCredits, LivePlan, LiveState};
 
 /// A billing catalog in a `SQLite` file (or in memory, for scenario tests).
 pub struct LocalStore {
@@ -85,6 +85,7 @@ impl LocalStore {
         state.catalog.features = read_objects(connection, "SELECT id, definition FROM features")?;
         state.catalog.credit_systems =
             read_objects(connection, "SELECT id, definition FROM credit_systems")?;
+        state.held_credits = Some(held_credits(connection, &state.catalog.credit_systems)?);
 
         let mut customers: BTreeMap<(String, u32), u64> = BTreeMap::new();
         let mut statement = connection.prepare(
@@ -161,6 +162,56 @@ impl LocalStore {
         }
         Ok(state)
     }
+}
+
+/// The prepaid credits customers hold of each credit system: purchased lots with credits left
+/// that have not expired, summed exactly. Every credit system is listed, held or not.
+fn held_credits<T>(
+    connection: &Connection,
+    credit_systems: &BTreeMap<String, T>,
+) -> Result<BTreeMap<String, HeldCredits>, BackendError> {
+    let mut held: BTreeMap<String, (std::collections::BTreeSet<String>, rust_decimal::Decimal)> =
+        credit_systems
+            .keys()
+            .map(|id| (id.clone(), Default::default()))
+            .collect();
+    let mut statement = connection.prepare(
+        "SELECT balance_key, customer_id, remaining FROM lots
+         WHERE source = 'purchased' AND (expires_at IS NULL OR expires_at > ?1)",
+    )?;
+    let rows = statement.query_map([now_millis()], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (system, customer, remaining) = row?;
+        let Some((customers, credits)) = held.get_mut(&system) else {
+            continue; // a feature's balance, not a credit system's
+        };
+        let remaining = rust_decimal::Decimal::from_str_exact(&remaining).map_err(|error| {
+            BackendError::Corrupt {
+                detail: format!("a lot of `{system}` held by `{customer}`: {error}"),
+            }
+        })?;
+        if remaining > rust_decimal::Decimal::ZERO {
+            customers.insert(customer);
+            *credits = credits
+                .checked_add(remaining)
+                .ok_or_else(|| BackendError::Corrupt {
+                    detail: format!("the credits of `{system}` sum beyond a decimal's range"),
+                })?;
+        }
+    }
+    Ok(held
+        .into_iter()
+        .map(|(system, (customers, credits))| {
+            let customers = u64::try_from(customers.len()).unwrap_or(u64::MAX);
+            (system, HeldCredits { customers, credits })
+        })
+        .collect())
 }
 
 impl Backend for LocalStore {
