@@ -80,7 +80,7 @@ fn cheaper_o3_shows_the_price_impact() {
     workspace.write("pricing.toml", &cheaper);
     let output = snapshot_plan(&workspace, "o3_cheaper");
     assert!(
-        stdout(&output).contains("$10.00 → $2.00 per 1M (−80.0%)"),
+        stdout(&output).contains("$10.00 → $2.00 per 1M o3 input tokens (−80.0%)"),
         "{}",
         stdout(&output)
     );
