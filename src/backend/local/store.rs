@@ -574,3 +574,44 @@ fn now_millis() -> i64 {
             i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::LocalStore;
+    use crate::backend::{Backend, BackendError, ChangeStatus, ErrorKind, NoProgress};
+    use crate::catalog::{Catalog, Feature};
+    use crate::diff::diff;
+    use crate::live::LiveState;
+
+    fn one_feature(currency: &str, id: &str) -> Catalog {
+        Catalog::of(
+            currency,
+            vec![Feature::metered(id, "Tokens")],
+            Vec::new(),
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn a_plan_in_another_currency_is_not_started_and_changes_nothing() {
+        let mut store = LocalStore::open_in_memory().expect("store");
+        let in_dollars = diff(&one_feature("USD", "tokens"), &LiveState::empty(""));
+        assert!(store.apply(&in_dollars, &mut NoProgress).is_complete());
+        // The diff refuses a currency change; a plan made against another (empty) store
+        // reaches this one anyway: a valid create, in euros.
+        let in_euros = diff(&one_feature("EUR", "eu-tokens"), &LiveState::empty(""));
+        let report = store.apply(&in_euros, &mut NoProgress);
+        assert_eq!(
+            report.failure.as_ref().map(BackendError::kind),
+            Some(ErrorKind::Rejected)
+        );
+        assert!(
+            report
+                .changes
+                .iter()
+                .all(|change| matches!(change.status, ChangeStatus::NotAttempted))
+        );
+        let live = store.fetch().expect("fetch");
+        assert_eq!(live.catalog, one_feature("USD", "tokens"), "nothing moved");
+    }
+}
