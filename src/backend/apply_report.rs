@@ -46,11 +46,6 @@ impl ChangeStatus {
 }
 
 impl ApplyReport {
-    /// Every change of `plan` applied.
-    pub fn all_applied(plan: &Plan) -> ApplyReport {
-        ApplyReport::with_status(plan, || ChangeStatus::Applied)
-    }
-
     /// The apply could not begin: nothing was tried.
     pub fn not_started(plan: &Plan, failure: BackendError) -> ApplyReport {
         ApplyReport {

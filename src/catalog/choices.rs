@@ -56,6 +56,42 @@ choice! {
     }
 }
 
+choice! {
+    /// Who a free trial is given to once.
+    pub enum TrialOncePer {
+        /// Once per customer and plan (Autumn's rule): another plan's trial may still start.
+        Plan => "plan",
+        /// Once per customer: a customer who had any free trial gets no other.
+        Customer => "customer",
+    }
+}
+
+choice! {
+    /// What a quantity increase or an upgrade charges (Autumn's `on_increase`).
+    pub enum OnIncrease {
+        /// The unused part of the old price is credited and the new one charged, prorated, now.
+        ProrateImmediately => "prorate_immediately",
+        /// The full price of the added quantity is charged now.
+        BillImmediately => "bill_immediately",
+        /// The prorated difference is charged on the next invoice.
+        ProrateNextCycle => "prorate_next_cycle",
+        /// Nothing now; the new quantity is charged from the next cycle.
+        BillNextCycle => "bill_next_cycle",
+    }
+}
+
+choice! {
+    /// What a quantity decrease or a downgrade credits (Autumn's `on_decrease`).
+    pub enum OnDecrease {
+        /// The unused part is credited, prorated, now.
+        ProrateImmediately => "prorate_immediately",
+        /// The prorated credit goes on the next invoice.
+        ProrateNextCycle => "prorate_next_cycle",
+        /// Nothing is credited; the lower quantity applies from the next cycle.
+        None => "none",
+    }
+}
+
 impl ResetInterval {
     /// The price interval of the same length, if there is one (`minute` has none).
     pub fn as_price_interval(self) -> Option<PriceInterval> {

@@ -1,7 +1,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::choices::{Billing, PriceInterval, ResetInterval, TierMode};
+use super::choices::{Billing, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode};
 
 /// What a plan grants of one feature or credit system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,6 +12,41 @@ pub struct PlanItem {
     /// When included usage resets; `None` means never (a one-off grant, or an allocation).
     pub reset: Option<ResetInterval>,
     pub price: Option<ItemPrice>,
+    /// The balance starts again from what this plan grants whenever a plan granting it is
+    /// attached, instead of carrying over (Autumn's `reset_usage_when_enabled`).
+    #[serde(default)]
+    pub reset_on_attach: bool,
+    /// The allocated feature whose entities (seats, workspaces) each hold their own balance of
+    /// this item; `None`: one balance per customer.
+    #[serde(default)]
+    pub per_entity: Option<String>,
+    /// What quantity changes and plan switches charge or credit for this item; `None`: the
+    /// ledger's rules.
+    #[serde(default)]
+    pub proration: Option<Proration>,
+}
+
+impl PlanItem {
+    /// An item that grants `feature_id` and nothing more: nothing included, no reset, no
+    /// price, one balance per customer, the ledger's proration rules.
+    pub fn granting(feature_id: &str) -> PlanItem {
+        PlanItem {
+            feature_id: feature_id.to_string(),
+            included: Included::Units(Decimal::ZERO),
+            reset: None,
+            price: None,
+            reset_on_attach: false,
+            per_entity: None,
+            proration: None,
+        }
+    }
+}
+
+/// A per-item proration policy (Autumn's `proration.on_increase` / `on_decrease`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proration {
+    pub on_increase: OnIncrease,
+    pub on_decrease: OnDecrease,
 }
 
 /// Units included every period.

@@ -22,9 +22,12 @@ pub mod random;
 pub use address::{Address, AddressError, ObjectKind};
 pub use catalog::Catalog;
 pub use choice::Choice;
-pub use choices::{Billing, FeatureType, PriceInterval, ResetInterval, TierMode};
+pub use choices::{
+    Billing, FeatureType, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode,
+    TrialOncePer,
+};
 pub use credit_system::{CreditCost, CreditSystem};
 pub use currency::Currency;
 pub use feature::{Display, Feature};
-pub use item::{Included, ItemPrice, PlanItem, PrepaidBounds, Rate, Tier, TierBound};
-pub use plan::{BasePrice, FreeTrial, Plan};
+pub use item::{Included, ItemPrice, PlanItem, PrepaidBounds, Proration, Rate, Tier, TierBound};
+pub use plan::{BasePrice, FreeTrial, Plan, TrialLength};

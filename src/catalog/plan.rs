@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::choices::PriceInterval;
+use super::choices::{PriceInterval, TrialOncePer};
 use super::item::PlanItem;
 
 /// What a customer subscribes to or buys.
@@ -35,6 +35,42 @@ pub struct BasePrice {
 /// A free trial before the first charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreeTrial {
-    pub days: u32,
+    /// Written as `"days": 14` or `"months": 1`.
+    #[serde(flatten)]
+    pub length: TrialLength,
     pub card_required: bool,
+    /// Whether the trial is given once per customer and plan, or once per customer.
+    #[serde(default = "once_per_plan")]
+    pub once_per: TrialOncePer,
+}
+
+/// How long a free trial lasts: days, or calendar months (counted from the attach, clamped to
+/// a month's end as periods are).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrialLength {
+    Days(u32),
+    Months(u32),
+}
+
+impl TrialLength {
+    /// Whether the trial lasts at all (a 0-day trial in an old catalog does not).
+    pub fn is_empty(self) -> bool {
+        matches!(self, TrialLength::Days(0) | TrialLength::Months(0))
+    }
+}
+
+impl std::fmt::Display for TrialLength {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (count, unit) = match self {
+            TrialLength::Days(days) => (*days, "day"),
+            TrialLength::Months(months) => (*months, "month"),
+        };
+        let plural = if count == 1 { "" } else { "s" };
+        write!(formatter, "{count} {unit}{plural}")
+    }
+}
+
+fn once_per_plan() -> TrialOncePer {
+    TrialOncePer::Plan
 }

@@ -20,8 +20,9 @@ use rust_decimal::Decimal;
 
 use super::{
     BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, FeatureType,
-    FreeTrial, Included, ItemPrice, Plan, PlanItem, PrepaidBounds, PriceInterval, Rate,
-    ResetInterval, Tier, TierBound, TierMode,
+    FreeTrial, Included, ItemPrice, OnDecrease, OnIncrease, Plan, PlanItem, PrepaidBounds,
+    PriceInterval, Proration, Rate, ResetInterval, Tier, TierBound, TierMode, TrialLength,
+    TrialOncePer,
 };
 
 /// A deterministic stream of valid catalogs: equal seeds give equal catalogs.
@@ -403,8 +404,17 @@ impl RandomCatalogs {
 
     fn free_trial(&mut self) -> Option<FreeTrial> {
         self.percent(25).then(|| FreeTrial {
-            days: 1 + self.upto(59),
+            length: if self.percent(70) {
+                TrialLength::Days(1 + self.upto(59))
+            } else {
+                TrialLength::Months(1 + self.upto(11))
+            },
             card_required: self.percent(70),
+            once_per: if self.percent(20) {
+                TrialOncePer::Customer
+            } else {
+                TrialOncePer::Plan
+            },
         })
     }
 
@@ -413,9 +423,18 @@ impl RandomCatalogs {
         let description = self.percent(40).then(|| self.text());
         let group = self.percent(50).then(|| (*self.pick(GROUPS)).to_string());
         let mut items = BTreeMap::new();
+        let allocated: Vec<&String> = catalog
+            .features
+            .values()
+            .filter(|feature| feature.kind == FeatureType::Metered && !feature.consumable)
+            .map(|feature| &feature.id)
+            .collect();
         for (key, boolean) in grantable(catalog) {
             if self.percent(40) {
-                let item = self.item(&key, boolean);
+                let mut item = self.item(&key, boolean);
+                if !boolean && !allocated.is_empty() && self.percent(20) {
+                    item.per_entity = Some((*self.pick(&allocated)).clone());
+                }
                 items.insert(key, item);
             }
         }
@@ -435,14 +454,25 @@ impl RandomCatalogs {
     }
 
     fn item(&mut self, key: &str, boolean: bool) -> PlanItem {
-        let mut item = PlanItem {
-            feature_id: key.to_string(),
-            included: Included::Units(Decimal::ZERO),
-            reset: None,
-            price: None,
-        };
+        let mut item = PlanItem::granting(key);
         if boolean {
             return item;
+        }
+        item.reset_on_attach = self.percent(15);
+        if self.percent(15) {
+            item.proration = Some(Proration {
+                on_increase: *self.pick(&[
+                    OnIncrease::ProrateImmediately,
+                    OnIncrease::BillImmediately,
+                    OnIncrease::ProrateNextCycle,
+                    OnIncrease::BillNextCycle,
+                ]),
+                on_decrease: *self.pick(&[
+                    OnDecrease::ProrateImmediately,
+                    OnDecrease::ProrateNextCycle,
+                    OnDecrease::None,
+                ]),
+            });
         }
         match self.below(3) {
             0 => {
@@ -678,6 +708,26 @@ fn make_valid(catalog: &mut Catalog) {
             // An allocated feature's units are a level held until released: never reset.
             if allocated.contains(id) {
                 item.reset = None;
+            } else if let Some(price) = item
+                .price
+                .as_ref()
+                .filter(|price| price.billing == Billing::Usage)
+            {
+                // A consumable's usage resets when it is billed.
+                item.reset = price.interval.as_reset_interval();
+            }
+            // Entities are units of another allocated feature.
+            if boolean.contains(id)
+                || item
+                    .per_entity
+                    .as_ref()
+                    .is_some_and(|entity| entity == id || !allocated.contains(entity))
+            {
+                item.per_entity = None;
+            }
+            if boolean.contains(id) {
+                item.reset_on_attach = false;
+                item.proration = None;
             }
         }
         if plan.default && !plan.archived && !defaults.insert(plan.group.clone()) {

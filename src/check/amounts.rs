@@ -57,19 +57,28 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         {
             not_negative(amount, "base price", diagnostics);
         }
-        if let Some(trial) = &plan.value.free_trial
-            && let Some(days) = &trial.value.days
-            && days.value == 0
-        {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    "a free trial of 0 days",
-                    days.span.clone(),
-                    "must be at least 1",
-                )
-                .with_help("remove `free_trial` for no trial, or give it at least one day"),
-            );
+        let lengths = plan
+            .value
+            .free_trial
+            .iter()
+            .flat_map(|trial| [(&trial.value.days, "days"), (&trial.value.months, "months")]);
+        for (length, unit) in lengths {
+            if let Some(length) = length
+                && length.value == 0
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("a free trial of 0 {unit}"),
+                        length.span.clone(),
+                        "must be at least 1",
+                    )
+                    .with_help(format!(
+                        "remove `free_trial` for no trial, or give it at least one {}",
+                        unit.trim_end_matches('s')
+                    )),
+                );
+            }
         }
     }
     for (_, item) in model.items() {

@@ -164,5 +164,11 @@ fn priced_keys(document: &ItemDocument) -> Vec<(&'static str, Span)> {
     if let Some(prepaid) = &document.prepaid {
         keys.push(("prepaid", prepaid.span.clone()));
     }
+    if let Some(reset) = &document.reset_on_attach {
+        keys.push(("reset_on_attach", reset.span.clone()));
+    }
+    if let Some(proration) = &document.proration {
+        keys.push(("proration", proration.span.clone()));
+    }
     keys
 }

@@ -11,6 +11,7 @@ mod credit_grants;
 mod credit_targets;
 mod currency;
 mod defaults;
+mod entities;
 mod features;
 mod ids;
 mod items;
@@ -34,6 +35,7 @@ pub fn check(files: &[ParsedFile]) -> Vec<Diagnostic> {
     currency::check(&model, &mut diagnostics);
     ids::check(&model, &mut diagnostics);
     references::check(&model, &mut diagnostics);
+    entities::check(&model, &mut diagnostics);
     credit_targets::check(&model, &mut diagnostics);
     features::check(&model, &mut diagnostics);
     amounts::check(&model, &mut diagnostics);

@@ -7,7 +7,8 @@ use crate::dsl::{DecimalLiteral, Spanned};
 use super::Model;
 
 /// `pricectl::prepaid`: purchase bounds belong to prepaid prices, are not negative, are in
-/// order, and are whole billing units.
+/// order, and are whole billing units; a `max` between whole units is rounded down, with the
+/// warning `pricectl::prepaid_max_rounded`.
 pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for (plan, item) in model.items() {
         let document = &item.value;
@@ -109,6 +110,28 @@ fn bound_is_valid(
     }
     let remainder = value.checked_rem(per);
     if remainder.is_some_and(|remainder| remainder.is_zero()) {
+        return true;
+    }
+    if name == "max"
+        && let Some(remainder) = remainder
+    {
+        // A purchase limit between two whole numbers of units means the lower one (Autumn's
+        // `max_purchase` need not be a multiple of `billing_units`): said, not refused.
+        let lower = (value - remainder).normalize();
+        diagnostics.push(
+            Diagnostic::new(
+                Code::PrepaidMaxRounded,
+                format!(
+                    "prepaid `max` {value} is not a whole number of billing units ({per}): customers can buy at most {lower}"
+                ),
+                bound.span.clone(),
+                format!("rounded down to {lower}"),
+            )
+            .with_help(format!(
+                "customers buy whole billing units of {per}; write `max = {lower}` to say so, or `{}` to allow one more unit",
+                (lower + per).normalize()
+            )),
+        );
         return true;
     }
     let help = value

@@ -7,8 +7,8 @@ use super::model::is_set;
 use crate::dsl::Entry;
 use crate::dsl::document::{CostDocument, ItemDocument};
 
-/// Warnings about how features are used: `pricectl::unused_feature` (declared but in no plan
-/// and no credit system) and `pricectl::double_charge` (a plan prices a feature directly and
+/// Warnings about how features are used: `pricectl::unused_feature` (declared but in no plan,
+/// no credit system and no item's `per_entity`) and `pricectl::double_charge` (a plan prices a feature directly and
 /// also grants a credit system the feature draws from).
 pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     // Every reference of every file, duplicates included: a credit system reported as a
@@ -37,6 +37,15 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
                     .iter()
                     .flat_map(|items| items.value.iter())
                     .map(|item| item.id.value.as_str()),
+            );
+            // A feature whose entities hold other items' balances is used by them.
+            used.extend(
+                plan.value
+                    .items
+                    .iter()
+                    .flat_map(|items| items.value.iter())
+                    .filter_map(|item| item.value.per_entity.as_ref())
+                    .map(|entity| entity.value.as_str()),
             );
         }
     }

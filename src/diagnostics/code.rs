@@ -49,6 +49,7 @@ pub enum Code {
     PaidDefault,
     IncludedWithoutReset,
     CreditSystemNotGranted,
+    PrepaidMaxRounded,
 }
 
 impl Code {
@@ -79,6 +80,7 @@ impl Code {
         Code::PaidDefault,
         Code::IncludedWithoutReset,
         Code::CreditSystemNotGranted,
+        Code::PrepaidMaxRounded,
     ];
 
     /// The stable name users see and filter on, `pricectl::<snake_case>`.
@@ -109,6 +111,7 @@ impl Code {
             Code::PaidDefault => "pricectl::paid_default",
             Code::IncludedWithoutReset => "pricectl::included_without_reset",
             Code::CreditSystemNotGranted => "pricectl::credit_system_not_granted",
+            Code::PrepaidMaxRounded => "pricectl::prepaid_max_rounded",
         }
     }
 
@@ -121,7 +124,8 @@ impl Code {
             | Code::TrialOnFreePlan
             | Code::PaidDefault
             | Code::IncludedWithoutReset
-            | Code::CreditSystemNotGranted => Severity::Warning,
+            | Code::CreditSystemNotGranted
+            | Code::PrepaidMaxRounded => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -49,6 +49,9 @@ fn item(id: &str, amount: &str) -> PlanItem {
             },
             prepaid: None,
         }),
+        reset_on_attach: false,
+        per_entity: None,
+        proration: None,
     }
 }
 

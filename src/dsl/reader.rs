@@ -309,6 +309,12 @@ impl<'t, 'i> TableReader<'t, 'i> {
         self.read(cx, key)
     }
 
+    /// Whether the table has any of `keys`, readable or not (a key that could not be read was
+    /// reported already, so its absence must not be reported too).
+    pub fn has_any(&self, keys: &[&str]) -> bool {
+        keys.iter().any(|key| self.table.contains_key(*key))
+    }
+
     /// Reads a closed-set word when present.
     pub fn optional_choice<T: Choice>(
         &mut self,

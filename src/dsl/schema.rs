@@ -88,6 +88,7 @@ free_trial = { days = 14 }
 price = { billing = "prepaid", interval = "month" }
 tiers = [{ up_to = "inf", amount = 1 }]
 prepaid = { min = 1 }
+proration = { on_increase = "bill_immediately" }
 "#;
 
     /// The reader and the schema know the same keys, and require the same ones: the schema

@@ -42,7 +42,8 @@ use rust_decimal::Decimal;
 use crate::catalog::decimal::exact_div;
 use crate::catalog::{
     Billing, Catalog, Choice, CreditCost, CreditSystem, Currency, Display, Feature, FeatureType,
-    Included, ItemPrice, Plan, PlanItem, PrepaidBounds, Rate, Tier, TierBound,
+    Included, ItemPrice, Plan, PlanItem, PrepaidBounds, Rate, Tier, TierBound, TrialLength,
+    TrialOncePer,
 };
 
 /// The pricing-language text of `catalog`, with a `#:schema <schema_path>` first line when
@@ -191,12 +192,17 @@ impl Writer {
             );
         }
         if let Some(trial) = &plan.free_trial {
-            let card = if trial.card_required {
-                String::new()
-            } else {
-                ", card_required = false".to_string()
-            };
-            self.field("free_trial", &format!("{{ days = {}{card} }}", trial.days));
+            let mut parts = vec![match trial.length {
+                TrialLength::Days(days) => format!("days = {days}"),
+                TrialLength::Months(months) => format!("months = {months}"),
+            }];
+            if !trial.card_required {
+                parts.push("card_required = false".to_string());
+            }
+            if trial.once_per != TrialOncePer::Plan {
+                parts.push(format!("once_per = {}", string(trial.once_per.as_str())));
+            }
+            self.field("free_trial", &format!("{{ {} }}", parts.join(", ")));
         }
         self.flag("archived", plan.archived, false);
         self.flag("protect", plan.protect, false);
@@ -225,6 +231,21 @@ impl Writer {
             && item.reset != inferred
         {
             self.field("reset", &string(reset.as_str()));
+        }
+        if let Some(entity) = &item.per_entity {
+            self.field("per_entity", &string(entity));
+        }
+        self.flag("reset_on_attach", item.reset_on_attach, false);
+        if let Some(proration) = &item.proration {
+            // Both policies are written, as `tier_mode` is: they decide what is charged.
+            self.field(
+                "proration",
+                &format!(
+                    "{{ on_increase = {}, on_decrease = {} }}",
+                    string(proration.on_increase.as_str()),
+                    string(proration.on_decrease.as_str())
+                ),
+            );
         }
         let Some(price) = &item.price else {
             return;
@@ -786,12 +807,7 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
     }
 
     fn item(id: &str) -> PlanItem {
-        PlanItem {
-            feature_id: id.to_string(),
-            included: Included::Units(Decimal::ZERO),
-            reset: None,
-            price: None,
-        }
+        PlanItem::granting(id)
     }
 
     fn price(billing: Billing, interval: PriceInterval, per: &str, rate: Rate) -> ItemPrice {
@@ -952,15 +968,17 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
             interval: PriceInterval::Month,
         });
         pro.free_trial = Some(FreeTrial {
-            days: 14,
+            length: TrialLength::Days(14),
             card_required: false,
+            once_per: TrialOncePer::Plan,
         });
         let mut top_up = plan("top-up");
         top_up.add_on = true;
         top_up.default = true;
         top_up.free_trial = Some(FreeTrial {
-            days: 7,
+            length: TrialLength::Months(1),
             card_required: true,
+            once_per: TrialOncePer::Customer,
         });
         top_up.price = Some(BasePrice {
             amount: decimal("0.5"),
@@ -1181,6 +1199,12 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
             "event_names = [",
             "description = ",
             "free_trial = { days = ",
+            "free_trial = { months = ",
+            "once_per = \"customer\"",
+            "reset_on_attach = true",
+            "per_entity = ",
+            "proration = { on_increase = ",
+            "on_decrease = \"none\"",
         ] {
             assert!(texts.contains(shape), "no random catalog has `{shape}`");
         }

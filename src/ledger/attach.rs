@@ -16,7 +16,9 @@ use super::model::{AttachRequest, AttachResult, ChargeRecord};
 use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
 use super::switch::{Direction, ScheduledSwitch, direction, period_end, schedule_switch, standing};
 use crate::catalog::charge::cost_of;
-use crate::catalog::{Billing, Included, ItemPrice, Plan, PlanItem, PrepaidBounds};
+use crate::catalog::{
+    Billing, Included, ItemPrice, Plan, PlanItem, PrepaidBounds, TrialLength, TrialOncePer,
+};
 
 /// Where a subscription's periods are counted from. Every boundary of a subscription (its base
 /// price, prepaid renewals, usage billing and included resets) is `at + n periods`: after a
@@ -143,10 +145,12 @@ pub(super) fn attach_within(
         replaced.push(old.id.clone());
     }
 
-    // One free trial per customer and plan (Autumn's rule: per plan id, whatever the version).
-    let trial = match plan.free_trial.filter(|trial| trial.days > 0) {
+    // One free trial per customer and plan (Autumn's rule: per plan id, whatever the version),
+    // or per customer when the plan's trial says `once_per = "customer"`.
+    let trial = match plan.free_trial.filter(|trial| !trial.length.is_empty()) {
         Some(trial)
-            if rebought.is_none() && !had_trial(transaction, versions, customer_id, plan_id)? =>
+            if rebought.is_none()
+                && !had_trial(transaction, versions, customer_id, plan_id, trial.once_per)? =>
         {
             Some(trial)
         }
@@ -154,7 +158,10 @@ pub(super) fn attach_within(
     };
     let anchor = match (trial, kept_anchor) {
         (Some(trial), _) => Anchor {
-            at: at.add(Period::Day, i64::from(trial.days)),
+            at: match trial.length {
+                TrialLength::Days(days) => at.add(Period::Day, i64::from(days)),
+                TrialLength::Months(months) => at.add(Period::Months(i64::from(months)), 1),
+            },
         },
         (None, Some(kept)) => Anchor { at: kept },
         (None, None) => Anchor { at },
@@ -162,8 +169,8 @@ pub(super) fn attach_within(
     if let Some(trial) = trial {
         lines.push((
             format!(
-                "{}: free trial of {} days, until {}",
-                plan.name, trial.days, anchor.at
+                "{}: free trial of {}, until {}",
+                plan.name, trial.length, anchor.at
             ),
             Decimal::ZERO,
         ));
@@ -463,26 +470,32 @@ impl Start<'_> {
     }
 }
 
-/// Whether the customer ever had a free trial of the plan: a subscription to any version of
-/// it that offers one. (The first such subscription had its trial; later ones were refused
-/// theirs because of it, so "any version with a trial" is "had a trial".)
+/// Whether the customer ever had a free trial that keeps this one from starting: of the plan
+/// (`once_per = "plan"`), or of any plan (`"customer"`). A subscription had a trial when its
+/// plan version offers one. (The first such subscription had its trial; later ones were
+/// refused theirs because of it, so "any version with a trial" is "had a trial".)
 fn had_trial(
     transaction: &Connection,
     versions: &Versions,
     customer_id: &str,
     plan_id: &str,
+    once_per: TrialOncePer,
 ) -> Result<bool, LedgerError> {
     let mut statement = transaction.prepare_cached(
-        "SELECT version FROM subscriptions WHERE customer_id = ?1 AND plan_id = ?2",
+        "SELECT plan_id, version FROM subscriptions WHERE customer_id = ?1
+         AND (plan_id = ?2 OR ?3)",
     )?;
-    let earlier: Vec<u32> = statement
-        .query_map([customer_id, plan_id], |row| row.get(0))?
+    let earlier: Vec<(String, u32)> = statement
+        .query_map(
+            params![customer_id, plan_id, once_per == TrialOncePer::Customer],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
         .collect::<Result<_, _>>()?;
-    Ok(earlier.into_iter().any(|version| {
+    Ok(earlier.into_iter().any(|key| {
         versions
-            .get(&(plan_id.to_string(), version))
+            .get(&key)
             .and_then(|plan| plan.free_trial)
-            .is_some_and(|trial| trial.days > 0)
+            .is_some_and(|trial| !trial.length.is_empty())
     }))
 }
 

@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use crate::catalog::decimal::exact_div;
 use crate::catalog::{
     BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, FeatureType,
-    FreeTrial, Included, ItemPrice, Plan, PlanItem, PrepaidBounds, Rate, Tier, TierBound, TierMode,
+    FreeTrial, Included, ItemPrice, OnDecrease, OnIncrease, Plan, PlanItem, PrepaidBounds,
+    Proration, Rate, Tier, TierBound, TierMode, TrialLength, TrialOncePer,
 };
 use crate::dsl::document::{
     CostDocument, CreditSystemDocument, DisplayDocument, FeatureDocument,
@@ -149,8 +150,16 @@ fn plan(id: &str, document: &PlanDocument, features: &BTreeMap<String, Feature>)
             interval: required(price.value.interval.as_ref()).value,
         }),
         free_trial: document.free_trial.as_ref().map(|trial| FreeTrial {
-            days: required(trial.value.days.as_ref()).value,
+            length: match (&trial.value.days, &trial.value.months) {
+                (Some(days), _) => TrialLength::Days(days.value),
+                (None, months) => TrialLength::Months(required(months.as_ref()).value),
+            },
             card_required: flag_or(trial.value.card_required.as_ref(), true),
+            once_per: trial
+                .value
+                .once_per
+                .as_ref()
+                .map_or(TrialOncePer::Plan, |once| once.value),
         }),
         items,
         archived: flag_or(document.archived.as_ref(), false),
@@ -203,9 +212,10 @@ fn plan_item(
                 min: bounds
                     .and_then(|bounds| bounds.min.as_ref())
                     .map_or(per, |min| min.value.0.normalize()),
+                // Whole billing units: a `max` between two is rounded down (with a warning).
                 max: bounds
                     .and_then(|bounds| bounds.max.as_ref())
-                    .map(|max| max.value.0.normalize()),
+                    .map(|max| whole_units(max.value.0, per)),
             }
         });
         ItemPrice {
@@ -237,7 +247,32 @@ fn plan_item(
         included,
         reset,
         price,
+        reset_on_attach: flag_or(document.reset_on_attach.as_ref(), false),
+        per_entity: document
+            .per_entity
+            .as_ref()
+            .map(|entity| entity.value.clone()),
+        proration: document.proration.as_ref().map(|proration| Proration {
+            on_increase: proration
+                .value
+                .on_increase
+                .as_ref()
+                .map_or(OnIncrease::ProrateImmediately, |policy| policy.value),
+            on_decrease: proration
+                .value
+                .on_decrease
+                .as_ref()
+                .map_or(OnDecrease::ProrateImmediately, |policy| policy.value),
+        }),
     }
+}
+
+/// `value` rounded down to a whole number of `per` units (exactly: no division).
+fn whole_units(value: Decimal, per: Decimal) -> Decimal {
+    value
+        .checked_rem(per)
+        .map_or(value, |remainder| value - remainder)
+        .normalize()
 }
 
 fn display(document: &DisplayDocument) -> Display {

@@ -99,11 +99,9 @@ pub fn apply_with_progress(
             addresses: destructive,
         });
     }
-    let report = if plan.changes.is_empty() {
-        ApplyReport::all_applied(plan)
-    } else {
-        backend.apply(plan, progress)
-    };
+    // A plan without changes still goes to the backend: an empty store takes the plan's
+    // currency from it (a catalog of no objects in EUR, applied, is a store in EUR).
+    let report = backend.apply(plan, progress);
     let remaining = backend.fetch().map(|live| {
         diff(desired, &live)
             .changes

@@ -78,6 +78,9 @@ fn credit_top_up_item() -> PlanItem {
                 max: Some(decimal("1000000")),
             }),
         }),
+        reset_on_attach: false,
+        per_entity: None,
+        proration: None,
     }
 }
 
@@ -111,6 +114,9 @@ fn pro(amount: &str, included: &str, message_price: &str) -> PricingPlan {
             },
             prepaid: None,
         }),
+        reset_on_attach: false,
+        per_entity: None,
+        proration: None,
     };
     PricingPlan {
         id: "pro".into(),

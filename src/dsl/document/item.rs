@@ -1,7 +1,7 @@
 use schemars::JsonSchema;
 use toml::de::DeValue;
 
-use crate::catalog::{Billing, PriceInterval, ResetInterval, TierMode};
+use crate::catalog::{Billing, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode};
 use crate::diagnostics::did_you_mean;
 use crate::dsl::reader::{Read, ReadContext, ReadError, TableReader, Value};
 use crate::dsl::{DecimalLiteral, Spanned};
@@ -21,8 +21,36 @@ pub struct ItemDocument {
     pub tiers: Option<Spanned<Vec<Spanned<TierDocument>>>>,
     /// How tiers combine: `graduated` (each unit at its tier) or `volume` (all units at the tier the total reaches; prepaid only). Default `graduated`.
     pub tier_mode: Option<Spanned<TierMode>>,
-    /// Bounds on the quantity a customer buys at checkout, on top of `included`, each a multiple of `per`: `{ min = 500, max = 1_000_000 }`.
+    /// Bounds on the quantity a customer buys at checkout, on top of `included`, each a multiple of `per`: `{ min = 500, max = 1_000_000 }`. A `max` that is not a multiple of `per` is rounded down to whole billing units, with a warning.
     pub prepaid: Option<Spanned<PrepaidDocument>>,
+    /// `true`: the balance starts again from this plan's grant whenever a plan granting it is attached, instead of carrying over (Autumn's reset when enabled). Default `false`.
+    pub reset_on_attach: Option<Spanned<bool>>,
+    /// The id of an allocated feature (seats, workspaces) whose entities each hold their own balance of this item, instead of one balance per customer. Default none.
+    pub per_entity: Option<Spanned<String>>,
+    /// What quantity changes and plan switches charge or credit for this item: `{ on_increase = "prorate_immediately", on_decrease = "none" }`. Default: the ledger's rules.
+    pub proration: Option<Spanned<ProrationDocument>>,
+}
+
+/// A per-item proration policy (Autumn's `on_increase` / `on_decrease`).
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ProrationDocument {
+    /// An increase or upgrade: `prorate_immediately`, `bill_immediately`, `prorate_next_cycle` or `bill_next_cycle`. Default `prorate_immediately`.
+    pub on_increase: Option<Spanned<OnIncrease>>,
+    /// A decrease or downgrade: `prorate_immediately`, `prorate_next_cycle` or `none`. Default `prorate_immediately`.
+    pub on_decrease: Option<Spanned<OnDecrease>>,
+}
+
+impl Read for ProrationDocument {
+    fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
+        let mut table = TableReader::open::<Self>(value, key, "proration policy", cx)?;
+        let document = ProrationDocument {
+            on_increase: table.optional_choice(cx, "on_increase"),
+            on_decrease: table.optional_choice(cx, "on_decrease"),
+        };
+        table.finish(cx);
+        Ok(document)
+    }
 }
 
 /// Units included every period.
@@ -103,6 +131,9 @@ impl Read for ItemDocument {
             tiers: table.optional(cx, "tiers"),
             tier_mode: table.optional_choice(cx, "tier_mode"),
             prepaid: table.optional(cx, "prepaid"),
+            reset_on_attach: table.optional(cx, "reset_on_attach"),
+            per_entity: table.optional(cx, "per_entity"),
+            proration: table.optional(cx, "proration"),
         };
         table.finish(cx);
         Ok(document)

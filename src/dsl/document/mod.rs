@@ -9,13 +9,16 @@ mod feature;
 mod item;
 mod plan;
 
-pub use crate::catalog::{Billing, FeatureType, PriceInterval, ResetInterval, TierMode};
+pub use crate::catalog::{
+    Billing, FeatureType, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode,
+    TrialOncePer,
+};
 pub use credit_system::{CostDocument, CreditRateDocument, CreditSystemDocument};
 pub use display::DisplayDocument;
 pub use feature::FeatureDocument;
 pub use item::{
-    Included, InfiniteWord, ItemDocument, ItemPriceDocument, PrepaidDocument, TierDocument,
-    UnlimitedWord, UpTo,
+    Included, InfiniteWord, ItemDocument, ItemPriceDocument, PrepaidDocument, ProrationDocument,
+    TierDocument, UnlimitedWord, UpTo,
 };
 pub use plan::{BasePriceDocument, FreeTrialDocument, PlanDocument};
 

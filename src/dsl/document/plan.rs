@@ -1,7 +1,8 @@
 use schemars::JsonSchema;
 
 use super::item::ItemDocument;
-use crate::catalog::PriceInterval;
+use crate::catalog::{PriceInterval, TrialOncePer};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::dsl::reader::{Read, ReadContext, ReadError, TableReader, Value};
 use crate::dsl::{DecimalLiteral, IdMap, Spanned};
 
@@ -43,15 +44,18 @@ pub struct BasePriceDocument {
     pub interval: Option<Spanned<PriceInterval>>,
 }
 
-/// A free trial.
+/// A free trial: `days` or `months`, one of them.
 #[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct FreeTrialDocument {
-    /// Length of the trial in days.
-    #[schemars(required)]
+    /// Length of the trial in days, at least 1. Give `days` or `months`.
     pub days: Option<Spanned<u32>>,
+    /// Length of the trial in calendar months, at least 1. Give `days` or `months`.
+    pub months: Option<Spanned<u32>>,
     /// Whether a payment method is needed to start the trial. Default `true`.
     pub card_required: Option<Spanned<bool>>,
+    /// `plan`: a customer gets this plan's trial once (Autumn's rule); `customer`: not at all if they had any free trial before. Default `plan`.
+    pub once_per: Option<Spanned<TrialOncePer>>,
 }
 
 impl Read for PlanDocument {
@@ -94,9 +98,33 @@ impl Read for FreeTrialDocument {
     fn read(value: &Value<'_>, cx: &mut ReadContext<'_>, key: &str) -> Result<Self, ReadError> {
         let mut table = TableReader::open::<Self>(value, key, "free trial", cx)?;
         let document = FreeTrialDocument {
-            days: table.required(cx, "days", "add `days = …`, the length of the trial"),
+            days: table.optional(cx, "days"),
+            months: table.optional(cx, "months"),
             card_required: table.optional(cx, "card_required"),
+            once_per: table.optional_choice(cx, "once_per"),
         };
+        let span = cx.span(value);
+        match (&document.days, &document.months) {
+            (Some(_), Some(months)) => cx.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    "a free trial with both `days` and `months`",
+                    months.span.clone(),
+                    "a second length",
+                )
+                .with_help("give the trial one length: `days = …` or `months = …`"),
+            ),
+            (None, None) if !table.has_any(&["days", "months"]) => cx.report(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    "missing the length of the free trial",
+                    span,
+                    "this free trial has no `days` or `months`",
+                )
+                .with_help("add `days = …` or `months = …`, the length of the trial"),
+            ),
+            _ => {}
+        }
         table.finish(cx);
         Ok(document)
     }
