@@ -58,11 +58,20 @@ choice! {
 
 choice! {
     /// Who a free trial is given to once.
+    #[derive(Default)]
     pub enum TrialOncePer {
         /// Once per customer and plan (Autumn's rule): another plan's trial may still start.
+        #[default]
         Plan => "plan",
         /// Once per customer: a customer who had any free trial gets no other.
         Customer => "customer",
+    }
+}
+
+impl TrialOncePer {
+    /// Whether this is the default, once per customer and plan.
+    pub fn is_plan(&self) -> bool {
+        *self == TrialOncePer::Plan
     }
 }
 

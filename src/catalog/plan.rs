@@ -40,7 +40,7 @@ pub struct FreeTrial {
     pub length: TrialLength,
     pub card_required: bool,
     /// Whether the trial is given once per customer and plan, or once per customer.
-    #[serde(default = "once_per_plan")]
+    #[serde(default)]
     pub once_per: TrialOncePer,
 }
 
@@ -54,6 +54,14 @@ pub enum TrialLength {
 }
 
 impl TrialLength {
+    /// The length in days, a month counted as 30: to tell a shorter trial from a longer one.
+    pub fn nominal_days(self) -> u64 {
+        match self {
+            TrialLength::Days(days) => u64::from(days),
+            TrialLength::Months(months) => u64::from(months) * 30,
+        }
+    }
+
     /// Whether the trial lasts at all (a 0-day trial in an old catalog does not).
     pub fn is_empty(self) -> bool {
         matches!(self, TrialLength::Days(0) | TrialLength::Months(0))
@@ -69,8 +77,4 @@ impl std::fmt::Display for TrialLength {
         let plural = if count == 1 { "" } else { "s" };
         write!(formatter, "{count} {unit}{plural}")
     }
-}
-
-fn once_per_plan() -> TrialOncePer {
-    TrialOncePer::Plan
 }

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{
     Address, Billing, CreditSystem, Feature, Included, ItemPrice, Plan as PricingPlan, PlanItem,
-    PriceInterval, Rate, ResetInterval,
+    PriceInterval, Rate, ResetInterval, TrialLength, TrialOncePer,
 };
 
 /// What it takes to make the live catalog match the pricing: the changes, in an order in which
@@ -295,8 +295,13 @@ pub enum TermValue {
         interval: PriceInterval,
     },
     Trial {
-        days: u32,
+        /// `"days": 14` or `"months": 1`.
+        #[serde(flatten)]
+        length: TrialLength,
         card_required: bool,
+        /// Left out when it is the default, once per plan.
+        #[serde(default, skip_serializing_if = "TrialOncePer::is_plan")]
+        once_per: TrialOncePer,
     },
     Granted {
         included: Included,

@@ -68,8 +68,9 @@ fn plan_terms(
     if old.free_trial != new.free_trial {
         let trial = |trial: Option<crate::catalog::FreeTrial>| {
             trial.map(|trial| TermValue::Trial {
-                days: trial.days,
+                length: trial.length,
                 card_required: trial.card_required,
+                once_per: trial.once_per,
             })
         };
         terms.push(TermChange::new(

@@ -235,8 +235,9 @@ pub(crate) fn pro_repriced() -> Plan {
     let before = messages_and_pro(pro("20", "500", "0.04"));
     let mut after = pro("25", "400", "0.05");
     after.free_trial = Some(crate::catalog::FreeTrial {
-        days: 14,
+        length: crate::catalog::TrialLength::Days(14),
         card_required: true,
+        once_per: crate::catalog::TrialOncePer::Plan,
     });
     after.description = Some("For teams that deploy every day".into());
     planned(&messages_and_pro(after), &live(before, &[]))

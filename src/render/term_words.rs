@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 
 use super::plan_text::{group_thousands, money, show_percent};
-use crate::catalog::{Billing, Choice, Included, PriceInterval, Rate, ResetInterval, TierBound};
+use crate::catalog::{
+    Billing, Choice, Included, PriceInterval, Rate, ResetInterval, TierBound, TrialOncePer,
+};
 use crate::diff::{Holders, Term, TermChange, TermValue, Unit};
 
 /// One term change in words, with its percentage where it has one. When both sides are
@@ -102,14 +104,19 @@ fn value_words(value: &TermValue, unit: &Unit, currency: &str) -> (String, Strin
             price_interval(*interval).to_string(),
         ),
         TermValue::Trial {
-            days,
+            length,
             card_required,
+            once_per,
         } => (
             format!(
-                "{days} day{}{}",
-                if *days == 1 { "" } else { "s" },
+                "{length}{}{}",
                 if *card_required {
                     " (card required)"
+                } else {
+                    ""
+                },
+                if *once_per == TrialOncePer::Customer {
+                    ", once per customer"
                 } else {
                     ""
                 }
@@ -280,9 +287,9 @@ pub fn costs_customers_more(change: &TermChange) -> bool {
         Term::Granted => change.after.is_none(),
         Term::FreeTrial => match (&change.before, &change.after) {
             (
-                Some(TermValue::Trial { days: old, .. }),
-                Some(TermValue::Trial { days: new, .. }),
-            ) => new < old,
+                Some(TermValue::Trial { length: old, .. }),
+                Some(TermValue::Trial { length: new, .. }),
+            ) => new.nominal_days() < old.nominal_days(),
             (Some(_), None) => true,
             _ => false,
         },
