@@ -19,5 +19,6 @@ pub mod lower;
 pub mod reconcile;
 pub mod render;
 pub mod scenario;
+pub mod store;
 
 pub use compile::{Compilation, compile, compile_path};

@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use crate::store::StoreError;
+
 /// A failure talking to a billing system, or of the store behind it.
 ///
 /// Callers decide with [`BackendError::kind`] (retry, give up, plan again, ask the user); the
@@ -27,28 +29,13 @@ pub enum BackendError {
     /// The store holds something pricectl cannot read.
     #[error("the local store holds an object pricectl cannot read: {detail}")]
     Corrupt { detail: String },
-    #[error("the local store `{path}` could not be opened")]
-    Open {
-        path: String,
-        #[source]
-        source: rusqlite::Error,
-    },
-    #[error(
-        "the local store `{path}` was written by a newer pricectl (schema version {found}, this build knows up to {known})"
-    )]
-    NewerSchema {
-        path: String,
-        found: i64,
-        known: i64,
-    },
+    /// The local store could not be opened, read or written (the error names the file).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A `SQLite` failure inside the local backend, before it is named by its store (the
+    /// backend names it before returning: [`BackendError::Store`]).
     #[error("the local store failed")]
-    Store(#[from] rusqlite::Error),
-    #[error("could not create the directory `{path}` for the local store")]
-    CreateDirectory {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    Sqlite(#[from] rusqlite::Error),
 }
 
 /// What a caller can do about a [`BackendError`].
@@ -89,9 +76,9 @@ impl BackendError {
             },
             BackendError::Unavailable { .. } => ErrorKind::Unavailable,
             BackendError::Unauthorized { .. } => ErrorKind::Unauthorized,
-            BackendError::Corrupt { .. } | BackendError::NewerSchema { .. } => ErrorKind::Corrupt,
-            BackendError::Open { source, .. } | BackendError::Store(source) => sqlite_kind(source),
-            BackendError::CreateDirectory { .. } => ErrorKind::Store,
+            BackendError::Corrupt { .. } => ErrorKind::Corrupt,
+            BackendError::Store(error) => store_kind(error),
+            BackendError::Sqlite(source) => sqlite_kind(source),
         }
     }
 
@@ -103,6 +90,21 @@ impl BackendError {
             }
             _ => None,
         }
+    }
+}
+
+/// A file that is not a store (or not one this build reads) is corrupt for the caller; the
+/// rest is the store's to fix (a path, a permission, a disk), or busy.
+fn store_kind(error: &StoreError) -> ErrorKind {
+    match error {
+        StoreError::NotAStore { .. }
+        | StoreError::NewerSchema { .. }
+        | StoreError::OlderSchema { .. }
+        | StoreError::Corrupt { .. } => ErrorKind::Corrupt,
+        StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => sqlite_kind(source),
+        StoreError::Missing { .. }
+        | StoreError::ReadOnly { .. }
+        | StoreError::CreateDirectory { .. } => ErrorKind::Store,
     }
 }
 
@@ -176,10 +178,10 @@ mod tests {
     #[test]
     fn a_file_that_is_not_a_database_is_corrupt_and_a_busy_one_unavailable() {
         let error = |code| {
-            BackendError::Store(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(code),
-                None,
-            ))
+            BackendError::Store(StoreError::Sqlite {
+                location: "local.db".into(),
+                source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+            })
         };
         assert_eq!(
             error(rusqlite::ffi::SQLITE_NOTADB).kind(),

@@ -12,6 +12,7 @@ use crate::catalog::Catalog;
 use crate::diff::{Change, Plan, Summary};
 use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError, apply_with_progress};
 use crate::render::{progress_finished, progress_started, render_apply_failure, render_plan_text};
+use crate::store::Access;
 
 /// `pricectl apply`: plan, show, confirm, apply, verify; or apply a saved plan.
 pub fn apply(args: &ApplyArgs) -> ExitStatus {
@@ -21,10 +22,11 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     let Some(desired) = compile_pricing(&args.path) else {
         return ExitStatus::Failure;
     };
-    let (mut backend, plan) = match open_and_plan(&args.backend, &args.path, &desired) {
-        Ok(opened) => opened,
-        Err(status) => return status,
-    };
+    let (mut backend, plan) =
+        match open_and_plan(&args.backend, &args.path, &desired, Access::Create) {
+            Ok(opened) => opened,
+            Err(status) => return status,
+        };
     print_stdout(&render_plan_text(&plan, stdout_color()));
     if plan.summary.total() == 0 && plan.refusals.is_empty() {
         return ExitStatus::Success;
@@ -108,7 +110,7 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
             return ExitStatus::Failure;
         }
     };
-    let mut backend = match open_chosen_backend(&choice) {
+    let mut backend = match open_chosen_backend(&choice, Access::Create) {
         Ok(backend) => backend,
         Err(status) => return status,
     };

@@ -6,6 +6,7 @@ use super::output::{
 use super::write_file::write_atomically;
 use super::{ExitStatus, ImportArgs};
 use crate::dsl::write::write_pricing;
+use crate::store::Access;
 
 /// `pricectl import`: the live catalog as pricing-language TOML.
 pub fn import(args: &ImportArgs) -> ExitStatus {
@@ -13,7 +14,7 @@ pub fn import(args: &ImportArgs) -> ExitStatus {
         .output
         .clone()
         .unwrap_or_else(|| Path::new("pricing.toml").to_path_buf());
-    let mut backend = match open_backend(&args.backend, &beside) {
+    let mut backend = match open_backend(&args.backend, &beside, Access::Read) {
         Ok(backend) => backend,
         Err(status) => return status,
     };

@@ -24,6 +24,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::ledger::{CheckRequest, GrantRequest, Operation, TrackRequest};
+
 pub use exit_status::ExitStatus;
 pub use explain::explanation;
 
@@ -352,8 +354,8 @@ pub struct GrantArgs {
     #[arg(long, value_parser = parse_decimal)]
     pub amount: rust_decimal::Decimal,
     /// When the gift expires (RFC 3339); default never
-    #[arg(long, value_name = "TIMESTAMP")]
-    pub expires: Option<String>,
+    #[arg(long, value_name = "TIMESTAMP", value_parser = parse_instant)]
+    pub expires: Option<crate::ledger::Instant>,
     /// Why (kept in the ledger)
     #[arg(long)]
     pub reason: String,
@@ -379,55 +381,17 @@ pub struct TestArgs {
     pub format: OutputFormat,
 }
 
-/// One ledger operation, whatever its command line.
-#[derive(Debug, Clone)]
-pub enum LedgerCommand {
-    CustomerCreate {
-        id: String,
-        name: Option<String>,
-        email: Option<String>,
-    },
-    CustomerShow {
-        id: String,
-    },
-    Attach {
-        customer: String,
-        plan: String,
-        quantities: Vec<(String, rust_decimal::Decimal)>,
-        idempotency_key: Option<String>,
-    },
-    Track {
-        customer: String,
-        feature: String,
-        value: rust_decimal::Decimal,
-        idempotency_key: Option<String>,
-    },
-    Check {
-        customer: String,
-        feature: String,
-        required: Option<rust_decimal::Decimal>,
-    },
-    Grant {
-        customer: String,
-        feature: String,
-        amount: rust_decimal::Decimal,
-        expires: Option<String>,
-        reason: String,
-    },
-    Balance {
-        customer: String,
-    },
-    History {
-        customer: String,
-    },
-}
-
 /// An exact decimal from the command line (`_` separators allowed).
 /// A decimal as the pricing language writes one (`1_000`, `0.5`, `1e3`), read exactly.
 fn parse_decimal(text: &str) -> Result<rust_decimal::Decimal, String> {
     text.parse::<crate::dsl::DecimalLiteral>()
         .map(|literal| literal.0)
         .map_err(|problem| problem.to_string())
+}
+
+/// A date or an RFC 3339 date-time.
+fn parse_instant(text: &str) -> Result<crate::ledger::Instant, String> {
+    crate::ledger::Instant::parse(text).map_err(|error| error.to_string())
 }
 
 /// `FEATURE=N`.
@@ -484,61 +448,55 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Init(args) => init::init(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
-        Command::Customer(args) => match args.action {
-            CustomerAction::Create { id, name, email } => ledger::ledger(
-                &args.ledger,
-                &LedgerCommand::CustomerCreate { id, name, email },
-            ),
-            CustomerAction::Show { id } => {
-                ledger::ledger(&args.ledger, &LedgerCommand::CustomerShow { id })
-            }
-        },
-        Command::Attach(args) => ledger::ledger(
+        Command::Customer(args) => ledger::ledger(
             &args.ledger,
-            &LedgerCommand::Attach {
-                customer: args.customer,
-                plan: args.plan,
-                quantities: args.quantities,
-                idempotency_key: args.idempotency_key,
+            &match args.action {
+                CustomerAction::Create { id, name, email } => Operation::CreateCustomer {
+                    customer_id: id,
+                    name,
+                    email,
+                },
+                CustomerAction::Show { id } => Operation::GetCustomer { customer_id: id },
             },
         ),
+        Command::Attach(args) => ledger::attach(&args),
         Command::Track(args) => ledger::ledger(
             &args.ledger,
-            &LedgerCommand::Track {
-                customer: args.customer,
-                feature: args.feature,
+            &Operation::Track(TrackRequest {
+                customer_id: args.customer,
+                feature_id: args.feature,
                 value: args.value,
                 idempotency_key: args.idempotency_key,
-            },
+            }),
         ),
         Command::Check(args) => ledger::ledger(
             &args.ledger,
-            &LedgerCommand::Check {
-                customer: args.customer,
-                feature: args.feature,
+            &Operation::Check(CheckRequest {
+                customer_id: args.customer,
+                feature_id: args.feature,
                 required: args.required,
-            },
+            }),
         ),
         Command::Grant(args) => ledger::ledger(
             &args.ledger,
-            &LedgerCommand::Grant {
-                customer: args.customer,
-                feature: args.feature,
+            &Operation::Grant(GrantRequest {
+                customer_id: args.customer,
+                feature_id: args.feature,
                 amount: args.amount,
-                expires: args.expires,
+                expires_at: args.expires.map(|instant| instant.0),
                 reason: args.reason,
-            },
+            }),
         ),
         Command::Balance(args) => ledger::ledger(
             &args.ledger,
-            &LedgerCommand::Balance {
-                customer: args.customer,
+            &Operation::Balance {
+                customer_id: args.customer,
             },
         ),
         Command::History(args) => ledger::ledger(
             &args.ledger,
-            &LedgerCommand::History {
-                customer: args.customer,
+            &Operation::History {
+                customer_id: args.customer,
             },
         ),
         Command::Test(args) => test::test(&args),

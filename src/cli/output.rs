@@ -12,6 +12,7 @@ use crate::catalog::Catalog;
 use crate::compile::Compilation;
 use crate::dsl::{Declarations, LoadError, SourceSet};
 use crate::render::{HumanOptions, backend_error_help, render_human};
+use crate::store::Access;
 
 /// `--quiet`: notes and progress on stderr are left out; errors and stdout never are. Set once,
 /// before the command runs.
@@ -178,8 +179,15 @@ pub fn write_step_summary(markdown: &str) {
 pub fn report_error(error: &dyn std::error::Error, help: Option<&str>) {
     let mut text = format!("error: {error}");
     let mut source = error.source();
+    let mut previous = String::new();
     while let Some(cause) = source {
-        let _ = write!(text, "\n  caused by: {cause}");
+        let cause_text = cause.to_string();
+        // SQLite's errors repeat their message under a code (`Error code 1544: attempt to
+        // write a readonly database`): once is enough.
+        if previous.is_empty() || !cause_text.ends_with(&previous) {
+            let _ = write!(text, "\n  caused by: {cause_text}");
+        }
+        previous = cause_text;
         source = cause.source();
     }
     if let Some(help) = help {
@@ -202,18 +210,24 @@ pub fn backend_choice(args: &super::BackendArgs, pricing: &Path) -> BackendChoic
     }
 }
 
-/// Opens the backend a command names; a failure is reported and gives the exit status.
+/// Opens the backend a command names, for what the command does with it (`plan` and `import`
+/// only read: they never create or migrate a store); a failure is reported and gives the exit
+/// status.
 pub fn open_backend(
     args: &super::BackendArgs,
     pricing: &Path,
+    access: Access,
 ) -> Result<Box<dyn Backend>, ExitStatus> {
-    open_chosen_backend(&backend_choice(args, pricing))
+    open_chosen_backend(&backend_choice(args, pricing), access)
 }
 
 /// Opens a backend named as data (a saved plan's); a failure is reported and gives the exit
 /// status.
-pub fn open_chosen_backend(choice: &BackendChoice) -> Result<Box<dyn Backend>, ExitStatus> {
-    crate::reconcile::open_backend(choice).map_err(|error| report_backend_error(&error))
+pub fn open_chosen_backend(
+    choice: &BackendChoice,
+    access: Access,
+) -> Result<Box<dyn Backend>, ExitStatus> {
+    crate::reconcile::open_backend(choice, access).map_err(|error| report_backend_error(&error))
 }
 
 /// Reports a backend failure with the help for its kind, and gives the exit status: 3 when

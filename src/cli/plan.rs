@@ -11,6 +11,7 @@ use crate::render::{
     Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
     render_plan_text_for, render_saved_plan,
 };
+use crate::store::Access;
 
 /// `pricectl plan`: what would change in the live catalog, shown and optionally saved.
 pub fn plan(args: &PlanArgs) -> ExitStatus {
@@ -30,7 +31,7 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         return ExitStatus::Failure;
     };
     let desired = pricing.catalog;
-    let plan = match open_and_plan(&args.backend, &args.path, &desired) {
+    let plan = match open_and_plan(&args.backend, &args.path, &desired, Access::ReadOrEmpty) {
         Ok((_, plan)) => plan,
         Err(status) => return status,
     };
@@ -109,8 +110,9 @@ pub(super) fn open_and_plan(
     args: &super::BackendArgs,
     pricing: &std::path::Path,
     desired: &crate::catalog::Catalog,
+    access: Access,
 ) -> Result<(Box<dyn crate::backend::Backend>, Plan), ExitStatus> {
-    let mut backend = open_backend(args, pricing)?;
+    let mut backend = open_backend(args, pricing, access)?;
     let plan = plan_against(backend.as_mut(), desired)?;
     Ok((backend, plan))
 }

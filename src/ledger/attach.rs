@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 
+use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
 use super::exact;
-use super::ledger::{Context, NewEntry, active_subscriptions, entry, record_charge};
+use super::ledger::{NewEntry, active_subscriptions, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, text};
 use super::model::{AttachRequest, AttachResult, ChargeRecord};
 use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
@@ -63,7 +64,7 @@ impl Anchor {
 /// Attaches within a transaction (an attach, or a new customer's default plans).
 pub(super) fn attach_within(
     transaction: &Connection,
-    context: &Context<'_>,
+    context: &LedgerCatalog,
     request: &AttachRequest,
     at: Instant,
 ) -> Result<AttachResult, LedgerError> {
@@ -84,7 +85,7 @@ pub(super) fn attach_within(
         )
         .optional()?
         .ok_or_else(|| LedgerError::UnknownPlan(plan_id.to_string()))?;
-    let (currency, versions) = (context.currency, context.versions);
+    let (currency, versions) = (context.currency, &context.versions);
     let customer_id = request.customer_id.as_str();
     let to_buy = quantities_to_buy(plan, &request.quantities)?;
 

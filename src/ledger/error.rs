@@ -1,4 +1,4 @@
-use crate::backend::BackendError;
+use crate::store::StoreError;
 
 /// Why a ledger operation did not happen. Nothing is half done: every operation is one
 /// transaction.
@@ -44,10 +44,13 @@ pub enum LedgerError {
     IdempotencyConflict(String),
     #[error("the local store has no catalog: apply pricing first")]
     NoCatalog,
+    /// The store could not be opened, read or written (it names the file).
     #[error(transparent)]
-    Backend(#[from] BackendError),
+    Store(#[from] StoreError),
+    /// A `SQLite` failure not yet named by its store: [`crate::ledger::Ledger::execute`] names
+    /// it.
     #[error("the local store failed")]
-    Store(#[from] rusqlite::Error),
+    Sqlite(#[from] rusqlite::Error),
     #[error("the ledger holds a value pricectl cannot read: {0}")]
     Corrupt(String),
 }

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::attach::attach_within;
 use super::write_transaction::WriteTransaction;
 
+use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::Instant;
 use super::entitlement::{ActivePlan, Resolved, resolve};
@@ -18,72 +19,50 @@ use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
     GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
 };
+use super::operation::{BilledCharge, Operation, Outcome};
 use super::renewal::{Versions, anything_due, customer_and_due, materialize, materialize_if_due};
-use crate::backend::Backend;
-use crate::backend::local::LocalStore;
-use crate::catalog::{Catalog, Currency, Plan};
+use crate::catalog::Catalog;
+use crate::store::{Access, Store};
 
-/// The credit ledger over a local store. See the module documentation.
+/// The credit ledger over a store. See the module documentation.
 pub struct Ledger {
-    store: LocalStore,
-    catalog: Catalog,
-    versions: Versions,
-    currency: &'static Currency,
+    store: Store,
+    /// Read again when an apply moves the store's catalog revision (see [`LedgerCatalog`]).
+    catalog: LedgerCatalog,
 }
 
 impl Ledger {
-    /// Opens the ledger of the store at `path`.
+    /// Opens the ledger of the store at `path` for operations that write (the store must
+    /// exist: without an apply there is no catalog to run on).
     ///
     /// Ledger writes use `synchronous = NORMAL` in WAL mode: a committed event survives the
     /// process being killed at any point; a power loss can lose the last events committed
     /// since the WAL was last synced, never corrupt the store (docs/ledger.md).
     pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
-        let mut store = LocalStore::open(path)?;
+        Ledger::open_with(path, Access::Write)
+    }
+
+    /// Opens the ledger of the store at `path` for `access`: [`Access::Read`] for commands
+    /// that only read (nothing is created or migrated, a read-only store can be read, and
+    /// operations that write are refused).
+    pub fn open_with(path: &Path, access: Access) -> Result<Ledger, LedgerError> {
+        let store = Store::open(path, access)?;
         store
             .connection()
-            .pragma_update(None, "synchronous", "NORMAL")?;
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|source| store.failed(source))?;
         Ledger::over(store)
     }
 
     /// The ledger of a store already open (an in-memory store for scenarios).
-    pub fn over(mut store: LocalStore) -> Result<Ledger, LedgerError> {
-        let live = store.fetch()?;
-        if live.catalog.currency.is_empty() {
-            return Err(LedgerError::NoCatalog);
-        }
-        let currency = Currency::from_code(&live.catalog.currency).ok_or_else(|| {
-            LedgerError::Corrupt(format!("unknown currency `{}`", live.catalog.currency))
-        })?;
-        let mut versions = Versions::new();
-        {
-            let mut statement = store
-                .connection()
-                .prepare("SELECT plan_id, version, definition FROM plan_versions")?;
-            let rows = statement.query_map([], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, u32>(1)?,
-                    row.get::<_, String>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (plan_id, version, definition) = row?;
-                let plan: Plan = serde_json::from_str(&definition)
-                    .map_err(|error| LedgerError::Corrupt(error.to_string()))?;
-                versions.insert((plan_id, version), plan);
-            }
-        }
-        Ok(Ledger {
-            store,
-            catalog: live.catalog,
-            versions,
-            currency,
-        })
+    pub fn over(store: Store) -> Result<Ledger, LedgerError> {
+        let catalog = LedgerCatalog::load(&store)?;
+        Ok(Ledger { store, catalog })
     }
 
-    /// The live catalog the ledger runs on.
+    /// The live catalog the ledger runs on, as of its last operation.
     pub fn catalog(&self) -> &Catalog {
-        &self.catalog
+        &self.catalog.catalog
     }
 
     /// Creates a customer, on the default plan of each group (Autumn's `auto_enable`).
@@ -113,12 +92,9 @@ impl Ledger {
         email: Option<&str>,
         at: Instant,
     ) -> Result<bool, LedgerError> {
-        let context = Context {
-            catalog: &self.catalog,
-            versions: &self.versions,
-            currency: self.currency,
-        };
+        self.store.require_writable()?;
         let transaction = WriteTransaction::begin(self.store.connection())?;
+        let context = self.catalog.refresh(&self.store)?;
         let inserted = transaction.execute(
             "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
             params![id, name, email, at.0],
@@ -138,7 +114,7 @@ impl Ledger {
                 quantities: BTreeMap::new(),
                 idempotency_key: None,
             };
-            attach_within(&transaction, &context, &request, at)?;
+            attach_within(&transaction, context, &request, at)?;
         }
         transaction.commit()?;
         Ok(true)
@@ -203,12 +179,9 @@ impl Ledger {
         request: &AttachRequest,
         at: Instant,
     ) -> Result<AttachResult, LedgerError> {
-        let context = Context {
-            catalog: &self.catalog,
-            versions: &self.versions,
-            currency: self.currency,
-        };
+        self.store.require_writable()?;
         let transaction = WriteTransaction::begin(self.store.connection())?;
+        let context = self.catalog.refresh(&self.store)?;
         require_customer(&transaction, &request.customer_id)?;
         if let Some(previous) = idempotent_response(
             &transaction,
@@ -220,12 +193,12 @@ impl Ledger {
         }
         materialize_if_due(
             &transaction,
-            context.versions,
+            &context.versions,
             context.currency,
             &request.customer_id,
             at.0,
         )?;
-        let result = attach_within(&transaction, &context, request, at)?;
+        let result = attach_within(&transaction, context, request, at)?;
         remember(
             &transaction,
             &request.customer_id,
@@ -245,7 +218,15 @@ impl Ledger {
         request: &TrackRequest,
         at: Instant,
     ) -> Result<TrackResult, LedgerError> {
-        let (currency, versions, catalog) = (self.currency, &self.versions, &self.catalog);
+        self.store.require_writable()?;
+        let customer_id = request.customer_id.as_str();
+        let transaction = WriteTransaction::begin(self.store.connection())?;
+        let LedgerCatalog {
+            catalog,
+            versions,
+            currency,
+            ..
+        } = self.catalog.refresh(&self.store)?;
         let allocated = catalog
             .features
             .get(&request.feature_id)
@@ -253,8 +234,6 @@ impl Ledger {
                 feature.kind == crate::catalog::FeatureType::Metered && !feature.consumable
             });
         check_usage_value(&request.feature_id, request.value, allocated)?;
-        let customer_id = request.customer_id.as_str();
-        let transaction = WriteTransaction::begin(self.store.connection())?;
         // One query says whether the customer exists and whether a period ended: `track` is
         // the hot path.
         let (exists, due) = customer_and_due(&transaction, customer_id, at.0)?;
@@ -352,6 +331,9 @@ impl Ledger {
     ) -> Result<CheckResult, LedgerError> {
         self.bring_up_to_date(customer_id, at)?;
         let connection = self.store.connection();
+        let LedgerCatalog {
+            catalog, versions, ..
+        } = &self.catalog;
         let exists: Option<i64> = connection
             .query_row(
                 "SELECT 1 FROM customers WHERE id = ?1",
@@ -362,9 +344,9 @@ impl Ledger {
         if exists.is_none() {
             return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
         }
-        let active = active_plans(connection, &self.versions, customer_id)?;
+        let active = active_plans(connection, versions, customer_id)?;
         let required_units = required.unwrap_or(Decimal::ONE);
-        match resolve(&self.catalog, &active, feature_id)? {
+        match resolve(catalog, &active, feature_id)? {
             Resolved::Boolean { granted_by } => Ok(CheckResult {
                 customer_id: customer_id.to_string(),
                 feature_id: feature_id.to_string(),
@@ -413,9 +395,15 @@ impl Ledger {
         if request.reason.trim().is_empty() {
             return Err(LedgerError::Amount("a grant needs a reason".into()));
         }
-        let (currency, versions, catalog) = (self.currency, &self.versions, &self.catalog);
+        self.store.require_writable()?;
         let customer_id = request.customer_id.as_str();
         let transaction = WriteTransaction::begin(self.store.connection())?;
+        let LedgerCatalog {
+            catalog,
+            versions,
+            currency,
+            ..
+        } = self.catalog.refresh(&self.store)?;
         require_customer(&transaction, customer_id)?;
         materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         let resolution = metered(
@@ -473,11 +461,14 @@ impl Ledger {
     ) -> Result<Vec<BalanceView>, LedgerError> {
         self.bring_up_to_date(customer_id, at)?;
         let connection = self.store.connection();
+        let LedgerCatalog {
+            catalog, versions, ..
+        } = &self.catalog;
         let mut keys: Vec<String> = connection
             .prepare("SELECT DISTINCT balance_key FROM lots WHERE customer_id = ?1")?
             .query_map([customer_id], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
-        let active = active_plans(connection, &self.versions, customer_id)?;
+        let active = active_plans(connection, versions, customer_id)?;
         for active_plan in &active {
             keys.extend(
                 active_plan
@@ -485,7 +476,7 @@ impl Ledger {
                     .items
                     .keys()
                     .filter(|key| {
-                        !self.catalog.features.get(*key).is_some_and(|feature| {
+                        !catalog.features.get(*key).is_some_and(|feature| {
                             feature.kind == crate::catalog::FeatureType::Boolean
                         })
                     })
@@ -496,7 +487,7 @@ impl Ledger {
         keys.dedup();
         keys.into_iter()
             .map(|key| {
-                let resolution = match resolve(&self.catalog, &active, &key) {
+                let resolution = match resolve(catalog, &active, &key) {
                     Ok(Resolved::Metered(resolution)) if resolution.balance_key == key => {
                         resolution
                     }
@@ -583,20 +574,105 @@ impl Ledger {
     ) -> Result<Vec<ChargeRecord>, LedgerError> {
         require_customer(self.store.connection(), customer_id)?;
         self.bring_up_to_date(customer_id, until)?;
-        Ok(charge_rows(self.store.connection(), customer_id)?
+        Ok(charge_rows(self.store.connection(), Some(customer_id), 0)?
             .into_iter()
-            .filter(|(at, _)| after.0 < *at && *at <= until.0)
-            .map(|(_, charge)| charge)
+            .filter(|row| after.0 < row.at && row.at <= until.0)
+            .map(|row| row.charge)
             .collect())
     }
 
-    /// Runs what is due (renewals, expiries) in a write transaction, only when something is.
+    /// Performs one operation: the one place where CLI commands, scenario steps and requests
+    /// reach the ledger. A store failure names the store's file.
+    pub fn execute(&mut self, operation: &Operation, at: Instant) -> Result<Outcome, LedgerError> {
+        let outcome = self.perform(operation, at);
+        outcome.map_err(|error| match error {
+            LedgerError::Sqlite(source) => LedgerError::Store(self.store.failed(source)),
+            other => other,
+        })
+    }
+
+    fn perform(&mut self, operation: &Operation, at: Instant) -> Result<Outcome, LedgerError> {
+        Ok(match operation {
+            Operation::CreateCustomer {
+                customer_id,
+                name,
+                email,
+            } => Outcome::Customer(self.create_customer(
+                customer_id,
+                name.as_deref(),
+                email.as_deref(),
+                at,
+            )?),
+            Operation::GetOrCreateCustomer {
+                customer_id,
+                name,
+                email,
+            } => {
+                self.insert_customer(customer_id, name.as_deref(), email.as_deref(), at)?;
+                Outcome::Customer(self.customer(customer_id, at)?)
+            }
+            Operation::GetCustomer { customer_id } => {
+                Outcome::Customer(self.customer(customer_id, at)?)
+            }
+            Operation::Attach(request) => Outcome::Attached(self.attach(request, at)?),
+            Operation::Track(request) => Outcome::Tracked(self.track(request, at)?),
+            Operation::Check(request) => Outcome::Checked(self.check(
+                &request.customer_id,
+                &request.feature_id,
+                request.required,
+                at,
+            )?),
+            Operation::Grant(request) => Outcome::Granted(self.grant(request, at)?),
+            Operation::Balance { customer_id } => {
+                Outcome::Balances(self.balances(customer_id, at)?)
+            }
+            Operation::History { customer_id } => Outcome::History(self.history(customer_id)?),
+            Operation::Advance { customer_id } => {
+                Outcome::Advanced(self.advance(customer_id.as_deref(), at)?)
+            }
+        })
+    }
+
+    /// Brings billing periods up to `at` (renewals, bills for usage, expiries) for one
+    /// customer, or for every customer; returns the charges that made, oldest first.
+    pub fn advance(
+        &mut self,
+        customer_id: Option<&str>,
+        at: Instant,
+    ) -> Result<Vec<BilledCharge>, LedgerError> {
+        self.store.require_writable()?;
+        let connection = self.store.connection();
+        let before: i64 =
+            connection.query_row("SELECT COALESCE(MAX(id), 0) FROM charges", [], |row| {
+                row.get(0)
+            })?;
+        let customers: Vec<String> = match customer_id {
+            Some(customer_id) => {
+                require_customer(connection, customer_id)?;
+                vec![customer_id.to_string()]
+            }
+            None => connection
+                .prepare("SELECT id FROM customers ORDER BY id")?
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()?,
+        };
+        for customer in &customers {
+            self.bring_up_to_date(customer, at)?;
+        }
+        billed_charges(self.store.connection(), customer_id, before)
+    }
+
+    /// Runs what is due (renewals, expiries) in a write transaction, only when something is;
+    /// reads the catalog again first when an apply moved it.
     fn bring_up_to_date(&mut self, customer_id: &str, at: Instant) -> Result<(), LedgerError> {
+        self.catalog.refresh(&self.store)?;
         if !anything_due(self.store.connection(), customer_id, at.0)? {
             return Ok(());
         }
-        let (currency, versions) = (self.currency, &self.versions);
         let transaction = WriteTransaction::begin(self.store.connection())?;
+        let LedgerCatalog {
+            versions, currency, ..
+        } = self.catalog.refresh(&self.store)?;
         materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         transaction.commit()?;
         Ok(())
@@ -669,43 +745,77 @@ fn charge_views(
     connection: &Connection,
     customer_id: &str,
 ) -> Result<Vec<ChargeView>, LedgerError> {
-    Ok(charge_rows(connection, customer_id)?
+    Ok(charge_rows(connection, Some(customer_id), 0)?
         .into_iter()
-        .map(|(at, charge)| ChargeView {
-            at: Instant(at).to_string(),
-            charge,
+        .map(ChargeRow::view)
+        .collect())
+}
+
+/// The charges made after the one with id `after` (0: every charge), of one customer or of
+/// all, as `advance` answers them, oldest first.
+fn billed_charges(
+    connection: &Connection,
+    customer_id: Option<&str>,
+    after: i64,
+) -> Result<Vec<BilledCharge>, LedgerError> {
+    Ok(charge_rows(connection, customer_id, after)?
+        .into_iter()
+        .map(|row| BilledCharge {
+            customer_id: row.customer_id.clone(),
+            charge: row.view(),
         })
         .collect())
 }
 
-/// A customer's charges with when they were made, oldest first.
+/// A stored charge.
+struct ChargeRow {
+    customer_id: String,
+    at: i64,
+    charge: ChargeRecord,
+}
+
+impl ChargeRow {
+    fn view(self) -> ChargeView {
+        ChargeView {
+            at: Instant(self.at).to_string(),
+            charge: self.charge,
+        }
+    }
+}
+
+/// The charges with an id above `after` (0: every charge), of one customer or of all, oldest
+/// first.
 fn charge_rows(
     connection: &Connection,
-    customer_id: &str,
-) -> Result<Vec<(i64, ChargeRecord)>, LedgerError> {
+    customer_id: Option<&str>,
+    after: i64,
+) -> Result<Vec<ChargeRow>, LedgerError> {
     let mut statement = connection.prepare(
-        "SELECT at, currency, total, line_items FROM charges WHERE customer_id = ?1 ORDER BY at, id",
+        "SELECT customer_id, at, currency, total, line_items FROM charges
+         WHERE id > ?1 AND (?2 IS NULL OR customer_id = ?2) ORDER BY at, id",
     )?;
-    let rows = statement.query_map([customer_id], |row| {
+    let rows = statement.query_map(params![after, customer_id], |row| {
         Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
+            row.get::<_, String>(0)?,
+            row.get::<_, i64>(1)?,
             row.get::<_, String>(2)?,
             row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
         ))
     })?;
     let mut charges = Vec::new();
     for row in rows {
-        let (at, currency, total, line_items) = row?;
-        charges.push((
+        let (customer_id, at, currency, total, line_items) = row?;
+        charges.push(ChargeRow {
+            customer_id,
             at,
-            ChargeRecord {
+            charge: ChargeRecord {
                 currency,
                 total: decimal(&total)?,
                 line_items: serde_json::from_str(&line_items)
                     .map_err(|error| LedgerError::Corrupt(error.to_string()))?,
             },
-        ));
+        });
     }
     Ok(charges)
 }
@@ -753,13 +863,6 @@ fn active_plans<'a>(
             Ok(ActivePlan { plan })
         })
         .collect()
-}
-
-/// What an attach reads of the ledger.
-pub(super) struct Context<'a> {
-    pub catalog: &'a Catalog,
-    pub versions: &'a Versions,
-    pub currency: &'static Currency,
 }
 
 /// A ledger entry to append.

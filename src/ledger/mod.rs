@@ -6,6 +6,7 @@
 //! grant with its own expiry) so usage draws in a fixed order. See docs/ledger.md.
 
 mod attach;
+mod catalog;
 mod charge;
 mod clock;
 mod entitlement;
@@ -14,6 +15,7 @@ mod exact;
 mod ledger;
 mod lots;
 mod model;
+mod operation;
 mod renewal;
 mod switch;
 mod write_transaction;
@@ -26,3 +28,4 @@ pub use model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
     GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
 };
+pub use operation::{BilledCharge, CheckRequest, Operation, Outcome};

@@ -9,17 +9,19 @@ use super::charge::Charge;
 
 /// `attach`: subscribe a customer to a plan, or buy an add-on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AttachRequest {
     pub customer_id: String,
     pub plan_id: String,
     /// Prepaid quantity bought per item, on top of what the plan includes.
-    #[serde(with = "crate::catalog::decimal::map")]
+    #[serde(default, with = "crate::catalog::decimal::map")]
     pub quantities: BTreeMap<String, Decimal>,
     pub idempotency_key: Option<String>,
 }
 
 /// `track`: usage of a metered feature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrackRequest {
     pub customer_id: String,
     pub feature_id: String,
@@ -30,11 +32,13 @@ pub struct TrackRequest {
 
 /// `grant`: a gift of units of a feature or credits of a credit system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GrantRequest {
     pub customer_id: String,
     pub feature_id: String,
     #[serde(with = "crate::catalog::decimal")]
     pub amount: Decimal,
+    /// Unix milliseconds (as Autumn's API counts them); `None`: never expires.
     pub expires_at: Option<i64>,
     pub reason: String,
 }

@@ -57,7 +57,7 @@ impl Renewal {
 }
 
 /// A plan version by (plan id, version).
-pub type Versions = BTreeMap<(String, u32), Plan>;
+pub type Versions = crate::store::PlanVersions;
 
 /// Schedules the renewals of something: its boundaries are `anchor + n periods` (calendar
 /// months clamped to the month's end, but always counted from the anchor, so a subscription

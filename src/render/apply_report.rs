@@ -77,6 +77,13 @@ pub fn render_apply_failure(outcome: &ApplyOutcome, backend: &str) -> String {
 
 /// What to do about a backend failure, by its kind.
 pub fn backend_error_help(error: &BackendError) -> String {
+    // The store knows best what to do about itself (apply first, name another store, fix a
+    // permission); the kind's help is for the rest.
+    if let BackendError::Store(store) = error
+        && let Some(help) = store.help()
+    {
+        return help.to_string();
+    }
     match error.kind() {
         ErrorKind::Rejected => "the billing system refused this change as it stands; change the pricing (or make the plan again) and apply again".into(),
         ErrorKind::Conflict => "the live catalog moved since the plan was made; run `pricectl plan` again and review the new plan".into(),

@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 use toml::de::{DeTable, DeValue};
 
 use crate::dsl::DecimalLiteral;
-use crate::ledger::Instant;
+use crate::ledger::{AttachRequest, CheckRequest, GrantRequest, Instant, Operation, TrackRequest};
 use crate::render::Location;
 
 /// One scenario: a name, a clock start, and steps.
@@ -41,37 +41,13 @@ pub struct Step {
     pub expect: Expectation,
 }
 
+/// What a step does: a ledger operation (the same data the CLI and the server map their
+/// requests to), or a move of the scenario's clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepAction {
-    Customer {
-        customer: String,
-        name: Option<String>,
-        email: Option<String>,
-    },
-    Attach {
-        customer: String,
-        plan: String,
-        quantities: BTreeMap<String, Decimal>,
-        idempotency_key: Option<String>,
-    },
-    Track {
-        customer: String,
-        feature: String,
-        value: Decimal,
-        idempotency_key: Option<String>,
-    },
-    Check {
-        customer: String,
-        feature: String,
-        required: Option<Decimal>,
-    },
-    Grant {
-        customer: String,
-        feature: String,
-        amount: Decimal,
-        reason: String,
-        expires: Option<Instant>,
-    },
+    /// `customer`, `attach`, `track`, `check` or `grant`. The customer of any step but a
+    /// `customer` step is created on first use.
+    Operation(Operation),
     /// Moves the clock; what it bills (renewals, a trial's end, usage beyond the balance) is
     /// the step's charge, for `customer` or, without one, for every customer so far.
     Advance {
@@ -84,11 +60,7 @@ impl StepAction {
     /// The customer the step acts on, if it names one.
     pub fn customer(&self) -> Option<&str> {
         match self {
-            StepAction::Customer { customer, .. }
-            | StepAction::Attach { customer, .. }
-            | StepAction::Track { customer, .. }
-            | StepAction::Check { customer, .. }
-            | StepAction::Grant { customer, .. } => Some(customer),
+            StepAction::Operation(operation) => operation.customer_id(),
             StepAction::Advance { customer, .. } => customer.as_deref(),
         }
     }
@@ -258,11 +230,11 @@ fn step(
     };
     let (action, keys): (StepAction, &[&str]) = match action_name.as_str() {
         "customer" => (
-            StepAction::Customer {
-                customer: customer()?,
+            StepAction::Operation(Operation::CreateCustomer {
+                customer_id: customer()?,
                 name: fields.string("name")?,
                 email: fields.string("email")?,
-            },
+            }),
             &["customer", "name", "email"],
         ),
         "attach" => {
@@ -280,12 +252,12 @@ fn step(
                 .string("plan")?
                 .ok_or_else(|| at(offset, "an `attach` step needs `plan`".into()))?;
             (
-                StepAction::Attach {
-                    customer: customer()?,
-                    plan,
+                StepAction::Operation(Operation::Attach(AttachRequest {
+                    customer_id: customer()?,
+                    plan_id: plan,
                     quantities,
                     idempotency_key: fields.string("idempotency_key")?,
-                },
+                })),
                 &["customer", "plan", "quantities", "idempotency_key"],
             )
         }
@@ -296,12 +268,12 @@ fn step(
                 .transpose()?
                 .unwrap_or(Decimal::ONE);
             (
-                StepAction::Track {
-                    customer: customer()?,
-                    feature: feature()?,
+                StepAction::Operation(Operation::Track(TrackRequest {
+                    customer_id: customer()?,
+                    feature_id: feature()?,
                     value,
                     idempotency_key: fields.string("idempotency_key")?,
-                },
+                })),
                 &["customer", "feature", "value", "idempotency_key"],
             )
         }
@@ -311,11 +283,11 @@ fn step(
                 .map(|value| decimal(value, "required", at))
                 .transpose()?;
             (
-                StepAction::Check {
-                    customer: customer()?,
-                    feature: feature()?,
+                StepAction::Operation(Operation::Check(CheckRequest {
+                    customer_id: customer()?,
+                    feature_id: feature()?,
                     required,
-                },
+                })),
                 &["customer", "feature", "required"],
             )
         }
@@ -332,13 +304,13 @@ fn step(
                 .map(|value| instant(value, "expires", at))
                 .transpose()?;
             (
-                StepAction::Grant {
-                    customer: customer()?,
-                    feature: feature()?,
+                StepAction::Operation(Operation::Grant(GrantRequest {
+                    customer_id: customer()?,
+                    feature_id: feature()?,
                     amount,
                     reason,
-                    expires,
-                },
+                    expires_at: expires.map(|instant| instant.0),
+                })),
                 &["customer", "feature", "amount", "reason", "expires"],
             )
         }

@@ -5,9 +5,8 @@ use rust_decimal::Decimal;
 use super::file::{AdvanceTo, Expectation, ExpectedBalance, Scenario, Step, StepAction};
 use crate::backend::local::LocalStore;
 use crate::catalog::Catalog;
-use crate::ledger::{
-    AttachRequest, GrantRequest, Instant, Ledger, LedgerError, Period, TrackRequest,
-};
+use crate::ledger::Outcome as Answer;
+use crate::ledger::{Instant, Ledger, LedgerError, Operation, Period};
 use crate::reconcile::{ApplyOptions, apply, plan};
 
 /// How a scenario went.
@@ -79,7 +78,7 @@ fn fresh_ledger(catalog: &Catalog) -> Result<Ledger, String> {
         },
     )
     .map_err(|error| error.to_string())?;
-    Ledger::over(store).map_err(|error| error.to_string())
+    Ledger::over(store.into_store()).map_err(|error| error.to_string())
 }
 
 /// What a step produced, to compare with its expectations.
@@ -118,111 +117,8 @@ fn run_step(
     if let Some(customer) = step.action.customer() {
         progress.meet(customer);
     }
-    let outcome: Result<Observed, LedgerError> = (|| match &step.action {
-        StepAction::Customer {
-            customer,
-            name,
-            email,
-        } => {
-            ledger.create_customer(customer, name.as_deref(), email.as_deref(), at)?;
-            Ok(Observed::default())
-        }
-        StepAction::Attach {
-            customer,
-            plan,
-            quantities,
-            idempotency_key,
-        } => {
-            ledger.ensure_customer(customer, at)?;
-            let attached = ledger.attach(
-                &AttachRequest {
-                    customer_id: customer.clone(),
-                    plan_id: plan.clone(),
-                    quantities: quantities.clone(),
-                    idempotency_key: idempotency_key.clone(),
-                },
-                at,
-            )?;
-            let key = quantities.keys().next().cloned().or_else(|| {
-                ledger.catalog().plans.get(plan).and_then(|plan| {
-                    plan.items
-                        .keys()
-                        .find(|key| !is_boolean(ledger.catalog(), key))
-                        .cloned()
-                })
-            });
-            let balance = match key {
-                Some(key) => Some(reported_balance(ledger, customer, &key, at)?),
-                None => None,
-            };
-            Ok(Observed {
-                balance,
-                charge: Some((customer.clone(), attached.charge.total)),
-                line_items: Some(lines(&attached.charge.line_items)),
-                customer: Some(customer.clone()),
-                ..Observed::default()
-            })
-        }
-        StepAction::Track {
-            customer,
-            feature,
-            value,
-            idempotency_key,
-        } => {
-            ledger.ensure_customer(customer, at)?;
-            let tracked = ledger.track(
-                &TrackRequest {
-                    customer_id: customer.clone(),
-                    feature_id: feature.clone(),
-                    value: *value,
-                    idempotency_key: idempotency_key.clone(),
-                },
-                at,
-            )?;
-            Ok(Observed {
-                balance: Some((tracked.balance_key, tracked.balance)),
-                customer: Some(customer.clone()),
-                ..Observed::default()
-            })
-        }
-        StepAction::Check {
-            customer,
-            feature,
-            required,
-        } => {
-            ledger.ensure_customer(customer, at)?;
-            let checked = ledger.check(customer, feature, *required, at)?;
-            Ok(Observed {
-                allowed: Some(checked.allowed),
-                balance: checked.balance.map(|view| (view.balance_key, view.balance)),
-                customer: Some(customer.clone()),
-                ..Observed::default()
-            })
-        }
-        StepAction::Grant {
-            customer,
-            feature,
-            amount,
-            reason,
-            expires,
-        } => {
-            ledger.ensure_customer(customer, at)?;
-            let granted = ledger.grant(
-                &GrantRequest {
-                    customer_id: customer.clone(),
-                    feature_id: feature.clone(),
-                    amount: *amount,
-                    expires_at: expires.map(|instant| instant.0),
-                    reason: reason.clone(),
-                },
-                at,
-            )?;
-            Ok(Observed {
-                balance: Some((granted.balance_key, granted.balance)),
-                customer: Some(customer.clone()),
-                ..Observed::default()
-            })
-        }
+    let outcome = match &step.action {
+        StepAction::Operation(operation) => perform(ledger, operation, at),
         StepAction::Advance { to, customer } => {
             let until = match to {
                 AdvanceTo::Until(instant) => *instant,
@@ -236,32 +132,9 @@ fn run_step(
                     .add(Period::Minute, *minutes),
             };
             progress.now = until;
-            // What moving the clock bills: every renewal, trial end and usage bill on the way.
-            let billed: Vec<String> = match customer {
-                Some(customer) => vec![customer.clone()],
-                None => progress.customers.clone(),
-            };
-            let mut total = Decimal::ZERO;
-            let mut line_items = Vec::new();
-            for customer in &billed {
-                for charge in ledger.charges_between(customer, at, until)? {
-                    total += charge.total;
-                    line_items.extend(lines(&charge.line_items));
-                }
-            }
-            let whose = customer
-                .clone()
-                .unwrap_or_else(|| "every customer".to_string());
-            Ok(Observed {
-                charge: Some((whose, total)),
-                line_items: Some(line_items),
-                customer: customer
-                    .clone()
-                    .or_else(|| (billed.len() == 1).then(|| billed[0].clone())),
-                ..Observed::default()
-            })
+            advance(ledger, customer.as_ref(), &progress.customers, until)
         }
-    })();
+    };
     let named = match (&step.expect.balance, &outcome) {
         (Some(ExpectedBalance::Named(expected)), Ok(observed)) => {
             Some(named_balances(ledger, observed, expected, progress.now))
@@ -269,6 +142,111 @@ fn run_step(
         _ => None,
     };
     compare(&step.expect, outcome, named)
+}
+
+/// Performs a step's operation (creating its customer first, unless the step creates it)
+/// and reads what its expectations compare.
+fn perform(
+    ledger: &mut Ledger,
+    operation: &Operation,
+    at: Instant,
+) -> Result<Observed, LedgerError> {
+    let customer = operation.customer_id().map(str::to_string);
+    if let Some(customer_id) = &customer
+        && !matches!(operation, Operation::CreateCustomer { .. })
+    {
+        ledger.execute(
+            &Operation::GetOrCreateCustomer {
+                customer_id: customer_id.clone(),
+                name: None,
+                email: None,
+            },
+            at,
+        )?;
+    }
+    let observed = match (operation, ledger.execute(operation, at)?) {
+        (Operation::Attach(request), Answer::Attached(attached)) => {
+            // The balance of the first item bought, else of the plan's first metered item.
+            let key = request.quantities.keys().next().cloned().or_else(|| {
+                ledger
+                    .catalog()
+                    .plans
+                    .get(&request.plan_id)
+                    .and_then(|plan| {
+                        plan.items
+                            .keys()
+                            .find(|key| !is_boolean(ledger.catalog(), key))
+                            .cloned()
+                    })
+            });
+            let balance = match key {
+                Some(key) => Some(reported_balance(ledger, &request.customer_id, &key, at)?),
+                None => None,
+            };
+            Observed {
+                balance,
+                charge: Some((request.customer_id.clone(), attached.charge.total)),
+                line_items: Some(lines(&attached.charge.line_items)),
+                ..Observed::default()
+            }
+        }
+        (_, Answer::Tracked(tracked)) => Observed {
+            balance: Some((tracked.balance_key, tracked.balance)),
+            ..Observed::default()
+        },
+        (_, Answer::Checked(checked)) => Observed {
+            allowed: Some(checked.allowed),
+            balance: checked.balance.map(|view| (view.balance_key, view.balance)),
+            ..Observed::default()
+        },
+        (_, Answer::Granted(granted)) => Observed {
+            balance: Some((granted.balance_key, granted.balance)),
+            ..Observed::default()
+        },
+        _ => Observed::default(),
+    };
+    Ok(Observed {
+        customer,
+        ..observed
+    })
+}
+
+/// Moves the clock to `until` for `customer`, or for every customer met so far: what that
+/// bills (every renewal, trial end and usage bill on the way) is the step's charge.
+fn advance(
+    ledger: &mut Ledger,
+    customer: Option<&String>,
+    met: &[String],
+    until: Instant,
+) -> Result<Observed, LedgerError> {
+    let billed: Vec<String> = match customer {
+        Some(customer) => vec![customer.clone()],
+        None => met.to_vec(),
+    };
+    let mut total = Decimal::ZERO;
+    let mut line_items = Vec::new();
+    for customer in &billed {
+        let operation = Operation::Advance {
+            customer_id: Some(customer.clone()),
+        };
+        if let Answer::Advanced(charges) = ledger.execute(&operation, until)? {
+            for billed in charges {
+                total += billed.charge.charge.total;
+                line_items.extend(lines(&billed.charge.charge.line_items));
+            }
+        }
+    }
+    let whose = customer
+        .cloned()
+        .unwrap_or_else(|| "every customer".to_string());
+    Ok(Observed {
+        charge: Some((whose, total)),
+        line_items: Some(line_items),
+        customer: customer
+            .cloned()
+            .or_else(|| (billed.len() == 1).then(|| billed[0].clone())),
+        ..Observed::default()
+    })
 }
 
 /// The balance of `key` (a feature's, or the credit system's it draws from) as `check` sees it.
@@ -449,46 +427,7 @@ fn compare(
 
 fn describe(action: &StepAction) -> String {
     match action {
-        StepAction::Customer { customer, .. } => format!("customer {customer}"),
-        StepAction::Attach {
-            customer,
-            plan,
-            quantities,
-            ..
-        } => {
-            let bought: Vec<String> = quantities
-                .iter()
-                .map(|(item, quantity)| format!("{item}={quantity}"))
-                .collect();
-            format!(
-                "attach {customer} to {plan}{}",
-                if bought.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", bought.join(", "))
-                }
-            )
-        }
-        StepAction::Track {
-            customer,
-            feature,
-            value,
-            ..
-        } => format!("track {value} {feature} for {customer}"),
-        StepAction::Check {
-            customer,
-            feature,
-            required,
-        } => format!(
-            "check {feature} for {customer}{}",
-            required.map_or_else(String::new, |required| format!(" (required {required})"))
-        ),
-        StepAction::Grant {
-            customer,
-            feature,
-            amount,
-            ..
-        } => format!("grant {amount} {feature} to {customer}"),
+        StepAction::Operation(operation) => operation.describe(),
         StepAction::Advance {
             to: AdvanceTo::Until(instant),
             ..

@@ -688,6 +688,56 @@ fn usage_charges_multiply_before_dividing_by_the_billing_unit() {
     assert_eq!(charges[0].total.to_string(), "3.62");
 }
 
+/// Pricing for the test of a ledger that stays open across an apply: Pro at `price` a month
+/// with 1,000 credits, tokens at `cost` credits each, and (when `team` is given) a Team plan.
+fn pricing_of(price: &str, cost: &str, team: bool) -> String {
+    let mut pricing = format!(
+        "version = 1\ncurrency = \"USD\"\n\n[features.tokens]\ntype = \"metered\"\n\n[credit_systems.credits]\n[credit_systems.credits.costs]\ntokens = {{ credits = {cost}, per = 1 }}\n\n[plans.pro]\nname = \"Pro\"\ngroup = \"main\"\nprice = {{ amount = {price}, interval = \"month\" }}\n\n[plans.pro.items.credits]\nincluded = 1_000\nreset = \"month\"\n"
+    );
+    if team {
+        pricing.push_str("\n[plans.team]\nname = \"Team\"\ngroup = \"main\"\nprice = { amount = 30, interval = \"month\" }\n\n[plans.team.items.credits]\nincluded = 5_000\nreset = \"month\"\n");
+    }
+    pricing
+}
+
+#[test]
+fn a_ledger_opened_before_an_apply_runs_on_what_the_apply_made() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let path = store_with_pricing(&pricing_of("10", "1", false), directory.path());
+    let mut ledger = Ledger::open(&path).expect("ledger");
+    ledger
+        .create_customer("early", None, None, at("2026-01-01"))
+        .expect("customer");
+    let first = attach(&mut ledger, "early", "pro", &[], None, "2026-01-01");
+    assert_eq!(
+        (first.version, first.charge.total.to_string().as_str()),
+        (1, "10.00")
+    );
+
+    // Another process applies new pricing while the ledger stays open: Pro costs 12 (a new
+    // version, since a customer is on it), a Team plan appears, tokens cost 2 credits.
+    let changed = store_with_pricing(&pricing_of("12", "2", true), directory.path());
+    assert_eq!(changed, path);
+
+    ledger
+        .create_customer("late", None, None, at("2026-01-02"))
+        .expect("customer");
+    let second = attach(&mut ledger, "late", "pro", &[], None, "2026-01-02");
+    assert_eq!(
+        (second.version, second.charge.total.to_string().as_str()),
+        (2, "12.00"),
+        "a new customer gets the new version"
+    );
+    assert_eq!(
+        track(&mut ledger, "late", "tokens", "10", None, "2026-01-03"),
+        decimal("980"),
+        "10 tokens at the new cost of 2 credits"
+    );
+    let team = attach(&mut ledger, "early", "team", &[], None, "2026-01-04");
+    assert_eq!(team.replaced, ["pro"], "the new plan is known");
+    assert_eq!(team.charge.total.to_string(), "30.00");
+}
+
 #[test]
 fn monthly_boundaries_count_from_the_start_and_do_not_drift() {
     let directory = tempfile::tempdir().expect("temp dir");

@@ -20,5 +20,6 @@ mod saved_plan;
 mod schema;
 mod shell;
 mod snapshot_hygiene;
+mod store;
 mod support;
 mod workflow;

@@ -27,10 +27,8 @@ fn a_store_that_is_not_a_database_exits_3_from_every_backend_command() {
     context.bind(|| {
         insta::assert_snapshot!(context.transcript(&["plan", "--state", "store.db"]), @r"
         $ pricectl plan --state store.db
-        error: the local store failed
-          caused by: file is not a database
-          caused by: Error code 26: file is not a database
-          help: the store holds data pricectl cannot read, or the file is not a pricectl store; name the right store with `--state`, or restore it from a backup
+        error: `store.db` is not a pricectl store: it is not a SQLite database
+          help: pass `--state` with the path of a store that `pricectl apply` created
         [exit 3]
         ");
     });
@@ -43,10 +41,8 @@ fn a_store_path_that_cannot_be_opened_exits_3() {
     context.bind(|| {
         insta::assert_snapshot!(context.transcript(&["plan", "--state", "a-directory"]), @r"
         $ pricectl plan --state a-directory
-        error: the local store `a-directory` could not be opened
-          caused by: unable to open database file: a-directory
-          caused by: Error code 14: unable to open database file
-          help: check that the store's path exists and that you may read and write it; name another with `--state`
+        error: `a-directory` is not a pricectl store: it is a directory
+          help: pass `--state` with the path of a store that `pricectl apply` created
         [exit 3]
         ");
     });

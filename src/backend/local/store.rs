@@ -1,90 +1,55 @@
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
-use serde::de::DeserializeOwned;
 
-use super::schema::{SCHEMA_VERSION, migrate};
 use crate::backend::{
     ApplyProgress, ApplyReport, Backend, BackendError, Capabilities, ChangeReport, ChangeStatus,
 };
-use crate::catalog::{Address, Plan as PricingPlan};
+use crate::catalog::Address;
 use crate::diff::{Action, Change, ObjectState, Plan};
 use crate::live::{HeldCredits, LivePlan, LiveState};
+use crate::store::{Access, Store, StoreError, bump_catalog_revision};
 
 /// A billing catalog in a `SQLite` file (or in memory, for scenario tests).
 pub struct LocalStore {
-    connection: Connection,
-    path: Option<PathBuf>,
+    store: Store,
 }
 
 impl LocalStore {
-    /// Opens the store at `path`, creating it (and its directory) on first use and migrating
-    /// its schema forward.
+    /// Opens the store at `path` for an apply: created (with its directory) on first use and
+    /// migrated forward.
     pub fn open(path: &Path) -> Result<LocalStore, BackendError> {
-        if let Some(directory) = path
-            .parent()
-            .filter(|directory| !directory.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(directory).map_err(|source| BackendError::CreateDirectory {
-                path: directory.display().to_string(),
-                source,
-            })?;
-        }
-        let open_error = |source| BackendError::Open {
-            path: path.display().to_string(),
-            source,
-        };
-        let connection = Connection::open(path).map_err(open_error)?;
-        Self::prepare(connection, Some(path.to_path_buf()))
+        LocalStore::open_with(path, Access::Create)
+    }
+
+    /// Opens the store at `path` for what the command does with it (`plan` reads, and a
+    /// missing store reads as empty: [`Access::ReadOrEmpty`]).
+    pub fn open_with(path: &Path, access: Access) -> Result<LocalStore, BackendError> {
+        Ok(LocalStore::over(Store::open(path, access)?))
     }
 
     /// A fresh store in memory.
     pub fn open_in_memory() -> Result<LocalStore, BackendError> {
-        let connection = Connection::open_in_memory()?;
-        Self::prepare(connection, None)
+        Ok(LocalStore::over(Store::open_in_memory()?))
     }
 
-    fn prepare(
-        mut connection: Connection,
-        path: Option<PathBuf>,
-    ) -> Result<LocalStore, BackendError> {
-        // WAL lets readers work while a writer commits; FULL syncs the WAL on every commit, so
-        // an acknowledged write survives a killed process and a power loss.
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_timeout(std::time::Duration::from_secs(10))?;
-        // The ledger runs a few dozen distinct statements per operation; keep them all prepared.
-        connection.set_prepared_statement_cache_capacity(128);
-        let found = migrate(&mut connection)?;
-        if found > SCHEMA_VERSION {
-            return Err(BackendError::NewerSchema {
-                path: path.map_or_else(|| ":memory:".into(), |path| path.display().to_string()),
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
-        Ok(LocalStore { connection, path })
+    /// The backend over a store already open.
+    pub fn over(store: Store) -> LocalStore {
+        LocalStore { store }
     }
 
-    /// The connection, for the ledger that shares this store.
-    pub fn connection(&mut self) -> &mut Connection {
-        &mut self.connection
+    /// The store, for the ledger that runs on it (scenarios apply, then run the ledger).
+    pub fn into_store(self) -> Store {
+        self.store
     }
 
     fn fetch_state(&self) -> Result<LiveState, BackendError> {
-        let connection = &self.connection;
-        let currency: Option<String> = connection
-            .query_row("SELECT value FROM meta WHERE key = 'currency'", [], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        let mut state = LiveState::empty(currency.as_deref().unwrap_or(""));
-        state.catalog.features = read_objects(connection, "SELECT id, definition FROM features")?;
-        state.catalog.credit_systems =
-            read_objects(connection, "SELECT id, definition FROM credit_systems")?;
+        let stored = self.store.read_catalog()?;
+        let connection = self.store.connection();
+        let mut state = LiveState::empty(&stored.catalog.currency);
+        state.catalog = stored.catalog;
         state.held_credits = Some(held_credits(connection, &state.catalog.credit_systems)?);
 
         let mut customers: BTreeMap<(String, u32), u64> = BTreeMap::new();
@@ -100,21 +65,12 @@ impl LocalStore {
             customers.insert(key, u64::try_from(count).unwrap_or(0));
         }
 
-        let mut statement = connection.prepare(
-            "SELECT plan_versions.plan_id, plan_versions.version, plan_versions.definition, plans.current_version
-             FROM plan_versions JOIN plans ON plans.id = plan_versions.plan_id
-             ORDER BY plan_versions.plan_id, plan_versions.version",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, u32>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, u32>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (plan_id, version, definition, current) = row?;
+        for ((plan_id, version), plan) in stored.versions {
+            let current = stored
+                .current_versions
+                .get(&plan_id)
+                .copied()
+                .unwrap_or(version);
             let customers_on_version = customers
                 .get(&(plan_id.clone(), version))
                 .copied()
@@ -133,14 +89,7 @@ impl LocalStore {
                     .insert(version, customers_on_version);
             }
             // Old versions matter only while customers are on them.
-            if version != current && customers_on_version == 0 {
-                continue;
-            }
-            let plan: PricingPlan =
-                parse(&definition, &format!("plan.{plan_id} version {version}"))?;
-            if version == current {
-                state.catalog.plans.insert(plan_id, plan);
-            } else {
+            if version != current && customers_on_version > 0 {
                 state
                     .grandfathered
                     .entry(plan_id)
@@ -161,6 +110,11 @@ impl LocalStore {
             }
         }
         Ok(state)
+    }
+
+    /// Names the store in a bare `SQLite` failure.
+    fn located(&self, error: BackendError) -> BackendError {
+        named(&self.store.location(), error)
     }
 }
 
@@ -216,14 +170,14 @@ fn held_credits<T>(
 
 impl Backend for LocalStore {
     fn describe(&self) -> String {
-        match &self.path {
+        match self.store.path() {
             Some(path) => format!("local store {}", path.display()),
             None => "local store in memory".into(),
         }
     }
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
-        self.fetch_state()
+        self.fetch_state().map_err(|error| self.located(error))
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -234,17 +188,23 @@ impl Backend for LocalStore {
     }
 
     /// One `BEGIN IMMEDIATE` transaction: every change or none. At the first failure the
-    /// changes before it are rolled back and the rest are not attempted.
+    /// changes before it are rolled back and the rest are not attempted. A success raises the
+    /// store's catalog revision in the same transaction.
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
+        if let Err(error) = self.store.require_writable() {
+            return ApplyReport::not_started(plan, error.into());
+        }
+        let location = self.store.location();
         let transaction = match self
-            .connection
+            .store
+            .connection_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)
         {
             Ok(transaction) => transaction,
-            Err(error) => return ApplyReport::not_started(plan, error.into()),
+            Err(error) => return ApplyReport::not_started(plan, named(&location, error.into())),
         };
         if let Err(error) = take_currency(&transaction, &plan.currency) {
-            return ApplyReport::not_started(plan, error);
+            return ApplyReport::not_started(plan, named(&location, error));
         }
         let total = plan.changes.len();
         let mut changes = Vec::with_capacity(total);
@@ -259,17 +219,21 @@ impl Backend for LocalStore {
                 Ok(()) => ChangeStatus::Applied,
                 Err(error) => {
                     failed = true;
-                    ChangeStatus::Failed(error)
+                    ChangeStatus::Failed(named(&location, error))
                 }
             };
             progress.finished(index, total, change, &status);
             changes.push(ChangeReport::new(change, status));
         }
-        // Dropping the transaction without commit rolls every change back.
+        // Dropping the transaction without commit rolls every change back. A ledger that
+        // stays open reads the catalog again when the revision moves.
         let failure = if failed {
             None
         } else {
-            transaction.commit().err().map(BackendError::from)
+            bump_catalog_revision(&transaction)
+                .and_then(|()| transaction.commit())
+                .err()
+                .map(|error| named(&location, error.into()))
         };
         if failed || failure.is_some() {
             for change in &mut changes {
@@ -279,6 +243,16 @@ impl Backend for LocalStore {
             }
         }
         ApplyReport { changes, failure }
+    }
+}
+
+/// Names the store in a bare `SQLite` failure.
+fn named(location: &str, error: BackendError) -> BackendError {
+    match error {
+        BackendError::Sqlite(source) => {
+            BackendError::Store(StoreError::at(location.to_string(), source))
+        }
+        other => other,
     }
 }
 
@@ -542,29 +516,6 @@ fn object_json(change: &Change, object: &ObjectState) -> Result<serde_json::Valu
         ObjectState::Item(item) => serde_json::to_value(item),
     }
     .map_err(|error| rejected(change, &format!("its object cannot be written: {error}")))
-}
-
-fn parse<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, BackendError> {
-    serde_json::from_str(text).map_err(|error| BackendError::Corrupt {
-        detail: format!("{what}: {error}"),
-    })
-}
-
-fn read_objects<T: DeserializeOwned>(
-    connection: &Connection,
-    query: &str,
-) -> Result<BTreeMap<String, T>, BackendError> {
-    let mut statement = connection.prepare(query)?;
-    let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-    })?;
-    let mut objects = BTreeMap::new();
-    for row in rows {
-        let (id, definition) = row?;
-        let object = parse(&definition, &id)?;
-        objects.insert(id, object);
-    }
-    Ok(objects)
 }
 
 fn now_millis() -> i64 {

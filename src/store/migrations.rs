@@ -1,4 +1,5 @@
-//! The store's schema, versioned with `PRAGMA user_version` and migrated forward on open.
+//! The store's schema, versioned with `PRAGMA user_version` and migrated forward when a
+//! command that writes opens it (never by a read).
 
 use rusqlite::Connection;
 
@@ -108,7 +109,7 @@ const MIGRATIONS: &[&str] = &[
     ",
 ];
 
-/// The schema version this build writes.
+/// The schema version this build writes, and the only one it reads.
 #[expect(clippy::cast_possible_wrap, reason = "a handful of migrations")]
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
