@@ -734,8 +734,15 @@ fn a_ledger_opened_before_an_apply_runs_on_what_the_apply_made() {
         "10 tokens at the new cost of 2 credits"
     );
     let team = attach(&mut ledger, "early", "team", &[], None, "2026-01-04");
-    assert_eq!(team.replaced, ["pro"], "the new plan is known");
-    assert_eq!(team.charge.total.to_string(), "30.00");
+    assert_eq!(
+        (
+            team.plan_id.as_str(),
+            team.version,
+            team.replaced.as_slice()
+        ),
+        ("team", 1, &["pro".to_string()][..]),
+        "the new plan is known"
+    );
 }
 
 #[test]
