@@ -92,9 +92,7 @@ impl Ledger {
         email: Option<&str>,
         at: Instant,
     ) -> Result<bool, LedgerError> {
-        self.store.require_writable()?;
-        let transaction = WriteTransaction::begin(self.store.connection())?;
-        let context = self.catalog.refresh(&self.store)?;
+        let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
         let inserted = transaction.execute(
             "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
             params![id, name, email, at.0],
@@ -179,9 +177,7 @@ impl Ledger {
         request: &AttachRequest,
         at: Instant,
     ) -> Result<AttachResult, LedgerError> {
-        self.store.require_writable()?;
-        let transaction = WriteTransaction::begin(self.store.connection())?;
-        let context = self.catalog.refresh(&self.store)?;
+        let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
         require_customer(&transaction, &request.customer_id)?;
         if let Some(previous) = idempotent_response(
             &transaction,
@@ -218,15 +214,16 @@ impl Ledger {
         request: &TrackRequest,
         at: Instant,
     ) -> Result<TrackResult, LedgerError> {
-        self.store.require_writable()?;
         let customer_id = request.customer_id.as_str();
-        let transaction = WriteTransaction::begin(self.store.connection())?;
-        let LedgerCatalog {
-            catalog,
-            versions,
-            currency,
-            ..
-        } = self.catalog.refresh(&self.store)?;
+        let (
+            transaction,
+            LedgerCatalog {
+                catalog,
+                versions,
+                currency,
+                ..
+            },
+        ) = begin_write(&self.store, &mut self.catalog)?;
         let allocated = catalog
             .features
             .get(&request.feature_id)
@@ -395,15 +392,16 @@ impl Ledger {
         if request.reason.trim().is_empty() {
             return Err(LedgerError::Amount("a grant needs a reason".into()));
         }
-        self.store.require_writable()?;
         let customer_id = request.customer_id.as_str();
-        let transaction = WriteTransaction::begin(self.store.connection())?;
-        let LedgerCatalog {
-            catalog,
-            versions,
-            currency,
-            ..
-        } = self.catalog.refresh(&self.store)?;
+        let (
+            transaction,
+            LedgerCatalog {
+                catalog,
+                versions,
+                currency,
+                ..
+            },
+        ) = begin_write(&self.store, &mut self.catalog)?;
         require_customer(&transaction, customer_id)?;
         materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         let resolution = metered(
@@ -696,6 +694,19 @@ fn check_usage_value(feature_id: &str, value: Decimal, allocated: bool) -> Resul
         )));
     }
     Ok(())
+}
+
+/// The start of every operation that writes: refused on a store opened for reading, then
+/// one `BEGIN IMMEDIATE` transaction, and the catalog as of that transaction (read again if an
+/// apply moved it).
+fn begin_write<'a>(
+    store: &'a Store,
+    catalog: &'a mut LedgerCatalog,
+) -> Result<(WriteTransaction<'a>, &'a LedgerCatalog), LedgerError> {
+    store.require_writable()?;
+    let transaction = WriteTransaction::begin(store.connection())?;
+    let catalog = catalog.refresh(store)?;
+    Ok((transaction, catalog))
 }
 
 fn balance_view(

@@ -7,16 +7,9 @@ use std::process::Command;
 
 use crate::support::TestContext;
 
-/// The transcript of `command` run with `args`: the command, stdout, stderr, exit status.
+/// The transcript of `command` run with `args`.
 fn transcript(args: &[&str], command: &mut Command) -> String {
-    let output = command.args(args).output().expect("runs");
-    format!(
-        "$ pricectl {}\n{}{}[exit {}]\n",
-        args.join(" "),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-        output.status.code().unwrap_or(-1)
-    )
+    crate::support::transcript(args, &command.args(args).output().expect("runs"))
 }
 
 /// The files in `directory`, recursively, sorted (relative paths).

@@ -101,6 +101,18 @@ fn escape(text: &str) -> String {
     pattern
 }
 
+/// What a user sees of `pricectl ARGS` in a terminal session: the command, its stdout then
+/// stderr, and its exit status.
+pub fn transcript(args: &[&str], output: &Output) -> String {
+    format!(
+        "$ pricectl {}\n{}{}[exit {}]\n",
+        args.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        output.status.code().unwrap_or(-1)
+    )
+}
+
 /// A temporary directory where `pricectl` runs, removed when the context is dropped.
 pub struct TestContext {
     directory: tempfile::TempDir,
@@ -181,14 +193,7 @@ impl TestContext {
     /// Runs `pricectl ARGS` and returns what a user sees in a terminal session: the command,
     /// its stdout then stderr, and its exit status.
     pub fn transcript(&self, args: &[&str]) -> String {
-        let output = self.run(args);
-        format!(
-            "$ pricectl {}\n{}{}[exit {}]\n",
-            args.join(" "),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-            output.status.code().unwrap_or(-1)
-        )
+        transcript(args, &self.run(args))
     }
 
     /// The filters for this context: its directory (as given and as resolved, longest first)
