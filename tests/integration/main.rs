@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod autumn_corpus;
 mod cli;
 mod conformance;
 mod diff;
