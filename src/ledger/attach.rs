@@ -12,7 +12,7 @@ use super::clock::{Instant, Period};
 use super::error::LedgerError;
 use super::exact;
 use super::ledger::{NewEntry, active_subscriptions, entry, record_charge};
-use super::lots::{NewLot, Source, add_lot, decimal, text};
+use super::lots::{NewLot, Source, add_lot, decimal, start_afresh, text};
 use super::model::{AttachRequest, AttachResult, ChargeRecord};
 use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
 use super::switch::{Direction, ScheduledSwitch, direction, period_end, schedule_switch, standing};
@@ -323,6 +323,9 @@ fn subscribe(
         }
     }
     for (item_id, item) in &plan.items {
+        if item.reset_on_attach {
+            start_afresh(transaction, customer_id, item_id, at.0, subscription_id)?;
+        }
         lines.extend(start.item(transaction, item_id, item, quantities.get(item_id).copied())?);
     }
     Ok(subscription_id)

@@ -388,3 +388,62 @@ pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Resul
     }
     Ok(())
 }
+
+/// Starts a balance afresh for a plan attached with `reset_on_attach`: the units of an
+/// allocated feature in use return to none, an overdraft is forgiven, and what earlier
+/// plans included and is left ends. Purchased and gifted units stay (paid for, or given).
+/// Each change is an entry, so the balance stays the sum of its entries.
+pub fn start_afresh(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+    at: i64,
+    subscription_id: i64,
+) -> Result<(), LedgerError> {
+    let lots: Vec<(i64, String, String)> = {
+        let mut statement = transaction.prepare_cached(
+            "SELECT id, source, remaining FROM lots
+             WHERE customer_id = ?1 AND balance_key = ?2 AND remaining != '0'
+               AND source IN ('in_use', 'overdraft', 'included')
+               AND (expires_at IS NULL OR expires_at > ?3)",
+        )?;
+        let rows = statement.query_map(params![customer_id, balance_key, at], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, source, remaining) in lots {
+        let remaining = decimal(&remaining)?;
+        let (kind, reason) = match Source::parse(&source)? {
+            Source::InUse => (
+                "reset",
+                "the plan was attached: units in use start again from none",
+            ),
+            Source::Overdraft if remaining < Decimal::ZERO => {
+                ("waived", "the plan was attached: the balance starts afresh")
+            }
+            Source::Included if remaining > Decimal::ZERO => (
+                "expire",
+                "the plan was attached: earlier plans' included units end",
+            ),
+            _ => continue,
+        };
+        set_remaining(transaction, id, Decimal::ZERO)?;
+        super::ledger::entry(
+            transaction,
+            &super::ledger::NewEntry {
+                customer_id,
+                at,
+                kind,
+                balance_key,
+                amount: -remaining,
+                feature_id: None,
+                units: None,
+                reason: Some(reason),
+                subscription_id: Some(subscription_id),
+                idempotency_key: None,
+            },
+        )?;
+    }
+    Ok(())
+}
