@@ -33,6 +33,14 @@ pub enum LedgerError {
     #[error("invalid amount: {0}")]
     Amount(String),
     #[error(
+        "`{customer}`'s ledger is at {clock}: an operation at {at} would come before it (events are applied in time order per customer)"
+    )]
+    Late {
+        customer: String,
+        at: String,
+        clock: String,
+    },
+    #[error(
         "bringing `{customer}` up to {at} passes more than {rounds} period boundaries: pass a time closer to the customer's last activity"
     )]
     TooFar {

@@ -94,7 +94,7 @@ impl Ledger {
     ) -> Result<bool, LedgerError> {
         let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
         let inserted = transaction.execute(
-            "INSERT INTO customers (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO customers (id, name, email, created_at, clock_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (id) DO NOTHING",
             params![id, name, email, at.0],
         )?;
         if inserted == 0 {
@@ -178,6 +178,7 @@ impl Ledger {
         at: Instant,
     ) -> Result<AttachResult, LedgerError> {
         let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
+        let clock = clock_of(&transaction, &request.customer_id)?;
         require_customer(&transaction, &request.customer_id)?;
         if let Some(previous) = idempotent_response(
             &transaction,
@@ -187,6 +188,7 @@ impl Ledger {
         )? {
             return Ok(previous);
         }
+        advance_clock(&transaction, &request.customer_id, clock, at)?;
         materialize_if_due(
             &transaction,
             &context.versions,
@@ -233,8 +235,8 @@ impl Ledger {
         check_usage_value(&request.feature_id, request.value, allocated)?;
         // One query says whether the customer exists and whether a period ended: `track` is
         // the hot path.
-        let (exists, due) = customer_and_due(&transaction, customer_id, at.0)?;
-        if !exists {
+        let (clock, due) = customer_and_due(&transaction, customer_id, at.0)?;
+        if clock.is_none() {
             return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
         }
         if let Some(previous) = idempotent_response(
@@ -245,6 +247,7 @@ impl Ledger {
         )? {
             return Ok(previous);
         }
+        advance_clock(&transaction, customer_id, clock, at)?;
         if due {
             materialize(&transaction, versions, currency, customer_id, at.0)?;
         }
@@ -402,7 +405,8 @@ impl Ledger {
                 ..
             },
         ) = begin_write(&self.store, &mut self.catalog)?;
-        require_customer(&transaction, customer_id)?;
+        let clock = clock_of(&transaction, customer_id)?;
+        advance_clock(&transaction, customer_id, clock, at)?;
         materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
         let resolution = metered(
             &transaction,
@@ -661,7 +665,9 @@ impl Ledger {
     }
 
     /// Runs what is due (renewals, expiries) in a write transaction, only when something is;
-    /// reads the catalog again first when an apply moved it.
+    /// reads the catalog again first when an apply moved it. The customer's clock moves to
+    /// `at` with it: what is due before `at` has happened, so a write dated earlier would come
+    /// after it.
     fn bring_up_to_date(&mut self, customer_id: &str, at: Instant) -> Result<(), LedgerError> {
         self.catalog.refresh(&self.store)?;
         if !anything_due(self.store.connection(), customer_id, at.0)? {
@@ -672,9 +678,46 @@ impl Ledger {
             versions, currency, ..
         } = self.catalog.refresh(&self.store)?;
         materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
+        transaction
+            .prepare_cached("UPDATE customers SET clock_at = ?2 WHERE id = ?1 AND clock_at < ?2")?
+            .execute(params![customer_id, at.0])?;
         transaction.commit()?;
         Ok(())
     }
+}
+
+/// Refuses a write dated before the customer's clock (the time of its latest write, or its
+/// creation): events are applied in time order per customer. Then moves the clock to `at`.
+fn advance_clock(
+    transaction: &Connection,
+    customer_id: &str,
+    clock: Option<i64>,
+    at: Instant,
+) -> Result<(), LedgerError> {
+    let Some(clock) = clock else {
+        return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+    };
+    if at.0 < clock {
+        return Err(LedgerError::Late {
+            customer: customer_id.to_string(),
+            at: at.to_string(),
+            clock: Instant(clock).to_string(),
+        });
+    }
+    if at.0 > clock {
+        transaction
+            .prepare_cached("UPDATE customers SET clock_at = ?2 WHERE id = ?1")?
+            .execute(params![customer_id, at.0])?;
+    }
+    Ok(())
+}
+
+/// A customer's clock (`None` when there is no such customer).
+fn clock_of(connection: &Connection, customer_id: &str) -> Result<Option<i64>, LedgerError> {
+    Ok(connection
+        .prepare_cached("SELECT clock_at FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |row| row.get(0))
+        .optional()?)
 }
 
 /// Refuses usage values the feature cannot have: a consumable feature's usage is never
@@ -717,6 +760,27 @@ fn balance_view(
     overage_allowed: bool,
     at: i64,
 ) -> Result<BalanceView, LedgerError> {
+    // Before the customer's clock the lots have moved on since: the balance then is the sum
+    // of the entries up to `at` (every change is an entry), and the lots are not shown.
+    if clock_of(connection, customer_id)?.is_some_and(|clock| at < clock) {
+        let mut statement = connection.prepare_cached(
+            "SELECT amount FROM entries WHERE customer_id = ?1 AND balance_key = ?2 AND at <= ?3",
+        )?;
+        let amounts: Vec<String> = statement
+            .query_map(params![customer_id, key, at], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let amounts = amounts
+            .iter()
+            .map(|amount| decimal(amount))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(BalanceView {
+            balance_key: key.to_string(),
+            balance: exact::sum(amounts)?,
+            unlimited,
+            overage_allowed,
+            lots: Vec::new(),
+        });
+    }
     let (total, lots) = balance(connection, customer_id, key, at)?;
     Ok(BalanceView {
         balance_key: key.to_string(),

@@ -80,26 +80,26 @@ pub fn schedule(
     Ok(())
 }
 
-/// Whether the customer exists, and whether anything of theirs is due at `at` (a renewal, or a
-/// lot to expire): one query, as the first step of every operation on a hot path. When nothing
-/// is due, a read needs no write transaction.
+/// The customer's clock (`None` when there is no such customer), and whether anything of
+/// theirs is due at `at` (a renewal, or a lot to expire): one query, as the first step of
+/// every operation on a hot path. When nothing is due, a read needs no write transaction.
 pub fn customer_and_due(
     connection: &rusqlite::Connection,
     customer_id: &str,
     at: i64,
-) -> Result<(bool, bool), LedgerError> {
-    let (exists, due): (bool, bool) = connection
+) -> Result<(Option<i64>, bool), LedgerError> {
+    let (clock, due): (Option<i64>, bool) = connection
         .prepare_cached(
             // Renewals of ended subscriptions are deleted when they end, so one probe of the
             // renewals' own customer index is enough (a join with `subscriptions` was slower,
             // and SQLite re-prepared it on every transaction).
-            "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1),
+            "SELECT (SELECT clock_at FROM customers WHERE id = ?1),
                     EXISTS (SELECT 1 FROM renewals WHERE customer_id = ?1 AND next_at <= ?2)
                     OR EXISTS (SELECT 1 FROM lots WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
                                AND source != 'overdraft' AND remaining != '0')",
         )?
         .query_row(params![customer_id, at], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok((exists, due))
+    Ok((clock, due))
 }
 
 /// Whether anything of the customer's is due at `at`.

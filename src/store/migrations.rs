@@ -107,6 +107,14 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (key) -- one key space for the whole store, as Stripe's keys are per account
     );
     ",
+    // 3: each customer's clock, the time of its latest write (a write dated before it is
+    // refused: events are applied in time order per customer); the lots in force, so draws and
+    // expiries read what is left rather than a customer's whole history.
+    r"
+    ALTER TABLE customers ADD COLUMN clock_at INTEGER;
+    UPDATE customers SET clock_at = MAX(created_at, COALESCE((SELECT MAX(at) FROM entries WHERE entries.customer_id = customers.id), created_at));
+    CREATE INDEX lots_in_force ON lots (customer_id, balance_key) WHERE remaining != '0';
+    ",
 ];
 
 /// The schema version this build writes, and the only one it reads.

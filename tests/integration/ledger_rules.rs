@@ -670,3 +670,73 @@ fn idle_periods_are_passed_in_one_step_and_a_far_future_time_is_bounded() {
         decimal("9")
     );
 }
+
+#[test]
+fn events_are_applied_in_time_order_and_a_past_balance_is_a_true_point_in_time_view() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(
+        &root().join("pricing-examples/openai-credits/pricing.toml"),
+        directory.path(),
+    );
+    ledger
+        .create_customer("acme", None, None, at("2026-01-10"))
+        .expect("customer");
+    let before_creation = track(
+        &mut ledger,
+        "acme",
+        "o1-input-tokens",
+        "100000",
+        "2026-01-01",
+    )
+    .expect_err("before the customer existed");
+    assert!(
+        before_creation.to_string().contains("would come before it"),
+        "{before_creation}"
+    );
+    attach(
+        &mut ledger,
+        "acme",
+        "credit-top-up",
+        &[("credits", "500")],
+        "2026-01-10",
+    )
+    .expect("buy");
+    track(
+        &mut ledger,
+        "acme",
+        "o1-input-tokens",
+        "100000",
+        "2026-01-20",
+    )
+    .expect("150 credits");
+    let late = track(
+        &mut ledger,
+        "acme",
+        "o1-input-tokens",
+        "100000",
+        "2026-01-15",
+    )
+    .expect_err("late");
+    assert_eq!(
+        late.to_string(),
+        "`acme`'s ledger is at 2026-01-20T00:00:00Z: an operation at 2026-01-15T00:00:00Z would come before it (events are applied in time order per customer)"
+    );
+    // Purchases and usage alike, as they stood.
+    assert_eq!(
+        balance(&mut ledger, "acme", "credits", "2026-01-09"),
+        decimal("0")
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "credits", "2026-01-15"),
+        decimal("500")
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "credits", "2026-01-20"),
+        decimal("350")
+    );
+    assert_eq!(
+        ledger.history("acme").expect("history").len(),
+        2,
+        "the refused events left nothing"
+    );
+}

@@ -107,11 +107,9 @@ fn track(ledger: &mut Ledger, customer: &str, event: usize) {
         value: Decimal::from(1_000),
         idempotency_key: None,
     };
-    let _ = event;
-    ledger
-        .track(
-            &request,
-            Instant::parse("2026-01-02T00:00:00Z").expect("instant"),
-        )
-        .expect("track");
+    // Each event a millisecond after the last, as a stream of real events is: every track
+    // moves the customer's clock.
+    let start = Instant::parse("2026-01-02T00:00:00Z").expect("instant");
+    let offset = i64::try_from(event).expect("event count fits");
+    ledger.track(&request, Instant(start.0 + offset)).expect("track");
 }
