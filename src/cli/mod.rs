@@ -373,7 +373,8 @@ pub struct CustomerSelector {
 
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
-    /// A pricing file or directory; scenarios are `*.scenario.toml` beside it and `scenarios/*.toml`
+    /// A pricing file or directory (scenarios are `*.scenario.toml` beside it and
+    /// `scenarios/*.toml`), or one scenario file, run against the pricing beside it
     #[arg(default_value = "pricing.toml")]
     pub path: PathBuf,
     /// How to report

@@ -1,4 +1,5 @@
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -6,13 +7,48 @@ use super::output::{compile_pricing, print_stderr, print_stdout};
 use super::{ExitStatus, OutputFormat, TestArgs};
 use crate::scenario::{Outcome, ScenarioResult, find_scenarios, read_scenario, run_scenario};
 
+/// For a scenario file (`*.scenario.toml`, or a `.toml` in a `scenarios/` folder), the pricing
+/// it runs against: `pricing.toml` beside it (beside the `scenarios/` folder), else that
+/// directory.
+fn scenario_file(path: &Path) -> Option<PathBuf> {
+    if !path.is_file() {
+        return None;
+    }
+    let directory = path.parent().unwrap_or(Path::new(""));
+    let directory = if path.to_string_lossy().ends_with(".scenario.toml") {
+        directory
+    } else if directory
+        .file_name()
+        .is_some_and(|name| name == "scenarios")
+    {
+        directory.parent().unwrap_or(Path::new(""))
+    } else {
+        return None;
+    };
+    let directory = if directory.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        directory
+    };
+    let beside = directory.join("pricing.toml");
+    Some(if beside.is_file() {
+        beside
+    } else {
+        directory.to_path_buf()
+    })
+}
+
 /// `pricectl test`: runs the pricing's scenarios, each on a fresh in-memory store, and reports
 /// like a test runner; exit 1 on any failure.
 pub fn test(args: &TestArgs) -> ExitStatus {
-    let Some(catalog) = compile_pricing(&args.path) else {
+    // One scenario file runs alone, against the pricing beside it.
+    let (pricing, paths) = match scenario_file(&args.path) {
+        Some(pricing) => (pricing, vec![args.path.clone()]),
+        None => (args.path.clone(), find_scenarios(&args.path)),
+    };
+    let Some(catalog) = compile_pricing(&pricing) else {
         return ExitStatus::Failure;
     };
-    let paths = find_scenarios(&args.path);
     if paths.is_empty() {
         print_stderr(&format!(
             "error: no scenarios found beside `{}`\n  help: write `*.scenario.toml` files next to the pricing, or `*.toml` files in a `scenarios/` folder (see docs/ledger.md)\n",

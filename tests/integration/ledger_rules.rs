@@ -740,3 +740,13 @@ fn events_are_applied_in_time_order_and_a_past_balance_is_a_true_point_in_time_v
         "the refused events left nothing"
     );
 }
+
+#[test]
+fn pricectl_test_runs_one_scenario_file_against_the_pricing_beside_it() {
+    let output = crate::support::pricectl()
+        .args(["test", "tests/ledger-rules/trials/seats.scenario.toml"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
+}
