@@ -39,6 +39,16 @@ impl LedgerCatalog {
     /// inside an operation's transaction, the catalog read is the one the operation sees.
     pub fn refresh(&mut self, store: &Store) -> Result<&LedgerCatalog, LedgerError> {
         let revision = catalog_revision(store.connection())?;
+        self.refresh_to(store, revision)
+    }
+
+    /// [`LedgerCatalog::refresh`] with the revision already read (`track` reads it in the
+    /// query it makes anyway, so its hot path pays no statement for it).
+    pub fn refresh_to(
+        &mut self,
+        store: &Store,
+        revision: i64,
+    ) -> Result<&LedgerCatalog, LedgerError> {
         if revision != self.revision {
             *self = LedgerCatalog::load(store)?;
         }

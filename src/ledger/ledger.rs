@@ -217,15 +217,19 @@ impl Ledger {
         at: Instant,
     ) -> Result<TrackResult, LedgerError> {
         let customer_id = request.customer_id.as_str();
-        let (
-            transaction,
-            LedgerCatalog {
-                catalog,
-                versions,
-                currency,
-                ..
-            },
-        ) = begin_write(&self.store, &mut self.catalog)?;
+        self.store.require_writable()?;
+        let transaction = WriteTransaction::begin(self.store.connection())?;
+        // One query reads the customer's clock, whether a period ended, and whether an
+        // apply moved the catalog: `track` is the hot path.
+        let probe = customer_and_due(&transaction, customer_id, at.0)?;
+        let LedgerCatalog {
+            catalog,
+            versions,
+            currency,
+            ..
+        } = self
+            .catalog
+            .refresh_to(&self.store, probe.catalog_revision)?;
         let allocated = catalog
             .features
             .get(&request.feature_id)
@@ -233,10 +237,7 @@ impl Ledger {
                 feature.kind == crate::catalog::FeatureType::Metered && !feature.consumable
             });
         check_usage_value(&request.feature_id, request.value, allocated)?;
-        // One query says whether the customer exists and whether a period ended: `track` is
-        // the hot path.
-        let (clock, due) = customer_and_due(&transaction, customer_id, at.0)?;
-        if clock.is_none() {
+        if probe.clock.is_none() {
             return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
         }
         if let Some(previous) = idempotent_response(
@@ -247,8 +248,8 @@ impl Ledger {
         )? {
             return Ok(previous);
         }
-        advance_clock(&transaction, customer_id, clock, at)?;
-        if due {
+        advance_clock(&transaction, customer_id, probe.clock, at)?;
+        if probe.due {
             materialize(&transaction, versions, currency, customer_id, at.0)?;
         }
         let resolution = metered(

@@ -15,6 +15,7 @@ use super::ledger::{NewEntry, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, expire_due, in_use, owed, settle_overdraft};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{Currency, Included, Plan, PlanItem};
+use crate::store::{catalog_revision_sql, revision_of};
 
 /// What renews at a boundary. At one instant they happen in the order of the variants (the
 /// `ORDER BY` in `materialize`): usage is billed before the next period's units arrive, so
@@ -80,26 +81,44 @@ pub fn schedule(
     Ok(())
 }
 
-/// The customer's clock (`None` when there is no such customer), and whether anything of
-/// theirs is due at `at` (a renewal, or a lot to expire): one query, as the first step of
-/// every operation on a hot path. When nothing is due, a read needs no write transaction.
+/// What the first query of an operation on a hot path finds (`track`).
+pub struct Probe {
+    /// The customer's clock (its latest write, or its creation); `None` when there is no such
+    /// customer.
+    pub clock: Option<i64>,
+    /// Something of theirs is due (a renewal, or a lot to expire). When nothing is, a read
+    /// needs no write transaction.
+    pub due: bool,
+    /// The store's catalog revision, to know whether the catalog read earlier is current.
+    pub catalog_revision: i64,
+}
+
+/// [`Probe`]: one query, as the first step of every operation on a hot path.
 pub fn customer_and_due(
     connection: &rusqlite::Connection,
     customer_id: &str,
     at: i64,
-) -> Result<(Option<i64>, bool), LedgerError> {
-    let (clock, due): (Option<i64>, bool) = connection
-        .prepare_cached(
+) -> Result<Probe, LedgerError> {
+    let probe = connection
+        .prepare_cached(concat!(
             // Renewals of ended subscriptions are deleted when they end, so one probe of the
             // renewals' own customer index is enough (a join with `subscriptions` was slower,
             // and SQLite re-prepared it on every transaction).
             "SELECT (SELECT clock_at FROM customers WHERE id = ?1),
                     EXISTS (SELECT 1 FROM renewals WHERE customer_id = ?1 AND next_at <= ?2)
                     OR EXISTS (SELECT 1 FROM lots WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
-                               AND source != 'overdraft' AND remaining != '0')",
-        )?
-        .query_row(params![customer_id, at], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    Ok((clock, due))
+                               AND source != 'overdraft' AND remaining != '0'),
+                    ",
+            catalog_revision_sql!()
+        ))?
+        .query_row(params![customer_id, at], |row| {
+            Ok(Probe {
+                clock: row.get(0)?,
+                due: row.get(1)?,
+                catalog_revision: revision_of(row.get::<_, Option<String>>(2)?.as_deref()),
+            })
+        })?;
+    Ok(probe)
 }
 
 /// Whether anything of the customer's is due at `at`.
@@ -108,7 +127,7 @@ pub fn anything_due(
     customer_id: &str,
     at: i64,
 ) -> Result<bool, LedgerError> {
-    customer_and_due(connection, customer_id, at).map(|(_, due)| due)
+    customer_and_due(connection, customer_id, at).map(|probe| probe.due)
 }
 
 /// Brings a customer's periods up to `at`, after one cheap query finds something due (the

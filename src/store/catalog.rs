@@ -133,13 +133,29 @@ impl Store {
     }
 }
 
+/// The catalog revision as a SQL expression (its text, NULL before the first apply), for a
+/// query that reads it with other facts in one step (the ledger's `track`); read it with
+/// [`revision_of`].
+macro_rules! catalog_revision_sql {
+    () => {
+        "(SELECT value FROM meta WHERE key = 'catalog_revision')"
+    };
+}
+pub(crate) use catalog_revision_sql;
+
 /// [`Store::catalog_revision`] on a connection (or a transaction) of the store.
 pub fn catalog_revision(connection: &Connection) -> rusqlite::Result<i64> {
     let revision: Option<String> = connection
-        .prepare_cached("SELECT value FROM meta WHERE key = 'catalog_revision'")?
+        .prepare_cached(concat!("SELECT ", catalog_revision_sql!()))?
         .query_row([], |row| row.get(0))
-        .optional()?;
-    Ok(revision.and_then(|text| text.parse().ok()).unwrap_or(0))
+        .optional()?
+        .flatten();
+    Ok(revision_of(revision.as_deref()))
+}
+
+/// The revision [`catalog_revision_sql`] reads: 0 before the first apply.
+pub fn revision_of(value: Option<&str>) -> i64 {
+    value.and_then(|text| text.parse().ok()).unwrap_or(0)
 }
 
 /// Raises the catalog revision; called in the transaction of every apply.

@@ -24,7 +24,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, MAIN_DB, OpenFlags};
 
-pub use catalog::{PlanVersions, StoredCatalog, bump_catalog_revision, catalog_revision};
+pub(crate) use catalog::catalog_revision_sql;
+pub use catalog::{
+    PlanVersions, StoredCatalog, bump_catalog_revision, catalog_revision, revision_of,
+};
 pub use error::StoreError;
 pub use identity::APPLICATION_ID;
 pub use migrations::SCHEMA_VERSION;
