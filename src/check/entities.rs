@@ -13,21 +13,12 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
         };
         let id = entity.value.as_str();
         let Some(feature) = model.features.get(id) else {
-            let help = match crate::diagnostics::did_you_mean(id, model.features.keys().copied()) {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => format!(
-                    "`per_entity` names the allocated feature whose entities hold the balances; declare `[features.{id}]` with `consumable = false`, or fix the id"
-                ),
-            };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::UnknownReference,
-                    format!("`{id}` is not a declared feature"),
-                    entity.span.clone(),
-                    "no feature has this id",
-                )
-                .with_help(help),
-            );
+            diagnostics.push(super::references::unknown(
+                model,
+                entity,
+                "feature",
+                "`per_entity` names an allocated feature (`consumable = false`) whose entities hold the balances",
+            ));
             continue;
         };
         if id == item.id.value {

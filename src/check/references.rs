@@ -27,7 +27,8 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unknown(
+/// A reference to nothing declared, with the closest id as a suggestion.
+pub(super) fn unknown(
     model: &Model<'_>,
     id: &crate::dsl::Spanned<String>,
     expected: &str,
