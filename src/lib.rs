@@ -13,6 +13,7 @@ pub mod compile;
 pub mod diagnostics;
 pub mod diff;
 pub mod dsl;
+pub mod impact;
 pub mod ledger;
 pub mod live;
 pub mod lower;

@@ -1,9 +1,10 @@
+use super::impact::with_revenue;
 use super::output::{
     CompiledPricing, checked_catalog, print_stdout, report_error, report_load_error,
     write_step_summary,
 };
 use super::plan::{View, report_refusals};
-use super::{DiffArgs, ExitStatus};
+use super::{DiffArgs, ExitStatus, PlanFormat};
 use crate::dsl::revision::{LoadedPricing, PricingSource, RevisionError};
 use crate::live::LiveState;
 use crate::render::{Comparison, render_plan_markdown_for};
@@ -17,6 +18,9 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
     let (Some((old, _)), Some((new, new_loaded))) = (old, new) else {
         return ExitStatus::Failure;
     };
+    let Ok(revenue) = super::impact::revenue(&old.catalog, &new.catalog, &args.usage) else {
+        return ExitStatus::Failure;
+    };
     let live = LiveState::of_pricing(old.catalog);
     let plan = crate::diff::diff(&new.catalog, &live);
     let view = View {
@@ -28,8 +32,17 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
         declarations: &new.declarations,
         annotation_paths: &new_loaded.annotation_paths,
     };
-    print_stdout(&view.render(&plan, args.format));
-    write_step_summary(&render_plan_markdown_for(&plan, &view.comparison));
+    print_stdout(&with_revenue(
+        view.render(&plan, args.format),
+        args.format,
+        revenue.as_ref(),
+    ));
+    let markdown = render_plan_markdown_for(&plan, &view.comparison);
+    write_step_summary(&with_revenue(
+        markdown,
+        PlanFormat::Markdown,
+        revenue.as_ref(),
+    ));
     if !plan.refusals.is_empty() {
         report_refusals(&plan);
         return ExitStatus::Failure;
@@ -42,7 +55,7 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
 }
 
 /// Reads one side and compiles it, reporting what is wrong on stderr.
-fn load_and_compile(source: &PricingSource) -> Option<(CompiledPricing, LoadedPricing)> {
+pub(super) fn load_and_compile(source: &PricingSource) -> Option<(CompiledPricing, LoadedPricing)> {
     let loaded = match source.load() {
         Ok(loaded) => loaded,
         Err(RevisionError::Load(error)) => {

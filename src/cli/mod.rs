@@ -8,6 +8,7 @@ mod diff;
 mod exit_status;
 mod explain;
 mod fmt;
+mod impact;
 mod import;
 mod init;
 mod ledger;
@@ -82,6 +83,8 @@ pub enum Command {
     History(CustomerSelector),
     /// Run the pricing's scenarios against a fresh in-memory store
     Test(TestArgs),
+    /// Price recorded usage under two versions of the pricing and compare the revenue
+    Impact(ImpactArgs),
 }
 
 /// Where the live catalog is.
@@ -122,6 +125,47 @@ pub struct PlanArgs {
     /// Exit 0 when there are no changes, 2 when there are, 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub usage: UsageArgs,
+}
+
+/// Recorded usage to price under both pricings (docs/impact.md).
+#[derive(Debug, clap::Args)]
+pub struct UsageArgs {
+    /// Also show the revenue impact of the change on this usage (JSON Lines or CSV)
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<PathBuf>,
+    /// Count charges up to this time (default: the last record's)
+    #[arg(long, value_name = "TIME", value_parser = parse_instant, requires = "usage")]
+    pub until: Option<crate::ledger::Instant>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImpactArgs {
+    /// The pricing before: a file, a directory, or `git:REV[:PATH]`
+    #[arg(value_name = "OLD")]
+    pub old: crate::dsl::revision::PricingSource,
+    /// The pricing after: a file, a directory, or `git:REV[:PATH]`
+    #[arg(value_name = "NEW")]
+    pub new: crate::dsl::revision::PricingSource,
+    /// The usage to price: JSON Lines, or CSV (`.csv`)
+    #[arg(long, value_name = "FILE")]
+    pub usage: PathBuf,
+    /// Count charges up to this time (default: the last record's)
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+    pub until: Option<crate::ledger::Instant>,
+    /// How to show the report
+    #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]
+    pub format: ImpactFormat,
+}
+
+/// How a revenue impact is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImpactFormat {
+    Text,
+    Json,
+    /// A pull-request comment section
+    Markdown,
 }
 
 /// How a plan is shown.
@@ -152,6 +196,8 @@ pub struct DiffArgs {
     /// Exit 0 when there are no changes, 2 when there are, 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
+    #[command(flatten)]
+    pub usage: UsageArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -501,5 +547,6 @@ pub fn run(cli: Cli) -> ExitStatus {
             },
         ),
         Command::Test(args) => test::test(&args),
+        Command::Impact(args) => impact::impact(&args),
     }
 }

@@ -1,3 +1,4 @@
+use super::impact::with_revenue;
 use super::output::{
     backend_choice, compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout,
     report_backend_error, report_error, stdout_color, write_step_summary,
@@ -31,18 +32,41 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         return ExitStatus::Failure;
     };
     let desired = pricing.catalog;
-    let plan = match open_and_plan(&args.backend, &args.path, &desired, Access::ReadOrEmpty) {
-        Ok((_, plan)) => plan,
-        Err(status) => return status,
+    let (mut backend, plan) =
+        match open_and_plan(&args.backend, &args.path, &desired, Access::ReadOrEmpty) {
+            Ok(planned) => planned,
+            Err(status) => return status,
+        };
+    let revenue = if args.usage.usage.is_some() {
+        let live = match backend.fetch() {
+            Ok(live) => live,
+            Err(error) => return report_backend_error(&error),
+        };
+        match super::impact::revenue(&live.catalog, &desired, &args.usage) {
+            Ok(revenue) => revenue,
+            Err(status) => return status,
+        }
+    } else {
+        None
     };
+    drop(backend);
     let view = View {
         comparison: Comparison::Live,
         sources: &pricing.sources,
         declarations: &pricing.declarations,
         annotation_paths: &[],
     };
-    print_stdout(&view.render(&plan, args.format));
-    write_step_summary(&render_plan_markdown_for(&plan, &view.comparison));
+    print_stdout(&with_revenue(
+        view.render(&plan, args.format),
+        args.format,
+        revenue.as_ref(),
+    ));
+    let markdown = render_plan_markdown_for(&plan, &view.comparison);
+    write_step_summary(&with_revenue(
+        markdown,
+        PlanFormat::Markdown,
+        revenue.as_ref(),
+    ));
     if !plan.refusals.is_empty() {
         report_refusals(&plan);
         return ExitStatus::Failure;

@@ -12,6 +12,7 @@ mod plan_json;
 mod plan_markdown;
 mod plan_text;
 mod plan_words;
+mod revenue;
 mod term_words;
 mod windowed_text;
 mod word_diff;
@@ -27,9 +28,10 @@ pub use github::render_github;
 pub use human::{HumanOptions, render_human};
 pub use json::{diagnostics_json, render_json};
 pub use location::Location;
-pub use plan_github::{PlanLocations, render_plan_github};
+pub use plan_github::{PlanLocations, render_plan_github, stop_token};
 pub use plan_json::{plan_document, render_plan_json, render_saved_plan};
 pub use plan_markdown::{
     LIMIT as MARKDOWN_LIMIT, STEP_SUMMARY_LIMIT, render_plan_markdown, render_plan_markdown_for,
 };
 pub use plan_text::{render_plan_text, render_plan_text_for};
+pub use revenue::{REVENUE_MARKDOWN_LIMIT, render_revenue_markdown, render_revenue_text};

@@ -238,7 +238,7 @@ pub fn render_plan_github(
     }
     let text = render_plan_text_for(plan, false, comparison);
     // A token no text can contain: it is derived from the text itself.
-    let token = format!("pricectl-{}", &hex(&Sha256::digest(text.as_bytes()))[..32]);
+    let token = stop_token(&text);
     let _ = write!(out, "::stop-commands::{token}\n{text}::{token}::\n");
     out
 }
@@ -294,6 +294,11 @@ fn increase_message(impact: &PriceImpact) -> String {
         let _ = write!(message, " ({})", show_percent(percent));
     }
     message
+}
+
+/// A token for `::stop-commands::` that `text` cannot contain: derived from the text itself.
+pub fn stop_token(text: &str) -> String {
+    format!("pricectl-{}", &hex(&Sha256::digest(text.as_bytes()))[..32])
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -409,7 +409,7 @@ fn inline(text: &str) -> String {
 }
 
 /// Plain text with every character Markdown (or a table) would read escaped.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for (index, character) in text.chars().enumerate() {
         match character {

@@ -9,4 +9,4 @@ pub use file::{
     Expectation, ExpectedBalance, Scenario, ScenarioError, Step, StepAction, find_scenarios,
     read_scenario,
 };
-pub use run::{Outcome, ScenarioResult, StepFailure, run_scenario};
+pub use run::{Outcome, ScenarioResult, StepFailure, fresh_ledger, run_scenario};

@@ -66,7 +66,9 @@ pub fn run_scenario(catalog: &Catalog, scenario: &Scenario) -> ScenarioResult {
     result(Outcome::Passed)
 }
 
-fn fresh_ledger(catalog: &Catalog) -> Result<Ledger, String> {
+/// A ledger over a fresh in-memory store holding `catalog` (scenarios and revenue impact run
+/// on one).
+pub fn fresh_ledger(catalog: &Catalog) -> Result<Ledger, String> {
     let mut store = LocalStore::open_in_memory().map_err(|error| error.to_string())?;
     let planned = plan(&mut store, catalog).map_err(|error| error.to_string())?;
     apply(

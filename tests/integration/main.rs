@@ -9,6 +9,7 @@ mod editor;
 mod examples;
 mod fixtures;
 mod format;
+mod impact;
 mod init;
 mod layering;
 mod ledger;

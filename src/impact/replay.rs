@@ -1,0 +1,314 @@
+//! One pricing's revenue from recorded usage: the usage replayed through the ledger's exact
+//! rules, in a fresh in-memory store holding the pricing (as `pricectl test` runs scenarios).
+//!
+//! Memory is bounded by customers, not events: each customer's usage is summed per feature
+//! until its next billing boundary (a renewal, a reset, a trial's end), and only then
+//! tracked. Usage between two boundaries commutes in the ledger (draws from a balance add up,
+//! whatever their order, and nothing is billed or reset between them), so the sums give the
+//! ledger's very charges; `tests` checks it against event-by-event replay.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::usage::{UsageError, UsageRecord};
+use crate::catalog::Catalog;
+use crate::ledger::{AttachRequest, Instant, Ledger, LedgerError, Period, TrackRequest};
+
+/// What one customer paid under one pricing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerRevenue {
+    /// The plan of its last subscription (`None`: it subscribed to none).
+    pub plan: Option<String>,
+    /// The sum of its charges in the window, each line rounded as the ledger rounds it.
+    pub total: Decimal,
+    /// Money per item (a feature or credit system id), or `base price`.
+    pub by_item: BTreeMap<String, Decimal>,
+    /// The first thing the pricing could not price for it (a plan or feature it lacks).
+    pub problem: Option<String>,
+}
+
+/// The revenue of one pricing from one usage stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revenue {
+    pub customers: BTreeMap<String, CustomerRevenue>,
+    pub events: u64,
+    pub from: Option<Instant>,
+    pub until: Option<Instant>,
+}
+
+/// Why a replay stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    #[error("the pricing cannot be put in a ledger: {0}")]
+    Pricing(String),
+    #[error("{0}")]
+    Ledger(String),
+}
+
+/// The charges `records` make under `catalog`, from the first record to `until` (the last
+/// record's time when `None`). When `coalesce` is false every event is tracked on its own
+/// (what the tests compare against).
+pub fn replay(
+    catalog: &Catalog,
+    records: impl Iterator<Item = Result<UsageRecord, UsageError>>,
+    until: Option<Instant>,
+    coalesce: bool,
+) -> Result<Revenue, ReplayError> {
+    let ledger = crate::scenario::fresh_ledger(catalog).map_err(ReplayError::Pricing)?;
+    let mut replay = Replay {
+        ledger,
+        catalog,
+        customers: BTreeMap::new(),
+        coalesce,
+    };
+    let mut revenue = Revenue::default();
+    for record in records {
+        let record = record?;
+        revenue.events += 1;
+        revenue.from = Some(
+            revenue
+                .from
+                .map_or(record.at(), |from| from.min(record.at())),
+        );
+        revenue.until = Some(
+            revenue
+                .until
+                .map_or(record.at(), |last| last.max(record.at())),
+        );
+        replay.record(record)?;
+    }
+    let until = until.or(revenue.until);
+    let ids: Vec<String> = replay.customers.keys().cloned().collect();
+    for id in ids {
+        replay.flush(&id);
+    }
+    let (Some(from), Some(until)) = (revenue.from, until) else {
+        return Ok(revenue);
+    };
+    for (id, state) in replay.customers {
+        let mut customer = CustomerRevenue {
+            plan: state.plan,
+            problem: state.problem,
+            ..CustomerRevenue::default()
+        };
+        let charges = replay
+            .ledger
+            .charges_between(&id, Instant(from.0 - 1), until)
+            .map_err(|error| ReplayError::Ledger(format!("customer `{id}`: {error}")))?;
+        for charge in charges {
+            for line in charge.line_items {
+                customer.total += line.amount;
+                *customer
+                    .by_item
+                    .entry(item_of(&line.description, catalog))
+                    .or_default() += line.amount;
+            }
+        }
+        revenue.customers.insert(id, customer);
+    }
+    revenue.until = Some(until);
+    Ok(revenue)
+}
+
+/// The item a charge line is for: `base price`, or the feature or credit system it names
+/// first (`credits × 1000`, `messages: 120 units of usage beyond the balance`).
+fn item_of(description: &str, catalog: &Catalog) -> String {
+    if description.contains(": base price") {
+        return "base price".into();
+    }
+    let end = description
+        .find([':', ','])
+        .into_iter()
+        .chain(description.find(" × "))
+        .min()
+        .unwrap_or(description.len());
+    let item = description[..end].trim();
+    if catalog.features.contains_key(item) || catalog.credit_systems.contains_key(item) {
+        item.to_string()
+    } else {
+        "other".into()
+    }
+}
+
+struct Replay<'a> {
+    ledger: Ledger,
+    catalog: &'a Catalog,
+    customers: BTreeMap<String, CustomerState>,
+    coalesce: bool,
+}
+
+struct CustomerState {
+    plan: Option<String>,
+    /// Every instant billing periods count from, with the periods of what was subscribed
+    /// then: the attach, and a trial's end (the ledger anchors at one or the other).
+    anchors: Vec<(Instant, Vec<Period>)>,
+    /// Usage summed per feature since the last flush, and when the last of it happened.
+    pending: BTreeMap<String, Decimal>,
+    pending_at: Instant,
+    /// The first boundary after the pending usage began: usage from then on flushes first.
+    boundary: Option<Instant>,
+    problem: Option<String>,
+}
+
+impl Default for CustomerState {
+    fn default() -> Self {
+        CustomerState {
+            plan: None,
+            anchors: Vec::new(),
+            pending: BTreeMap::new(),
+            pending_at: Instant(i64::MIN),
+            boundary: None,
+            problem: None,
+        }
+    }
+}
+
+impl Replay<'_> {
+    fn record(&mut self, record: UsageRecord) -> Result<(), ReplayError> {
+        let id = record.customer().to_string();
+        if !self.customers.contains_key(&id) {
+            self.ledger
+                .ensure_customer(&id, record.at())
+                .map_err(|error| ReplayError::Ledger(format!("customer `{id}`: {error}")))?;
+            self.customers.insert(id.clone(), CustomerState::default());
+        }
+        match record {
+            UsageRecord::Subscribe {
+                plan, prepaid, at, ..
+            } => {
+                self.flush(&id);
+                let request = AttachRequest {
+                    customer_id: id.clone(),
+                    plan_id: plan.clone(),
+                    quantities: prepaid,
+                    idempotency_key: None,
+                };
+                let result = self.ledger.attach(&request, at);
+                let periods = self.periods_of(&plan);
+                let trial_days = self
+                    .catalog
+                    .plans
+                    .get(&plan)
+                    .and_then(|plan| plan.free_trial)
+                    .map(|trial| trial.days);
+                let state = self.state(&id);
+                state.plan = Some(plan);
+                match result {
+                    // A default plan the customer was put on when it was created: already so.
+                    Ok(_) | Err(LedgerError::AlreadyAttached { .. }) => {}
+                    Err(error) => {
+                        state.problem.get_or_insert(error.to_string());
+                    }
+                }
+                state.anchors.push((at, periods.clone()));
+                if let Some(days) = trial_days {
+                    state
+                        .anchors
+                        .push((at.add(Period::Day, i64::from(days)), periods));
+                }
+            }
+            UsageRecord::Use {
+                feature, value, at, ..
+            } => {
+                let flush_first = {
+                    let state = self.state(&id);
+                    !state.pending.is_empty()
+                        && (state.boundary.is_some_and(|boundary| at >= boundary)
+                            || at < state.pending_at)
+                };
+                if flush_first {
+                    self.flush(&id);
+                }
+                let state = self.state(&id);
+                if state.pending.is_empty() {
+                    state.boundary = next_boundary(&state.anchors, at);
+                }
+                *state.pending.entry(feature).or_default() += value;
+                state.pending_at = state.pending_at.max(at);
+                if !self.coalesce {
+                    self.flush(&id);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn state(&mut self, id: &str) -> &mut CustomerState {
+        self.customers.entry(id.to_string()).or_default()
+    }
+
+    /// Tracks a customer's summed usage.
+    fn flush(&mut self, id: &str) {
+        let Some(state) = self.customers.get_mut(id) else {
+            return;
+        };
+        let pending = std::mem::take(&mut state.pending);
+        let at = state.pending_at;
+        state.pending_at = Instant(i64::MIN);
+        for (feature, value) in pending {
+            if value.is_zero() {
+                continue;
+            }
+            let request = TrackRequest {
+                customer_id: id.to_string(),
+                feature_id: feature,
+                value,
+                idempotency_key: None,
+            };
+            if let Err(error) = self.ledger.track(&request, at)
+                && let Some(state) = self.customers.get_mut(id)
+            {
+                state.problem.get_or_insert(error.to_string());
+            }
+        }
+    }
+
+    /// Every period a plan bills or resets on: its base price's, and each item's reset and
+    /// price interval.
+    fn periods_of(&self, plan: &str) -> Vec<Period> {
+        let Some(plan) = self.catalog.plans.get(plan) else {
+            return Vec::new();
+        };
+        let mut periods: Vec<Period> = plan
+            .price
+            .and_then(|price| Period::of_price(price.interval))
+            .into_iter()
+            .collect();
+        for item in plan.items.values() {
+            periods.extend(item.reset.map(Period::from));
+            periods.extend(
+                item.price
+                    .as_ref()
+                    .and_then(|price| Period::of_price(price.interval)),
+            );
+        }
+        periods.sort_by_key(|period| format!("{period:?}"));
+        periods.dedup();
+        periods
+    }
+}
+
+/// The first instant after `at` at which any of the customer's periods ends.
+fn next_boundary(anchors: &[(Instant, Vec<Period>)], at: Instant) -> Option<Instant> {
+    let mut next: Option<Instant> = None;
+    for (anchor, periods) in anchors {
+        if *anchor > at {
+            next = Some(next.map_or(*anchor, |next| next.min(*anchor)));
+        }
+        for period in periods {
+            let whole = anchor.periods_until(*period, at).max(0);
+            // `periods_until` estimates from below: step on until past `at`.
+            let mut count = whole;
+            let mut boundary = anchor.add(*period, count);
+            while boundary <= at {
+                count += 1;
+                boundary = anchor.add(*period, count);
+            }
+            next = Some(next.map_or(boundary, |next| next.min(boundary)));
+        }
+    }
+    next
+}

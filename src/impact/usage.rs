@@ -1,0 +1,329 @@
+//! Recorded usage, read as a stream: JSON Lines or CSV of `customer, feature, value,
+//! timestamp` records, and for each customer the plan it subscribed to (with the prepaid
+//! quantities it bought). See docs/impact.md for the format and schemas/usage.v1.schema.json.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::dsl::DecimalLiteral;
+use crate::ledger::Instant;
+
+/// One record of a usage file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UsageRecord {
+    /// The customer subscribes to (or buys) `plan` at `at`, with prepaid quantities per item.
+    Subscribe {
+        customer: String,
+        plan: String,
+        prepaid: BTreeMap<String, Decimal>,
+        at: Instant,
+    },
+    /// The customer used `value` units of `feature` at `at`.
+    Use {
+        customer: String,
+        feature: String,
+        value: Decimal,
+        at: Instant,
+    },
+}
+
+impl UsageRecord {
+    pub fn customer(&self) -> &str {
+        match self {
+            UsageRecord::Subscribe { customer, .. } | UsageRecord::Use { customer, .. } => customer,
+        }
+    }
+
+    pub fn at(&self) -> Instant {
+        match self {
+            UsageRecord::Subscribe { at, .. } | UsageRecord::Use { at, .. } => *at,
+        }
+    }
+}
+
+/// A record that cannot be read, with its line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub struct UsageError {
+    pub path: String,
+    /// 1-based; 0 for the file as a whole.
+    pub line: usize,
+    pub message: String,
+}
+
+/// The records of a usage file, one at a time: `.csv` is CSV, anything else JSON Lines.
+/// Nothing is held but the line being read.
+pub fn read_usage(path: &Path) -> Result<UsageReader, UsageError> {
+    let file = std::fs::File::open(path).map_err(|error| UsageError {
+        path: path.display().to_string(),
+        line: 0,
+        message: format!("cannot be read: {error}"),
+    })?;
+    let csv = path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
+    Ok(UsageReader {
+        path: path.display().to_string(),
+        lines: std::io::BufReader::new(file),
+        line: 0,
+        buffer: String::new(),
+        columns: if csv { Some(Vec::new()) } else { None },
+    })
+}
+
+/// The iterator [`read_usage`] returns.
+pub struct UsageReader {
+    path: String,
+    lines: std::io::BufReader<std::fs::File>,
+    line: usize,
+    buffer: String,
+    /// CSV: the header's columns (empty until read); `None` for JSON Lines.
+    columns: Option<Vec<String>>,
+}
+
+impl Iterator for UsageReader {
+    type Item = Result<UsageRecord, UsageError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.buffer.clear();
+            self.line += 1;
+            match self.lines.read_line(&mut self.buffer) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(error) => return Some(Err(self.error(format!("cannot be read: {error}")))),
+            }
+            let text = self.buffer.trim();
+            if text.is_empty() || text.starts_with('#') {
+                continue;
+            }
+            let record = match &mut self.columns {
+                None => json_record(text),
+                Some(columns) if columns.is_empty() => {
+                    *columns = split_csv(text)
+                        .into_iter()
+                        .map(|c| c.trim().to_string())
+                        .collect();
+                    for required in ["customer", "timestamp"] {
+                        if !columns.iter().any(|column| column == required) {
+                            return Some(Err(self.error(format!(
+                                "the CSV header has no `{required}` column (it needs customer, feature, value, timestamp, and plan, prepaid for subscriptions)"
+                            ))));
+                        }
+                    }
+                    continue;
+                }
+                Some(columns) => csv_record(columns, text),
+            };
+            return Some(record.map_err(|message| self.error(message)));
+        }
+    }
+}
+
+impl UsageReader {
+    fn error(&self, message: String) -> UsageError {
+        UsageError {
+            path: self.path.clone(),
+            line: self.line,
+            message,
+        }
+    }
+}
+
+/// A JSON Lines record as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonRecord {
+    customer: String,
+    timestamp: String,
+    feature: Option<String>,
+    value: Option<serde_json::Value>,
+    plan: Option<String>,
+    #[serde(default)]
+    prepaid: BTreeMap<String, serde_json::Value>,
+}
+
+fn json_record(text: &str) -> Result<UsageRecord, String> {
+    let record: JsonRecord =
+        serde_json::from_str(text).map_err(|error| format!("not a usage record: {error}"))?;
+    let value = record.value.as_ref().map(json_decimal).transpose()?;
+    let prepaid = record
+        .prepaid
+        .iter()
+        .map(|(item, quantity)| Ok((item.clone(), json_decimal(quantity)?)))
+        .collect::<Result<_, String>>()?;
+    record_of(
+        record.customer,
+        record.feature,
+        value,
+        &record.timestamp,
+        record.plan,
+        prepaid,
+    )
+}
+
+/// A decimal written as a JSON number (read from its text, never through a float) or string.
+fn json_decimal(value: &serde_json::Value) -> Result<Decimal, String> {
+    let text = match value {
+        serde_json::Value::Number(number) => number.to_string(),
+        serde_json::Value::String(text) => text.clone(),
+        other => return Err(format!("`{other}` is not a number")),
+    };
+    decimal(&text)
+}
+
+fn decimal(text: &str) -> Result<Decimal, String> {
+    text.trim()
+        .parse::<DecimalLiteral>()
+        .map(|literal| literal.0)
+        .map_err(|problem| format!("`{text}`: {problem}"))
+}
+
+fn csv_record(columns: &[String], text: &str) -> Result<UsageRecord, String> {
+    let fields = split_csv(text);
+    let field = |name: &str| {
+        columns
+            .iter()
+            .position(|column| column == name)
+            .and_then(|index| fields.get(index))
+            .map(|field| field.trim())
+            .filter(|field| !field.is_empty())
+    };
+    let value = field("value").map(decimal).transpose()?;
+    // `prepaid` is `item=quantity` pairs separated by `;`: `credits=1000;seats=5`.
+    let mut prepaid = BTreeMap::new();
+    for pair in field("prepaid")
+        .unwrap_or("")
+        .split(';')
+        .filter(|pair| !pair.trim().is_empty())
+    {
+        let (item, quantity) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("prepaid `{pair}` is not `item=quantity`"))?;
+        prepaid.insert(item.trim().to_string(), decimal(quantity)?);
+    }
+    record_of(
+        field("customer").unwrap_or("").to_string(),
+        field("feature").map(str::to_string),
+        value,
+        field("timestamp").unwrap_or(""),
+        field("plan").map(str::to_string),
+        prepaid,
+    )
+}
+
+fn record_of(
+    customer: String,
+    feature: Option<String>,
+    value: Option<Decimal>,
+    timestamp: &str,
+    plan: Option<String>,
+    prepaid: BTreeMap<String, Decimal>,
+) -> Result<UsageRecord, String> {
+    if customer.is_empty() {
+        return Err("the record names no customer".into());
+    }
+    let at = Instant::parse(timestamp.trim()).map_err(|error| error.to_string())?;
+    match (plan, feature, value) {
+        (Some(plan), None, None) => Ok(UsageRecord::Subscribe {
+            customer,
+            plan,
+            prepaid,
+            at,
+        }),
+        (None, Some(feature), Some(value)) if prepaid.is_empty() => Ok(UsageRecord::Use {
+            customer,
+            feature,
+            value,
+            at,
+        }),
+        _ => Err(
+            "a record is either usage (`feature` and `value`) or a subscription (`plan`, and `prepaid` quantities)".into(),
+        ),
+    }
+}
+
+/// One CSV line's fields: commas separate, double quotes enclose a field with commas (`""` is
+/// a quote).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut characters = line.chars().peekable();
+    while let Some(character) = characters.next() {
+        match character {
+            '"' if quoted && characters.peek() == Some(&'"') => {
+                characters.next();
+                if let Some(field) = fields.last_mut() {
+                    field.push('"');
+                }
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            _ => {
+                if let Some(field) = fields.last_mut() {
+                    field.push(character);
+                }
+            }
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str, text: &str) -> Vec<Result<UsageRecord, UsageError>> {
+        let directory = std::env::temp_dir().join(format!("pricectl-usage-{}", std::process::id()));
+        std::fs::create_dir_all(&directory).unwrap();
+        let path = directory.join(name);
+        std::fs::write(&path, text).unwrap();
+        let records = read_usage(&path).unwrap().collect();
+        std::fs::remove_file(&path).unwrap();
+        records
+    }
+
+    #[test]
+    fn json_lines_and_csv_read_alike() {
+        let json = read(
+            "usage.jsonl",
+            "{\"customer\": \"acme\", \"plan\": \"pro\", \"prepaid\": {\"seats\": 5}, \"timestamp\": \"2026-01-01\"}\n\n{\"customer\": \"acme\", \"feature\": \"messages\", \"value\": 0.1, \"timestamp\": \"2026-01-02T10:00:00Z\"}\n",
+        );
+        let csv = read(
+            "usage.csv",
+            "customer,feature,value,timestamp,plan,prepaid\nacme,,,2026-01-01,pro,seats=5\n\"acme\",messages,0.1,2026-01-02T10:00:00Z,,\n",
+        );
+        assert_eq!(json, csv);
+        assert_eq!(
+            json[1],
+            Ok(UsageRecord::Use {
+                customer: "acme".into(),
+                feature: "messages".into(),
+                value: Decimal::new(1, 1),
+                at: Instant::parse("2026-01-02T10:00:00Z").unwrap(),
+            })
+        );
+    }
+
+    #[test]
+    fn a_bad_record_names_its_line() {
+        let records = read(
+            "bad.jsonl",
+            "{\"customer\": \"acme\", \"feature\": \"messages\", \"timestamp\": \"2026-01-02\"}\n",
+        );
+        assert_eq!(
+            records[0].as_ref().unwrap_err().to_string(),
+            format!(
+                "{}:1: a record is either usage (`feature` and `value`) or a subscription (`plan`, and `prepaid` quantities)",
+                std::env::temp_dir()
+                    .join(format!("pricectl-usage-{}", std::process::id()))
+                    .join("bad.jsonl")
+                    .display()
+            )
+        );
+    }
+}
