@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::usage::{UsageError, UsageRecord};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, TrialLength};
 use crate::ledger::{AttachRequest, Instant, Ledger, LedgerError, Period, TrackRequest};
 
 /// What one customer paid under one pricing.
@@ -188,12 +188,15 @@ impl Replay<'_> {
                 };
                 let result = self.ledger.attach(&request, at);
                 let periods = self.periods_of(&plan);
-                let trial_days = self
+                let trial_end = self
                     .catalog
                     .plans
                     .get(&plan)
                     .and_then(|plan| plan.free_trial)
-                    .map(|trial| trial.days);
+                    .map(|trial| match trial.length {
+                        TrialLength::Days(days) => at.add(Period::Day, i64::from(days)),
+                        TrialLength::Months(months) => at.add(Period::Months(i64::from(months)), 1),
+                    });
                 let state = self.state(&id);
                 state.plan = Some(plan);
                 match result {
@@ -204,10 +207,8 @@ impl Replay<'_> {
                     }
                 }
                 state.anchors.push((at, periods.clone()));
-                if let Some(days) = trial_days {
-                    state
-                        .anchors
-                        .push((at.add(Period::Day, i64::from(days)), periods));
+                if let Some(end) = trial_end {
+                    state.anchors.push((end, periods));
                 }
             }
             UsageRecord::Use {
