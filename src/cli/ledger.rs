@@ -203,15 +203,17 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                         |plan| format!("granted by plan {plan}")
                     )
                 ),
+                Some(balance) if balance.unlimited => format!(
+                    "{verdict}: {} draws from {}, which is unlimited\n",
+                    result.feature_id, balance.balance_key
+                ),
                 Some(balance) => format!(
                     "{verdict}: {} needs {} of {}, which has {}{}\n",
                     result.feature_id,
                     result.required.normalize(),
                     balance.balance_key,
                     balance.balance.normalize(),
-                    if balance.unlimited {
-                        " (unlimited)"
-                    } else if balance.overage_allowed {
+                    if balance.overage_allowed {
                         " (usage beyond it is billed)"
                     } else {
                         ""
@@ -276,18 +278,21 @@ fn signed(amount: Decimal) -> String {
 }
 
 fn balances_text(balances: &[BalanceView]) -> String {
+    if balances.is_empty() {
+        return "no balances: no plan, purchase or gift has granted anything yet\n".to_string();
+    }
     let mut text = String::new();
     for balance in balances {
-        let _ = write!(
-            text,
-            "{}: {}",
-            balance.balance_key,
-            balance.balance.normalize()
-        );
         if balance.unlimited {
-            text.push_str(" (unlimited)");
+            let _ = writeln!(text, "{}: unlimited", balance.balance_key);
+        } else {
+            let _ = writeln!(
+                text,
+                "{}: {}",
+                balance.balance_key,
+                balance.balance.normalize()
+            );
         }
-        text.push('\n');
         for lot in &balance.lots {
             if lot.source == "in_use" {
                 let _ = writeln!(text, "  in use {}", (-lot.remaining).normalize());

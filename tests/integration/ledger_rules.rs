@@ -750,3 +750,45 @@ fn pricectl_test_runs_one_scenario_file_against_the_pricing_beside_it() {
     assert!(output.status.success());
     insta::assert_snapshot!(String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn unlimited_and_empty_balances_say_so() {
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.requests]\ntype = \"metered\"\n\n[plans.unlimited]\n\n[plans.unlimited.items.requests]\nincluded = \"unlimited\"\n",
+    );
+    assert!(
+        context
+            .run(&["apply", "--auto-approve", "--quiet"])
+            .status
+            .success()
+    );
+    let mut transcript = String::new();
+    for args in [
+        &["customer", "create", "acme", "--at", "2026-01-01"][..],
+        &["balance", "--customer", "acme", "--at", "2026-01-01"],
+        &[
+            "attach",
+            "--customer",
+            "acme",
+            "--plan",
+            "unlimited",
+            "--at",
+            "2026-01-01",
+        ],
+        &["balance", "--customer", "acme", "--at", "2026-01-01"],
+        &[
+            "check",
+            "--customer",
+            "acme",
+            "--feature",
+            "requests",
+            "--at",
+            "2026-01-01",
+        ],
+    ] {
+        transcript.push_str(&context.transcript(args));
+    }
+    context.bind(|| insta::assert_snapshot!(transcript));
+}
