@@ -101,6 +101,23 @@ fn charged(ledger: &mut Ledger, customer: &str, after: &str, until: &str) -> Vec
         .collect()
 }
 
+/// Applies `pricing` in a fresh directory and runs each command there: what a user sees.
+fn session(pricing: &str, commands: &[&[&str]]) -> (TestContext, String) {
+    let context = TestContext::new();
+    context.write("pricing.toml", pricing);
+    assert!(
+        context
+            .run(&["apply", "--auto-approve", "--quiet"])
+            .status
+            .success()
+    );
+    let transcript = commands
+        .iter()
+        .map(|args| context.transcript(args))
+        .collect();
+    (context, transcript)
+}
+
 #[test]
 fn every_rule_scenario_passes() {
     let mut directories: Vec<PathBuf> = std::fs::read_dir(root().join("tests/ledger-rules"))
@@ -406,77 +423,66 @@ fn allocated_units_beyond_the_grant_are_billed_as_they_stand_at_the_periods_end(
 
 #[test]
 fn values_are_read_as_the_pricing_language_writes_them_and_negative_ones_release() {
-    let context = TestContext::new();
-    context.write(
-        "pricing.toml",
+    let (context, transcript) = session(
         &std::fs::read_to_string(rules("seats")).expect("pricing"),
+        &[
+            &["customer", "create", "acme", "--at", "2026-01-01"][..],
+            &[
+                "attach",
+                "--customer",
+                "acme",
+                "--plan",
+                "team",
+                "--at",
+                "2026-01-01",
+            ],
+            &[
+                "track",
+                "--customer",
+                "acme",
+                "--feature",
+                "seats",
+                "--value",
+                "1e1",
+                "--at",
+                "2026-01-02",
+            ],
+            &[
+                "track",
+                "--customer",
+                "acme",
+                "--feature",
+                "seats",
+                "--value",
+                "-2",
+                "--at",
+                "2026-01-02",
+            ],
+            &[
+                "track",
+                "--customer",
+                "acme",
+                "--feature",
+                "seats",
+                "--value",
+                "1_0",
+                "--at",
+                "2026-01-02",
+            ],
+            &[
+                "track",
+                "--customer",
+                "acme",
+                "--feature",
+                "seats",
+                "--value",
+                "0.5",
+                "--at",
+                "2026-01-02",
+            ],
+            &["balance", "--customer", "acme", "--at", "2026-01-03"],
+        ],
     );
-    assert!(
-        context
-            .run(&["apply", "--auto-approve", "--quiet"])
-            .status
-            .success()
-    );
-    let mut transcript = String::new();
-    for args in [
-        &["customer", "create", "acme", "--at", "2026-01-01"][..],
-        &[
-            "attach",
-            "--customer",
-            "acme",
-            "--plan",
-            "team",
-            "--at",
-            "2026-01-01",
-        ],
-        &[
-            "track",
-            "--customer",
-            "acme",
-            "--feature",
-            "seats",
-            "--value",
-            "1e1",
-            "--at",
-            "2026-01-02",
-        ],
-        &[
-            "track",
-            "--customer",
-            "acme",
-            "--feature",
-            "seats",
-            "--value",
-            "-2",
-            "--at",
-            "2026-01-02",
-        ],
-        &[
-            "track",
-            "--customer",
-            "acme",
-            "--feature",
-            "seats",
-            "--value",
-            "1_0",
-            "--at",
-            "2026-01-02",
-        ],
-        &[
-            "track",
-            "--customer",
-            "acme",
-            "--feature",
-            "seats",
-            "--value",
-            "0.5",
-            "--at",
-            "2026-01-02",
-        ],
-        &["balance", "--customer", "acme", "--at", "2026-01-03"],
-    ] {
-        transcript.push_str(&context.transcript(args));
-    }
     context.bind(|| insta::assert_snapshot!(transcript));
 }
 
@@ -753,42 +759,31 @@ fn pricectl_test_runs_one_scenario_file_against_the_pricing_beside_it() {
 
 #[test]
 fn unlimited_and_empty_balances_say_so() {
-    let context = TestContext::new();
-    context.write(
-        "pricing.toml",
+    let (context, transcript) = session(
         "version = 1\ncurrency = \"USD\"\n\n[features.requests]\ntype = \"metered\"\n\n[plans.unlimited]\n\n[plans.unlimited.items.requests]\nincluded = \"unlimited\"\n",
-    );
-    assert!(
-        context
-            .run(&["apply", "--auto-approve", "--quiet"])
-            .status
-            .success()
-    );
-    let mut transcript = String::new();
-    for args in [
-        &["customer", "create", "acme", "--at", "2026-01-01"][..],
-        &["balance", "--customer", "acme", "--at", "2026-01-01"],
         &[
-            "attach",
-            "--customer",
-            "acme",
-            "--plan",
-            "unlimited",
-            "--at",
-            "2026-01-01",
+            &["customer", "create", "acme", "--at", "2026-01-01"][..],
+            &["balance", "--customer", "acme", "--at", "2026-01-01"],
+            &[
+                "attach",
+                "--customer",
+                "acme",
+                "--plan",
+                "unlimited",
+                "--at",
+                "2026-01-01",
+            ],
+            &["balance", "--customer", "acme", "--at", "2026-01-01"],
+            &[
+                "check",
+                "--customer",
+                "acme",
+                "--feature",
+                "requests",
+                "--at",
+                "2026-01-01",
+            ],
         ],
-        &["balance", "--customer", "acme", "--at", "2026-01-01"],
-        &[
-            "check",
-            "--customer",
-            "acme",
-            "--feature",
-            "requests",
-            "--at",
-            "2026-01-01",
-        ],
-    ] {
-        transcript.push_str(&context.transcript(args));
-    }
+    );
     context.bind(|| insta::assert_snapshot!(transcript));
 }
