@@ -5,6 +5,7 @@
 //! [`catalog::Catalog`], and [`render`] shows diagnostics (and, later, plans) as text, JSON or
 //! GitHub annotations. [`compile`] runs the whole front end; the CLI is a thin layer over it.
 
+pub mod autumn;
 pub mod backend;
 pub mod catalog;
 pub mod check;

@@ -1,0 +1,451 @@
+//! Features and plans a client sends, read into catalog objects.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::autumn::wire::feature::{FeatureParams, FeatureType};
+use crate::autumn::wire::plan::{
+    BillingInterval, BillingMethod, ItemPrice as WirePrice, PlanItemParams, PlanParams,
+    ResetInterval as WireReset, TierBehavior, TierTo, TrialDuration, TrialEnd,
+};
+use crate::catalog::{
+    self, BasePrice, Billing, CreditCost, CreditSystem, Feature, FreeTrial, Included, ItemPrice,
+    PlanItem, PrepaidBounds, PriceInterval, Rate, ResetInterval, Tier, TierBound, TierMode,
+};
+
+/// A field pricectl cannot hold as sent: where (`plans[0].items[1].price.interval_count`) and
+/// why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct MappingError {
+    pub path: String,
+    pub message: String,
+}
+
+impl MappingError {
+    fn at(path: &str, field: &str, message: impl Into<String>) -> MappingError {
+        MappingError {
+            path: if path.is_empty() {
+                field.to_string()
+            } else {
+                format!("{path}.{field}")
+            },
+            message: message.into(),
+        }
+    }
+}
+
+/// What a feature of Autumn's becomes: a feature, or a credit system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogFeature {
+    Feature(Feature),
+    CreditSystem(CreditSystem),
+}
+
+/// Reads a whole feature (`features.create`, a feature of `catalog.update`). `live` is the
+/// catalog it goes into: `protect` and `archived` keep their live values.
+pub fn feature_from_wire(
+    params: &FeatureParams,
+    live: &catalog::Catalog,
+    path: &str,
+) -> Result<CatalogFeature, MappingError> {
+    let id = params.feature_id.clone();
+    check_id(&id, path, "feature_id")?;
+    let name = params.name.clone().unwrap_or_else(|| id.clone());
+    let display = params.display.as_ref().map(|display| catalog::Display {
+        singular: display.singular.clone(),
+        plural: display.plural.clone(),
+    });
+    match params.kind {
+        FeatureType::CreditSystem => {
+            if params.consumable == Some(false) {
+                return Err(MappingError::at(
+                    path,
+                    "consumable",
+                    "credit system features must be consumable",
+                ));
+            }
+            let Some(schema) = &params.credit_schema else {
+                return Err(MappingError::at(
+                    path,
+                    "credit_schema",
+                    "a credit system needs its credit schema",
+                ));
+            };
+            let mut costs = BTreeMap::new();
+            for (index, row) in schema.iter().enumerate() {
+                if costs
+                    .insert(
+                        row.metered_feature_id.clone(),
+                        CreditCost::per_unit(row.credit_cost),
+                    )
+                    .is_some()
+                {
+                    return Err(MappingError::at(
+                        path,
+                        &format!("credit_schema[{index}].metered_feature_id"),
+                        format!("`{}` is listed twice", row.metered_feature_id),
+                    ));
+                }
+            }
+            let live = live.credit_systems.get(&id);
+            Ok(CatalogFeature::CreditSystem(CreditSystem {
+                id,
+                name,
+                display,
+                costs,
+                archived: live.is_some_and(|system| system.archived),
+                protect: live.is_some_and(|system| system.protect),
+            }))
+        }
+        FeatureType::Metered | FeatureType::Boolean => {
+            if params.credit_schema.is_some() {
+                return Err(MappingError::at(
+                    path,
+                    "credit_schema",
+                    "only a credit system has a credit schema",
+                ));
+            }
+            let kind = if params.kind == FeatureType::Metered {
+                catalog::FeatureType::Metered
+            } else {
+                catalog::FeatureType::Boolean
+            };
+            let consumable = match (kind, params.consumable) {
+                (catalog::FeatureType::Boolean, _) => false,
+                (catalog::FeatureType::Metered, Some(consumable)) => consumable,
+                (catalog::FeatureType::Metered, None) => {
+                    return Err(MappingError::at(
+                        path,
+                        "consumable",
+                        "say whether the metered feature is consumable (used up, like tokens) or not (allocated, like seats)",
+                    ));
+                }
+            };
+            let mut event_names = params.event_names.clone().unwrap_or_default();
+            event_names.sort();
+            event_names.dedup();
+            let live = live.features.get(&id);
+            Ok(CatalogFeature::Feature(Feature {
+                id,
+                name,
+                kind,
+                consumable,
+                display,
+                event_names,
+                archived: live.is_some_and(|feature| feature.archived),
+                protect: live.is_some_and(|feature| feature.protect),
+            }))
+        }
+    }
+}
+
+/// Reads a whole plan (`plans.create`, a plan of `catalog.update`): left-out fields take
+/// Autumn's defaults. `live` is the plan it replaces, if any: `protect`, `archived` and each
+/// prepaid item's smallest purchase keep their live values.
+pub fn plan_from_wire(
+    params: &PlanParams,
+    live: Option<&catalog::Plan>,
+    path: &str,
+) -> Result<catalog::Plan, MappingError> {
+    check_id(&params.plan_id, path, "plan_id")?;
+    if params
+        .licenses
+        .as_ref()
+        .is_some_and(|licenses| !licenses.is_empty())
+    {
+        return Err(MappingError::at(
+            path,
+            "licenses",
+            "pricectl's catalog has no licenses; send an empty list",
+        ));
+    }
+    if params
+        .config
+        .as_ref()
+        .is_some_and(|config| config.ignore_past_due)
+    {
+        return Err(MappingError::at(
+            path,
+            "config.ignore_past_due",
+            "pricectl's catalog has no past-due setting",
+        ));
+    }
+    if params
+        .metadata
+        .as_ref()
+        .is_some_and(|metadata| !metadata.is_empty())
+    {
+        return Err(MappingError::at(
+            path,
+            "metadata",
+            "pricectl's catalog keeps no plan metadata",
+        ));
+    }
+    let price = match params.price.clone().flatten() {
+        None => None,
+        Some(price) => {
+            check_interval_count(price.interval_count, path, "price.interval_count")?;
+            Some(BasePrice {
+                amount: price.amount.normalize(),
+                interval: price_interval(price.interval),
+            })
+        }
+    };
+    let free_trial = match params.free_trial.clone().flatten() {
+        None => None,
+        Some(trial) => {
+            if trial.duration_type != TrialDuration::Day {
+                return Err(MappingError::at(
+                    path,
+                    "free_trial.duration_type",
+                    "pricectl counts trials in days: give `duration_type: \"day\"`",
+                ));
+            }
+            if trial.on_end == Some(TrialEnd::Revert) {
+                return Err(MappingError::at(
+                    path,
+                    "free_trial.on_end",
+                    "pricectl's trials end by billing (`bill`)",
+                ));
+            }
+            Some(FreeTrial {
+                days: trial.duration_length,
+                card_required: trial.card_required,
+            })
+        }
+    };
+    let mut items = BTreeMap::new();
+    for (index, item) in params.items.iter().flatten().enumerate() {
+        let item_path = format!("{}items[{index}]", prefix(path));
+        let live_item = live.and_then(|plan| plan.items.get(&item.feature_id));
+        let item = plan_item(item, live_item, &item_path)?;
+        if items.insert(item.feature_id.clone(), item).is_some() {
+            return Err(MappingError::at(
+                &item_path,
+                "feature_id",
+                "the plan already has an item for this feature",
+            ));
+        }
+    }
+    Ok(catalog::Plan {
+        id: params.plan_id.clone(),
+        name: params
+            .name
+            .clone()
+            .unwrap_or_else(|| params.plan_id.clone()),
+        description: params.description.clone().flatten(),
+        group: params.group.clone().filter(|group| !group.is_empty()),
+        add_on: params.add_on.unwrap_or(false),
+        default: params.auto_enable.unwrap_or(false),
+        price,
+        free_trial,
+        items,
+        archived: live.is_some_and(|plan| plan.archived),
+        protect: live.is_some_and(|plan| plan.protect),
+    })
+}
+
+fn prefix(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}.")
+    }
+}
+
+fn plan_item(
+    params: &PlanItemParams,
+    live: Option<&PlanItem>,
+    path: &str,
+) -> Result<PlanItem, MappingError> {
+    if params.pooled == Some(true) {
+        return Err(MappingError::at(
+            path,
+            "pooled",
+            "pricectl's catalog has no pooled items",
+        ));
+    }
+    let included = if params.unlimited == Some(true) {
+        if params.included.is_some_and(|included| !included.is_zero()) {
+            return Err(MappingError::at(
+                path,
+                "included",
+                "an unlimited item includes no count",
+            ));
+        }
+        Included::Unlimited
+    } else {
+        Included::Units(params.included.unwrap_or(Decimal::ZERO).normalize())
+    };
+    let reset = match &params.reset {
+        None => None,
+        Some(reset) => {
+            check_interval_count(reset.interval_count, path, "reset.interval_count")?;
+            reset_interval(reset.interval)
+        }
+    };
+    let price = params
+        .price
+        .as_ref()
+        .map(|price| {
+            item_price(
+                price,
+                live.and_then(|item| item.price.as_ref()),
+                &prefix(path),
+            )
+        })
+        .transpose()?;
+    // Autumn takes a missing reset as the price interval (for usage prices, as the language).
+    let reset = reset.or_else(|| {
+        price
+            .as_ref()
+            .filter(|price| price.billing == Billing::Usage)
+            .and_then(|price| price.interval.as_reset_interval())
+    });
+    Ok(PlanItem {
+        feature_id: params.feature_id.clone(),
+        included,
+        reset,
+        price,
+    })
+}
+
+fn item_price(
+    price: &WirePrice,
+    live: Option<&ItemPrice>,
+    prefix: &str,
+) -> Result<ItemPrice, MappingError> {
+    let path = format!("{prefix}price");
+    check_interval_count(price.interval_count, &path, "interval_count")?;
+    let per = price.billing_units.unwrap_or(Decimal::ONE).normalize();
+    let rate = match (&price.amount, &price.tiers) {
+        (Some(amount), None) => Rate::Flat {
+            amount: amount.normalize(),
+        },
+        (None, Some(tiers)) => {
+            let mut read = Vec::new();
+            for (index, tier) in tiers.iter().enumerate() {
+                if tier.flat_amount.is_some() {
+                    return Err(MappingError::at(
+                        &path,
+                        &format!("tiers[{index}].flat_amount"),
+                        "pricectl's tiers have no flat amount",
+                    ));
+                }
+                let Some(amount) = tier.amount else {
+                    return Err(MappingError::at(
+                        &path,
+                        &format!("tiers[{index}].amount"),
+                        "a tier needs an amount",
+                    ));
+                };
+                read.push(Tier {
+                    up_to: match tier.to {
+                        TierTo::Units(units) => TierBound::Units(units.normalize()),
+                        TierTo::Infinite => TierBound::Infinite,
+                    },
+                    amount: amount.normalize(),
+                });
+            }
+            Rate::Tiered {
+                tier_mode: match price.tier_behavior {
+                    None | Some(TierBehavior::Graduated) => TierMode::Graduated,
+                    Some(TierBehavior::Volume) => TierMode::Volume,
+                },
+                tiers: read,
+            }
+        }
+        (Some(_), Some(_)) => {
+            return Err(MappingError::at(
+                &path,
+                "tiers",
+                "give `amount` or `tiers`, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(MappingError::at(
+                &path,
+                "amount",
+                "a price needs `amount` or `tiers`",
+            ));
+        }
+    };
+    let billing = match price.billing_method {
+        BillingMethod::Prepaid => Billing::Prepaid,
+        BillingMethod::UsageBased => Billing::Usage,
+    };
+    let prepaid = (billing == Billing::Prepaid).then(|| PrepaidBounds {
+        min: live
+            .and_then(|live| live.prepaid)
+            .map_or(per, |bounds| bounds.min),
+        max: price.max_purchase.map(|max| max.normalize()),
+    });
+    if billing == Billing::Usage && price.max_purchase.is_some() {
+        return Err(MappingError::at(
+            &path,
+            "max_purchase",
+            "pricectl bounds prepaid purchases only",
+        ));
+    }
+    Ok(ItemPrice {
+        billing,
+        interval: price_interval(price.interval),
+        per,
+        rate,
+        prepaid,
+    })
+}
+
+fn check_id(id: &str, path: &str, field: &str) -> Result<(), MappingError> {
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+    {
+        return Err(MappingError::at(
+            path,
+            field,
+            format!("`{id}` is not an id: use letters, digits, `_` and `-`"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_interval_count(count: Option<u32>, path: &str, field: &str) -> Result<(), MappingError> {
+    match count {
+        None | Some(1) => Ok(()),
+        Some(_) => Err(MappingError::at(
+            path,
+            field,
+            "pricectl's intervals are single periods: give 1 or leave it out",
+        )),
+    }
+}
+
+fn price_interval(interval: BillingInterval) -> PriceInterval {
+    match interval {
+        BillingInterval::OneOff => PriceInterval::OneOff,
+        BillingInterval::Week => PriceInterval::Week,
+        BillingInterval::Month => PriceInterval::Month,
+        BillingInterval::Quarter => PriceInterval::Quarter,
+        BillingInterval::SemiAnnual => PriceInterval::SemiAnnual,
+        BillingInterval::Year => PriceInterval::Year,
+    }
+}
+
+/// `one_off` is "never resets" (`None`).
+fn reset_interval(interval: WireReset) -> Option<ResetInterval> {
+    match interval {
+        WireReset::OneOff => None,
+        WireReset::Minute => Some(ResetInterval::Minute),
+        WireReset::Hour => Some(ResetInterval::Hour),
+        WireReset::Day => Some(ResetInterval::Day),
+        WireReset::Week => Some(ResetInterval::Week),
+        WireReset::Month => Some(ResetInterval::Month),
+        WireReset::Quarter => Some(ResetInterval::Quarter),
+        WireReset::SemiAnnual => Some(ResetInterval::SemiAnnual),
+        WireReset::Year => Some(ResetInterval::Year),
+    }
+}

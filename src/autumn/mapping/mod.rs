@@ -1,0 +1,16 @@
+//! Between Autumn's catalog shapes and pricectl's canonical catalog.
+//!
+//! [`to_wire`] writes the catalog as Autumn answers it; [`from_wire`] reads the features and
+//! plans a client sends into catalog objects. Some facts exist on one side only; each
+//! direction says what it does with them:
+//! - pricectl only: `protect`, and a prepaid item's smallest purchase (`prepaid.min`). Read
+//!   from Autumn's shapes they keep the live object's value (a new object takes the language's
+//!   default), so a client that cannot express them never clears them.
+//! - Autumn only: billing controls, licenses, rewards, rollovers, multiple currencies,
+//!   interval counts other than 1, trials counted in months: refused when sent, never dropped.
+
+mod from_wire;
+mod to_wire;
+
+pub use from_wire::{CatalogFeature, MappingError, feature_from_wire, plan_from_wire};
+pub use to_wire::{features_to_wire, plan_to_wire};

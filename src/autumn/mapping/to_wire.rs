@@ -1,0 +1,183 @@
+//! The canonical catalog written in Autumn's 2.x shapes.
+
+use rust_decimal::Decimal;
+
+use crate::autumn::wire::feature::{self as wire_feature, CreditSchemaRow, FeatureType};
+use crate::autumn::wire::plan::{
+    self as wire_plan, BasePrice, BillingInterval, BillingMethod, FreeTrial, ItemPrice, PlanConfig,
+    Reset, ResetInterval as WireReset, Tier, TierBehavior, TierTo, TrialDuration, TrialEnd,
+};
+use crate::catalog::{
+    self, Billing, Catalog, Included, PriceInterval, Rate, ResetInterval, TierBound, TierMode,
+};
+
+/// Every feature and credit system, as `features.list` answers them (credit systems are
+/// features of type `credit_system`), sorted by id.
+pub fn features_to_wire(catalog: &Catalog) -> Vec<wire_feature::Feature> {
+    let mut features: Vec<wire_feature::Feature> = catalog
+        .features
+        .values()
+        .map(|feature| wire_feature::Feature {
+            id: feature.id.clone(),
+            name: feature.name.clone(),
+            kind: match feature.kind {
+                catalog::FeatureType::Metered => FeatureType::Metered,
+                catalog::FeatureType::Boolean => FeatureType::Boolean,
+            },
+            consumable: feature.consumable,
+            archived: feature.archived,
+            event_names: feature.event_names.clone(),
+            credit_schema: None,
+            display: feature.display.as_ref().map(display),
+        })
+        .chain(catalog.credit_systems.values().map(|system| {
+            wire_feature::Feature {
+                id: system.id.clone(),
+                name: system.name.clone(),
+                kind: FeatureType::CreditSystem,
+                consumable: true,
+                archived: system.archived,
+                event_names: Vec::new(),
+                credit_schema: Some(
+                    system
+                        .costs
+                        .iter()
+                        .map(|(feature_id, cost)| CreditSchemaRow {
+                            metered_feature_id: feature_id.clone(),
+                            credit_cost: cost.credits,
+                        })
+                        .collect(),
+                ),
+                display: system.display.as_ref().map(display),
+            }
+        }))
+        .collect();
+    features.sort_by(|left, right| left.id.cmp(&right.id));
+    features
+}
+
+fn display(display: &catalog::Display) -> wire_feature::Display {
+    wire_feature::Display {
+        singular: display.singular.clone(),
+        plural: display.plural.clone(),
+    }
+}
+
+/// A plan version as `plans.list` answers it.
+pub fn plan_to_wire(
+    plan: &catalog::Plan,
+    version: u32,
+    created_at: i64,
+    env: &str,
+) -> wire_plan::Plan {
+    wire_plan::Plan {
+        id: plan.id.clone(),
+        name: plan.name.clone(),
+        description: plan.description.clone(),
+        group: plan.group.clone(),
+        version,
+        add_on: plan.add_on,
+        auto_enable: plan.default,
+        price: plan.price.map(|price| BasePrice {
+            amount: price.amount,
+            interval: billing_interval(price.interval),
+            interval_count: None,
+        }),
+        items: plan
+            .items
+            .values()
+            .map(|item| {
+                let (included, unlimited) = match item.included {
+                    Included::Units(units) => (units, false),
+                    Included::Unlimited => (Decimal::ZERO, true),
+                };
+                wire_plan::PlanItem {
+                    feature_id: item.feature_id.clone(),
+                    included,
+                    unlimited,
+                    reset: item.reset.map(|interval| Reset {
+                        interval: reset_interval(interval),
+                        interval_count: None,
+                    }),
+                    price: item.price.as_ref().map(item_price),
+                }
+            })
+            .collect(),
+        free_trial: plan.free_trial.map(|trial| FreeTrial {
+            duration_length: trial.days,
+            duration_type: TrialDuration::Day,
+            card_required: trial.card_required,
+            on_end: Some(TrialEnd::Bill),
+        }),
+        created_at,
+        env: env.to_string(),
+        archived: plan.archived,
+        config: PlanConfig::default(),
+        billing_controls: serde_json::Map::new(),
+        metadata: serde_json::Map::new(),
+        base_variant_id: None,
+    }
+}
+
+fn item_price(price: &catalog::ItemPrice) -> ItemPrice {
+    let (amount, tiers, tier_behavior) = match &price.rate {
+        Rate::Flat { amount } => (Some(*amount), None, None),
+        Rate::Tiered { tier_mode, tiers } => (
+            None,
+            Some(
+                tiers
+                    .iter()
+                    .map(|tier| Tier {
+                        to: match tier.up_to {
+                            TierBound::Units(units) => TierTo::Units(units),
+                            TierBound::Infinite => TierTo::Infinite,
+                        },
+                        amount: Some(tier.amount),
+                        flat_amount: None,
+                    })
+                    .collect(),
+            ),
+            Some(match tier_mode {
+                TierMode::Graduated => TierBehavior::Graduated,
+                TierMode::Volume => TierBehavior::Volume,
+            }),
+        ),
+    };
+    ItemPrice {
+        amount,
+        tiers,
+        tier_behavior,
+        interval: billing_interval(price.interval),
+        interval_count: None,
+        billing_units: Some(price.per),
+        billing_method: match price.billing {
+            Billing::Prepaid => BillingMethod::Prepaid,
+            Billing::Usage => BillingMethod::UsageBased,
+        },
+        max_purchase: price.prepaid.and_then(|bounds| bounds.max),
+    }
+}
+
+pub(super) fn billing_interval(interval: PriceInterval) -> BillingInterval {
+    match interval {
+        PriceInterval::OneOff => BillingInterval::OneOff,
+        PriceInterval::Week => BillingInterval::Week,
+        PriceInterval::Month => BillingInterval::Month,
+        PriceInterval::Quarter => BillingInterval::Quarter,
+        PriceInterval::SemiAnnual => BillingInterval::SemiAnnual,
+        PriceInterval::Year => BillingInterval::Year,
+    }
+}
+
+pub(super) fn reset_interval(interval: ResetInterval) -> WireReset {
+    match interval {
+        ResetInterval::Minute => WireReset::Minute,
+        ResetInterval::Hour => WireReset::Hour,
+        ResetInterval::Day => WireReset::Day,
+        ResetInterval::Week => WireReset::Week,
+        ResetInterval::Month => WireReset::Month,
+        ResetInterval::Quarter => WireReset::Quarter,
+        ResetInterval::SemiAnnual => WireReset::SemiAnnual,
+        ResetInterval::Year => WireReset::Year,
+    }
+}

@@ -1,0 +1,141 @@
+//! Customers: `customers.get_or_create`, `customers.get`, `customers.list`. Shapes from the
+//! inbound schemas of autumn-js 1.3.13 (`Customer$inboundSchema`), which validates every
+//! response: keys it requires are always written, `null` where there is no value.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// `customers.get_or_create`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetOrCreateCustomerParams {
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<String>>,
+}
+
+/// `customers.get`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetCustomerParams {
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<String>>,
+}
+
+/// `customers.list`: offset pagination.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCustomersParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+/// A page of customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerPage {
+    pub list: Vec<Customer>,
+    pub has_more: bool,
+    pub offset: u64,
+    pub limit: u64,
+    pub total: u64,
+}
+
+/// A customer with its plans, balances and flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub fingerprint: Option<String>,
+    pub stripe_id: Option<String>,
+    pub env: String,
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub send_email_receipts: bool,
+    pub billing_controls: serde_json::Map<String, serde_json::Value>,
+    pub subscriptions: Vec<Subscription>,
+    pub purchases: Vec<Purchase>,
+    pub licenses: Vec<serde_json::Value>,
+    /// Feature id → balance.
+    pub balances: BTreeMap<String, Balance>,
+    /// Boolean feature id → flag.
+    pub flags: BTreeMap<String, Flag>,
+}
+
+/// `active` or `scheduled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Active,
+    Scheduled,
+}
+
+/// A recurring plan a customer is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub plan_id: String,
+    pub auto_enable: bool,
+    pub add_on: bool,
+    pub status: SubscriptionStatus,
+    pub past_due: bool,
+    pub canceled_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub trial_ends_at: Option<i64>,
+    pub started_at: i64,
+    pub current_period_start: Option<i64>,
+    pub current_period_end: Option<i64>,
+    #[serde(with = "super::number")]
+    pub quantity: Decimal,
+}
+
+/// A one-off purchase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub plan_id: String,
+    pub expires_at: Option<i64>,
+    pub started_at: i64,
+    #[serde(with = "super::number")]
+    pub quantity: Decimal,
+}
+
+/// A balance of a feature (for a credit system: its credits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub feature_id: String,
+    #[serde(with = "super::number")]
+    pub granted: Decimal,
+    #[serde(with = "super::number")]
+    pub remaining: Decimal,
+    #[serde(with = "super::number")]
+    pub usage: Decimal,
+    pub unlimited: bool,
+    pub overage_allowed: bool,
+    #[serde(with = "super::number::option")]
+    pub max_purchase: Option<Decimal>,
+    /// Unix milliseconds; `null` when it never resets.
+    pub next_reset_at: Option<i64>,
+}
+
+/// A boolean feature a customer has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    pub id: String,
+    pub plan_id: Option<String>,
+    pub expires_at: Option<i64>,
+    pub feature_id: String,
+}

@@ -1,0 +1,11 @@
+//! A field of an update that may be left out (unchanged), `null` (cleared) or a value.
+
+use serde::{Deserialize, Deserializer};
+
+/// Reads a present field, `null` included, as `Some(..)`; with `#[serde(default)]` an absent
+/// one stays `None`. For `Option<Option<T>>` fields.
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
