@@ -22,5 +22,7 @@ pub mod reconcile;
 pub mod render;
 pub mod scenario;
 pub mod store;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 pub use compile::{Compilation, compile, compile_path};

@@ -16,6 +16,8 @@ mod man;
 mod output;
 mod plan;
 mod schema;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 mod validate;
 mod write_file;
@@ -85,6 +87,30 @@ pub enum Command {
     Test(TestArgs),
     /// Price recorded usage under two versions of the pricing and compare the revenue
     Impact(ImpactArgs),
+    /// Serve the local store over Autumn's HTTP API, for Autumn's CLI and SDK
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+/// `pricectl serve`.
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where to listen (only there: the default is loopback)
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// The local store (default: `.pricectl/local.db` beside ./pricing.toml)
+    #[arg(long, value_name = "PATH")]
+    pub state: Option<PathBuf>,
+    /// A secret key clients may use (`Authorization: Bearer KEY`); repeatable, or
+    /// comma-separated in `PRICECTL_SERVE_KEYS`. With none, one is generated and printed once
+    #[arg(
+        long = "api-key",
+        value_name = "KEY",
+        env = "PRICECTL_SERVE_KEYS",
+        hide_env_values = true
+    )]
+    pub api_keys: Vec<String>,
 }
 
 /// Where the live catalog is.
@@ -495,6 +521,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Init(args) => init::init(&args),
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => man::man(&args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::serve(&args),
         Command::Customer(args) => ledger::ledger(
             &args.ledger,
             &match args.action {

@@ -35,3 +35,4 @@ pub use plan_markdown::{
 };
 pub use plan_text::{render_plan_text, render_plan_text_for};
 pub use revenue::{REVENUE_MARKDOWN_LIMIT, render_revenue_markdown, render_revenue_text};
+pub use plan_words::{reason_words, refusal_words};

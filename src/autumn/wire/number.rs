@@ -1,7 +1,7 @@
 //! Amounts as exact JSON numbers.
 //!
 //! Autumn's API writes money and quantities as JSON numbers (`"amount": 0.01`), and a
-//! JavaScript client writes small ones in exponent form (`1e-7`). serde_json's
+//! JavaScript client writes small ones in exponent form (`1e-7`). `serde_json`'s
 //! `arbitrary_precision` keeps each number's text, so these functions read it into a
 //! [`Decimal`] exactly (never through `f64`) and write a decimal back as the shortest exact
 //! number text (`0.0000001`, `2000`).

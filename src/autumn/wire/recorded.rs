@@ -23,7 +23,7 @@ fn round_trip<T: Serialize + DeserializeOwned>(recorded: &str) -> T {
     read
 }
 
-/// What `atmn push` sent to `catalog.update` for the OpenAI credits catalog.
+/// What `atmn push` sent to `catalog.update` for the `OpenAI` credits catalog.
 const ATMN_CATALOG_UPDATE: &str = r#"{"features":[
   {"feature_id":"o1-input-tokens","name":"o1 input tokens","type":"metered","consumable":true},
   {"feature_id":"o1-output-tokens","name":"o1 output tokens","type":"metered","consumable":true},

@@ -1,0 +1,90 @@
+//! `pricectl serve`: the local store behind an Autumn-compatible HTTP API, so Autumn's own CLI
+//! (`atmn`) and SDK (`autumn-js`) run against a laptop or a CI job with nothing else
+//! installed. See docs/serve.md.
+//!
+//! - [`server`]: HTTP (axum on hyper and tokio): auth, the version header, limits, the
+//!   request log, graceful shutdown.
+//! - [`call`]: the routes, each body read into its wire type ([`crate::autumn::wire`]).
+//! - [`worker`]: the one thread that owns the store and performs calls in order.
+//! - [`catalog`]: catalog endpoints through the compiler, diff and apply of `pricectl apply`.
+//! - [`runtime`]: customers, attach, track, check and grants through the ledger.
+
+mod api_error;
+mod api_key;
+mod call;
+mod catalog;
+mod runtime;
+mod server;
+mod worker;
+
+pub use api_error::ApiError;
+pub use api_key::ApiKey;
+pub use server::Limits;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// What `pricectl serve` was asked for.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub state: PathBuf,
+    pub keys: Vec<ApiKey>,
+    pub limits: Limits,
+    /// A request log line per request on stderr.
+    pub log: bool,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("the store `{path}` could not be opened: {message}")]
+    Store { path: String, message: String },
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server could not start: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Serves until SIGINT or SIGTERM; `ready` is told the address listened on (port 0 picks a
+/// free one) once requests are accepted.
+pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    let (worker, thread) =
+        worker::start(options.state.clone()).map_err(|error| ServeError::Store {
+            path: options.state.display().to_string(),
+            message: error.message,
+        })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|source| ServeError::Listen {
+                address: options.listen,
+                source,
+            })?;
+        let address = listener.local_addr().map_err(ServeError::Runtime)?;
+        ready(address);
+        server::serve(
+            listener,
+            options.keys,
+            worker,
+            options.limits,
+            options.log,
+            server::shutdown_signal(),
+        )
+        .await;
+        Ok::<(), ServeError>(())
+    })?;
+    // Every handle is gone: the store's thread finishes what was queued, then stops.
+    drop(runtime);
+    let _ = thread.join();
+    Ok(())
+}

@@ -1,0 +1,525 @@
+//! The runtime endpoints (customers, attach, track, check, grants): each request becomes a
+//! ledger call, and the ledger's answer becomes Autumn's response shape. This file is the one
+//! place requests are mapped to the ledger.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use axum::http::StatusCode;
+use rust_decimal::Decimal;
+
+use super::api_error::ApiError;
+use crate::autumn::wire::ApiVersion;
+use crate::autumn::wire::balances::{
+    CheckParams, CheckResponse, CreateBalanceParams, Deduction, Success, TrackParams, TrackResponse,
+};
+use crate::autumn::wire::billing::{
+    AttachParams, AttachResponse, FeatureQuantity, Invoice, LegacyAttachParams,
+    LegacyAttachResponse,
+};
+use crate::autumn::wire::customer::{
+    Balance, Customer, CustomerPage, Flag, GetOrCreateCustomerParams, ListCustomersParams,
+    Purchase, Subscription, SubscriptionStatus,
+};
+use crate::autumn::wire::error::code;
+use crate::catalog::{Catalog, FeatureType, Included, Plan, PriceInterval};
+use crate::ledger::{
+    AttachRequest, AttachResult, BalanceView, CustomerView, GrantRequest, Instant, Ledger,
+    LedgerError, TrackRequest,
+};
+
+/// The ledger of the served store, opened on first use (a store may start with no catalog)
+/// and again after the catalog changes.
+pub struct Runtime {
+    path: PathBuf,
+    ledger: Option<Ledger>,
+}
+
+impl Runtime {
+    pub fn new(path: PathBuf) -> Runtime {
+        Runtime { path, ledger: None }
+    }
+
+    /// The catalog changed: the next call reads it again.
+    pub fn catalog_changed(&mut self) {
+        self.ledger = None;
+    }
+
+    fn ledger(&mut self) -> Result<&mut Ledger, ApiError> {
+        if self.ledger.is_none() {
+            self.ledger = Some(Ledger::open(&self.path)?);
+        }
+        self.ledger.as_mut().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL_ERROR,
+                "the ledger could not be opened",
+            )
+        })
+    }
+
+    pub fn get_or_create_customer(
+        &mut self,
+        params: &GetOrCreateCustomerParams,
+        env: &str,
+        at: Instant,
+    ) -> Result<Customer, ApiError> {
+        if params
+            .metadata
+            .as_ref()
+            .is_some_and(|metadata| !metadata.is_empty())
+        {
+            return Err(ApiError::invalid(
+                "metadata: pricectl keeps no customer metadata",
+            ));
+        }
+        let ledger = self.ledger()?;
+        match ledger.create_customer(
+            &params.customer_id,
+            params.name.as_deref(),
+            params.email.as_deref(),
+            at,
+        ) {
+            Ok(_) | Err(LedgerError::CustomerExists(_)) => {}
+            Err(error) => return Err(error.into()),
+        }
+        self.customer(&params.customer_id, env, at)
+    }
+
+    pub fn customer(&mut self, id: &str, env: &str, at: Instant) -> Result<Customer, ApiError> {
+        let ledger = self.ledger()?;
+        let view = ledger.customer(id, at)?;
+        let flags = flags(ledger, id, at)?;
+        Ok(customer(&view, ledger.catalog(), flags, env))
+    }
+
+    pub fn list_customers(
+        &mut self,
+        params: &ListCustomersParams,
+        ids: &[String],
+        env: &str,
+        at: Instant,
+    ) -> Result<CustomerPage, ApiError> {
+        let offset = params.offset.unwrap_or(0);
+        let limit = params.limit.unwrap_or(10).clamp(1, 100);
+        let mut list = Vec::new();
+        for id in ids
+            .iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        {
+            list.push(self.customer(id, env, at)?);
+        }
+        let total = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        Ok(CustomerPage {
+            has_more: offset.saturating_add(limit) < total,
+            list,
+            offset,
+            limit,
+            total,
+        })
+    }
+
+    /// `billing.attach`: a quantity is the total, `included` counted in (Autumn's
+    /// `paramsToFeatureOptions`), so what is bought is the rest, in whole billing units.
+    pub fn attach(
+        &mut self,
+        params: &AttachParams,
+        at: Instant,
+    ) -> Result<AttachResponse, ApiError> {
+        let ledger = self.ledger()?;
+        let plan = current_plan(ledger.catalog(), &params.plan_id)?;
+        if let Some(version) = params.version {
+            return Err(ApiError::invalid(format!(
+                "version: pricectl attaches a plan's current version (asked for {version})"
+            )));
+        }
+        let quantities = bought(plan, &params.feature_quantities, true)?;
+        let result = ledger.attach(
+            &AttachRequest {
+                customer_id: params.customer_id.clone(),
+                plan_id: params.plan_id.clone(),
+                quantities,
+                idempotency_key: None,
+            },
+            at,
+        )?;
+        Ok(AttachResponse {
+            customer_id: result.customer_id.clone(),
+            payment_url: None,
+            invoice: Some(invoice(&result)),
+        })
+    }
+
+    /// `POST /v1/attach`: an `options` quantity is bought on top of what is included
+    /// (Autumn's `mapOptionsList`).
+    pub fn legacy_attach(
+        &mut self,
+        params: &LegacyAttachParams,
+        at: Instant,
+    ) -> Result<LegacyAttachResponse, ApiError> {
+        let ledger = self.ledger()?;
+        let plan = current_plan(ledger.catalog(), &params.product_id)?;
+        let quantities = bought(plan, &params.options, false)?;
+        let result = ledger.attach(
+            &AttachRequest {
+                customer_id: params.customer_id.clone(),
+                plan_id: params.product_id.clone(),
+                quantities,
+                idempotency_key: None,
+            },
+            at,
+        )?;
+        Ok(LegacyAttachResponse {
+            success: true,
+            message: format!(
+                "Successfully attached {} to customer {}",
+                result.plan_id, result.customer_id
+            ),
+            customer_id: result.customer_id.clone(),
+            product_ids: vec![result.plan_id.clone()],
+            code: "new_product_attached".into(),
+            checkout_url: None,
+            invoice: Some(invoice(&result)),
+        })
+    }
+
+    pub fn track(
+        &mut self,
+        params: &TrackParams,
+        version: ApiVersion,
+        at: Instant,
+    ) -> Result<TrackResponse, ApiError> {
+        if let Some(timestamp) = params.timestamp
+            && (timestamp <= 0 || timestamp > at.0)
+        {
+            return Err(ApiError::invalid(
+                "timestamp: give Unix milliseconds, after 1970 and not in the future",
+            ));
+        }
+        let ledger = self.ledger()?;
+        let feature_id = feature_of(ledger.catalog(), params)?;
+        let value = params.value.unwrap_or(Decimal::ONE);
+        if version < ApiVersion::V2_1 {
+            // Before 2.1 Autumn creates an unknown customer on track (`runTrackV3`).
+            ledger.ensure_customer(&params.customer_id, at)?;
+        }
+        let result = ledger.track(
+            &TrackRequest {
+                customer_id: params.customer_id.clone(),
+                feature_id: feature_id.clone(),
+                value,
+                idempotency_key: params
+                    .idempotency_key
+                    .as_ref()
+                    .map(|key| format!("track:{key}")),
+            },
+            at,
+        )?;
+        let views = ledger.balances(&params.customer_id, at)?;
+        let balances: BTreeMap<String, Balance> = views
+            .iter()
+            .filter(|view| view.balance_key == result.balance_key)
+            .map(|view| (view.balance_key.clone(), balance(view)))
+            .collect();
+        Ok(TrackResponse {
+            customer_id: result.customer_id,
+            event_name: params.event_name.clone(),
+            value: result.value,
+            balance: balances.get(&result.balance_key).cloned(),
+            deductions: vec![Deduction {
+                balance_id: result.balance_key.clone(),
+                feature_id: result.balance_key.clone(),
+                plan_id: None,
+                reset: None,
+                value: result.deducted,
+            }],
+            balances,
+        })
+    }
+
+    pub fn check(
+        &mut self,
+        params: &CheckParams,
+        version: ApiVersion,
+        at: Instant,
+    ) -> Result<CheckResponse, ApiError> {
+        let ledger = self.ledger()?;
+        if version < ApiVersion::V2_1 {
+            ledger.ensure_customer(&params.customer_id, at)?;
+        }
+        let result = ledger.check(
+            &params.customer_id,
+            &params.feature_id,
+            params.required_balance,
+            at,
+        )?;
+        if result.allowed && params.send_event == Some(true) && result.balance.is_some() {
+            ledger.track(
+                &TrackRequest {
+                    customer_id: params.customer_id.clone(),
+                    feature_id: params.feature_id.clone(),
+                    value: params.required_balance.unwrap_or(Decimal::ONE),
+                    idempotency_key: None,
+                },
+                at,
+            )?;
+        }
+        Ok(CheckResponse {
+            allowed: result.allowed,
+            customer_id: result.customer_id.clone(),
+            required_balance: params.required_balance,
+            balance: result.balance.as_ref().map(balance),
+            flag: result.granted_by.as_ref().map(|plan_id| Flag {
+                id: format!("{plan_id}:{}", result.feature_id),
+                plan_id: Some(plan_id.clone()),
+                expires_at: None,
+                feature_id: result.feature_id.clone(),
+            }),
+        })
+    }
+
+    pub fn create_balance(
+        &mut self,
+        params: &CreateBalanceParams,
+        at: Instant,
+    ) -> Result<Success, ApiError> {
+        if params.unlimited == Some(true) || params.reset.is_some() {
+            return Err(ApiError::invalid(
+                "unlimited, reset: pricectl's grants are a number of units, kept until they expire",
+            ));
+        }
+        let Some(amount) = params.included_grant else {
+            return Err(ApiError::invalid("included_grant: give the units granted"));
+        };
+        self.ledger()?.grant(
+            &GrantRequest {
+                customer_id: params.customer_id.clone(),
+                feature_id: params.feature_id.clone(),
+                amount,
+                expires_at: params.expires_at,
+                reason: params
+                    .balance_id
+                    .clone()
+                    .unwrap_or_else(|| "balances.create".into()),
+            },
+            at,
+        )?;
+        Ok(Success { success: true })
+    }
+}
+
+/// The plan attached: its current version.
+fn current_plan<'a>(catalog: &'a Catalog, plan_id: &str) -> Result<&'a Plan, ApiError> {
+    catalog
+        .plans
+        .get(plan_id)
+        .ok_or_else(|| ApiError::not_found(code::PRODUCT_NOT_FOUND, format!("no plan `{plan_id}`")))
+}
+
+/// The units bought per item: `quantity` less `included` when `total` (2.x), rounded up to
+/// whole billing units, as Autumn does.
+fn bought(
+    plan: &Plan,
+    quantities: &[FeatureQuantity],
+    total: bool,
+) -> Result<BTreeMap<String, Decimal>, ApiError> {
+    let mut bought = BTreeMap::new();
+    for (index, quantity) in quantities.iter().enumerate() {
+        let Some(item) = plan.items.get(&quantity.feature_id) else {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                code::INVALID_OPTIONS,
+                format!(
+                    "[{index}].feature_id: plan `{}` has no item `{}`",
+                    plan.id, quantity.feature_id
+                ),
+            ));
+        };
+        if quantity.quantity < Decimal::ZERO {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                code::INVALID_OPTIONS,
+                format!("[{index}].quantity: a quantity is zero or more"),
+            ));
+        }
+        let included = match item.included {
+            Included::Units(units) if total => units,
+            _ => Decimal::ZERO,
+        };
+        let per = item.price.as_ref().map_or(Decimal::ONE, |price| price.per);
+        let rest = (quantity.quantity - included).max(Decimal::ZERO);
+        let packs = (rest / per).ceil();
+        bought.insert(quantity.feature_id.clone(), (packs * per).normalize());
+    }
+    Ok(bought)
+}
+
+/// The feature a track names, directly or by one of its event names.
+fn feature_of(catalog: &Catalog, params: &TrackParams) -> Result<String, ApiError> {
+    match (&params.feature_id, &params.event_name) {
+        (Some(feature_id), None) => Ok(feature_id.clone()),
+        (None, Some(event)) => catalog
+            .features
+            .values()
+            .find(|feature| feature.event_names.contains(event))
+            .map(|feature| feature.id.clone())
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    code::FEATURE_NOT_FOUND,
+                    format!("no feature counts the event `{event}`"),
+                )
+            }),
+        _ => Err(ApiError::invalid(
+            "Either feature_id or event_name must be provided",
+        )),
+    }
+}
+
+fn invoice(result: &AttachResult) -> Invoice {
+    Invoice {
+        status: Some("paid".into()),
+        stripe_id: format!("pricectl_charge_{}", result.subscription_id),
+        total: result.charge.total,
+        currency: result.charge.currency.to_lowercase(),
+        hosted_invoice_url: None,
+    }
+}
+
+/// A balance as Autumn shows it: granted is what the lots held, remaining what is left.
+fn balance(view: &BalanceView) -> Balance {
+    let granted: Decimal = view
+        .lots
+        .iter()
+        .map(|lot| lot.granted)
+        .filter(|granted| *granted > Decimal::ZERO)
+        .sum();
+    let next_reset_at = view
+        .lots
+        .iter()
+        .filter_map(|lot| lot.expires_at.as_deref())
+        .filter_map(|text| Instant::parse(text).ok())
+        .map(|instant| instant.0)
+        .min();
+    Balance {
+        feature_id: view.balance_key.clone(),
+        granted: granted.normalize(),
+        remaining: view.balance.normalize(),
+        usage: (granted - view.balance).normalize(),
+        unlimited: view.unlimited,
+        overage_allowed: view.overage_allowed,
+        max_purchase: None,
+        next_reset_at,
+    }
+}
+
+/// The boolean features a customer has, and the plan that grants each.
+fn flags(
+    ledger: &mut Ledger,
+    customer_id: &str,
+    at: Instant,
+) -> Result<BTreeMap<String, Flag>, ApiError> {
+    let booleans: Vec<String> = ledger
+        .catalog()
+        .features
+        .values()
+        .filter(|feature| feature.kind == FeatureType::Boolean)
+        .map(|feature| feature.id.clone())
+        .collect();
+    let mut flags = BTreeMap::new();
+    for feature_id in booleans {
+        let result = ledger.check(customer_id, &feature_id, None, at)?;
+        if let Some(plan_id) = result.granted_by {
+            flags.insert(
+                feature_id.clone(),
+                Flag {
+                    id: format!("{plan_id}:{feature_id}"),
+                    plan_id: Some(plan_id),
+                    expires_at: None,
+                    feature_id,
+                },
+            );
+        }
+    }
+    Ok(flags)
+}
+
+/// A customer as Autumn shows it: recurring plans are subscriptions, one-off ones purchases.
+fn customer(
+    view: &CustomerView,
+    catalog: &Catalog,
+    flags: BTreeMap<String, Flag>,
+    env: &str,
+) -> Customer {
+    let milliseconds = |text: &str| Instant::parse(text).map_or(0, |instant| instant.0);
+    let mut subscriptions = Vec::new();
+    let mut purchases = Vec::new();
+    for subscription in view
+        .subscriptions
+        .iter()
+        .filter(|subscription| subscription.ended_at.is_none())
+    {
+        let plan = catalog.plans.get(&subscription.plan_id);
+        let started_at = milliseconds(&subscription.started_at);
+        let quantity = Decimal::ONE;
+        if plan.is_some_and(is_recurring) {
+            subscriptions.push(Subscription {
+                id: subscription.id.to_string(),
+                plan_id: subscription.plan_id.clone(),
+                auto_enable: plan.is_some_and(|plan| plan.default),
+                add_on: plan.is_some_and(|plan| plan.add_on),
+                status: SubscriptionStatus::Active,
+                past_due: false,
+                canceled_at: None,
+                expires_at: None,
+                trial_ends_at: None,
+                started_at,
+                current_period_start: None,
+                current_period_end: None,
+                quantity,
+            });
+        } else {
+            purchases.push(Purchase {
+                plan_id: subscription.plan_id.clone(),
+                expires_at: None,
+                started_at,
+                quantity,
+            });
+        }
+    }
+    Customer {
+        id: Some(view.id.clone()),
+        name: view.name.clone(),
+        email: view.email.clone(),
+        created_at: milliseconds(&view.created_at),
+        fingerprint: None,
+        stripe_id: None,
+        env: env.to_string(),
+        metadata: serde_json::Map::new(),
+        send_email_receipts: false,
+        billing_controls: serde_json::Map::new(),
+        subscriptions,
+        purchases,
+        licenses: Vec::new(),
+        balances: view
+            .balances
+            .iter()
+            .map(|view| (view.balance_key.clone(), balance(view)))
+            .collect(),
+        flags,
+    }
+}
+
+/// Whether a plan charges or resets by period (a subscription), rather than once (a purchase).
+fn is_recurring(plan: &Plan) -> bool {
+    plan.price
+        .is_some_and(|price| price.interval != PriceInterval::OneOff)
+        || plan.items.values().any(|item| {
+            item.reset.is_some()
+                || item
+                    .price
+                    .as_ref()
+                    .is_some_and(|price| price.interval != PriceInterval::OneOff)
+        })
+        || (plan.price.is_none() && plan.items.values().all(|item| item.price.is_none()))
+}
