@@ -129,6 +129,9 @@ fn body_of<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     } else {
         body
     };
+    if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid("the body must be a JSON object"));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let read: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -187,7 +190,7 @@ mod tests {
         );
         assert_eq!(
             message("balances.check", "[1]"),
-            "the body: invalid type: sequence, expected struct CheckParams at line 1 column 1"
+            "the body must be a JSON object"
         );
         assert_eq!(
             message("features.list", "{} {}"),

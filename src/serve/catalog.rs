@@ -25,7 +25,7 @@ use crate::autumn::wire::plan::{
 use crate::backend::Backend;
 use crate::backend::local::LocalStore;
 use crate::catalog::{Address, Catalog, ObjectKind, Plan};
-use crate::diff::{Action, Change, Plan as ChangePlan, diff};
+use crate::diff::{Action, Change, Plan as ChangePlan, Reason, diff};
 use crate::dsl::SourceSet;
 use crate::dsl::write::write_pricing;
 use crate::live::LiveState;
@@ -298,13 +298,29 @@ impl CatalogService {
             .iter()
             .find(|change| change.action == Action::Archive)
         {
+            let why = match &change.why {
+                Reason::KeptForCustomers { customers: 0 } => "customers were on it".to_string(),
+                Reason::KeptForCustomers { customers } => format!(
+                    "{customers} customer{} on it",
+                    if *customers == 1 { " is" } else { "s are" }
+                ),
+                Reason::KeptInUse { users } => format!(
+                    "{} use{} it",
+                    users
+                        .iter()
+                        .map(|user| format!("`{}`", user.address))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if users.len() == 1 { "s" } else { "" }
+                ),
+                other => reason_words(other),
+            };
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 code::CHANGE_BLOCKED,
                 format!(
-                    "`{}` cannot be deleted: {}; archive it instead (`archived: true`)",
-                    change.address,
-                    reason_words(&change.why)
+                    "`{}` cannot be deleted: {why}; archive it instead (`archived: true`)",
+                    change.address
                 ),
             ));
         }

@@ -106,7 +106,7 @@ pub async fn serve(
 async fn organization(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let started = Instant::now();
     let response = match authorize(&shared, &headers) {
-        Err(error) => error_response(&error, None),
+        Err((error, env)) => error_response(&error, env),
         Ok(context) => answer(&shared, Call::OrganizationMe, context).await,
     };
     log(
@@ -146,7 +146,7 @@ async fn handle(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, (ApiError, Option<&'static str>)> {
-    let context = authorize(shared, headers).map_err(|error| (error, None))?;
+    let context = authorize(shared, headers)?;
     let env = Some(context.env);
     let bytes = read_body(body, shared.limits)
         .await
@@ -158,8 +158,12 @@ async fn handle(
     Ok(answer(shared, call, context).await)
 }
 
-/// The key, the version and the idempotency key of a request; Autumn's 401 and 400 otherwise.
-fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<CallContext, ApiError> {
+/// The key, the version and the idempotency key of a request; Autumn's 401 and 400 otherwise
+/// (a 400 in the environment of the key).
+fn authorize(
+    shared: &Shared,
+    headers: &HeaderMap,
+) -> Result<CallContext, (ApiError, Option<&'static str>)> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -171,19 +175,26 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<CallContext, ApiErr
         .map(str::trim)
         .filter(|token| !token.is_empty());
     let Some(token) = token else {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            code::NO_SECRET_KEY,
-            "Secret key not found in Authorization header",
+        return Err((
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                code::NO_SECRET_KEY,
+                "Secret key not found in Authorization header",
+            ),
+            None,
         ));
     };
     let Some(key) = shared.keys.iter().find(|key| key.matches(token)) else {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            code::INVALID_SECRET_KEY,
-            format!("Invalid secret key: {}", masked(token)),
+        return Err((
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                code::INVALID_SECRET_KEY,
+                format!("Invalid secret key: {}", masked(token)),
+            ),
+            None,
         ));
     };
+    let env = Some(key.env());
     let version = match headers.get(VERSION_HEADER) {
         None => ApiVersion::LATEST,
         Some(value) => {
@@ -191,19 +202,25 @@ fn authorize(shared: &Shared, headers: &HeaderMap) -> Result<CallContext, ApiErr
             match ApiVersion::parse(text) {
                 Some(version) if version.is_plans_api() => version,
                 Some(version) => {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        code::INVALID_API_VERSION,
-                        format!(
-                            "API version {version} is not served here: pricectl serve speaks the 2.x shapes (send `X-API-Version: 2.1.0` or newer)"
+                    return Err((
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            code::INVALID_API_VERSION,
+                            format!(
+                                "API version {version} is not served here: pricectl serve speaks the 2.x shapes (send `X-API-Version: 2.1.0` or newer)"
+                            ),
                         ),
+                        env,
                     ));
                 }
                 None => {
-                    return Err(ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        code::INVALID_API_VERSION,
-                        format!("\"{text}\" is not a valid API version"),
+                    return Err((
+                        ApiError::new(
+                            StatusCode::BAD_REQUEST,
+                            code::INVALID_API_VERSION,
+                            format!("\"{text}\" is not a valid API version"),
+                        ),
+                        env,
                     ));
                 }
             }

@@ -20,6 +20,8 @@ mod reconcile;
 mod robustness;
 mod saved_plan;
 mod schema;
+#[cfg(feature = "serve")]
+mod serve;
 mod shell;
 mod snapshot_hygiene;
 mod store;

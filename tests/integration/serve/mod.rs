@@ -1,0 +1,365 @@
+//! `pricectl serve`: auth, versions and bad input answered as Autumn answers them, the catalog
+//! endpoints against `pricectl plan`, the credit story over HTTP, idempotency, concurrency,
+//! limits and a graceful stop. Each test starts its own server on a free loopback port.
+
+mod server;
+
+use std::thread;
+
+use self::server::{KEY, Server};
+use crate::support::{TestContext, stdout};
+
+/// What `atmn push` sends for `pricing-examples/openai-credits` (its recording's shape).
+const OPENAI_CATALOG: &str = r#"{"features":[
+  {"feature_id":"o1-input-tokens","name":"o1 input tokens","type":"metered","consumable":true,"display":{"singular":"token","plural":"tokens"}},
+  {"feature_id":"o1-output-tokens","name":"o1 output tokens","type":"metered","consumable":true},
+  {"feature_id":"o3-input-tokens","name":"o3 input tokens","type":"metered","consumable":true},
+  {"feature_id":"o3-output-tokens","name":"o3 output tokens","type":"metered","consumable":true},
+  {"feature_id":"credits","name":"Credits","type":"credit_system","display":{"singular":"credit","plural":"credits"},"credit_schema":[
+    {"metered_feature_id":"o1-input-tokens","credit_cost":0.0015},
+    {"metered_feature_id":"o1-output-tokens","credit_cost":0.006},
+    {"metered_feature_id":"o3-input-tokens","credit_cost":1e-3},
+    {"metered_feature_id":"o3-output-tokens","credit_cost":0.004}]}],
+ "plans":[
+  {"plan_id":"credit-top-up","name":"Credit top-up","licenses":[],"group":"","add_on":true,
+   "auto_enable":false,"items":[{"feature_id":"credits","price":{"interval":"one_off",
+   "billing_units":1,"billing_method":"prepaid","amount":0.01,"max_purchase":1000000}}],
+   "price":null,"free_trial":null}],
+ "rewards":[],"referral_programs":[],"skip_deletions":false,"skip_feature_ids":[],"skip_plan_ids":[]}"#;
+
+/// A directory with the openai-credits example applied to `local.db`, and a server on it.
+fn served_example() -> (TestContext, Server) {
+    let context = TestContext::with_example("openai-credits");
+    let applied = context.run(&[
+        "apply",
+        "--auto-approve",
+        "--state",
+        "local.db",
+        "pricing.toml",
+    ]);
+    assert!(applied.status.success(), "{}", stdout(&applied));
+    let server = Server::start(&context);
+    (context, server)
+}
+
+fn actions(preview: &serde_json::Value) -> Vec<String> {
+    ["feature_changes", "plan_changes"]
+        .iter()
+        .flat_map(|list| preview[list].as_array().cloned().unwrap_or_default())
+        .map(|change| {
+            format!(
+                "{} {}",
+                change
+                    .get("feature_id")
+                    .or_else(|| change.get("plan_id"))
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default(),
+                change["action"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn requests_without_a_valid_key_or_version_get_autumns_errors() {
+    let context = TestContext::new();
+    let server = Server::start(&context);
+    let no_key = server.request("POST", "/v1/features.list", &[], b"");
+    let wrong_key = server.request(
+        "POST",
+        "/v1/features.list",
+        &[("Authorization", "Bearer am_sk_test_not_the_right_key")],
+        b"",
+    );
+    let auth = format!("Bearer {KEY}");
+    let with_version = |version: &str| {
+        server
+            .request(
+                "POST",
+                "/v1/features.list",
+                &[("Authorization", &auth), ("X-API-Version", version)],
+                b"",
+            )
+            .summary()
+    };
+    let unknown_route = server.post("features.frobnicate", "{}");
+    insta::assert_snapshot!(
+        [
+            no_key.summary(),
+            wrong_key.summary(),
+            with_version("9.9.9"),
+            with_version("1.2"),
+            with_version("2026-03-17"),
+            with_version("2.4.0"),
+            unknown_route.summary(),
+        ]
+        .join("\n"),
+        @r#"
+    401 {"message":"Secret key not found in Authorization header","code":"no_secret_key"}
+    401 {"message":"Invalid secret key: am_sk_test_not_*************","code":"invalid_secret_key"}
+    400 {"message":"\"9.9.9\" is not a valid API version","code":"invalid_api_version","env":"sandbox"}
+    400 {"message":"API version 1.2.0 is not served here: pricectl serve speaks the 2.x shapes (send `X-API-Version: 2.1.0` or newer)","code":"invalid_api_version","env":"sandbox"}
+    200 {"list":[]}
+    200 {"list":[]}
+    404 {"message":"no route `POST /v1/features.frobnicate`: pricectl serve answers the routes in docs/serve.md","code":"not_found","env":"sandbox"}
+    "#
+    );
+    assert_eq!(no_key.header("content-type"), Some("application/json"));
+    let (log, clean) = server.stop();
+    assert!(clean, "SIGTERM stops the server cleanly:\n{log}");
+    assert!(log.contains("POST /v1/features.list 401 "), "{log}");
+    assert!(log.contains("POST /v1/<unknown> 404 "), "{log}");
+    assert!(!log.contains("am_sk_test_"), "the log shows no key:\n{log}");
+}
+
+#[test]
+fn malformed_bodies_get_a_400_naming_the_field_never_a_500() {
+    let (_context, server) = served_example();
+    let answers: Vec<String> = [
+        ("balances.track", r#"{"customer_id":"a","feature_id":"f","value":"ten"}"#),
+        ("balances.track", r#"{"customer_id":"a","feature_id":"f","valeu":1}"#),
+        ("balances.check", r#"{"customer_id":"a""#),
+        ("balances.check", "[]"),
+        ("billing.attach", r#"{"customer_id":"a","plan_id":"credit-top-up","feature_quantities":[{"feature_id":"credits","quantity":1e400}]}"#),
+        ("catalog.update", r#"{"plans":[{"plan_id":"p","items":[{"feature_id":"credits","price":{"interval":"fortnight","billing_method":"prepaid","amount":1}}]}]}"#),
+        ("catalog.update", r#"{"features":[{"feature_id":"seats","type":"metered"}],"plans":[]}"#),
+    ]
+    .iter()
+    .map(|(route, body)| format!("{route}: {}", server.post(route, body).summary()))
+    .collect();
+    insta::assert_snapshot!(answers.join("\n"));
+}
+
+#[test]
+fn an_atmn_push_is_planned_and_applied_by_the_same_rules_as_pricectl_apply() {
+    let context = TestContext::with_example("openai-credits");
+    let server = Server::start(&context);
+    let preview = server.post("catalog.preview_update", OPENAI_CATALOG);
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    insta::assert_snapshot!("first_preview", actions(&preview.json()).join("\n"));
+    let update = server.post("catalog.update", OPENAI_CATALOG);
+    assert_eq!(update.status, 200, "{}", update.body);
+    // A second push has nothing to do: every action is `none` (atmn: "Already in sync").
+    let again = server.post("catalog.preview_update", OPENAI_CATALOG).json();
+    assert!(
+        actions(&again)
+            .iter()
+            .all(|action| action.ends_with(" none")),
+        "{again}"
+    );
+    // The lists atmn reads, with exact numbers.
+    let features = server.post("features.list", "").json();
+    assert_eq!(
+        features["list"][0]["credit_schema"][2]["credit_cost"].to_string(),
+        "0.001"
+    );
+    let plans = server
+        .post(
+            "plans.list",
+            r#"{"include_archived":true,"all_versions":false}"#,
+        )
+        .json();
+    assert_eq!(
+        plans["list"][0]["items"][0]["price"]["amount"].to_string(),
+        "0.01"
+    );
+    // pricectl plan of the example against the same store: only what Autumn's shapes cannot
+    // say (the smallest purchase of 500 credits) is left.
+    let plan = context.run(&["plan", "--state", "local.db", "pricing.toml"]);
+    insta::assert_snapshot!("plan_after_push", stdout(&plan));
+}
+
+#[test]
+fn a_catalog_change_that_removes_a_plan_with_customers_archives_it() {
+    let (_context, server) = served_example();
+    let created = server.post("customers.get_or_create", r#"{"customer_id":"acme"}"#);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let attached = server.post(
+        "billing.attach",
+        r#"{"customer_id":"acme","plan_id":"credit-top-up","feature_quantities":[{"feature_id":"credits","quantity":500}]}"#,
+    );
+    assert_eq!(attached.status, 200, "{}", attached.body);
+    let deleted = server.post("plans.delete", r#"{"plan_id":"credit-top-up"}"#);
+    let without_plan = OPENAI_CATALOG.replace(
+        &OPENAI_CATALOG[OPENAI_CATALOG.find(r#"{"plan_id""#).expect("a plan")
+            ..OPENAI_CATALOG
+                .find(
+                    r#"],
+ "rewards""#,
+                )
+                .expect("the end of the plans")],
+        "",
+    );
+    let preview = server.post("catalog.preview_update", &without_plan).json();
+    let plan_change = &preview["plan_changes"][0];
+    insta::assert_snapshot!(format!(
+        "{}\n{} will_archive={} customer_count={}",
+        deleted.summary(),
+        plan_change["action"],
+        plan_change["will_archive"],
+        plan_change["customer_count"]
+    ), @r#"
+    409 {"message":"`plan.credit-top-up` cannot be deleted: 1 customer is on it; archive it instead (`archived: true`)","code":"change_blocked","env":"sandbox"}
+    "deleted" will_archive=true customer_count=1
+    "#);
+    let update = server.post("catalog.update", &without_plan);
+    assert_eq!(update.status, 200, "{}", update.body);
+    let listed = server
+        .post("plans.list", r#"{"include_archived":true}"#)
+        .json();
+    assert_eq!(listed["list"][0]["archived"], true);
+    let unarchived_only = server.post("plans.list", "{}").json();
+    assert_eq!(unarchived_only["list"], serde_json::json!([]));
+}
+
+#[test]
+fn the_credit_story_over_http() {
+    let (_context, server) = served_example();
+    let customer = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
+    assert_eq!(customer.status, 200, "{}", customer.body);
+    let check = |label: &str| {
+        let answer = server.post(
+            "balances.check",
+            r#"{"customer_id":"u1","feature_id":"o1-input-tokens"}"#,
+        );
+        format!("{label}: {}", answer.summary())
+    };
+    let before = check("before");
+    let attach = server.post(
+        "billing.attach",
+        r#"{"customer_id":"u1","plan_id":"credit-top-up","feature_quantities":[{"feature_id":"credits","quantity":500}],"redirect_mode":"if_required"}"#,
+    );
+    // A JavaScript client may write 100,000 as 1e5: read exactly.
+    let track = server.post(
+        "balances.track",
+        r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":1e5}"#,
+    );
+    let after = check("after");
+    insta::assert_snapshot!(
+        [
+            before,
+            format!("attach: {}", attach.summary()),
+            format!("track: {}", track.summary()),
+            after
+        ]
+        .join("\n")
+    );
+    let customer = server
+        .post("customers.get", r#"{"customer_id":"u1"}"#)
+        .json();
+    assert_eq!(
+        customer["balances"]["credits"]["remaining"].to_string(),
+        "350"
+    );
+    assert_eq!(customer["purchases"][0]["plan_id"], "credit-top-up");
+}
+
+#[test]
+fn an_idempotency_key_is_honoured_once_and_a_repeat_is_a_409() {
+    let (_context, server) = served_example();
+    server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
+    server.post(
+        "balances.create",
+        r#"{"customer_id":"u1","feature_id":"credits","included_grant":10}"#,
+    );
+    let auth = format!("Bearer {KEY}");
+    let track = || {
+        server.request(
+            "POST",
+            "/v1/balances.track",
+            &[("Authorization", &auth), ("Idempotency-Key", "k-1")],
+            br#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":1000}"#,
+        )
+    };
+    let (first, second) = (track(), track());
+    assert_eq!(first.status, 200, "{}", first.body);
+    insta::assert_snapshot!(second.summary(), @r#"409 {"message":"Another request with the same idempotency key has already been received","code":"duplicate_idempotency_key","env":"sandbox"}"#);
+    let balance = server
+        .post(
+            "balances.check",
+            r#"{"customer_id":"u1","feature_id":"o1-input-tokens"}"#,
+        )
+        .json();
+    assert_eq!(balance["balance"]["remaining"].to_string(), "8.5");
+}
+
+#[test]
+fn concurrent_tracks_keep_the_balance_exact() {
+    let (_context, server) = served_example();
+    server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
+    server.post(
+        "balances.create",
+        r#"{"customer_id":"u1","feature_id":"credits","included_grant":1000}"#,
+    );
+    let (clients, tracks) = (8, 25);
+    thread::scope(|scope| {
+        for _ in 0..clients {
+            scope.spawn(|| {
+                for _ in 0..tracks {
+                    let answer = server.post(
+                        "balances.track",
+                        r#"{"customer_id":"u1","feature_id":"o3-input-tokens","value":7}"#,
+                    );
+                    assert_eq!(answer.status, 200, "{}", answer.body);
+                }
+            });
+        }
+    });
+    // 200 tracks of 7 tokens at 0.001 credits: exactly 1.4 credits.
+    let balance = server
+        .post(
+            "balances.check",
+            r#"{"customer_id":"u1","feature_id":"o3-input-tokens"}"#,
+        )
+        .json();
+    assert_eq!(balance["balance"]["remaining"].to_string(), "998.6");
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_and_nothing_else_breaks() {
+    let (_context, server) = served_example();
+    let huge = format!(
+        r#"{{"customer_id":"{}","feature_id":"f"}}"#,
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let answer = server.post("balances.check", &huge);
+    assert_eq!(answer.status, 413, "{}", answer.body);
+    assert_eq!(answer.json()["code"], "payload_too_large");
+    assert_eq!(server.post("features.list", "").status, 200);
+}
+
+#[test]
+fn a_generated_key_is_printed_once_and_works() {
+    let context = TestContext::new();
+    let mut child = context
+        .command()
+        .args(["serve", "--listen", "127.0.0.1:0", "--state", "local.db"])
+        .env_remove("PRICECTL_SERVE_KEYS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(
+        child.stdout.take().expect("stdout"),
+    ));
+    let key_line = lines.next().expect("a line").expect("text");
+    let url_line = lines.next().expect("a line").expect("text");
+    let key = key_line
+        .strip_prefix("AUTUMN_SECRET_KEY=")
+        .expect("the key first");
+    assert!(key.starts_with("am_sk_test_") && key.len() == 43, "{key}");
+    let server = Server {
+        address: url_line
+            .strip_prefix("ATMN_BACKEND_URL=http://")
+            .expect("the address")
+            .to_string(),
+        child,
+    };
+    let answer = server.request(
+        "POST",
+        "/v1/features.list",
+        &[("Authorization", &format!("Bearer {key}"))],
+        b"",
+    );
+    assert_eq!(answer.summary(), r#"200 {"list":[]}"#);
+}
