@@ -178,7 +178,7 @@ mod tests {
                 "balances.check",
                 r#"{"customer_id":"a","feature_id":"f","colour":1}"#
             ),
-            "colour: unknown field `colour`, expected one of `customer_id`, `entity_id`, `feature_id`, `required_balance`, `properties`, `send_event`, `with_preview` at line 1 column 45"
+            "colour: unknown field `colour`, expected one of `customer_id`, `entity_id`, `feature_id`, `required_balance`, `properties`, `send_event`, `with_preview` at line 1 column 44"
         );
         assert_eq!(
             message("balances.check", r#"{"customer_id":"a""#),

@@ -11,6 +11,8 @@ mod fixtures;
 mod format;
 mod impact;
 mod init;
+#[cfg(feature = "serve")]
+mod interop;
 mod layering;
 mod ledger;
 mod ledger_rules;

@@ -44,7 +44,8 @@ pub enum CatalogFeature {
 }
 
 /// Reads a whole feature (`features.create`, a feature of `catalog.update`). `live` is the
-/// catalog it goes into: `protect` and `archived` keep their live values.
+/// catalog it goes into: `protect` and `archived` keep their live values, and so does
+/// `display` when the client leaves it out.
 pub fn feature_from_wire(
     params: &FeatureParams,
     live: &catalog::Catalog,
@@ -53,10 +54,24 @@ pub fn feature_from_wire(
     let id = params.feature_id.clone();
     check_id(&id, path, "feature_id")?;
     let name = params.name.clone().unwrap_or_else(|| id.clone());
-    let display = params.display.as_ref().map(|display| catalog::Display {
-        singular: display.singular.clone(),
-        plural: display.plural.clone(),
-    });
+    // Autumn's CLI has no `display`: left out, it stays as the live object has it.
+    let live_display = live
+        .features
+        .get(&id)
+        .and_then(|feature| feature.display.clone())
+        .or_else(|| {
+            live.credit_systems
+                .get(&id)
+                .and_then(|system| system.display.clone())
+        });
+    let display = params
+        .display
+        .as_ref()
+        .map(|display| catalog::Display {
+            singular: display.singular.clone(),
+            plural: display.plural.clone(),
+        })
+        .or(live_display);
     match params.kind {
         FeatureType::CreditSystem => {
             if params.consumable == Some(false) {

@@ -3,7 +3,8 @@
 //! [`to_wire`] writes the catalog as Autumn answers it; [`from_wire`] reads the features and
 //! plans a client sends into catalog objects. Some facts exist on one side only; each
 //! direction says what it does with them:
-//! - pricectl only: `protect`, and a prepaid item's smallest purchase (`prepaid.min`). Read
+//! - pricectl only: `protect`, and a prepaid item's smallest purchase (`prepaid.min`); and a
+//!   feature's `display`, which Autumn's API has but its CLI does not send. Read
 //!   from Autumn's shapes they keep the live object's value (a new object takes the language's
 //!   default), so a client that cannot express them never clears them.
 //! - Autumn only: billing controls, licenses, rewards, rollovers, multiple currencies,
