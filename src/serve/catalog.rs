@@ -648,6 +648,7 @@ fn merge_plan(current: &Plan, params: &PlanParams, live: &LiveState, env: &str) 
                         pooled: None,
                         reset: item.reset,
                         price: item.price,
+                        proration: item.proration,
                     })
                     .collect(),
             )

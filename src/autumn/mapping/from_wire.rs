@@ -10,8 +10,9 @@ use crate::autumn::wire::plan::{
     ResetInterval as WireReset, TierBehavior, TierTo, TrialDuration, TrialEnd,
 };
 use crate::catalog::{
-    self, BasePrice, Billing, CreditCost, CreditSystem, Feature, FreeTrial, Included, ItemPrice,
-    PlanItem, PrepaidBounds, PriceInterval, Rate, ResetInterval, Tier, TierBound, TierMode,
+    self, BasePrice, Billing, Choice, CreditCost, CreditSystem, Feature, FreeTrial, Included,
+    ItemPrice, PlanItem, PrepaidBounds, PriceInterval, Proration, Rate, ResetInterval, Tier,
+    TierBound, TierMode, TrialLength, TrialOncePer,
 };
 
 /// A field pricectl cannot hold as sent: where (`plans[0].items[1].price.interval_count`) and
@@ -211,13 +212,15 @@ pub fn plan_from_wire(
     let free_trial = match params.free_trial.clone().flatten() {
         None => None,
         Some(trial) => {
-            if trial.duration_type != TrialDuration::Day {
-                return Err(MappingError::at(
-                    path,
-                    "free_trial.duration_type",
-                    "pricectl counts trials in days: give `duration_type: \"day\"`",
-                ));
-            }
+            let length = match trial.duration_type {
+                TrialDuration::Day => TrialLength::Days(trial.duration_length),
+                TrialDuration::Month => TrialLength::Months(trial.duration_length),
+                TrialDuration::Year => {
+                    TrialLength::Months(trial.duration_length.checked_mul(12).ok_or_else(|| {
+                        MappingError::at(path, "free_trial.duration_length", "too long")
+                    })?)
+                }
+            };
             if trial.on_end == Some(TrialEnd::Revert) {
                 return Err(MappingError::at(
                     path,
@@ -226,8 +229,13 @@ pub fn plan_from_wire(
                 ));
             }
             Some(FreeTrial {
-                days: trial.duration_length,
+                length,
                 card_required: trial.card_required,
+                // Autumn gives a trial once per customer and plan; pricectl's wider
+                // `once_per = "customer"` has no field there, so it stays as it is live.
+                once_per: live
+                    .and_then(|plan| plan.free_trial)
+                    .map_or_else(TrialOncePer::default, |trial| trial.once_per),
             })
         }
     };
@@ -319,11 +327,22 @@ fn plan_item(
             .filter(|price| price.billing == Billing::Usage)
             .and_then(|price| price.interval.as_reset_interval())
     });
+    let proration = match &params.proration {
+        None => live.and_then(|item| item.proration),
+        Some(proration) => Some(Proration {
+            on_increase: word(&proration.on_increase, path, "proration.on_increase")?,
+            on_decrease: word(&proration.on_decrease, path, "proration.on_decrease")?,
+        }),
+    };
     Ok(PlanItem {
         feature_id: params.feature_id.clone(),
         included,
         reset,
         price,
+        // Not in Autumn's plan items: as the live item has them.
+        reset_on_attach: live.is_some_and(|item| item.reset_on_attach),
+        per_entity: live.and_then(|item| item.per_entity.clone()),
+        proration,
     })
 }
 
@@ -411,6 +430,28 @@ fn item_price(
         rate,
         prepaid,
     })
+}
+
+/// One of a closed set of words the catalog and Autumn share.
+fn word<T: Choice + PartialEq>(text: &str, path: &str, field: &str) -> Result<T, MappingError> {
+    T::CHOICES
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            MappingError::at(
+                path,
+                field,
+                format!(
+                    "`{text}` is not one of {}",
+                    T::CHOICES
+                        .iter()
+                        .map(|(name, _)| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })
 }
 
 fn check_id(id: &str, path: &str, field: &str) -> Result<(), MappingError> {

@@ -8,7 +8,8 @@ use crate::autumn::wire::plan::{
     Reset, ResetInterval as WireReset, Tier, TierBehavior, TierTo, TrialDuration, TrialEnd,
 };
 use crate::catalog::{
-    self, Billing, Catalog, Included, PriceInterval, Rate, ResetInterval, TierBound, TierMode,
+    self, Billing, Catalog, Choice, Included, PriceInterval, Rate, ResetInterval, TierBound,
+    TierMode, TrialLength,
 };
 
 /// Every feature and credit system, as `features.list` answers them (credit systems are
@@ -100,12 +101,22 @@ pub fn plan_to_wire(
                         interval_count: None,
                     }),
                     price: item.price.as_ref().map(item_price),
+                    proration: item.proration.map(|proration| wire_plan::Proration {
+                        on_increase: proration.on_increase.as_str().to_string(),
+                        on_decrease: proration.on_decrease.as_str().to_string(),
+                    }),
                 }
             })
             .collect(),
         free_trial: plan.free_trial.map(|trial| FreeTrial {
-            duration_length: trial.days,
-            duration_type: TrialDuration::Day,
+            duration_length: match trial.length {
+                TrialLength::Days(days) => days,
+                TrialLength::Months(months) => months,
+            },
+            duration_type: match trial.length {
+                TrialLength::Days(_) => TrialDuration::Day,
+                TrialLength::Months(_) => TrialDuration::Month,
+            },
             card_required: trial.card_required,
             on_end: Some(TrialEnd::Bill),
         }),

@@ -176,6 +176,16 @@ pub struct PlanItem {
     pub unlimited: bool,
     pub reset: Option<Reset>,
     pub price: Option<ItemPrice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proration: Option<Proration>,
+}
+
+/// What quantity changes charge or credit (`prorate_immediately`, `bill_next_cycle`, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proration {
+    pub on_increase: String,
+    pub on_decrease: String,
 }
 
 /// An item of a plan being created or replaced (`included`, `unlimited`, `reset` and `price`
@@ -198,6 +208,8 @@ pub struct PlanItemParams {
     pub reset: Option<Reset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<ItemPrice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proration: Option<Proration>,
 }
 
 /// Plan-level configuration flags.
