@@ -78,62 +78,70 @@ fn project(example: &str) -> TestContext {
     context
 }
 
+/// The examples written in atmn's syntax (`tests/interop/configs/NAME/autumn.config.ts`).
+const EXAMPLES: &[&str] = &["openai-credits", "api-tiered"];
+
 #[test]
 fn atmn_push_then_pricectl_plan_agree() {
-    let context = project("openai-credits");
-    let server = Server::start(&context);
-    let first = atmn(&server, context.directory(), &["push", "--yes"]);
-    assert!(first.status.success(), "{}", text(&first));
-    assert!(
-        text(&first).contains("Plans created: credit-top-up"),
-        "{}",
-        text(&first)
-    );
-    let second = atmn(&server, context.directory(), &["push", "--yes"]);
-    assert!(
-        text(&second).contains("Already in sync"),
-        "a second push has nothing to do:\n{}",
-        text(&second)
-    );
-    // What atmn's config cannot say (the features' display names and the smallest purchase
-    // of credits) is all that differs from the pricing.
-    let plan = context.run(&["plan", "--state", "local.db", "pricing.toml"]);
-    insta::assert_snapshot!(stdout(&plan));
+    for example in EXAMPLES {
+        let context = project(example);
+        let server = Server::start(&context);
+        let first = atmn(&server, context.directory(), &["push", "--yes"]);
+        assert!(first.status.success(), "{example}: {}", text(&first));
+        assert!(
+            text(&first).contains("Plans created:"),
+            "{example}: {}",
+            text(&first)
+        );
+        let second = atmn(&server, context.directory(), &["push", "--yes"]);
+        assert!(
+            text(&second).contains("Already in sync"),
+            "{example}: a second push has nothing to do:\n{}",
+            text(&second)
+        );
+        // What atmn's config cannot say (display names, the smallest prepaid purchase) is all
+        // that differs from the pricing.
+        let plan = context.run(&["plan", "--state", "local.db", "pricing.toml"]);
+        insta::assert_snapshot!(format!("push_then_plan@{example}"), stdout(&plan));
+    }
 }
 
 #[test]
 fn pricectl_apply_then_atmn_push_is_in_sync_and_atmn_pull_writes_the_catalog() {
-    let context = project("openai-credits");
-    let applied = context.run(&[
-        "apply",
-        "--auto-approve",
-        "--state",
-        "local.db",
-        "pricing.toml",
-    ]);
-    assert!(applied.status.success(), "{}", stdout(&applied));
-    let server = Server::start(&context);
-    let push = atmn(&server, context.directory(), &["push", "--yes"]);
-    assert!(
-        text(&push).contains("Already in sync"),
-        "atmn sees the applied catalog as its config:\n{}",
-        text(&push)
-    );
-    let plan = context.run(&[
-        "plan",
-        "--state",
-        "local.db",
-        "--detailed-exitcode",
-        "pricing.toml",
-    ]);
-    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
-    let pulled = context.path("pulled");
-    std::fs::create_dir_all(&pulled).expect("a directory");
-    let pull = atmn(&server, &pulled, &["pull"]);
-    assert!(pull.status.success(), "{}", text(&pull));
-    insta::assert_snapshot!(
-        std::fs::read_to_string(pulled.join("autumn.config.ts")).expect("atmn wrote a config")
-    );
+    for example in EXAMPLES {
+        let context = project(example);
+        let applied = context.run(&[
+            "apply",
+            "--auto-approve",
+            "--state",
+            "local.db",
+            "pricing.toml",
+        ]);
+        assert!(applied.status.success(), "{example}: {}", stdout(&applied));
+        let server = Server::start(&context);
+        let push = atmn(&server, context.directory(), &["push", "--yes"]);
+        assert!(
+            text(&push).contains("Already in sync"),
+            "{example}: atmn sees the applied catalog as its config:\n{}",
+            text(&push)
+        );
+        let plan = context.run(&[
+            "plan",
+            "--state",
+            "local.db",
+            "--detailed-exitcode",
+            "pricing.toml",
+        ]);
+        assert_eq!(plan.status.code(), Some(0), "{example}: {}", stdout(&plan));
+        let pulled = context.path("pulled");
+        std::fs::create_dir_all(&pulled).expect("a directory");
+        let pull = atmn(&server, &pulled, &["pull"]);
+        assert!(pull.status.success(), "{example}: {}", text(&pull));
+        insta::assert_snapshot!(
+            format!("pulled@{example}"),
+            std::fs::read_to_string(pulled.join("autumn.config.ts")).expect("atmn wrote a config")
+        );
+    }
 }
 
 #[test]

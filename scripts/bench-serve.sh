@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmark of `pricectl serve` (docs/performance.md): tracks and checks per second over
+# loopback with oha (`cargo install oha`), 32 connections, and the final balance verified to
+# the last decimal. Usage: scripts/bench-serve.sh [REQUESTS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests="${1:-100000}"
+key=am_sk_test_bench
+cargo build --release --locked --quiet
+pricectl="$PWD/target/release/pricectl"
+work="$(mktemp -d)"
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+"$pricectl" --quiet apply --auto-approve --state "$work/local.db" pricing-examples/openai-credits/pricing.toml >/dev/null
+"$pricectl" --quiet serve --listen 127.0.0.1:0 --state "$work/local.db" --api-key "$key" >"$work/out" &
+server=$!
+until grep -q ATMN_BACKEND_URL "$work/out" 2>/dev/null; do sleep 0.1; done
+url="$(sed -n 's/^ATMN_BACKEND_URL=//p' "$work/out")"
+post() {
+  curl -sf -X POST "$url/v1/$1" -H "Authorization: Bearer $key" -H 'X-API-Version: 2.1.0' -d "$2"
+}
+post customers.get_or_create '{"customer_id":"bench"}' >/dev/null
+# 1,000,000 credits; each track of 1 o1 input token draws 0.0015.
+post balances.create '{"customer_id":"bench","feature_id":"credits","included_grant":1000000}' >/dev/null
+load() {
+  oha --no-tui -n "$requests" -c 32 -m POST \
+    -H "Authorization: Bearer $key" -H 'X-API-Version: 2.1.0' -H 'Content-Type: application/json' \
+    -d "$2" "$url/v1/$1"
+}
+echo "== $requests tracks, 32 connections"
+load balances.track '{"customer_id":"bench","feature_id":"o1-input-tokens","value":1}'
+echo "== $requests checks, 32 connections"
+load balances.check '{"customer_id":"bench","feature_id":"o1-input-tokens"}'
+remaining="$(post balances.check '{"customer_id":"bench","feature_id":"o1-input-tokens"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin, parse_float=str)["balance"]["remaining"])')"
+expected="$(python3 -c "from decimal import Decimal as D; print(D(1000000) - D('0.0015') * $requests)")"
+echo "final balance: $remaining credits (expected $expected)"
+python3 -c "from decimal import Decimal as D; import sys; sys.exit(0 if D('$remaining') == D('$expected') else 1)"
