@@ -21,8 +21,8 @@ pub mod lower;
 pub mod reconcile;
 pub mod render;
 pub mod scenario;
-pub mod store;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod store;
 
 pub use compile::{Compilation, compile, compile_path};

@@ -78,7 +78,6 @@ impl From<LedgerError> for ApiError {
                 code::PRODUCT_NOT_FOUND,
                 "the store has no catalog yet: push one (`atmn push`, `catalog.update`) or run `pricectl apply`",
             ),
-            LedgerError::Backend(error) => ApiError::from(error),
             LedgerError::Store(_) | LedgerError::Corrupt(_) => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 code::INTERNAL_ERROR,

@@ -132,7 +132,7 @@ impl CatalogService {
         env: &str,
     ) -> Result<Vec<WirePlan>, ApiError> {
         let live = self.live()?;
-        let versions = plan_versions(self.store.connection())?;
+        let versions = plan_versions(self.store.store().connection())?;
         Ok(versions
             .into_iter()
             .filter(|version| {
@@ -159,7 +159,7 @@ impl CatalogService {
             .map(|plan| plan.version)
             .ok_or_else(|| plan_not_found(&params.plan_id))?;
         let wanted = params.version.unwrap_or(current);
-        plan_versions(self.store.connection())?
+        plan_versions(self.store.store().connection())?
             .into_iter()
             .find(|version| version.plan.id == params.plan_id && version.version == wanted)
             .map(|version| version.to_wire(&live, env))
@@ -746,7 +746,7 @@ fn plan_versions(connection: &Connection) -> Result<Vec<PlanVersion>, ApiError> 
 impl CatalogService {
     /// Every customer id, oldest customer first.
     pub fn customer_ids(&mut self) -> Result<Vec<String>, ApiError> {
-        let connection = self.store.connection();
+        let connection = self.store.store().connection();
         let read = || -> rusqlite::Result<Vec<String>> {
             let mut statement =
                 connection.prepare("SELECT id FROM customers ORDER BY created_at, id")?;

@@ -1,6 +1,7 @@
 //! The runtime endpoints (customers, attach, track, check, grants): each request becomes a
-//! ledger call, and the ledger's answer becomes Autumn's response shape. This file is the one
-//! place requests are mapped to the ledger.
+//! [`ledger::Operation`](crate::ledger::Operation) performed by `Ledger::execute` (the same
+//! operations the CLI and scenario files perform), and the ledger's answer becomes Autumn's
+//! response shape. This file is the one place requests are mapped to the ledger.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -24,25 +25,81 @@ use crate::autumn::wire::customer::{
 use crate::autumn::wire::error::code;
 use crate::catalog::{Catalog, FeatureType, Included, Plan, PriceInterval};
 use crate::ledger::{
-    AttachRequest, AttachResult, BalanceView, CustomerView, GrantRequest, Instant, Ledger,
-    LedgerError, TrackRequest,
+    AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CustomerView,
+    GrantRequest, Instant, Ledger, Operation, Outcome, TrackRequest, TrackResult,
 };
 
-/// The ledger of the served store, opened on first use (a store may start with no catalog)
-/// and again after the catalog changes.
+/// The ledger of the served store, opened on first use. It reads the catalog again whenever
+/// the store's catalog revision moves, so an apply (by this server or by `pricectl apply`) is
+/// served from the next request on.
 pub struct Runtime {
     path: PathBuf,
     ledger: Option<Ledger>,
 }
 
 impl Runtime {
+    /// Creates the customer unless it exists.
+    fn ensure_customer(&mut self, customer_id: &str, at: Instant) -> Result<(), ApiError> {
+        self.customer_view(
+            &Operation::GetOrCreateCustomer {
+                customer_id: customer_id.to_string(),
+                name: None,
+                email: None,
+            },
+            at,
+        )
+        .map(|_| ())
+    }
+
     pub fn new(path: PathBuf) -> Runtime {
         Runtime { path, ledger: None }
     }
 
-    /// The catalog changed: the next call reads it again.
-    pub fn catalog_changed(&mut self) {
-        self.ledger = None;
+    /// Performs one ledger operation now.
+    fn execute(&mut self, operation: &Operation, at: Instant) -> Result<Outcome, ApiError> {
+        Ok(self.ledger()?.execute(operation, at)?)
+    }
+
+    fn customer_view(
+        &mut self,
+        operation: &Operation,
+        at: Instant,
+    ) -> Result<CustomerView, ApiError> {
+        match self.execute(operation, at)? {
+            Outcome::Customer(view) => Ok(view),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    fn tracked(&mut self, request: TrackRequest, at: Instant) -> Result<TrackResult, ApiError> {
+        match self.execute(&Operation::Track(request), at)? {
+            Outcome::Tracked(result) => Ok(result),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    fn checked(&mut self, request: CheckRequest, at: Instant) -> Result<CheckResult, ApiError> {
+        match self.execute(&Operation::Check(request), at)? {
+            Outcome::Checked(result) => Ok(result),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    fn attached(&mut self, request: AttachRequest, at: Instant) -> Result<AttachResult, ApiError> {
+        match self.execute(&Operation::Attach(request), at)? {
+            Outcome::Attached(result) => Ok(result),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    fn balances(&mut self, customer_id: &str, at: Instant) -> Result<Vec<BalanceView>, ApiError> {
+        let operation = Operation::Balance {
+            customer_id: customer_id.to_string(),
+        };
+        match self.execute(&operation, at)? {
+            Outcome::Balances(views) => Ok(views),
+            other => Err(unexpected(&other)),
+        }
     }
 
     fn ledger(&mut self) -> Result<&mut Ledger, ApiError> {
@@ -73,24 +130,74 @@ impl Runtime {
                 "metadata: pricectl keeps no customer metadata",
             ));
         }
-        let ledger = self.ledger()?;
-        match ledger.create_customer(
-            &params.customer_id,
-            params.name.as_deref(),
-            params.email.as_deref(),
+        let view = self.customer_view(
+            &Operation::GetOrCreateCustomer {
+                customer_id: params.customer_id.clone(),
+                name: params.name.clone(),
+                email: params.email.clone(),
+            },
             at,
-        ) {
-            Ok(_) | Err(LedgerError::CustomerExists(_)) => {}
-            Err(error) => return Err(error.into()),
-        }
-        self.customer(&params.customer_id, env, at)
+        )?;
+        self.customer_of(&view, env, at)
     }
 
     pub fn customer(&mut self, id: &str, env: &str, at: Instant) -> Result<Customer, ApiError> {
-        let ledger = self.ledger()?;
-        let view = ledger.customer(id, at)?;
-        let flags = flags(ledger, id, at)?;
-        Ok(customer(&view, ledger.catalog(), flags, env))
+        let view = self.customer_view(
+            &Operation::GetCustomer {
+                customer_id: id.to_string(),
+            },
+            at,
+        )?;
+        self.customer_of(&view, env, at)
+    }
+
+    fn customer_of(
+        &mut self,
+        view: &CustomerView,
+        env: &str,
+        at: Instant,
+    ) -> Result<Customer, ApiError> {
+        let flags = self.flags(&view.id, at)?;
+        Ok(customer(view, self.ledger()?.catalog(), flags, env))
+    }
+
+    /// The boolean features a customer has, and the plan that grants each.
+    fn flags(
+        &mut self,
+        customer_id: &str,
+        at: Instant,
+    ) -> Result<BTreeMap<String, Flag>, ApiError> {
+        let booleans: Vec<String> = self
+            .ledger()?
+            .catalog()
+            .features
+            .values()
+            .filter(|feature| feature.kind == FeatureType::Boolean)
+            .map(|feature| feature.id.clone())
+            .collect();
+        let mut flags = BTreeMap::new();
+        for feature_id in booleans {
+            let result = self.checked(
+                CheckRequest {
+                    customer_id: customer_id.to_string(),
+                    feature_id: feature_id.clone(),
+                    required: None,
+                },
+                at,
+            )?;
+            if let Some(plan_id) = result.granted_by {
+                flags.insert(
+                    feature_id.clone(),
+                    Flag {
+                        id: format!("{plan_id}:{feature_id}"),
+                        plan_id: Some(plan_id),
+                        expires_at: None,
+                        feature_id,
+                    },
+                );
+            }
+        }
+        Ok(flags)
     }
 
     pub fn list_customers(
@@ -127,16 +234,15 @@ impl Runtime {
         params: &AttachParams,
         at: Instant,
     ) -> Result<AttachResponse, ApiError> {
-        let ledger = self.ledger()?;
-        let plan = current_plan(ledger.catalog(), &params.plan_id)?;
         if let Some(version) = params.version {
             return Err(ApiError::invalid(format!(
                 "version: pricectl attaches a plan's current version (asked for {version})"
             )));
         }
+        let plan = current_plan(self.ledger()?.catalog(), &params.plan_id)?;
         let quantities = bought(plan, &params.feature_quantities, true)?;
-        let result = ledger.attach(
-            &AttachRequest {
+        let result = self.attached(
+            AttachRequest {
                 customer_id: params.customer_id.clone(),
                 plan_id: params.plan_id.clone(),
                 quantities,
@@ -158,11 +264,10 @@ impl Runtime {
         params: &LegacyAttachParams,
         at: Instant,
     ) -> Result<LegacyAttachResponse, ApiError> {
-        let ledger = self.ledger()?;
-        let plan = current_plan(ledger.catalog(), &params.product_id)?;
+        let plan = current_plan(self.ledger()?.catalog(), &params.product_id)?;
         let quantities = bought(plan, &params.options, false)?;
-        let result = ledger.attach(
-            &AttachRequest {
+        let result = self.attached(
+            AttachRequest {
                 customer_id: params.customer_id.clone(),
                 plan_id: params.product_id.clone(),
                 quantities,
@@ -197,15 +302,14 @@ impl Runtime {
                 "timestamp: give Unix milliseconds, after 1970 and not in the future",
             ));
         }
-        let ledger = self.ledger()?;
-        let feature_id = feature_of(ledger.catalog(), params)?;
+        let feature_id = feature_of(self.ledger()?.catalog(), params)?;
         let value = params.value.unwrap_or(Decimal::ONE);
         if version < ApiVersion::V2_1 {
             // Before 2.1 Autumn creates an unknown customer on track (`runTrackV3`).
-            ledger.ensure_customer(&params.customer_id, at)?;
+            self.ensure_customer(&params.customer_id, at)?;
         }
-        let result = ledger.track(
-            &TrackRequest {
+        let result = self.tracked(
+            TrackRequest {
                 customer_id: params.customer_id.clone(),
                 feature_id: feature_id.clone(),
                 value,
@@ -216,7 +320,7 @@ impl Runtime {
             },
             at,
         )?;
-        let views = ledger.balances(&params.customer_id, at)?;
+        let views = self.balances(&params.customer_id, at)?;
         let balances: BTreeMap<String, Balance> = views
             .iter()
             .filter(|view| view.balance_key == result.balance_key)
@@ -244,19 +348,20 @@ impl Runtime {
         version: ApiVersion,
         at: Instant,
     ) -> Result<CheckResponse, ApiError> {
-        let ledger = self.ledger()?;
         if version < ApiVersion::V2_1 {
-            ledger.ensure_customer(&params.customer_id, at)?;
+            self.ensure_customer(&params.customer_id, at)?;
         }
-        let result = ledger.check(
-            &params.customer_id,
-            &params.feature_id,
-            params.required_balance,
+        let result = self.checked(
+            CheckRequest {
+                customer_id: params.customer_id.clone(),
+                feature_id: params.feature_id.clone(),
+                required: params.required_balance,
+            },
             at,
         )?;
         if result.allowed && params.send_event == Some(true) && result.balance.is_some() {
-            ledger.track(
-                &TrackRequest {
+            self.tracked(
+                TrackRequest {
                     customer_id: params.customer_id.clone(),
                     feature_id: params.feature_id.clone(),
                     value: params.required_balance.unwrap_or(Decimal::ONE),
@@ -292,8 +397,8 @@ impl Runtime {
         let Some(amount) = params.included_grant else {
             return Err(ApiError::invalid("included_grant: give the units granted"));
         };
-        self.ledger()?.grant(
-            &GrantRequest {
+        self.execute(
+            &Operation::Grant(GrantRequest {
                 customer_id: params.customer_id.clone(),
                 feature_id: params.feature_id.clone(),
                 amount,
@@ -302,7 +407,7 @@ impl Runtime {
                     .balance_id
                     .clone()
                     .unwrap_or_else(|| "balances.create".into()),
-            },
+            }),
             at,
         )?;
         Ok(Success { success: true })
@@ -413,37 +518,6 @@ fn balance(view: &BalanceView) -> Balance {
     }
 }
 
-/// The boolean features a customer has, and the plan that grants each.
-fn flags(
-    ledger: &mut Ledger,
-    customer_id: &str,
-    at: Instant,
-) -> Result<BTreeMap<String, Flag>, ApiError> {
-    let booleans: Vec<String> = ledger
-        .catalog()
-        .features
-        .values()
-        .filter(|feature| feature.kind == FeatureType::Boolean)
-        .map(|feature| feature.id.clone())
-        .collect();
-    let mut flags = BTreeMap::new();
-    for feature_id in booleans {
-        let result = ledger.check(customer_id, &feature_id, None, at)?;
-        if let Some(plan_id) = result.granted_by {
-            flags.insert(
-                feature_id.clone(),
-                Flag {
-                    id: format!("{plan_id}:{feature_id}"),
-                    plan_id: Some(plan_id),
-                    expires_at: None,
-                    feature_id,
-                },
-            );
-        }
-    }
-    Ok(flags)
-}
-
 /// A customer as Autumn shows it: recurring plans are subscriptions, one-off ones purchases.
 fn customer(
     view: &CustomerView,
@@ -522,4 +596,13 @@ fn is_recurring(plan: &Plan) -> bool {
                     .is_some_and(|price| price.interval != PriceInterval::OneOff)
         })
         || (plan.price.is_none() && plan.items.values().all(|item| item.price.is_none()))
+}
+
+/// An outcome of another kind than the operation answers: a bug, reported as a 500.
+fn unexpected(outcome: &Outcome) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        code::INTERNAL_ERROR,
+        format!("the ledger answered an unexpected outcome: {outcome:?}"),
+    )
 }

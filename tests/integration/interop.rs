@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Once;
 
+use crate::serve::apply_pricing;
 use crate::serve::server::{KEY, Server};
 use crate::support::{TestContext, root, stdout};
 
@@ -110,14 +111,7 @@ fn atmn_push_then_pricectl_plan_agree() {
 fn pricectl_apply_then_atmn_push_is_in_sync_and_atmn_pull_writes_the_catalog() {
     for example in EXAMPLES {
         let context = project(example);
-        let applied = context.run(&[
-            "apply",
-            "--auto-approve",
-            "--state",
-            "local.db",
-            "pricing.toml",
-        ]);
-        assert!(applied.status.success(), "{example}: {}", stdout(&applied));
+        apply_pricing(&context);
         let server = Server::start(&context);
         let push = atmn(&server, context.directory(), &["push", "--yes"]);
         assert!(
@@ -148,14 +142,7 @@ fn pricectl_apply_then_atmn_push_is_in_sync_and_atmn_pull_writes_the_catalog() {
 fn the_credit_story_through_autumn_js() {
     install();
     let context = TestContext::with_example("openai-credits");
-    let applied = context.run(&[
-        "apply",
-        "--auto-approve",
-        "--state",
-        "local.db",
-        "pricing.toml",
-    ]);
-    assert!(applied.status.success(), "{}", stdout(&applied));
+    apply_pricing(&context);
     let server = Server::start(&context);
     let story = Command::new("node")
         .arg("credit-story.mjs")

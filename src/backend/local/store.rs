@@ -40,6 +40,12 @@ impl LocalStore {
         LocalStore { store }
     }
 
+    /// The store itself, for reads beyond the catalog (the server lists plan versions with
+    /// their dates, and customers).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// The store, for the ledger that runs on it (scenarios apply, then run the ledger).
     pub fn into_store(self) -> Store {
         self.store

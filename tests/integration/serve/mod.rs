@@ -27,9 +27,8 @@ const OPENAI_CATALOG: &str = r#"{"features":[
    "price":null,"free_trial":null}],
  "rewards":[],"referral_programs":[],"skip_deletions":false,"skip_feature_ids":[],"skip_plan_ids":[]}"#;
 
-/// A directory with the openai-credits example applied to `local.db`, and a server on it.
-fn served_example() -> (TestContext, Server) {
-    let context = TestContext::with_example("openai-credits");
+/// Applies the context's `pricing.toml` to its `local.db`.
+pub fn apply_pricing(context: &TestContext) {
     let applied = context.run(&[
         "apply",
         "--auto-approve",
@@ -38,8 +37,25 @@ fn served_example() -> (TestContext, Server) {
         "pricing.toml",
     ]);
     assert!(applied.status.success(), "{}", stdout(&applied));
+}
+
+/// A directory with the openai-credits example applied to `local.db`, and a server on it.
+fn served_example() -> (TestContext, Server) {
+    let context = TestContext::with_example("openai-credits");
+    apply_pricing(&context);
     let server = Server::start(&context);
     (context, server)
+}
+
+/// A customer `u1` given `credits` credits (a grant).
+fn customer_with_credits(server: &Server, credits: u32) {
+    let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let granted = server.post(
+        "balances.create",
+        &format!(r#"{{"customer_id":"u1","feature_id":"credits","included_grant":{credits}}}"#),
+    );
+    assert_eq!(granted.status, 200, "{}", granted.body);
 }
 
 fn actions(preview: &serde_json::Value) -> Vec<String> {
@@ -257,11 +273,7 @@ fn the_credit_story_over_http() {
 #[test]
 fn an_idempotency_key_is_honoured_once_and_a_repeat_is_a_409() {
     let (_context, server) = served_example();
-    server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
-    server.post(
-        "balances.create",
-        r#"{"customer_id":"u1","feature_id":"credits","included_grant":10}"#,
-    );
+    customer_with_credits(&server, 10);
     let auth = format!("Bearer {KEY}");
     let track = || {
         server.request(
@@ -286,11 +298,7 @@ fn an_idempotency_key_is_honoured_once_and_a_repeat_is_a_409() {
 #[test]
 fn concurrent_tracks_keep_the_balance_exact() {
     let (_context, server) = served_example();
-    server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
-    server.post(
-        "balances.create",
-        r#"{"customer_id":"u1","feature_id":"credits","included_grant":1000}"#,
-    );
+    customer_with_credits(&server, 1000);
     let (clients, tracks) = (8, 25);
     thread::scope(|scope| {
         for _ in 0..clients {
@@ -362,4 +370,28 @@ fn a_generated_key_is_printed_once_and_works() {
         b"",
     );
     assert_eq!(answer.summary(), r#"200 {"list":[]}"#);
+}
+
+#[test]
+fn an_apply_made_while_serving_is_served_on_the_next_request() {
+    let (context, server) = served_example();
+    customer_with_credits(&server, 1000);
+    let track = || {
+        server
+            .post(
+                "balances.track",
+                r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":100000}"#,
+            )
+            .json()["deductions"][0]["value"]
+            .to_string()
+    };
+    assert_eq!(track(), "150");
+    // o1 input doubles, applied by pricectl apply beside the running server.
+    let pricing = context.read("pricing.toml").replace(
+        "credits = 1500, per = 1_000_000",
+        "credits = 3000, per = 1_000_000",
+    );
+    context.write("pricing.toml", &pricing);
+    apply_pricing(&context);
+    assert_eq!(track(), "300");
 }
