@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark of `pricectl serve` (docs/performance.md): tracks and checks per second over
-# loopback with oha (`cargo install oha`), 32 connections, and the final balance verified to
-# the last decimal. Usage: scripts/bench-serve.sh [REQUESTS]
+# loopback with wrk (Debian's `wrk` package), 32 connections, and the final balance verified
+# to the last decimal against every usage entry the ledger recorded.
+# Usage: scripts/bench-serve.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests="${1:-100000}"
+seconds="${1:-10}"
 key=am_sk_test_bench
 cargo build --release --locked --quiet
 pricectl="$PWD/target/release/pricectl"
@@ -21,17 +22,26 @@ post() {
 post customers.get_or_create '{"customer_id":"bench"}' >/dev/null
 # 1,000,000 credits; each track of 1 o1 input token draws 0.0015.
 post balances.create '{"customer_id":"bench","feature_id":"credits","included_grant":1000000}' >/dev/null
-load() {
-  oha --no-tui -n "$requests" -c 32 -m POST \
-    -H "Authorization: Bearer $key" -H 'X-API-Version: 2.1.0' -H 'Content-Type: application/json' \
-    -d "$2" "$url/v1/$1"
+script() {
+  cat >"$work/$1.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$2'
+wrk.headers["Authorization"] = "Bearer $key"
+wrk.headers["X-API-Version"] = "2.1.0"
+wrk.headers["Content-Type"] = "application/json"
+LUA
 }
-echo "== $requests tracks, 32 connections"
-load balances.track '{"customer_id":"bench","feature_id":"o1-input-tokens","value":1}'
-echo "== $requests checks, 32 connections"
-load balances.check '{"customer_id":"bench","feature_id":"o1-input-tokens"}'
+script track '{"customer_id":"bench","feature_id":"o1-input-tokens","value":1}'
+script check '{"customer_id":"bench","feature_id":"o1-input-tokens"}'
+echo "== tracks, 32 connections, ${seconds}s"
+wrk -t2 -c32 -d"${seconds}s" --latency -s "$work/track.lua" "$url/v1/balances.track"
+echo "== checks, 32 connections, ${seconds}s"
+wrk -t2 -c32 -d"${seconds}s" --latency -s "$work/check.lua" "$url/v1/balances.check"
 remaining="$(post balances.check '{"customer_id":"bench","feature_id":"o1-input-tokens"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin, parse_float=str)["balance"]["remaining"])')"
-expected="$(python3 -c "from decimal import Decimal as D; print(D(1000000) - D('0.0015') * $requests)")"
-echo "final balance: $remaining credits (expected $expected)"
+tracks="$("$pricectl" history --customer bench --state "$work/local.db" --format json |
+  python3 -c 'import json,sys; print(sum(1 for entry in json.load(sys.stdin) if entry["kind"] == "usage"))')"
+expected="$(python3 -c "from decimal import Decimal as D; print(D(1000000) - D('0.0015') * $tracks)")"
+echo "usage entries: $tracks; final balance: $remaining credits (1,000,000 - 0.0015 x $tracks = $expected)"
 python3 -c "from decimal import Decimal as D; import sys; sys.exit(0 if D('$remaining') == D('$expected') else 1)"
+echo "exact"
