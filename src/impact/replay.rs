@@ -57,9 +57,8 @@ pub fn replay(
     until: Option<Instant>,
     coalesce: bool,
 ) -> Result<Revenue, ReplayError> {
-    let ledger = crate::scenario::fresh_ledger(catalog).map_err(ReplayError::Pricing)?;
     let mut replay = Replay {
-        ledger,
+        ledgers: Vec::new(),
         catalog,
         customers: BTreeMap::new(),
         coalesce,
@@ -94,8 +93,7 @@ pub fn replay(
             problem: state.problem,
             ..CustomerRevenue::default()
         };
-        let charges = replay
-            .ledger
+        let charges = replay.ledgers[state.shard]
             .charges_between(&id, Instant(from.0 - 1), until)
             .map_err(|error| ReplayError::Ledger(format!("customer `{id}`: {error}")))?;
         for charge in charges {
@@ -133,14 +131,21 @@ fn item_of(description: &str, catalog: &Catalog) -> String {
     }
 }
 
+/// Customers per ledger. Customers are independent of one another in the ledger, so they are
+/// spread over several small stores: what the ledger reads per customer then stays small,
+/// however many customers the usage has.
+const CUSTOMERS_PER_LEDGER: usize = 256;
+
 struct Replay<'a> {
-    ledger: Ledger,
+    ledgers: Vec<Ledger>,
     catalog: &'a Catalog,
     customers: BTreeMap<String, CustomerState>,
     coalesce: bool,
 }
 
 struct CustomerState {
+    /// The ledger (of `Replay::ledgers`) that holds the customer.
+    shard: usize,
     plan: Option<String>,
     /// Every instant billing periods count from, with the periods of what was subscribed
     /// then: the attach, and a trial's end (the ledger anchors at one or the other).
@@ -156,6 +161,7 @@ struct CustomerState {
 impl Default for CustomerState {
     fn default() -> Self {
         CustomerState {
+            shard: 0,
             plan: None,
             anchors: Vec::new(),
             pending: BTreeMap::new(),
@@ -170,10 +176,22 @@ impl Replay<'_> {
     fn record(&mut self, record: UsageRecord) -> Result<(), ReplayError> {
         let id = record.customer().to_string();
         if !self.customers.contains_key(&id) {
-            self.ledger
+            let shard = self.customers.len() / CUSTOMERS_PER_LEDGER;
+            if shard == self.ledgers.len() {
+                self.ledgers.push(
+                    crate::scenario::fresh_ledger(self.catalog).map_err(ReplayError::Pricing)?,
+                );
+            }
+            self.ledgers[shard]
                 .ensure_customer(&id, record.at())
                 .map_err(|error| ReplayError::Ledger(format!("customer `{id}`: {error}")))?;
-            self.customers.insert(id.clone(), CustomerState::default());
+            self.customers.insert(
+                id.clone(),
+                CustomerState {
+                    shard,
+                    ..CustomerState::default()
+                },
+            );
         }
         match record {
             UsageRecord::Subscribe {
@@ -186,7 +204,8 @@ impl Replay<'_> {
                     quantities: prepaid,
                     idempotency_key: None,
                 };
-                let result = self.ledger.attach(&request, at);
+                let shard = self.state(&id).shard;
+                let result = self.ledgers[shard].attach(&request, at);
                 let periods = self.periods_of(&plan);
                 let trial_end = self
                     .catalog
@@ -246,6 +265,7 @@ impl Replay<'_> {
         let Some(state) = self.customers.get_mut(id) else {
             return;
         };
+        let shard = state.shard;
         let pending = std::mem::take(&mut state.pending);
         let at = state.pending_at;
         state.pending_at = Instant(i64::MIN);
@@ -259,7 +279,7 @@ impl Replay<'_> {
                 value,
                 idempotency_key: None,
             };
-            if let Err(error) = self.ledger.track(&request, at)
+            if let Err(error) = self.ledgers[shard].track(&request, at)
                 && let Some(state) = self.customers.get_mut(id)
             {
                 state.problem.get_or_insert(error.to_string());
