@@ -1,13 +1,9 @@
-use super::impact::with_revenue;
-use super::output::{
-    CompiledPricing, checked_catalog, print_stdout, report_error, report_load_error,
-    write_step_summary,
-};
+use super::output::{CompiledPricing, checked_catalog, report_error, report_load_error};
 use super::plan::{View, report_refusals};
-use super::{DiffArgs, ExitStatus, PlanFormat};
+use super::{DiffArgs, ExitStatus};
 use crate::dsl::revision::{LoadedPricing, PricingSource, RevisionError};
 use crate::live::LiveState;
-use crate::render::{Comparison, render_plan_markdown_for};
+use crate::render::Comparison;
 
 /// `pricectl diff OLD NEW`: the plan from one version of the pricing to another, OLD standing
 /// in for the live catalog (without customers). No backend, no credentials.
@@ -32,17 +28,7 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
         declarations: &new.declarations,
         annotation_paths: &new_loaded.annotation_paths,
     };
-    print_stdout(&with_revenue(
-        view.render(&plan, args.format),
-        args.format,
-        revenue.as_ref(),
-    ));
-    let markdown = render_plan_markdown_for(&plan, &view.comparison);
-    write_step_summary(&with_revenue(
-        markdown,
-        PlanFormat::Markdown,
-        revenue.as_ref(),
-    ));
+    view.show(&plan, args.format, revenue.as_ref());
     if !plan.refusals.is_empty() {
         report_refusals(&plan);
         return ExitStatus::Failure;

@@ -7,6 +7,7 @@ use super::write_file::write_atomically;
 use super::{ExitStatus, PlanArgs, PlanFormat};
 use crate::diff::Plan;
 use crate::dsl::{Declarations, SourceSet};
+use crate::impact::RevenueImpact;
 use crate::reconcile::SavedPlan;
 use crate::render::{
     Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
@@ -56,17 +57,7 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         declarations: &pricing.declarations,
         annotation_paths: &[],
     };
-    print_stdout(&with_revenue(
-        view.render(&plan, args.format),
-        args.format,
-        revenue.as_ref(),
-    ));
-    let markdown = render_plan_markdown_for(&plan, &view.comparison);
-    write_step_summary(&with_revenue(
-        markdown,
-        PlanFormat::Markdown,
-        revenue.as_ref(),
-    ));
+    view.show(&plan, args.format, revenue.as_ref());
     if !plan.refusals.is_empty() {
         report_refusals(&plan);
         return ExitStatus::Failure;
@@ -114,6 +105,14 @@ pub(super) struct View<'a> {
 }
 
 impl View<'_> {
+    /// Prints the plan (with the revenue impact, when usage was given) and appends its
+    /// Markdown view to the job summary on GitHub Actions.
+    pub fn show(&self, plan: &Plan, format: PlanFormat, revenue: Option<&RevenueImpact>) {
+        print_stdout(&with_revenue(self.render(plan, format), format, revenue));
+        let markdown = render_plan_markdown_for(plan, &self.comparison);
+        write_step_summary(&with_revenue(markdown, PlanFormat::Markdown, revenue));
+    }
+
     pub fn render(&self, plan: &Plan, format: PlanFormat) -> String {
         match format {
             PlanFormat::Text => render_plan_text_for(plan, stdout_color(), &self.comparison),
