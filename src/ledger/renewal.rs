@@ -14,7 +14,7 @@ use super::exact;
 use super::ledger::{NewEntry, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, expire_due, in_use, owed, settle_overdraft};
 use crate::catalog::charge::cost_of;
-use crate::catalog::{Currency, Included, Plan, PlanItem};
+use crate::catalog::{Currency, Included, ItemPrice, Plan, PlanItem};
 use crate::store::{catalog_revision_sql, revision_of};
 
 /// What renews at a boundary. At one instant they happen in the order of the variants (the
@@ -460,16 +460,11 @@ fn renew(
                     },
                 )?;
             } else if units > Decimal::ZERO {
-                // Tier bounds count included units too (as Autumn's API does): the overage is
-                // priced from where the included units end, not from the first tier.
                 let included = match item.included {
                     Included::Units(units) => units,
                     Included::Unlimited => Decimal::ZERO,
                 };
-                let exact = cost_of(&price.rate, price.per, included + units)
-                    .zip(cost_of(&price.rate, price.per, included))
-                    .map(|(through_overage, through_included)| through_overage - through_included)
-                    .ok_or_else(|| LedgerError::Amount("a usage charge overflows".into()))?;
+                let exact = cost_beyond_included(price, included, units)?;
                 boundary.charge(
                     transaction,
                     format!(
@@ -578,10 +573,7 @@ fn bill_holdings(
     if beyond <= Decimal::ZERO {
         return Ok(());
     }
-    let exact = cost_of(&price.rate, price.per, included + beyond)
-        .zip(cost_of(&price.rate, price.per, included))
-        .map(|(through_beyond, through_included)| through_beyond - through_included)
-        .ok_or_else(|| LedgerError::Amount("a usage charge overflows".into()))?;
+    let exact = cost_beyond_included(price, included, beyond)?;
     boundary.charge(
         transaction,
         format!(
@@ -637,4 +629,19 @@ fn grant_lot(
         },
     )?;
     Ok(())
+}
+
+/// The exact cost of `units` used beyond an item's `included` units. Tier bounds count the
+/// included units too (as Autumn's API does), so the units are priced from where the included
+/// ones end: the cost through both, less the cost through the included ones.
+fn cost_beyond_included(
+    price: &ItemPrice,
+    included: Decimal,
+    units: Decimal,
+) -> Result<Decimal, LedgerError> {
+    let through_beyond = exact::add(included, units)?;
+    cost_of(&price.rate, price.per, through_beyond)
+        .zip(cost_of(&price.rate, price.per, included))
+        .and_then(|(through_beyond, through_included)| through_beyond.checked_sub(through_included))
+        .ok_or_else(|| LedgerError::Amount("a usage charge overflows".into()))
 }
