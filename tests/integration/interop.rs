@@ -79,12 +79,26 @@ fn project(example: &str) -> TestContext {
     context
 }
 
-/// The examples written in atmn's syntax (`tests/interop/configs/NAME/autumn.config.ts`).
-const EXAMPLES: &[&str] = &["openai-credits", "api-tiered"];
+/// Every example of `pricing-examples/`, each written in atmn's syntax in
+/// `tests/interop/configs/NAME/autumn.config.ts` (a missing config fails the tests).
+fn examples() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("pricing-examples"))
+        .expect("pricing-examples/")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
 
 #[test]
 fn atmn_push_then_pricectl_plan_agree() {
-    for example in EXAMPLES {
+    for example in &examples() {
         let context = project(example);
         let server = Server::start(&context);
         let first = atmn(&server, context.directory(), &["push", "--yes"]);
@@ -109,7 +123,7 @@ fn atmn_push_then_pricectl_plan_agree() {
 
 #[test]
 fn pricectl_apply_then_atmn_push_is_in_sync_and_atmn_pull_writes_the_catalog() {
-    for example in EXAMPLES {
+    for example in &examples() {
         let context = project(example);
         apply_pricing(&context);
         let server = Server::start(&context);
