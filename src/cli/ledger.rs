@@ -120,17 +120,13 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             }
             text.push_str(&balances_text(&customer.balances));
             for charge in &customer.charges {
+                let money = money_in(&charge.charge.currency);
                 let _ = writeln!(
                     text,
-                    "charged {} {} on {}",
-                    charge.charge.currency, charge.charge.total, charge.at
+                    "charged {} on {}",
+                    money(charge.charge.total),
+                    charge.at
                 );
-                let money = |amount: Decimal| {
-                    crate::catalog::Currency::from_code(&charge.charge.currency).map_or_else(
-                        || amount.to_string(),
-                        |currency| currency.format_amount(amount),
-                    )
-                };
                 for line in &charge.charge.line_items {
                     let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
                 }
@@ -151,22 +147,25 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             for replaced in &result.replaced {
                 let _ = writeln!(text, "  replaced plan {replaced}");
             }
-            let _ = writeln!(
-                text,
-                "charge: {} {}",
-                result.charge.currency, result.charge.total
-            );
+            let money = money_in(&result.charge.currency);
+            let _ = writeln!(text, "charge: {}", money(result.charge.total));
             for line in &result.charge.line_items {
-                let _ = writeln!(
-                    text,
-                    "  {}: {} {}",
-                    line.description, result.charge.currency, line.amount
-                );
+                let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
+            }
+            if !result.balances.is_empty() {
+                text.push_str("balances:\n");
+                for line in balances_text(&result.balances).lines() {
+                    let _ = writeln!(text, "  {line}");
+                }
+            }
+            if result.replayed {
+                text.push_str(REPLAYED);
             }
             text
         }
         Outcome::Tracked(result) => {
-            if result.value < Decimal::ZERO {
+            let replayed = if result.replayed { REPLAYED } else { "" };
+            let line = if result.value < Decimal::ZERO {
                 format!(
                     "released {} {}: balance {}\n",
                     (-result.value).normalize(),
@@ -176,7 +175,8 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             } else if result.unlimited {
                 format!(
                     "tracked {} {}: unlimited\n",
-                    result.value, result.feature_id
+                    result.value.normalize(),
+                    result.feature_id
                 )
             } else {
                 format!(
@@ -187,7 +187,8 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                     result.balance_key,
                     result.balance.normalize()
                 )
-            }
+            };
+            format!("{line}{replayed}")
         }
         Outcome::Checked(result) => {
             let verdict = if result.allowed {
@@ -210,7 +211,7 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                 Some(balance) => format!(
                     "{verdict}: {} needs {} of {}, which has {}{}\n",
                     result.feature_id,
-                    result.required.normalize(),
+                    result.required.unwrap_or_default().normalize(),
                     balance.balance_key,
                     balance.balance.normalize(),
                     if balance.overage_allowed {
@@ -265,6 +266,21 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             }
             text
         }
+    }
+}
+
+/// The line that tells a replayed answer from the first (its output is otherwise the same).
+const REPLAYED: &str =
+    "replayed: an earlier request had this idempotency key; nothing was applied again\n";
+
+/// Money as the currency writes it (`USD 20.00`), whatever scale the amount was stored with:
+/// an answer read back from the store (a replay) prints as the first one did.
+fn money_in(code: &str) -> impl Fn(Decimal) -> String + '_ {
+    move |amount: Decimal| {
+        crate::catalog::Currency::from_code(code).map_or_else(
+            || format!("{code} {}", amount.normalize()),
+            |currency| currency.format_amount(amount),
+        )
     }
 }
 

@@ -130,6 +130,8 @@ pub(super) fn attach_within(
                 replaced: Vec::new(),
                 trial_ends_at: None,
                 starts_at: Some(end.to_string()),
+                balances: Vec::new(),
+                replayed: false,
             });
         }
         let standing = standing(transaction, old, old_id, at)?;
@@ -207,6 +209,8 @@ pub(super) fn attach_within(
         replaced,
         trial_ends_at: trial.map(|_| anchor.at.to_string()),
         starts_at: None,
+        balances: Vec::new(),
+        replayed: false,
     })
 }
 

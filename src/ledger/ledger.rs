@@ -180,13 +180,16 @@ impl Ledger {
         let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
         let clock = clock_of(&transaction, &request.customer_id)?;
         require_customer(&transaction, &request.customer_id)?;
-        if let Some(previous) = idempotent_response(
+        if let Some(previous) = idempotent_response::<_, AttachResult>(
             &transaction,
             request.idempotency_key.as_deref(),
             "attach",
             request,
         )? {
-            return Ok(previous);
+            return Ok(AttachResult {
+                replayed: true,
+                ..previous
+            });
         }
         advance_clock(&transaction, &request.customer_id, clock, at)?;
         materialize_if_due(
@@ -196,7 +199,9 @@ impl Ledger {
             &request.customer_id,
             at.0,
         )?;
-        let result = attach_within(&transaction, context, request, at)?;
+        let mut result = attach_within(&transaction, context, request, at)?;
+        // What the attach leaves, stored with the answer: a replay prints it as it was.
+        result.balances = balances_within(&transaction, context, &request.customer_id, at)?;
         remember(
             &transaction,
             &request.customer_id,
@@ -240,13 +245,16 @@ impl Ledger {
         if probe.clock.is_none() {
             return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
         }
-        if let Some(previous) = idempotent_response(
+        if let Some(previous) = idempotent_response::<_, TrackResult>(
             &transaction,
             request.idempotency_key.as_deref(),
             "track",
             request,
         )? {
-            return Ok(previous);
+            return Ok(TrackResult {
+                replayed: true,
+                ..previous
+            });
         }
         advance_clock(&transaction, customer_id, probe.clock, at)?;
         if probe.due {
@@ -308,6 +316,7 @@ impl Ledger {
             deducted,
             balance: remaining,
             unlimited: resolution.unlimited,
+            replayed: false,
         };
         remember(
             &transaction,
@@ -353,7 +362,7 @@ impl Ledger {
                 feature_id: feature_id.to_string(),
                 allowed: granted_by.is_some(),
                 balance: None,
-                required: Decimal::ZERO,
+                required: None,
                 granted_by,
             }),
             Resolved::Metered(resolution) => {
@@ -374,7 +383,7 @@ impl Ledger {
                     feature_id: feature_id.to_string(),
                     allowed,
                     balance: Some(view),
-                    required: needed,
+                    required: Some(needed),
                     granted_by: None,
                 })
             }
@@ -463,54 +472,7 @@ impl Ledger {
         at: Instant,
     ) -> Result<Vec<BalanceView>, LedgerError> {
         self.bring_up_to_date(customer_id, at)?;
-        let connection = self.store.connection();
-        let LedgerCatalog {
-            catalog, versions, ..
-        } = &self.catalog;
-        let mut keys: Vec<String> = connection
-            .prepare("SELECT DISTINCT balance_key FROM lots WHERE customer_id = ?1")?
-            .query_map([customer_id], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        let active = active_plans(connection, versions, customer_id)?;
-        for active_plan in &active {
-            keys.extend(
-                active_plan
-                    .plan
-                    .items
-                    .keys()
-                    .filter(|key| {
-                        !catalog.features.get(*key).is_some_and(|feature| {
-                            feature.kind == crate::catalog::FeatureType::Boolean
-                        })
-                    })
-                    .cloned(),
-            );
-        }
-        keys.sort();
-        keys.dedup();
-        keys.into_iter()
-            .map(|key| {
-                let resolution = match resolve(catalog, &active, &key) {
-                    Ok(Resolved::Metered(resolution)) if resolution.balance_key == key => {
-                        resolution
-                    }
-                    _ => super::entitlement::Resolution {
-                        balance_key: key.clone(),
-                        rate: Decimal::ONE,
-                        unlimited: false,
-                        overage_allowed: false,
-                    },
-                };
-                balance_view(
-                    connection,
-                    customer_id,
-                    &key,
-                    resolution.unlimited,
-                    resolution.overage_allowed,
-                    at.0,
-                )
-            })
-            .collect()
+        balances_within(self.store.connection(), &self.catalog, customer_id, at)
     }
 
     /// Every ledger entry of a customer, oldest first.
@@ -685,6 +647,62 @@ impl Ledger {
         transaction.commit()?;
         Ok(())
     }
+}
+
+/// Every balance of a customer at `at` (its periods already brought up to date): what its
+/// lots hold and what its plans make unlimited. Boolean features have no balance.
+fn balances_within(
+    connection: &Connection,
+    context: &LedgerCatalog,
+    customer_id: &str,
+    at: Instant,
+) -> Result<Vec<BalanceView>, LedgerError> {
+    let LedgerCatalog {
+        catalog, versions, ..
+    } = context;
+    let mut keys: Vec<String> = connection
+        .prepare("SELECT DISTINCT balance_key FROM lots WHERE customer_id = ?1")?
+        .query_map([customer_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let active = active_plans(connection, versions, customer_id)?;
+    for active_plan in &active {
+        keys.extend(
+            active_plan
+                .plan
+                .items
+                .keys()
+                .filter(|key| {
+                    !catalog
+                        .features
+                        .get(*key)
+                        .is_some_and(|feature| feature.kind == crate::catalog::FeatureType::Boolean)
+                })
+                .cloned(),
+        );
+    }
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .map(|key| {
+            let resolution = match resolve(catalog, &active, &key) {
+                Ok(Resolved::Metered(resolution)) if resolution.balance_key == key => resolution,
+                _ => super::entitlement::Resolution {
+                    balance_key: key.clone(),
+                    rate: Decimal::ONE,
+                    unlimited: false,
+                    overage_allowed: false,
+                },
+            };
+            balance_view(
+                connection,
+                customer_id,
+                &key,
+                resolution.unlimited,
+                resolution.overage_allowed,
+                at.0,
+            )
+        })
+        .collect()
 }
 
 /// Refuses a write dated before the customer's clock (the time of its latest write, or its

@@ -58,6 +58,13 @@ pub struct AttachResult {
     /// For a downgrade: when it takes effect (the end of the current plan's period; nothing
     /// changes or is charged before). `None` when the plan starts now.
     pub starts_at: Option<String>,
+    /// The customer's balances after the attach, as `balance` shows them.
+    #[serde(default)]
+    pub balances: Vec<BalanceView>,
+    /// This answers a repeat of an earlier request with the same idempotency key: nothing was
+    /// applied again, and the answer is the first one's.
+    #[serde(default)]
+    pub replayed: bool,
 }
 
 /// A charge as stored and returned.
@@ -93,6 +100,10 @@ pub struct TrackResult {
     #[serde(with = "crate::catalog::decimal")]
     pub balance: Decimal,
     pub unlimited: bool,
+    /// This answers a repeat of an earlier request with the same idempotency key: nothing was
+    /// applied again, and the answer is the first one's.
+    #[serde(default)]
+    pub replayed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,9 +114,10 @@ pub struct CheckResult {
     /// The balance the decision was made on (credits for a feature under a credit system);
     /// `None` for a boolean feature.
     pub balance: Option<BalanceView>,
-    /// What the requested usage needs of that balance.
-    #[serde(with = "crate::catalog::decimal")]
-    pub required: Decimal,
+    /// What the requested usage needs of that balance; `None` for a boolean feature (on or
+    /// off, it has no amount).
+    #[serde(with = "crate::catalog::decimal::option")]
+    pub required: Option<Decimal>,
     /// For a boolean feature: the plan that grants it.
     pub granted_by: Option<String>,
 }
@@ -121,7 +133,7 @@ pub struct GrantResult {
 }
 
 /// One balance (a feature's units, or a credit system's credits).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct BalanceView {
     pub balance_key: String,
     /// May be negative: usage is never dropped.
@@ -134,7 +146,7 @@ pub struct BalanceView {
     pub lots: Vec<LotView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LotView {
     pub source: String,
     #[serde(with = "crate::catalog::decimal")]

@@ -308,7 +308,14 @@ fn the_same_idempotency_key_applies_once() {
         Some("order-1"),
         "2026-01-01",
     );
-    assert_eq!(first, again);
+    assert!(!first.replayed && again.replayed);
+    assert_eq!(
+        pricectl::ledger::AttachResult {
+            replayed: false,
+            ..again
+        },
+        first
+    );
     assert_eq!(ledger.charges("acme").expect("charges").len(), 1);
     for _ in 0..3 {
         assert_eq!(

@@ -15,6 +15,7 @@ mod init;
 mod interop;
 mod layering;
 mod ledger;
+mod ledger_output;
 mod ledger_rules;
 mod operational;
 mod output;
