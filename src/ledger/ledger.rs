@@ -672,10 +672,10 @@ fn balances_within(
                 .items
                 .keys()
                 .filter(|key| {
-                    !catalog
+                    catalog
                         .features
                         .get(*key)
-                        .is_some_and(|feature| feature.kind == crate::catalog::FeatureType::Boolean)
+                        .is_none_or(|feature| feature.kind != crate::catalog::FeatureType::Boolean)
                 })
                 .cloned(),
         );

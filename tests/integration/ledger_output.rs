@@ -2,6 +2,8 @@
 //! prints what the first printed and says it was a replay; `attach` prints the balances it
 //! leaves; boolean features show no amount anywhere.
 
+use std::fmt::Write as _;
+
 use crate::support::TestContext;
 
 /// The replay line: the rest of a replay's output is the first answer's.
@@ -72,10 +74,11 @@ fn a_replayed_request_prints_what_the_first_printed_and_says_so() {
             replayed_json.contains("\"replayed\": true"),
             "{replayed_json}"
         );
-        transcript.push_str(&format!(
+        let _ = write!(
+            transcript,
             "$ pricectl {}\n{first}$ (again)\n{again}$ (again, --format json)\n{replayed_json}",
             request.join(" ")
-        ));
+        );
     }
     // Applied once: one attach charge, and the track deducted once.
     let balance = stdout_of(
@@ -144,7 +147,7 @@ fn attach_prints_the_balances_it_leaves_and_booleans_show_no_amount() {
             );
         }
         assert!(!output.contains("\"required\": \"0\""), "{output}");
-        transcript.push_str(&format!("$ pricectl {}\n{output}", args.join(" ")));
+        let _ = write!(transcript, "$ pricectl {}\n{output}", args.join(" "));
     }
     let attached = transcript
         .split("$ pricectl attach")
