@@ -11,7 +11,8 @@ use rusqlite::Connection;
 
 use super::api_error::ApiError;
 use crate::autumn::mapping::{
-    CatalogFeature, feature_from_wire, features_to_wire, plan_from_wire, plan_to_wire,
+    CatalogFeature, feature_from_wire, features_to_wire, item_changes, plan_from_wire,
+    plan_to_wire, price_change,
 };
 use crate::autumn::wire::catalog::{
     BlockedReason, CatalogPreview, CatalogUpdateParams, CatalogUpdateResponse, FeatureAction,
@@ -580,12 +581,27 @@ fn preview(
                 }
             };
             let version = live.plans.get(id).map_or(1, |plan| plan.version);
+            let wire = desired
+                .plans
+                .get(id)
+                .map(|plan| plan_to_wire(plan, version, 0, env));
+            // Only an update says what it does to items and price (Autumn answers a new or
+            // removed plan with none).
+            let before = live
+                .catalog
+                .plans
+                .get(id)
+                .filter(|_| action == PlanAction::Updated)
+                .map(|plan| plan_to_wire(plan, version, 0, env));
+            let (item_changes, price_change) = match (&before, &wire) {
+                (Some(before), Some(after)) => {
+                    (item_changes(before, after), price_change(before, after))
+                }
+                _ => (Vec::new(), None),
+            };
             PlanChange {
                 plan_id: id.clone(),
-                plan: desired
-                    .plans
-                    .get(id)
-                    .map(|plan| plan_to_wire(plan, version, 0, env)),
+                plan: wire,
                 action,
                 versionable: change.is_some_and(|change| change.action == Action::NewVersion),
                 has_customers: customers > 0,
@@ -593,7 +609,8 @@ fn preview(
                 will_archive: change.is_some_and(|change| change.action == Action::Archive),
                 previous_attributes: change.and_then(previous_attributes),
                 customize: None,
-                item_changes: Vec::new(),
+                price_change,
+                item_changes,
                 license_changes: Vec::new(),
                 license_parents: Vec::new(),
                 variants: Vec::new(),

@@ -9,9 +9,14 @@
 //!   default), so a client that cannot express them never clears them.
 //! - Autumn only: billing controls, licenses, rewards, rollovers, multiple currencies,
 //!   interval counts other than 1, trials counted in months: refused when sent, never dropped.
+//!
+//! [`item_changes`] and [`price_change`] say what a change to a plan does to it, as a catalog
+//! preview answers it.
 
 mod from_wire;
+mod plan_changes;
 mod to_wire;
 
 pub use from_wire::{CatalogFeature, MappingError, feature_from_wire, plan_from_wire};
+pub use plan_changes::{item_changes, price_change};
 pub use to_wire::{features_to_wire, plan_to_wire};

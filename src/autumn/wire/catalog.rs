@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::feature::{Feature, FeatureParams};
-use super::plan::{Plan, PlanParams};
+use super::plan::{BasePrice, Plan, PlanItem, PlanParams};
 
 /// The body of `catalog.preview_update` and `catalog.update`: the whole desired catalog.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,8 +97,13 @@ pub struct PlanChange {
     pub will_archive: bool,
     pub previous_attributes: Option<serde_json::Map<String, serde_json::Value>>,
     pub customize: Option<serde_json::Value>,
+    /// The base price before and after, when it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_change: Option<PriceChange>,
+    /// Items removed and items added; an item that changes is both (Autumn's
+    /// `diffPlanV1ItemChanges`: "out with the old, in with the new").
     #[serde(default)]
-    pub item_changes: Vec<serde_json::Value>,
+    pub item_changes: Vec<ItemChange>,
     #[serde(default)]
     pub license_changes: Vec<serde_json::Value>,
     #[serde(default)]
@@ -107,6 +112,30 @@ pub struct PlanChange {
     pub variants: Vec<serde_json::Value>,
     #[serde(default)]
     pub other_versions: Vec<serde_json::Value>,
+}
+
+/// What happens to an item of a plan (`PlanItemChangeV0`): note the plan verb forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemAction {
+    Created,
+    Deleted,
+}
+
+/// One item added to or removed from a plan, with the item as it is (removed) or will be
+/// (added).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemChange {
+    pub action: ItemAction,
+    pub feature_id: String,
+    pub item: PlanItem,
+}
+
+/// A plan's base price before and after a change (`null`: no base price).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceChange {
+    pub previous: Option<BasePrice>,
+    pub current: Option<BasePrice>,
 }
 
 /// The answer of `catalog.preview_update`: all four lists, which `atmn` iterates.

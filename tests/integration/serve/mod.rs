@@ -186,6 +186,36 @@ fn an_atmn_push_is_planned_and_applied_by_the_same_rules_as_pricectl_apply() {
 }
 
 #[test]
+fn a_preview_says_what_a_plan_change_does_to_its_items_and_price() {
+    let (_context, server) = served_example();
+    // Credits cost 2 cents instead of 1, and the top-up gets a $1 base price.
+    let changed = OPENAI_CATALOG
+        .replace(r#""amount":0.01"#, r#""amount":0.02"#)
+        .replace(
+            r#""price":null,"free_trial":null"#,
+            r#""price":{"amount":1,"interval":"one_off"},"free_trial":null"#,
+        );
+    let preview = server.post("catalog.preview_update", &changed);
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    let plan_change = &preview.json()["plan_changes"][0];
+    assert_eq!(plan_change["action"], "updated");
+    insta::assert_snapshot!(
+        serde_json::to_string_pretty(&serde_json::json!({
+            "item_changes": plan_change["item_changes"],
+            "price_change": plan_change["price_change"],
+        }))
+        .expect("JSON")
+    );
+    // Nothing changed: no item changes, no price change.
+    let same = server.post("catalog.preview_update", OPENAI_CATALOG).json();
+    assert_eq!(
+        same["plan_changes"][0]["item_changes"],
+        serde_json::json!([])
+    );
+    assert_eq!(same["plan_changes"][0].get("price_change"), None);
+}
+
+#[test]
 fn a_catalog_change_that_removes_a_plan_with_customers_archives_it() {
     let (_context, server) = served_example();
     let created = server.post("customers.get_or_create", r#"{"customer_id":"acme"}"#);
