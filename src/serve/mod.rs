@@ -8,11 +8,13 @@
 //! - [`worker`]: the one thread that owns the store and performs calls in order.
 //! - [`catalog`]: catalog endpoints through the compiler, diff and apply of `pricectl apply`.
 //! - [`runtime`]: customers, attach, track, check and grants through the ledger.
+//! - [`idempotency`]: the `Idempotency-Key`s claimed, kept in the store.
 
 mod api_error;
 mod api_key;
 mod call;
 mod catalog;
+mod idempotency;
 mod runtime;
 mod server;
 mod worker;

@@ -2,7 +2,6 @@
 //! arrive, and answers each after its transaction committed. One writer keeps balances exact
 //! under any number of clients, and an acknowledged request is a committed one.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
 
@@ -13,6 +12,7 @@ use tokio::sync::oneshot;
 use super::api_error::ApiError;
 use super::call::Call;
 use super::catalog::CatalogService;
+use super::idempotency::Claims;
 use super::runtime::Runtime;
 use crate::autumn::wire::ApiVersion;
 use crate::autumn::wire::catalog::{List, RewardList};
@@ -47,17 +47,14 @@ impl WorkerHandle {
     }
 }
 
-/// How long a claimed `Idempotency-Key` stays claimed (Autumn's default TTL).
-const IDEMPOTENCY_TTL_MILLISECONDS: i64 = 24 * 60 * 60 * 1000;
-
 /// Starts the store's thread on the store at `path`. The thread stops when every handle is
 /// dropped, after the jobs already queued.
 pub fn start(path: PathBuf) -> Result<(WorkerHandle, std::thread::JoinHandle<()>), ApiError> {
     let store = LocalStore::open(&path).map_err(ApiError::from)?;
     let mut service = Service {
         catalog: CatalogService::new(store),
+        claims: Claims::open(&path)?,
         runtime: Runtime::new(path),
-        claims: HashMap::new(),
     };
     let (sender, receiver) = mpsc::channel::<Job>();
     let thread = std::thread::Builder::new()
@@ -82,8 +79,8 @@ pub fn start(path: PathBuf) -> Result<(WorkerHandle, std::thread::JoinHandle<()>
 struct Service {
     catalog: CatalogService,
     runtime: Runtime,
-    /// `Idempotency-Key`s claimed, with when: a repeat within the TTL is refused.
-    claims: HashMap<String, i64>,
+    /// `Idempotency-Key`s claimed, kept in the store: a repeat within the TTL is refused.
+    claims: Claims,
 }
 
 impl Service {
@@ -100,33 +97,23 @@ impl Service {
                 .map(|key| format!("track:{key}")),
             _ => None,
         };
-        for claimed in key.iter().chain(&track_key) {
-            self.claim(claimed, now)?;
+        let claimed: Vec<&String> = key.iter().chain(&track_key).collect();
+        for claim in &claimed {
+            self.claims.claim(claim, now)?;
         }
         let answer = self.dispatch(call, context, now);
-        if let Err(error) = &answer {
-            // Autumn releases a key whose request failed (other than as a repeat).
-            if error.code != code::DUPLICATE_IDEMPOTENCY_KEY {
-                for claimed in key.iter().chain(&track_key) {
-                    self.claims.remove(claimed);
+        for claim in claimed {
+            match &answer {
+                Ok(body) => self.claims.answered(claim, body)?,
+                // Autumn frees the key of a request that failed, unless with a 409 (a repeat,
+                // or a conflict that a retry would meet again): `withIdempotencyKey.ts`.
+                Err(error) if error.status != StatusCode::CONFLICT => {
+                    self.claims.release(claim)?;
                 }
+                Err(_) => {}
             }
         }
         answer
-    }
-
-    fn claim(&mut self, key: &str, now: Instant) -> Result<(), ApiError> {
-        self.claims
-            .retain(|_, at| now.0 - *at < IDEMPOTENCY_TTL_MILLISECONDS);
-        if self.claims.contains_key(key) {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                code::DUPLICATE_IDEMPOTENCY_KEY,
-                "Another request with the same idempotency key has already been received",
-            ));
-        }
-        self.claims.insert(key.to_string(), now.0);
-        Ok(())
     }
 
     fn dispatch(

@@ -115,6 +115,15 @@ const MIGRATIONS: &[&str] = &[
     UPDATE customers SET clock_at = MAX(created_at, COALESCE((SELECT MAX(at) FROM entries WHERE entries.customer_id = customers.id), created_at));
     CREATE INDEX lots_in_force ON lots (customer_id, balance_key) WHERE remaining != '0';
     ",
+    // 4: the idempotency keys `pricectl serve` claimed, so a repeat is refused after a restart
+    // as before it (Autumn keeps a claim 24 hours).
+    r"
+    CREATE TABLE serve_idempotency (
+        key        TEXT PRIMARY KEY, -- the Idempotency-Key header, or `track:` and track's body key
+        claimed_at INTEGER NOT NULL, -- Unix milliseconds
+        answer     TEXT              -- the JSON body answered, once the request succeeded
+    );
+    ",
 ];
 
 /// The schema version this build writes, and the only one it reads.

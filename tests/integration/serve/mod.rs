@@ -301,28 +301,50 @@ fn the_credit_story_over_http() {
 }
 
 #[test]
-fn an_idempotency_key_is_honoured_once_and_a_repeat_is_a_409() {
-    let (_context, server) = served_example();
+fn an_idempotency_key_is_honoured_once_and_a_repeat_is_a_409_even_after_a_restart() {
+    let (context, server) = served_example();
     customer_with_credits(&server, 10);
     let auth = format!("Bearer {KEY}");
-    let track = || {
+    let track = |server: &Server, header: &str, body: &str| {
         server.request(
             "POST",
             "/v1/balances.track",
-            &[("Authorization", &auth), ("Idempotency-Key", "k-1")],
-            br#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":1000}"#,
+            &[("Authorization", &auth), ("Idempotency-Key", header)],
+            body.as_bytes(),
         )
     };
-    let (first, second) = (track(), track());
+    let plain = r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":1000}"#;
+    let keyed = r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":1000,"idempotency_key":"body-1"}"#;
+    let (first, second) = (track(&server, "k-1", plain), track(&server, "k-1", plain));
     assert_eq!(first.status, 200, "{}", first.body);
     insta::assert_snapshot!(second.summary(), @r#"409 {"message":"Another request with the same idempotency key has already been received","code":"duplicate_idempotency_key","env":"sandbox"}"#);
+    let with_body_key = track(&server, "k-2", keyed);
+    assert_eq!(with_body_key.status, 200, "{}", with_body_key.body);
+    // The claims are in the store with the answers given.
+    let store = rusqlite::Connection::open(context.path("local.db")).expect("the store opens");
+    let answer: String = store
+        .query_row(
+            "SELECT answer FROM serve_idempotency WHERE key = 'k-1'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("k-1 is kept");
+    assert_eq!(answer, first.body);
+    // A crash (SIGKILL) and a new server on the same store: the keys are still claimed.
+    drop(server);
+    let server = Server::start(&context);
+    assert_eq!(track(&server, "k-1", plain).status, 409);
+    let body_key_again = track(&server, "k-3", keyed);
+    assert_eq!(body_key_again.status, 409, "{}", body_key_again.body);
+    // A new key is served: exactly three tracks of 1,000 tokens were applied (1.5 credits each).
+    assert_eq!(track(&server, "k-4", plain).status, 200);
     let balance = server
         .post(
             "balances.check",
             r#"{"customer_id":"u1","feature_id":"o1-input-tokens"}"#,
         )
         .json();
-    assert_eq!(balance["balance"]["remaining"].to_string(), "8.5");
+    assert_eq!(balance["balance"]["remaining"].to_string(), "5.5");
 }
 
 #[test]
