@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod dsl;
 pub mod impact;
+pub mod input;
 pub mod ledger;
 pub mod live;
 pub mod lower;

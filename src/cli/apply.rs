@@ -254,12 +254,20 @@ fn confirm(backend: &dyn Backend) -> Confirmation {
     }
 }
 
-/// A saved plan is a JSON document; a pricing file is TOML.
+/// A saved plan is a JSON document; a pricing file is TOML. Only the file's first bytes are
+/// read to tell.
 fn is_saved_plan(path: &Path) -> bool {
+    use std::io::Read as _;
     if !path.is_file() {
         return false;
     }
-    std::fs::read_to_string(path).is_ok_and(|text| text.trim_start().starts_with('{'))
+    let mut start = Vec::new();
+    let read = std::fs::File::open(path).and_then(|file| file.take(4096).read_to_end(&mut start));
+    read.is_ok()
+        && start
+            .iter()
+            .find(|byte| !byte.is_ascii_whitespace())
+            .is_some_and(|byte| *byte == b'{')
 }
 
 #[derive(Debug, thiserror::Error)]

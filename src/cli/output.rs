@@ -78,6 +78,9 @@ pub fn report_load_error(error: &LoadError) {
             "\n  help: a pricing directory holds one or more `*.toml` files"
         }
         LoadError::NotUtf8 { .. } => "\n  help: save the file as UTF-8",
+        LoadError::TooLarge { .. } => {
+            "\n  help: check that this is the pricing file; a larger catalog can be split over the files of a directory"
+        }
         LoadError::Io { .. } => "",
     };
     let cause = match error {

@@ -8,6 +8,7 @@ use super::{ExitStatus, PlanArgs, PlanFormat};
 use crate::diff::Plan;
 use crate::dsl::{Declarations, SourceSet};
 use crate::impact::RevenueImpact;
+use crate::input::{LimitedReadError, SAVED_PLAN_BYTES, read_limited};
 use crate::reconcile::SavedPlan;
 use crate::render::{
     Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
@@ -88,9 +89,10 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
 /// Whether `plan --out` may write to `out`: it does not exist, or it holds a saved plan (which
 /// a new plan replaces). Anything else (the pricing just read, other data) is kept.
 fn may_write_plan_over(out: &std::path::Path) -> bool {
-    match std::fs::read(out) {
+    match read_limited(out, SAVED_PLAN_BYTES) {
         Ok(bytes) => std::str::from_utf8(&bytes).is_ok_and(SavedPlan::is_saved_plan),
-        Err(error) => error.kind() == std::io::ErrorKind::NotFound,
+        Err(LimitedReadError::Io(error)) => error.kind() == std::io::ErrorKind::NotFound,
+        Err(LimitedReadError::TooLarge { .. }) => false,
     }
 }
 

@@ -32,10 +32,10 @@ impl Diagnostic {
     ) -> Self {
         Self {
             code,
-            message: message.into(),
+            message: shorten_literals(message.into()),
             labels: vec![Label {
                 span,
-                message: label.into(),
+                message: shorten_literals(label.into()),
                 primary: true,
             }],
             help: None,
@@ -47,7 +47,7 @@ impl Diagnostic {
     pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
         self.labels.push(Label {
             span,
-            message: label.into(),
+            message: shorten_literals(label.into()),
             primary: false,
         });
         self
@@ -55,14 +55,14 @@ impl Diagnostic {
 
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten_literals(help.into()));
         self
     }
 
     /// Sets the help only when there is one (a "did you mean" that may not exist).
     #[must_use]
     pub fn with_optional_help(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.help = help.map(shorten_literals);
         self
     }
 
@@ -80,5 +80,61 @@ impl Diagnostic {
             .iter()
             .find(|label| label.primary)
             .expect("a diagnostic is always created with a primary label")
+    }
+}
+
+/// The longest literal (a run in backticks) a message quotes whole, in characters.
+const LONGEST_LITERAL: usize = 80;
+
+/// Characters of a longer literal kept before the ellipsis.
+const LITERAL_KEPT: usize = 60;
+
+/// `text` with each literal longer than [`LONGEST_LITERAL`] characters cut to its start and
+/// `…`: a message names a 100,000-character key or id without repeating it (the snippet
+/// points at it).
+fn shorten_literals(text: String) -> String {
+    if text.len() <= LONGEST_LITERAL {
+        return text;
+    }
+    let mut parts = text.split('`');
+    let mut shortened = String::with_capacity(text.len().min(1024));
+    shortened.push_str(parts.next().unwrap_or_default());
+    for (index, part) in parts.enumerate() {
+        shortened.push('`');
+        // Parts at even indexes after the first backtick are inside one.
+        let inside = index % 2 == 0;
+        if inside && part.chars().nth(LONGEST_LITERAL).is_some() {
+            shortened.extend(part.chars().take(LITERAL_KEPT));
+            shortened.push('…');
+        } else {
+            shortened.push_str(part);
+        }
+    }
+    shortened
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten_literals;
+
+    #[test]
+    fn long_literals_are_cut_and_short_ones_kept() {
+        let long = "k".repeat(100_000);
+        let message = format!("unknown key `{long}` in `features.a`, did you mean `name`?");
+        let shortened = shorten_literals(message);
+        assert_eq!(
+            shortened,
+            format!(
+                "unknown key `{}…` in `features.a`, did you mean `name`?",
+                "k".repeat(60)
+            )
+        );
+        let short = "the id `seats` is defined twice; ".repeat(5);
+        assert_eq!(shorten_literals(short.clone()), short);
+        // An unclosed backtick still cuts what follows it.
+        assert_eq!(
+            shorten_literals(format!("a `{long}")),
+            format!("a `{}…", "k".repeat(60))
+        );
     }
 }

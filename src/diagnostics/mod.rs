@@ -6,10 +6,12 @@
 
 mod code;
 mod diagnostic;
+mod line_index;
 mod span;
 mod suggest;
 
 pub use code::{Code, Severity};
 pub use diagnostic::{Diagnostic, Label};
+pub use line_index::LineIndex;
 pub use span::{FileId, Span};
 pub use suggest::did_you_mean;

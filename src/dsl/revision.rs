@@ -13,6 +13,7 @@ use std::process::Command;
 use std::str::FromStr;
 
 use super::source::{LoadError, SourceSet};
+use crate::input::{PRICING_BYTES, Size};
 
 /// The pricing file a `git:` source names when it gives no `PATH`.
 pub const DEFAULT_PRICING: &str = "pricing.toml";
@@ -281,7 +282,14 @@ fn text_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A file's text at a revision: as on disk, at most [`PRICING_BYTES`] of UTF-8.
 fn utf8(bytes: Vec<u8>, revision: &str, path: &Path) -> Result<String, RevisionError> {
+    if bytes.len() as u64 > PRICING_BYTES {
+        return Err(RevisionError::Load(LoadError::TooLarge {
+            path: path.to_path_buf(),
+            limit: Size(PRICING_BYTES),
+        }));
+    }
     String::from_utf8(bytes).map_err(|_| RevisionError::NotUtf8 {
         revision: revision.into(),
         path: path.to_path_buf(),

@@ -1,6 +1,8 @@
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use crate::diagnostics::FileId;
+use crate::diagnostics::{FileId, LineIndex};
+use crate::input::{LimitedReadError, PRICING_BYTES, Size, read_limited};
 
 /// One pricing file as read from disk.
 #[derive(Debug, Clone)]
@@ -8,6 +10,15 @@ pub struct SourceFile {
     /// The path as the user should see it (relative when they gave a relative path).
     pub path: PathBuf,
     pub text: String,
+    /// Where its lines start, built when a diagnostic or an annotation first needs it.
+    lines: OnceLock<LineIndex>,
+}
+
+impl SourceFile {
+    /// Where the lines of [`SourceFile::text`] start.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
 }
 
 /// The files that form one catalog: a single file, or every `*.toml` file of a directory
@@ -32,6 +43,8 @@ pub enum LoadError {
     NotUtf8 { path: PathBuf },
     #[error("the directory `{}` has no `*.toml` files", path.display())]
     EmptyDirectory { path: PathBuf },
+    #[error("`{}` is larger than {limit}, the most pricectl reads as a pricing file", path.display())]
+    TooLarge { path: PathBuf, limit: Size },
 }
 
 impl SourceSet {
@@ -48,7 +61,11 @@ impl SourceSet {
     /// Adds a file held in memory (tests, `git:` revisions, generated catalogs).
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).expect("fewer than 2^32 files"));
-        self.files.push(SourceFile { path, text });
+        self.files.push(SourceFile {
+            path,
+            text,
+            lines: OnceLock::new(),
+        });
         id
     }
 
@@ -116,9 +133,16 @@ pub(crate) fn toml_files(path: &Path, with_scenarios: bool) -> Result<Vec<PathBu
     Ok(files)
 }
 
-/// A file's text; not UTF-8 is an error, never a lossy conversion.
+/// A file's text, of at most [`PRICING_BYTES`]; not UTF-8 is an error, never a lossy
+/// conversion.
 pub(crate) fn read_text(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| io_error(path, source))?;
+    let bytes = read_limited(path, PRICING_BYTES).map_err(|error| match error {
+        LimitedReadError::Io(source) => io_error(path, source),
+        LimitedReadError::TooLarge { limit } => LoadError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        },
+    })?;
     String::from_utf8(bytes).map_err(|_| LoadError::NotUtf8 {
         path: path.to_path_buf(),
     })

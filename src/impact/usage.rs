@@ -3,13 +3,13 @@
 //! quantities it bought). See docs/impact.md for the format and schemas/usage.v1.schema.json.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::path::Path;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::dsl::DecimalLiteral;
+use crate::input::{LimitedReadError, USAGE_LINE_BYTES, read_line_limited};
 use crate::ledger::Instant;
 
 /// One record of a usage file.
@@ -56,7 +56,7 @@ pub struct UsageError {
 }
 
 /// The records of a usage file, one at a time: `.csv` is CSV, anything else JSON Lines.
-/// Nothing is held but the line being read.
+/// Nothing is held but the line being read, of at most [`USAGE_LINE_BYTES`].
 pub fn read_usage(path: &Path) -> Result<UsageReader, UsageError> {
     let file = std::fs::File::open(path).map_err(|error| UsageError {
         path: path.display().to_string(),
@@ -92,10 +92,17 @@ impl Iterator for UsageReader {
         loop {
             self.buffer.clear();
             self.line += 1;
-            match self.lines.read_line(&mut self.buffer) {
+            match read_line_limited(&mut self.lines, &mut self.buffer, USAGE_LINE_BYTES) {
                 Ok(0) => return None,
                 Ok(_) => {}
-                Err(error) => return Some(Err(self.error(format!("cannot be read: {error}")))),
+                Err(LimitedReadError::TooLarge { limit }) => {
+                    return Some(Err(self.error(format!(
+                        "the line is longer than {limit}, the most pricectl reads as one record"
+                    ))));
+                }
+                Err(LimitedReadError::Io(error)) => {
+                    return Some(Err(self.error(format!("cannot be read: {error}"))));
+                }
             }
             let text = self.buffer.trim();
             if text.is_empty() || text.starts_with('#') {

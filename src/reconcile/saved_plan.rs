@@ -7,6 +7,7 @@ use super::relative_path::{absolute, relative_to};
 use crate::backend::BackendChoice;
 use crate::catalog::Catalog;
 use crate::diff::{PLAN_FORMAT_VERSION, Plan};
+use crate::input::{LimitedReadError, SAVED_PLAN_BYTES, read_limited};
 use crate::live::fingerprint;
 
 /// The layout of a saved plan (this envelope; the plan inside has its own
@@ -60,7 +61,7 @@ pub enum SavedPlanError {
     Read {
         path: PathBuf,
         #[source]
-        source: std::io::Error,
+        source: LimitedReadError,
     },
     #[error("`{}` is not a pricectl plan: {detail}", path.display())]
     Malformed { path: PathBuf, detail: String },
@@ -141,14 +142,17 @@ impl SavedPlan {
     /// Reads a saved plan, refusing one of another format (the saved plan's or the plan's
     /// inside it) or one edited since it was made.
     pub fn read(path: &Path) -> Result<SavedPlan, SavedPlanError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SavedPlanError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes =
+            read_limited(path, SAVED_PLAN_BYTES).map_err(|source| SavedPlanError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
         let malformed = |detail: String| SavedPlanError::Malformed {
             path: path.to_path_buf(),
             detail,
         };
+        let text =
+            String::from_utf8(bytes).map_err(|_| malformed("it is not UTF-8 text".into()))?;
         let value: serde_json::Value =
             serde_json::from_str(&text).map_err(|error| malformed(error.to_string()))?;
         let made_by = value

@@ -1,5 +1,6 @@
 use std::fmt::Write as _;
 
+use super::human::{SHOWN_DIAGNOSTICS, not_shown};
 use super::location::Location;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::dsl::SourceSet;
@@ -12,11 +13,11 @@ pub fn render_github(
     deny_warnings: bool,
 ) -> String {
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
         let label = diagnostic.primary();
         let source = sources.file(label.span.file);
-        let start = Location::of(&source.text, label.span.start);
-        let end = Location::last_of(&source.text, label.span.start, label.span.end);
+        let start = Location::in_file(source, label.span.start);
+        let end = Location::last_in_file(source, label.span.start, label.span.end);
         let command = match diagnostic.severity() {
             Severity::Warning if !deny_warnings => "warning",
             _ => "error",
@@ -36,6 +37,14 @@ pub fn render_github(
             end.column,
             escape_property(diagnostic.code.name()),
             escape_data(&message),
+        );
+    }
+    let rest = not_shown(diagnostics, deny_warnings);
+    if !rest.is_empty() {
+        let _ = writeln!(
+            out,
+            "::warning title=pricectl::{}",
+            escape_data(rest.trim_end())
         );
     }
     out

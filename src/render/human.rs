@@ -5,7 +5,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::diagnostics::{Diagnostic, FileId, Label, Severity};
+use crate::diagnostics::{Diagnostic, FileId, Label, LineIndex, Severity};
 use crate::dsl::SourceSet;
 use crate::render::windowed_text::WindowedText;
 
@@ -35,13 +35,41 @@ pub fn render_human(
         .with_width(options.width)
         .with_links(false);
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
         let report = Report::new(diagnostic, sources, options.deny_warnings);
         // Writing to a String cannot fail; miette only fails on a broken writer.
         let _ = handler.render_report(&mut out, &report);
         out.push('\n');
     }
+    out.push_str(&not_shown(diagnostics, options.deny_warnings));
     out
+}
+
+/// The most diagnostics a terminal report and GitHub annotations show: a file of garbage can
+/// make one per token, and past a hundred a person fixes the first ones and runs again.
+pub const SHOWN_DIAGNOSTICS: usize = 100;
+
+/// The line that closes a report with diagnostics left out: how many, of which kinds, and
+/// where to see them all; empty when every diagnostic was shown.
+pub(crate) fn not_shown(diagnostics: &[Diagnostic], deny_warnings: bool) -> String {
+    let Some(rest) = diagnostics
+        .get(SHOWN_DIAGNOSTICS..)
+        .filter(|rest| !rest.is_empty())
+    else {
+        return String::new();
+    };
+    let errors = rest
+        .iter()
+        .filter(|diagnostic| deny_warnings || diagnostic.is_error())
+        .count();
+    let plural =
+        |count: usize, noun: &str| format!("{count} {noun}{}", if count == 1 { "" } else { "s" });
+    format!(
+        "{} not shown ({} and {}); `pricectl validate --format json` lists every one\n",
+        plural(rest.len(), "more diagnostic"),
+        plural(errors, "error"),
+        plural(rest.len() - errors, "warning"),
+    )
 }
 
 /// One diagnostic as miette sees it: the labels in the primary label's file, and one related
@@ -104,42 +132,123 @@ impl<'a> Report<'a> {
     }
 }
 
-/// A file's text as its snippets show it (long lines cut around the labels), with its name
-/// (miette's `NamedSource` wants to own the text).
+/// The lines of one file that a diagnostic's snippets show, cut out of the file: the lines of
+/// its labels with one line of context each side, in groups of nearby lines (a group shows
+/// every line between its labels, as miette does; labels farther apart get a snippet each).
+/// Long lines are cut around the labels. Nothing else of the file is looked at, so rendering a
+/// diagnostic costs the same in a 10-line file and a 10-million-line one.
+///
+/// Miette addresses the snippet text by offsets: the groups' texts laid end to end. A span
+/// across two groups cannot be read, so miette never joins them into one snippet.
 struct FileSource<'a> {
     name: String,
-    original: &'a str,
+    text: &'a str,
+    index: &'a LineIndex,
+    groups: Vec<LineGroup<'a>>,
+}
+
+/// A run of consecutive lines of the file.
+struct LineGroup<'a> {
+    /// The line (from 0) it starts at in the file.
+    first_line: usize,
+    /// The byte offset in the file where it starts.
+    original_start: usize,
+    /// Its length in the file.
+    original_len: usize,
+    /// Where its text starts in the snippet text.
+    snippet_start: usize,
+    /// Its lines, long lines cut around the labels.
     windowed: WindowedText<'a>,
 }
+
+impl LineGroup<'_> {
+    fn snippet_end(&self) -> usize {
+        self.snippet_start + self.windowed.text.len()
+    }
+}
+
+/// Lines between two labels' context lines shown within one snippet rather than as two.
+const LINES_BRIDGED: usize = 8;
 
 impl<'a> FileSource<'a> {
     fn new(sources: &'a SourceSet, file: FileId, labels: &[&Label]) -> Self {
         let source = sources.file(file);
-        let spans: Vec<_> = labels
+        let text = source.text.as_str();
+        let index = source.lines();
+        let last_line = index.line_count() - 1;
+        let mut ranges: Vec<(usize, usize)> = labels
             .iter()
-            .map(|label| label.span.start..label.span.end)
+            .map(|label| {
+                let first = index.line_of(label.span.start);
+                let last = index.line_of(label.span.end.saturating_sub(1).max(label.span.start));
+                (first.saturating_sub(1), (last + 1).min(last_line))
+            })
             .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (first, last) in ranges {
+            match merged.last_mut() {
+                Some((_, end)) if first <= *end + 1 + LINES_BRIDGED => *end = (*end).max(last),
+                _ => merged.push((first, last)),
+            }
+        }
+        let mut groups = Vec::with_capacity(merged.len());
+        let mut snippet_start = 0;
+        for (first, last) in merged {
+            let original_start = index.line_start(first, text);
+            let original_end = index.line_start(last + 1, text);
+            let spans: Vec<_> = labels
+                .iter()
+                .filter(|label| {
+                    label.span.start >= original_start && label.span.start <= original_end
+                })
+                .map(|label| {
+                    label.span.start - original_start
+                        ..label.span.end.min(original_end) - original_start
+                })
+                .collect();
+            let windowed = WindowedText::new(&text[original_start..original_end], &spans);
+            let group = LineGroup {
+                first_line: first,
+                original_start,
+                original_len: original_end - original_start,
+                snippet_start,
+                windowed,
+            };
+            snippet_start = group.snippet_end();
+            groups.push(group);
+        }
         FileSource {
             name: source.path.display().to_string(),
-            original: source.text.as_str(),
-            windowed: WindowedText::new(source.text.as_str(), &spans),
+            text,
+            index,
+            groups,
         }
     }
 
     /// Where a label shows in the snippet text.
     fn span_of(&self, label: &Label) -> (usize, usize) {
-        let shown = self.windowed.to_window(label.span.start..label.span.end);
-        (shown.start, shown.len())
+        let Some(group) = self.groups.iter().find(|group| {
+            label.span.start >= group.original_start
+                && label.span.start <= group.original_start + group.original_len
+        }) else {
+            return (0, 0);
+        };
+        let start = label.span.start - group.original_start;
+        let end = label
+            .span
+            .end
+            .min(group.original_start + group.original_len)
+            - group.original_start;
+        let shown = group.windowed.to_window(start..end);
+        (group.snippet_start + shown.start, shown.len())
     }
 
-    /// The column (in bytes, from 0) of a snippet offset in the original line, which the
-    /// snippet may show cut.
-    fn original_column(&self, offset: usize) -> usize {
-        let original = self.windowed.to_original(offset).min(self.original.len());
-        let line_start = self.original[..original]
-            .rfind('\n')
-            .map_or(0, |newline| newline + 1);
-        original - line_start
+    /// The group holding the snippet offset `offset`.
+    fn group_at(&self, offset: usize) -> Option<&LineGroup<'a>> {
+        self.groups
+            .iter()
+            .find(|group| offset >= group.snippet_start && offset <= group.snippet_end())
     }
 }
 
@@ -150,16 +259,35 @@ impl SourceCode for FileSource<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text: &'b str = &self.windowed.text;
-        let contents = text.read_span(span, context_lines_before, context_lines_after)?;
+        let group = self
+            .group_at(span.offset())
+            .ok_or(MietteError::OutOfBounds)?;
+        if span.offset() + span.len() > group.snippet_end() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let text: &'b str = &group.windowed.text;
+        let local = SourceSpan::new((span.offset() - group.snippet_start).into(), span.len());
+        let contents = text.read_span(&local, context_lines_before, context_lines_after)?;
+        // The header names the column in the file (in bytes), not in the cut line.
+        let original = group.original_start
+            + group
+                .windowed
+                .to_original(local.offset())
+                .min(group.original_len);
+        let column = original
+            - self
+                .index
+                .line_start(self.index.line_of(original), self.text);
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
-            // The header names the column in the file, not in the cut line.
-            self.original_column(span.offset()),
-            contents.line_count(),
+            SourceSpan::new(
+                (contents.span().offset() + group.snippet_start).into(),
+                contents.span().len(),
+            ),
+            contents.line() + group.first_line,
+            column,
+            contents.line_count() + group.first_line,
         )))
     }
 }

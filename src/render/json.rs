@@ -66,8 +66,8 @@ pub fn diagnostics_json<'a>(
                         primary: label.primary,
                         offset: label.span.start,
                         length: label.span.len(),
-                        start: Location::of(&source.text, label.span.start),
-                        end: Location::last_of(&source.text, label.span.start, label.span.end),
+                        start: Location::in_file(source, label.span.start),
+                        end: Location::last_in_file(source, label.span.start, label.span.end),
                     }
                 })
                 .collect(),

@@ -21,6 +21,7 @@ use rust_decimal::Decimal;
 use toml::de::{DeTable, DeValue};
 
 use crate::dsl::DecimalLiteral;
+use crate::input::{SCENARIO_BYTES, read_limited};
 use crate::ledger::{AttachRequest, CheckRequest, GrantRequest, Instant, Operation, TrackRequest};
 use crate::render::Location;
 
@@ -146,13 +147,17 @@ pub fn find_scenarios(pricing: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Reads one scenario file.
+/// Reads one scenario file, of at most [`SCENARIO_BYTES`] of UTF-8.
 pub fn read_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError {
+    let unreadable = |message: String| ScenarioError {
         path: path.to_path_buf(),
         location: Location { line: 1, column: 1 },
-        message: format!("cannot be read: {error}"),
-    })?;
+        message,
+    };
+    let bytes = read_limited(path, SCENARIO_BYTES)
+        .map_err(|error| unreadable(format!("cannot be read: {error}")))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| unreadable("cannot be read: it is not UTF-8 text".into()))?;
     parse_scenario(path, &text)
 }
 
