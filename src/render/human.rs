@@ -168,7 +168,7 @@ impl LineGroup<'_> {
 }
 
 /// Lines between two labels' context lines shown within one snippet rather than as two.
-const LINES_BRIDGED: usize = 8;
+const LINES_BRIDGED: usize = 24;
 
 impl<'a> FileSource<'a> {
     fn new(sources: &'a SourceSet, file: FileId, labels: &[&Label]) -> Self {

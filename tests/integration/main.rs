@@ -9,6 +9,7 @@ mod editor;
 mod examples;
 mod fixtures;
 mod format;
+mod hostile_input;
 mod impact;
 mod init;
 #[cfg(feature = "serve")]
