@@ -10,6 +10,17 @@ use serde::{Deserialize, Serialize};
 pub enum BackendChoice {
     /// The embedded `SQLite` store at `path`.
     Local { path: PathBuf },
+    /// An Autumn organization's catalog through Autumn's API at `api_url`, with the secret
+    /// key read from the environment variable `key_variable` (its name, never its value).
+    Autumn {
+        api_url: String,
+        #[serde(default = "default_key_variable")]
+        key_variable: String,
+    },
+}
+
+fn default_key_variable() -> String {
+    "AUTUMN_SECRET_KEY".to_string()
 }
 
 impl BackendChoice {
@@ -21,6 +32,7 @@ impl BackendChoice {
             BackendChoice::Local { path } => BackendChoice::Local {
                 path: relocate(path),
             },
+            BackendChoice::Autumn { .. } => self.clone(),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! Billing systems pricectl reconciles with. One trait, one implementation per system.
 
 mod apply_report;
+#[cfg(feature = "autumn")]
+pub mod autumn;
+pub mod change_shape;
 mod choice;
 mod error;
 pub mod local;

@@ -122,6 +122,15 @@ pub struct BackendArgs {
     /// The local store (default: `.pricectl/local.db` beside the pricing)
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
+    /// Autumn's API, for `--backend autumn` (https, or http to this machine only); the
+    /// secret key is read from `AUTUMN_SECRET_KEY`
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "AUTUMN_API_URL",
+        default_value = "https://api.useautumn.com"
+    )]
+    pub api_url: String,
 }
 
 /// The billing systems pricectl can reconcile with.
@@ -129,6 +138,8 @@ pub struct BackendArgs {
 pub enum BackendKind {
     /// The embedded `SQLite` store
     Local,
+    /// An Autumn organization, through Autumn's API (`--api-url`, key in `AUTUMN_SECRET_KEY`)
+    Autumn,
 }
 
 #[derive(Debug, clap::Args)]

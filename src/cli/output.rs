@@ -215,6 +215,10 @@ pub fn backend_choice(args: &super::BackendArgs, pricing: &Path) -> BackendChoic
                 .clone()
                 .unwrap_or_else(|| crate::reconcile::default_state_path(pricing)),
         },
+        super::BackendKind::Autumn => BackendChoice::Autumn {
+            api_url: args.api_url.clone(),
+            key_variable: "AUTUMN_SECRET_KEY".to_string(),
+        },
     }
 }
 

@@ -108,6 +108,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         changes,
         summary,
         refusals: builder.refusals,
+        unmanaged: live.unmanaged.clone(),
         fingerprints: Fingerprints {
             live: live.catalog_fingerprint(),
             pricing: fingerprint(desired),

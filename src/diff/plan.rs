@@ -5,6 +5,7 @@ use crate::catalog::{
     Address, Billing, CreditSystem, Feature, Included, ItemPrice, Plan as PricingPlan, PlanItem,
     PriceInterval, Rate, ResetInterval, TrialLength, TrialOncePer,
 };
+use crate::live::Unmanaged;
 
 /// What it takes to make the live catalog match the pricing: the changes, in an order in which
 /// each is valid when applied, and what they mean for customers and prices.
@@ -36,6 +37,10 @@ pub struct Plan {
     pub terms: Vec<TermChange>,
     /// Objects the plan may not touch (`protect = true`); a plan with refusals cannot be applied.
     pub refusals: Vec<Refusal>,
+    /// What the billing system holds that the language cannot express: kept as it is, never
+    /// changed or deleted, named so nothing is dropped silently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmanaged: Vec<Unmanaged>,
     pub fingerprints: Fingerprints,
 }
 

@@ -3,6 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::Unmanaged;
 use crate::catalog::Catalog;
 
 /// What a billing system holds now, with the facts a diff needs.
@@ -26,6 +27,10 @@ pub struct LiveState {
     /// unspent). `None` when the billing system does not say (a remote backend may omit it).
     #[serde(default)]
     pub held_credits: Option<BTreeMap<String, HeldCredits>>,
+    /// What the billing system holds that the language cannot express, sorted: named in plans
+    /// and imports, never changed or deleted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmanaged: Vec<Unmanaged>,
 }
 
 /// The prepaid credits of one credit system that customers hold.
@@ -100,6 +105,7 @@ impl LiveState {
             grandfathered: BTreeMap::new(),
             customers_known: true,
             held_credits: None,
+            unmanaged: Vec::new(),
         }
     }
 
@@ -151,6 +157,7 @@ impl LiveState {
             grandfathered: BTreeMap::new(),
             customers_known: true,
             held_credits: None,
+            unmanaged: Vec::new(),
         }
     }
 }

@@ -7,6 +7,8 @@
 
 mod fingerprint;
 mod live_state;
+mod unmanaged;
 
 pub use fingerprint::fingerprint;
 pub use live_state::{HeldCredits, LivePlan, LiveState};
+pub use unmanaged::Unmanaged;

@@ -11,5 +11,39 @@ pub fn open_backend(
 ) -> Result<Box<dyn Backend>, BackendError> {
     match choice {
         BackendChoice::Local { path } => Ok(Box::new(LocalStore::open_with(path, access)?)),
+        BackendChoice::Autumn {
+            api_url,
+            key_variable,
+        } => open_autumn(api_url, key_variable),
     }
+}
+
+/// The Autumn backend at `api_url`, its key read from the environment variable
+/// `key_variable`.
+#[cfg(feature = "autumn")]
+fn open_autumn(api_url: &str, key_variable: &str) -> Result<Box<dyn Backend>, BackendError> {
+    use crate::backend::autumn::{ApiUrl, AutumnBackend, SecretKey};
+    let system = || "Autumn API".to_string();
+    let url = ApiUrl::parse(api_url).map_err(|error| BackendError::Unavailable {
+        system: system(),
+        detail: error.to_string(),
+    })?;
+    let key =
+        SecretKey::from_environment(key_variable).ok_or_else(|| BackendError::Unauthorized {
+            system: system(),
+            detail: format!(
+                "no secret key: set `{key_variable}` to the organization's key (`am_sk_test_…` for the sandbox, `am_sk_live_…` for live)"
+            ),
+        })?;
+    Ok(Box::new(AutumnBackend::new(url, key)?))
+}
+
+/// Without the `autumn` feature there is no HTTP client to reach Autumn with.
+#[cfg(not(feature = "autumn"))]
+fn open_autumn(_: &str, _: &str) -> Result<Box<dyn Backend>, BackendError> {
+    Err(BackendError::Unavailable {
+        system: "Autumn API".to_string(),
+        detail: "this pricectl was built without the Autumn backend (cargo feature `autumn`)"
+            .to_string(),
+    })
 }

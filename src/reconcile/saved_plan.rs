@@ -230,6 +230,7 @@ impl SavedPlan {
                     return Err(SavedPlanError::MissingStore { path: path.clone() });
                 }
             }
+            BackendChoice::Autumn { .. } => {}
         }
         Ok(choice)
     }

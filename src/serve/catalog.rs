@@ -16,7 +16,7 @@ use crate::autumn::mapping::{
 };
 use crate::autumn::wire::catalog::{
     BlockedReason, CatalogPreview, CatalogUpdateParams, CatalogUpdateResponse, FeatureAction,
-    FeatureChange, PlanAction, PlanChange,
+    FeatureChange, OtherVersion, PlanAction, PlanChange,
 };
 use crate::autumn::wire::error::code;
 use crate::autumn::wire::feature::{Feature as WireFeature, FeatureParams, FeatureUpdateParams};
@@ -46,8 +46,19 @@ impl CatalogService {
         CatalogService { store }
     }
 
+    /// The live catalog; an empty store's currency is the one its first catalog takes, so a
+    /// first `features.create` compiles like any later one.
     fn live(&mut self) -> Result<LiveState, ApiError> {
-        Ok(self.store.fetch()?)
+        let mut live = self.store.fetch()?;
+        if live.catalog.currency.is_empty() {
+            live.catalog.currency = DEFAULT_CURRENCY.to_string();
+        }
+        Ok(live)
+    }
+
+    /// The catalog's currency; an empty store's is the one a first catalog would take.
+    pub fn currency(&mut self) -> Result<String, ApiError> {
+        Ok(self.live()?.catalog.currency)
     }
 
     pub fn list_features(&mut self) -> Result<Vec<WireFeature>, ApiError> {
@@ -566,10 +577,29 @@ fn preview(
         .map(|id| {
             let address = Address::plan(id.clone());
             let change = change_of(&address);
-            let customers = live
-                .plans
-                .get(id)
-                .map_or(0, crate::live::LivePlan::customers);
+            let live_plan = live.plans.get(id);
+            let customers = live_plan.map_or(0, crate::live::LivePlan::customers_on_current);
+            let other_versions = live_plan
+                .map(|live_plan| {
+                    live_plan
+                        .customers_by_version
+                        .iter()
+                        .filter(|(version, _)| **version != live_plan.version)
+                        .map(|(version, customers)| OtherVersion {
+                            plan_id: id.clone(),
+                            version: *version,
+                            has_customers: *customers > 0,
+                            customer_count: *customers,
+                            versionable: false,
+                            customize: None,
+                            previous_attributes: None,
+                            item_changes: Vec::new(),
+                            license_changes: Vec::new(),
+                            conflicts: Vec::new(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             let action = if params.skip_plan_ids.contains(id) {
                 PlanAction::Skipped
             } else {
@@ -614,7 +644,7 @@ fn preview(
                 license_changes: Vec::new(),
                 license_parents: Vec::new(),
                 variants: Vec::new(),
-                other_versions: Vec::new(),
+                other_versions,
             }
         })
         .collect();
@@ -671,6 +701,7 @@ fn merge_plan(current: &Plan, params: &PlanParams, live: &LiveState, env: &str) 
             )
         }),
         free_trial: params.free_trial.clone().or(Some(wire.free_trial)),
+        metadata: params.metadata.clone(),
         ..PlanParams::default()
     }
 }

@@ -17,6 +17,7 @@ use super::runtime::Runtime;
 use crate::autumn::wire::ApiVersion;
 use crate::autumn::wire::catalog::{List, RewardList};
 use crate::autumn::wire::error::code;
+use crate::autumn::wire::organization::Organization;
 use crate::backend::local::LocalStore;
 use crate::ledger::Instant;
 
@@ -124,12 +125,13 @@ impl Service {
     ) -> Result<Vec<u8>, ApiError> {
         let env = context.env;
         match call {
-            Call::OrganizationMe => json(&serde_json::json!({
-                "id": "org_pricectl_serve",
-                "name": "pricectl serve",
-                "slug": "pricectl-serve",
-                "env": env,
-            })),
+            Call::OrganizationMe => json(&Organization {
+                id: "org_pricectl_serve".into(),
+                name: "pricectl serve".into(),
+                slug: "pricectl-serve".into(),
+                env: env.to_string(),
+                default_currency: Some(self.catalog.currency()?.to_ascii_lowercase()),
+            }),
             Call::ListFeatures => json(&List {
                 list: self.catalog.list_features()?,
             }),

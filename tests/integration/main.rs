@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
+#[cfg(all(feature = "serve", feature = "autumn"))]
+mod autumn_backend;
 mod autumn_corpus;
 mod cli;
 mod conformance;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::pricectl_facts::{METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{FeatureParams, FeatureType};
 use crate::autumn::wire::plan::{
     BillingInterval, BillingMethod, ItemPrice as WirePrice, PlanItemParams, PlanParams,
@@ -188,17 +189,21 @@ pub fn plan_from_wire(
             "pricectl's catalog has no past-due setting",
         ));
     }
-    if params
-        .metadata
-        .as_ref()
-        .is_some_and(|metadata| !metadata.is_empty())
-    {
-        return Err(MappingError::at(
-            path,
-            "metadata",
-            "pricectl's catalog keeps no plan metadata",
-        ));
-    }
+    // pricectl's own facts (protection, prepaid minimums) travel in `metadata.pricectl`;
+    // left out, they stay as the live plan has them.
+    let facts = match &params.metadata {
+        None => None,
+        Some(metadata) => {
+            if let Some(key) = metadata.keys().find(|key| *key != METADATA_KEY) {
+                return Err(MappingError::at(
+                    path,
+                    &format!("metadata.{key}"),
+                    "pricectl's catalog keeps no plan metadata but its own facts (`pricectl`)",
+                ));
+            }
+            Some(PlanFacts::from_metadata(metadata, path)?.unwrap_or_default())
+        }
+    };
     let price = match params.price.clone().flatten() {
         None => None,
         Some(price) => {
@@ -252,7 +257,7 @@ pub fn plan_from_wire(
             ));
         }
     }
-    Ok(catalog::Plan {
+    let mut plan = catalog::Plan {
         id: params.plan_id.clone(),
         name: params
             .name
@@ -267,7 +272,11 @@ pub fn plan_from_wire(
         items,
         archived: live.is_some_and(|plan| plan.archived),
         protect: live.is_some_and(|plan| plan.protect),
-    })
+    };
+    if let Some(facts) = facts {
+        facts.apply_to(&mut plan);
+    }
+    Ok(plan)
 }
 
 fn prefix(path: &str) -> String {

@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 
+use super::pricectl_facts::{METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{self as wire_feature, CreditSchemaRow, FeatureType};
 use crate::autumn::wire::plan::{
     self as wire_plan, BasePrice, BillingInterval, BillingMethod, FreeTrial, ItemPrice, PlanConfig,
@@ -18,43 +19,51 @@ pub fn features_to_wire(catalog: &Catalog) -> Vec<wire_feature::Feature> {
     let mut features: Vec<wire_feature::Feature> = catalog
         .features
         .values()
-        .map(|feature| wire_feature::Feature {
-            id: feature.id.clone(),
-            name: feature.name.clone(),
-            kind: match feature.kind {
-                catalog::FeatureType::Metered => FeatureType::Metered,
-                catalog::FeatureType::Boolean => FeatureType::Boolean,
-            },
-            consumable: feature.consumable,
-            archived: feature.archived,
-            event_names: feature.event_names.clone(),
-            credit_schema: None,
-            display: feature.display.as_ref().map(display),
-        })
-        .chain(catalog.credit_systems.values().map(|system| {
-            wire_feature::Feature {
-                id: system.id.clone(),
-                name: system.name.clone(),
-                kind: FeatureType::CreditSystem,
-                consumable: true,
-                archived: system.archived,
-                event_names: Vec::new(),
-                credit_schema: Some(
-                    system
-                        .costs
-                        .iter()
-                        .map(|(feature_id, cost)| CreditSchemaRow {
-                            metered_feature_id: feature_id.clone(),
-                            credit_cost: cost.credits,
-                        })
-                        .collect(),
-                ),
-                display: system.display.as_ref().map(display),
-            }
-        }))
+        .map(feature_to_wire)
+        .chain(catalog.credit_systems.values().map(credit_system_to_wire))
         .collect();
     features.sort_by(|left, right| left.id.cmp(&right.id));
     features
+}
+
+/// A feature as Autumn answers it.
+pub fn feature_to_wire(feature: &catalog::Feature) -> wire_feature::Feature {
+    wire_feature::Feature {
+        id: feature.id.clone(),
+        name: feature.name.clone(),
+        kind: match feature.kind {
+            catalog::FeatureType::Metered => FeatureType::Metered,
+            catalog::FeatureType::Boolean => FeatureType::Boolean,
+        },
+        consumable: feature.consumable,
+        archived: feature.archived,
+        event_names: feature.event_names.clone(),
+        credit_schema: None,
+        display: feature.display.as_ref().map(display),
+    }
+}
+
+/// A credit system as Autumn answers it: a feature of type `credit_system`.
+pub fn credit_system_to_wire(system: &catalog::CreditSystem) -> wire_feature::Feature {
+    wire_feature::Feature {
+        id: system.id.clone(),
+        name: system.name.clone(),
+        kind: FeatureType::CreditSystem,
+        consumable: true,
+        archived: system.archived,
+        event_names: Vec::new(),
+        credit_schema: Some(
+            system
+                .costs
+                .iter()
+                .map(|(feature_id, cost)| CreditSchemaRow {
+                    metered_feature_id: feature_id.clone(),
+                    credit_cost: cost.credits,
+                })
+                .collect(),
+        ),
+        display: system.display.as_ref().map(display),
+    }
 }
 
 fn display(display: &catalog::Display) -> wire_feature::Display {
@@ -125,7 +134,10 @@ pub fn plan_to_wire(
         archived: plan.archived,
         config: PlanConfig::default(),
         billing_controls: serde_json::Map::new(),
-        metadata: serde_json::Map::new(),
+        metadata: PlanFacts::of(plan)
+            .to_metadata()
+            .map(|facts| serde_json::Map::from_iter([(METADATA_KEY.to_string(), facts)]))
+            .unwrap_or_default(),
         base_variant_id: None,
     }
 }

@@ -93,6 +93,7 @@ pub struct PlanChange {
     /// Customers are on the plan and the change touches what they pay or get: a new version.
     pub versionable: bool,
     pub has_customers: bool,
+    /// Customers on the plan's current version (the others are in `other_versions`).
     pub customer_count: u64,
     pub will_archive: bool,
     pub previous_attributes: Option<serde_json::Map<String, serde_json::Value>>,
@@ -110,8 +111,29 @@ pub struct PlanChange {
     pub license_parents: Vec<serde_json::Value>,
     #[serde(default)]
     pub variants: Vec<serde_json::Value>,
+    /// The plan's other versions, each with its customers (`include_versions`).
     #[serde(default)]
-    pub other_versions: Vec<serde_json::Value>,
+    pub other_versions: Vec<OtherVersion>,
+}
+
+/// Another version of a plan in a preview (Autumn's `PlanUpdatePreviewOtherVersionSchema`):
+/// the customers on it, whom the previewed update leaves there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherVersion {
+    pub plan_id: String,
+    pub version: u32,
+    pub has_customers: bool,
+    /// Customers on this version.
+    pub customer_count: u64,
+    pub versionable: bool,
+    pub customize: Option<serde_json::Value>,
+    pub previous_attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub item_changes: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub license_changes: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub conflicts: Vec<serde_json::Value>,
 }
 
 /// What happens to an item of a plan (`PlanItemChangeV0`): note the plan verb forms.

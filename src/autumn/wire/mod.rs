@@ -11,6 +11,7 @@ pub mod customer;
 pub mod error;
 pub mod feature;
 pub mod number;
+pub mod organization;
 mod patch;
 pub mod plan;
 pub mod version;

@@ -4,10 +4,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use crate::backend::change_shape::{check_shape, rejected};
 use crate::backend::{
     ApplyProgress, ApplyReport, Backend, BackendError, Capabilities, ChangeReport, ChangeStatus,
 };
-use crate::catalog::Address;
 use crate::diff::{Action, Change, ObjectState, Plan};
 use crate::live::{HeldCredits, LivePlan, LiveState};
 use crate::store::{Access, Store, StoreError, bump_catalog_revision};
@@ -396,80 +396,6 @@ fn apply_plan_change(
         }
     }
     Ok(())
-}
-
-/// The object a change is about, once the change is one the diff could have made: `before`
-/// and `after` present as its action needs them, of one kind and one id, and a new version
-/// only for a plan.
-fn check_shape(change: &Change) -> Result<&ObjectState, BackendError> {
-    let (object, other) = match (change.action, &change.before, &change.after) {
-        (Action::Create, None, Some(after)) => (after, None),
-        (Action::Delete, Some(before), None) => (before, None),
-        (Action::Update | Action::Archive | Action::NewVersion, Some(before), Some(after)) => {
-            (after, Some(before))
-        }
-        (action, before, after) => {
-            let has = |side: &Option<ObjectState>| if side.is_some() { "an" } else { "no" };
-            return Err(rejected(
-                change,
-                &format!(
-                    "a `{}` change cannot have {} object before and {} after",
-                    action_name(action),
-                    has(before),
-                    has(after)
-                ),
-            ));
-        }
-    };
-    if let Some(other) = other
-        && address_of(other) != address_of(object)
-    {
-        return Err(rejected(
-            change,
-            "the object before and after the change are not the same object",
-        ));
-    }
-    match address_of(object) {
-        None => return Err(rejected(change, "items change with their plan")),
-        Some(address) if address != change.address => {
-            return Err(rejected(
-                change,
-                &format!("the change carries `{address}`, not the object it names"),
-            ));
-        }
-        Some(_) => {}
-    }
-    if change.action == Action::NewVersion && !matches!(object, ObjectState::Plan(_)) {
-        return Err(rejected(change, "only a plan gets a new version"));
-    }
-    Ok(object)
-}
-
-/// A top-level object's address; an item has none of its own (its plan's change carries it).
-fn address_of(object: &ObjectState) -> Option<Address> {
-    match object {
-        ObjectState::Feature(feature) => Some(Address::feature(&feature.id)),
-        ObjectState::CreditSystem(system) => Some(Address::credit_system(&system.id)),
-        ObjectState::Plan(plan) => Some(Address::plan(&plan.id)),
-        ObjectState::Item(_) => None,
-    }
-}
-
-fn action_name(action: Action) -> &'static str {
-    match action {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::NewVersion => "new_version",
-        Action::Delete => "delete",
-        Action::Archive => "archive",
-    }
-}
-
-fn rejected(change: &Change, reason: &str) -> BackendError {
-    BackendError::Rejected {
-        address: change.address.to_string(),
-        reason: reason.to_string(),
-    }
 }
 
 fn conflict(change: &Change, reason: &str) -> BackendError {

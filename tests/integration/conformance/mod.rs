@@ -6,6 +6,8 @@
 //! API: the changes before a failure are live); the suite asks the backend which, and expects
 //! the report and the live catalog to say the same.
 
+#[cfg(all(feature = "serve", feature = "autumn"))]
+mod autumn;
 mod local;
 
 use pricectl::backend::{ApplyProgress, ApplyReport, Backend, ChangeStatus, ErrorKind, NoProgress};

@@ -1,0 +1,95 @@
+//! Autumn's answers (`features.list`, `plans.list`) read as catalog objects, and catalog
+//! objects written as the bodies of `features.create`/`update` and `plans.create`/`update`.
+//!
+//! Both go through the params a client sends, so one reader ([`super::from_wire`]) decides
+//! what Autumn's shapes mean, for the server and for the Autumn backend alike.
+
+use super::from_wire::{CatalogFeature, MappingError, feature_from_wire, plan_from_wire};
+use super::to_wire::{credit_system_to_wire, feature_to_wire, plan_to_wire};
+use crate::autumn::wire::feature::{Feature, FeatureParams};
+use crate::autumn::wire::plan::{Plan, PlanItemParams, PlanParams};
+use crate::catalog::{self, Catalog};
+
+/// A feature answer as the body that would create it.
+pub fn feature_params(feature: &Feature) -> FeatureParams {
+    FeatureParams {
+        feature_id: feature.id.clone(),
+        name: Some(feature.name.clone()),
+        kind: feature.kind,
+        consumable: Some(feature.consumable),
+        display: feature.display.clone(),
+        credit_schema: feature.credit_schema.clone(),
+        event_names: Some(feature.event_names.clone()),
+    }
+}
+
+/// A plan answer as the body that would create it, or replace every field of it in an update
+/// (`group` as `""` and `price`/`free_trial` as `null` when there are none, so an update
+/// clears them). Its `metadata` goes as it is.
+pub fn plan_params(plan: &Plan) -> PlanParams {
+    PlanParams {
+        plan_id: plan.id.clone(),
+        name: Some(plan.name.clone()),
+        description: Some(plan.description.clone()),
+        group: Some(plan.group.clone().unwrap_or_default()),
+        add_on: Some(plan.add_on),
+        auto_enable: Some(plan.auto_enable),
+        price: Some(plan.price.clone()),
+        items: Some(
+            plan.items
+                .iter()
+                .map(|item| PlanItemParams {
+                    feature_id: item.feature_id.clone(),
+                    included: Some(item.included),
+                    unlimited: Some(item.unlimited),
+                    pooled: None,
+                    reset: item.reset.clone(),
+                    price: item.price.clone(),
+                    proration: item.proration.clone(),
+                })
+                .collect(),
+        ),
+        free_trial: Some(plan.free_trial.clone()),
+        metadata: Some(plan.metadata.clone()),
+        ..PlanParams::default()
+    }
+}
+
+/// A feature answer as a catalog feature or credit system, `archived` as answered.
+pub fn feature_from_answer(feature: &Feature, path: &str) -> Result<CatalogFeature, MappingError> {
+    let mut read = feature_from_wire(
+        &feature_params(feature),
+        &Catalog::of("", Vec::new(), Vec::new(), Vec::new()),
+        path,
+    )?;
+    match &mut read {
+        CatalogFeature::Feature(read) => read.archived = feature.archived,
+        CatalogFeature::CreditSystem(read) => read.archived = feature.archived,
+    }
+    Ok(read)
+}
+
+/// A plan answer (one version) as a catalog plan, `archived` as answered. Its `metadata`
+/// must hold only pricectl's facts: a caller reading a system with other metadata sets it
+/// aside first.
+pub fn plan_from_answer(plan: &Plan, path: &str) -> Result<catalog::Plan, MappingError> {
+    let mut read = plan_from_wire(&plan_params(plan), None, path)?;
+    read.archived = plan.archived;
+    Ok(read)
+}
+
+/// The body of `features.create` for a catalog feature.
+pub fn feature_body(feature: &catalog::Feature) -> FeatureParams {
+    feature_params(&feature_to_wire(feature))
+}
+
+/// The body of `features.create` for a credit system.
+pub fn credit_system_body(system: &catalog::CreditSystem) -> FeatureParams {
+    feature_params(&credit_system_to_wire(system))
+}
+
+/// The body of `plans.create` for a catalog plan, and of a `plans.update` that sets every
+/// field to it.
+pub fn plan_body(plan: &catalog::Plan) -> PlanParams {
+    plan_params(&plan_to_wire(plan, 1, 0, ""))
+}

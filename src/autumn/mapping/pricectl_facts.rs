@@ -1,0 +1,272 @@
+//! What a plan says that Autumn's plan shape has no field for, kept in the plan's `metadata`
+//! under one key, `pricectl`: protection, a prepaid item's smallest purchase, whether an
+//! item's usage resets when the plan is attached, and a trial given once per customer.
+//!
+//! Autumn's plan `metadata` is "arbitrary key-value metadata defined by you, shared across all
+//! versions of the plan" (its `CreatePlanParamsV1Schema`), so a plan written by pricectl and
+//! read back through Autumn's API (the Autumn backend, or `pricectl serve`) is the same
+//! catalog plan. Only facts that differ from what Autumn's own fields imply are written, so a
+//! plain plan has no `pricectl` key at all.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use super::from_wire::MappingError;
+use crate::catalog::{self, Choice, TrialOncePer};
+
+/// The metadata key pricectl's facts live under.
+pub const METADATA_KEY: &str = "pricectl";
+
+/// pricectl's facts about one plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanFacts {
+    pub protect: bool,
+    pub trial_once_per: TrialOncePer,
+    /// Item (feature id) → its facts; only items with one to say.
+    pub items: BTreeMap<String, ItemFacts>,
+}
+
+/// pricectl's facts about one item of a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemFacts {
+    /// The smallest prepaid purchase, when it is not one billing unit (Autumn's implied
+    /// minimum).
+    pub prepaid_min: Option<Decimal>,
+    pub reset_on_attach: bool,
+}
+
+impl PlanFacts {
+    /// What `plan` says beyond Autumn's fields.
+    pub fn of(plan: &catalog::Plan) -> PlanFacts {
+        let items = plan
+            .items
+            .values()
+            .filter_map(|item| {
+                let prepaid_min = item.price.as_ref().and_then(|price| {
+                    price
+                        .prepaid
+                        .map(|bounds| bounds.min)
+                        .filter(|min| *min != price.per)
+                });
+                let facts = ItemFacts {
+                    prepaid_min,
+                    reset_on_attach: item.reset_on_attach,
+                };
+                (facts != ItemFacts::default()).then(|| (item.feature_id.clone(), facts))
+            })
+            .collect();
+        PlanFacts {
+            protect: plan.protect,
+            trial_once_per: plan
+                .free_trial
+                .map_or_else(TrialOncePer::default, |trial| trial.once_per),
+            items,
+        }
+    }
+
+    /// The facts as the value of `metadata.pricectl`; `None` when there are none to keep.
+    pub fn to_metadata(&self) -> Option<Value> {
+        if *self == PlanFacts::default() {
+            return None;
+        }
+        let mut object = Map::new();
+        if self.protect {
+            object.insert("protect".into(), Value::Bool(true));
+        }
+        if !self.trial_once_per.is_plan() {
+            object.insert(
+                "trial_once_per".into(),
+                Value::String(self.trial_once_per.as_str().into()),
+            );
+        }
+        if !self.items.is_empty() {
+            let items = self
+                .items
+                .iter()
+                .map(|(id, facts)| {
+                    let mut item = Map::new();
+                    if let Some(min) = facts.prepaid_min {
+                        item.insert("prepaid_min".into(), Value::String(min.to_string()));
+                    }
+                    if facts.reset_on_attach {
+                        item.insert("reset_on_attach".into(), Value::Bool(true));
+                    }
+                    (id.clone(), Value::Object(item))
+                })
+                .collect();
+            object.insert("items".into(), Value::Object(items));
+        }
+        Some(Value::Object(object))
+    }
+
+    /// Reads `metadata.pricectl` (at `path`, for errors); `None` when the key is absent.
+    pub fn from_metadata(
+        metadata: &Map<String, Value>,
+        path: &str,
+    ) -> Result<Option<PlanFacts>, MappingError> {
+        let Some(value) = metadata.get(METADATA_KEY) else {
+            return Ok(None);
+        };
+        let here = |field: &str| {
+            if path.is_empty() {
+                format!("metadata.{METADATA_KEY}{field}")
+            } else {
+                format!("{path}.metadata.{METADATA_KEY}{field}")
+            }
+        };
+        let error = |field: &str, message: &str| MappingError {
+            path: here(field),
+            message: message.to_string(),
+        };
+        let Value::Object(object) = value else {
+            return Err(error("", "pricectl's facts are an object"));
+        };
+        let mut facts = PlanFacts::default();
+        for (key, value) in object {
+            match (key.as_str(), value) {
+                ("protect", Value::Bool(protect)) => facts.protect = *protect,
+                ("trial_once_per", Value::String(word)) => {
+                    facts.trial_once_per = TrialOncePer::CHOICES
+                        .iter()
+                        .find(|(name, _)| name == word)
+                        .map(|(_, value)| *value)
+                        .ok_or_else(|| error(".trial_once_per", "`plan` or `customer`"))?;
+                }
+                ("items", Value::Object(items)) => {
+                    for (id, item) in items {
+                        let field = format!(".items.{id}");
+                        let Value::Object(item) = item else {
+                            return Err(error(&field, "an item's facts are an object"));
+                        };
+                        let mut read = ItemFacts::default();
+                        for (key, value) in item {
+                            match (key.as_str(), value) {
+                                ("prepaid_min", Value::String(text)) => {
+                                    read.prepaid_min =
+                                        Some(Decimal::from_str_exact(text).map_err(|_| {
+                                            error(
+                                                &format!("{field}.prepaid_min"),
+                                                "an exact decimal, as a string",
+                                            )
+                                        })?);
+                                }
+                                ("reset_on_attach", Value::Bool(reset)) => {
+                                    read.reset_on_attach = *reset;
+                                }
+                                _ => {
+                                    return Err(error(
+                                        &format!("{field}.{key}"),
+                                        "not a fact pricectl keeps about an item",
+                                    ));
+                                }
+                            }
+                        }
+                        facts.items.insert(id.clone(), read);
+                    }
+                }
+                _ => {
+                    return Err(error(
+                        &format!(".{key}"),
+                        "not a fact pricectl keeps about a plan",
+                    ));
+                }
+            }
+        }
+        Ok(Some(facts))
+    }
+
+    /// Lays the facts over a plan read from Autumn's fields.
+    pub fn apply_to(&self, plan: &mut catalog::Plan) {
+        plan.protect = self.protect;
+        if let Some(trial) = &mut plan.free_trial {
+            trial.once_per = self.trial_once_per;
+        }
+        for item in plan.items.values_mut() {
+            let facts = self
+                .items
+                .get(&item.feature_id)
+                .cloned()
+                .unwrap_or_default();
+            item.reset_on_attach = facts.reset_on_attach;
+            if let Some(price) = item.price.as_mut() {
+                let per = price.per;
+                if let Some(bounds) = price.prepaid.as_mut() {
+                    bounds.min = facts.prepaid_min.unwrap_or(per);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Billing, ItemPrice, PlanItem, PrepaidBounds, PriceInterval, Rate};
+
+    fn plan_with_prepaid(min: Decimal) -> catalog::Plan {
+        let mut item = PlanItem::granting("credits");
+        item.price = Some(ItemPrice {
+            billing: Billing::Prepaid,
+            interval: PriceInterval::OneOff,
+            per: Decimal::ONE,
+            rate: Rate::Flat {
+                amount: Decimal::new(1, 2),
+            },
+            prepaid: Some(PrepaidBounds { min, max: None }),
+        });
+        catalog::Plan {
+            id: "top-up".into(),
+            name: "Top-up".into(),
+            description: None,
+            group: None,
+            add_on: true,
+            default: false,
+            price: None,
+            free_trial: None,
+            items: BTreeMap::from([("credits".to_string(), item)]),
+            archived: false,
+            protect: false,
+        }
+    }
+
+    #[test]
+    fn a_plain_plan_has_no_facts_to_keep() {
+        assert_eq!(
+            PlanFacts::of(&plan_with_prepaid(Decimal::ONE)).to_metadata(),
+            None
+        );
+    }
+
+    #[test]
+    fn facts_round_trip_through_metadata_and_restore_the_plan() {
+        let mut plan = plan_with_prepaid(Decimal::new(500, 0));
+        plan.protect = true;
+        let metadata = PlanFacts::of(&plan).to_metadata().expect("facts");
+        assert_eq!(
+            metadata.to_string(),
+            r#"{"protect":true,"items":{"credits":{"prepaid_min":"500"}}}"#
+        );
+        let object = Map::from_iter([(METADATA_KEY.to_string(), metadata)]);
+        let read = PlanFacts::from_metadata(&object, "plans[0]")
+            .expect("reads")
+            .expect("present");
+        let mut bare = plan_with_prepaid(Decimal::ONE);
+        read.apply_to(&mut bare);
+        assert_eq!(bare, plan);
+    }
+
+    #[test]
+    fn unknown_facts_are_refused_with_their_place() {
+        let object = Map::from_iter([(
+            METADATA_KEY.to_string(),
+            serde_json::json!({"items": {"credits": {"rollover": true}}}),
+        )]);
+        let error = PlanFacts::from_metadata(&object, "plans[0]").expect_err("refused");
+        assert_eq!(
+            error.path,
+            "plans[0].metadata.pricectl.items.credits.rollover"
+        );
+    }
+}

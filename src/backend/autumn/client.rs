@@ -1,0 +1,217 @@
+//! One HTTPS client for Autumn's API: every request paced under the rate limit, sent with the
+//! key and an explicit `X-API-Version`, and retried when the failure is worth it.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use reqwest::blocking::Client as HttpClient;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::api_url::ApiUrl;
+use super::call_error::CallError;
+use super::pace::{Pace, REQUESTS_PER_SECOND};
+use super::retry::{Jitter, Next, RetryPolicy};
+use super::secret_key::SecretKey;
+use crate::autumn::wire::error::{ErrorBody, code};
+use crate::autumn::wire::version::{self, ApiVersion};
+
+/// The API version every request asks for: the shapes of `crate::autumn::wire` (2.x plans),
+/// whatever the organization's age would pick.
+pub const API_VERSION: ApiVersion = ApiVersion::V2_2;
+
+/// How long one try may take, connection included.
+const TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the client counted, for tests and the benchmark.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Requests sent, retries included.
+    pub requests: u64,
+    /// Of those, retries.
+    pub retries: u64,
+}
+
+/// A client of one organization's Autumn API.
+pub struct Client {
+    http: HttpClient,
+    url: ApiUrl,
+    key: SecretKey,
+    pace: Pace,
+    policy: RetryPolicy,
+    jitter: Jitter,
+    counts: Counts,
+}
+
+impl Client {
+    pub fn new(url: ApiUrl, key: SecretKey, policy: RetryPolicy) -> Result<Client, CallError> {
+        let http = HttpClient::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            // Only the configured URL is ever reached: a redirect could carry the key
+            // elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(url.as_str().starts_with("https://"))
+            .build()
+            .map_err(|error| CallError::NoAnswer {
+                detail: format!("the HTTPS client could not start: {error}"),
+            })?;
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |elapsed| {
+                u64::from(elapsed.subsec_nanos()) ^ elapsed.as_secs()
+            });
+        Ok(Client {
+            http,
+            url,
+            key,
+            pace: Pace::per_second(REQUESTS_PER_SECOND),
+            policy,
+            jitter: Jitter::seeded(seed),
+            counts: Counts::default(),
+        })
+    }
+
+    pub fn url(&self) -> &ApiUrl {
+        &self.url
+    }
+
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// `POST /v1/{route}` with `body`, read as `R`. A write carries `idempotency_key`, so a
+    /// retry after an answer was lost never performs it twice: a retry Autumn refuses as a
+    /// duplicate is [`CallError::EarlierTryTook`].
+    pub fn call<R: DeserializeOwned>(
+        &mut self,
+        route: &str,
+        body: &impl Serialize,
+        idempotency_key: Option<&str>,
+    ) -> Result<R, CallError> {
+        let bytes = serde_json::to_vec(body).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: format!("the request body could not be written: {error}"),
+        })?;
+        let answer = self.send(route, Some(&bytes), idempotency_key)?;
+        serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: self.scrub(&error.to_string()),
+        })
+    }
+
+    /// `GET /v1/{route}`, read as `R` (`organization/me`).
+    pub fn get<R: DeserializeOwned>(&mut self, route: &str) -> Result<R, CallError> {
+        let answer = self.send(route, None, None)?;
+        serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: self.scrub(&error.to_string()),
+        })
+    }
+
+    /// Sends a request (a `POST` with `body`, a `GET` without), paced and retried.
+    fn send(
+        &mut self,
+        route: &str,
+        body: Option<&[u8]>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<u8>, CallError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            std::thread::sleep(self.pace.wait_before_next(Instant::now()));
+            self.counts.requests += 1;
+            if attempt > 1 {
+                self.counts.retries += 1;
+            }
+            let error = match self.try_once(route, body, idempotency_key) {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            if attempt > 1 && error.code() == Some(code::DUPLICATE_IDEMPOTENCY_KEY) {
+                // An earlier try of this very request took; only its answer was lost.
+                return Err(CallError::EarlierTryTook);
+            }
+            if !error.is_transient() {
+                return Err(error);
+            }
+            match self
+                .policy
+                .next(attempt, error.retry_after(), self.jitter.next_share())
+            {
+                Next::RetryAfter(wait) => std::thread::sleep(wait),
+                Next::GiveUp => return Err(error),
+            }
+        }
+    }
+
+    fn try_once(
+        &self,
+        route: &str,
+        body: Option<&[u8]>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<u8>, CallError> {
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", self.key.expose()))
+            .map_err(|_| CallError::BadKey)?;
+        authorization.set_sensitive(true);
+        let url = self.url.route(route);
+        let mut request = match body {
+            Some(body) => self
+                .http
+                .post(url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_vec()),
+            None => self.http.get(url),
+        }
+        .header(AUTHORIZATION, authorization)
+        .header(version::HEADER, API_VERSION.as_str())
+        .header(USER_AGENT, concat!("pricectl/", env!("CARGO_PKG_VERSION")));
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request.send().map_err(|error| self.no_answer(&error))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let bytes = response.bytes().map_err(|error| self.no_answer(&error))?;
+        if status.is_success() {
+            return Ok(bytes.to_vec());
+        }
+        let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => (body.code, body.message),
+            Err(_) => (
+                String::new(),
+                String::from_utf8_lossy(&bytes).chars().take(300).collect(),
+            ),
+        };
+        Err(CallError::Answered {
+            status: status.as_u16(),
+            code: self.scrub(&code),
+            message: self.scrub(&message),
+            retry_after,
+        })
+    }
+
+    fn no_answer(&self, error: &reqwest::Error) -> CallError {
+        let mut detail = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            detail.push_str(": ");
+            detail.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        CallError::NoAnswer {
+            detail: self.scrub(&detail),
+        }
+    }
+
+    /// Text from the other side with the key taken out, should a server echo it.
+    fn scrub(&self, text: &str) -> String {
+        text.replace(self.key.expose(), "[redacted]")
+    }
+}

@@ -1,0 +1,93 @@
+//! Autumn as a billing system: its live catalog read over its HTTP API and changed change by
+//! change through its per-object endpoints (`--backend autumn`).
+//!
+//! Requests go through one [`client::Client`]: paced under Autumn's 25 requests per second,
+//! with the secret key (never printed: [`SecretKey`]) and an explicit `X-API-Version`, and
+//! retried with backoff and jitter on 429, 5xx, timeouts and dropped connections. Bodies are
+//! the shared wire types of `crate::autumn::wire`, mapped to and from the catalog by
+//! `crate::autumn::mapping`, exactly as `pricectl serve` reads them.
+
+mod api_url;
+mod apply;
+mod call_error;
+mod client;
+mod fetch;
+mod pace;
+mod retry;
+mod secret_key;
+
+pub use api_url::{API_URL_VARIABLE, ApiUrl, ApiUrlError, DEFAULT_API_URL};
+pub use apply::idempotency_key;
+pub use client::{API_VERSION, Counts};
+pub use pace::REQUESTS_PER_SECOND;
+pub use retry::RetryPolicy;
+pub use secret_key::{Environment, KEY_VARIABLE, SecretKey};
+
+use self::client::Client;
+use self::fetch::Depth;
+use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
+use crate::diff::Plan;
+use crate::live::LiveState;
+
+/// An Autumn organization's catalog, in the environment its key reaches.
+pub struct AutumnBackend {
+    client: Client,
+    environment: Environment,
+}
+
+impl AutumnBackend {
+    /// A backend on `url` with `key`; nothing is sent until it fetches.
+    pub fn new(url: ApiUrl, key: SecretKey) -> Result<AutumnBackend, BackendError> {
+        AutumnBackend::with_policy(url, key, RetryPolicy::default())
+    }
+
+    /// The same, retrying as `policy` says.
+    pub fn with_policy(
+        url: ApiUrl,
+        key: SecretKey,
+        policy: RetryPolicy,
+    ) -> Result<AutumnBackend, BackendError> {
+        let environment = key.environment();
+        let client =
+            Client::new(url, key, policy).map_err(|error| error.into_backend_error(None))?;
+        Ok(AutumnBackend {
+            client,
+            environment,
+        })
+    }
+
+    /// The environment the key reaches: a live one holds real customers' catalog.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// Requests sent so far, retries counted.
+    pub fn counts(&self) -> Counts {
+        self.client.counts()
+    }
+}
+
+impl Backend for AutumnBackend {
+    fn describe(&self) -> String {
+        format!(
+            "Autumn API {} ({} environment)",
+            self.client.url(),
+            self.environment.as_str()
+        )
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            atomic: false,
+            instant: false,
+        }
+    }
+
+    fn fetch(&mut self) -> Result<LiveState, BackendError> {
+        Ok(fetch::read(&mut self.client, Depth::Everything)?.state)
+    }
+
+    fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
+        apply::apply(&mut self.client, plan, progress)
+    }
+}
