@@ -48,6 +48,12 @@ pub enum LedgerError {
         at: String,
         rounds: usize,
     },
+    #[error("invalid customer id `{id}`: {reason}")]
+    InvalidCustomerId { id: String, reason: String },
+    #[error("invalid idempotency key `{key}`: {reason}")]
+    InvalidIdempotencyKey { key: String, reason: String },
+    #[error("invalid expiry: {0}")]
+    Expiry(String),
     #[error("the idempotency key `{0}` was used before for a different request")]
     IdempotencyConflict(String),
     #[error("the local store has no catalog: apply pricing first")]

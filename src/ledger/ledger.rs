@@ -14,6 +14,7 @@ use super::clock::Instant;
 use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
 use super::exact;
+use super::identifiers::{check_customer_id, check_idempotency_key, unknown_customer};
 use super::lots::{NewLot, Source, add_lot, allocate, balance, decimal, draw, text};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
@@ -92,6 +93,7 @@ impl Ledger {
         email: Option<&str>,
         at: Instant,
     ) -> Result<bool, LedgerError> {
+        check_customer_id(id)?;
         let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
         let inserted = transaction.execute(
             "INSERT INTO customers (id, name, email, created_at, clock_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (id) DO NOTHING",
@@ -129,8 +131,7 @@ impl Ledger {
                 |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .optional()?;
-        let (name, email, created_at) =
-            row.ok_or_else(|| LedgerError::UnknownCustomer(id.to_string()))?;
+        let (name, email, created_at) = row.ok_or_else(|| unknown_customer(id))?;
         let mut statement = connection.prepare(
             "SELECT id, plan_id, version, started_at, ended_at, quantities FROM subscriptions WHERE customer_id = ?1 ORDER BY id",
         )?;
@@ -243,7 +244,7 @@ impl Ledger {
             });
         check_usage_value(&request.feature_id, request.value, allocated)?;
         if probe.clock.is_none() {
-            return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+            return Err(unknown_customer(customer_id));
         }
         if let Some(previous) = idempotent_response::<_, TrackResult>(
             &transaction,
@@ -352,7 +353,7 @@ impl Ledger {
             )
             .optional()?;
         if exists.is_none() {
-            return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+            return Err(unknown_customer(customer_id));
         }
         let active = active_plans(connection, versions, customer_id)?;
         let required_units = required.unwrap_or(Decimal::ONE);
@@ -404,6 +405,14 @@ impl Ledger {
         }
         if request.reason.trim().is_empty() {
             return Err(LedgerError::Amount("a grant needs a reason".into()));
+        }
+        if let Some(expires_at) = request.expires_at
+            && expires_at <= at.0
+        {
+            return Err(LedgerError::Expiry(format!(
+                "the grant would expire at {}, not after the time it is made ({at}): it could never be used",
+                Instant(expires_at)
+            )));
         }
         let customer_id = request.customer_id.as_str();
         let (
@@ -486,7 +495,7 @@ impl Ledger {
             )
             .optional()?;
         if exists.is_none() {
-            return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+            return Err(unknown_customer(customer_id));
         }
         let mut statement = connection.prepare(
             "SELECT id, at, kind, balance_key, amount, feature_id, units, reason FROM entries WHERE customer_id = ?1 ORDER BY at, id",
@@ -714,7 +723,7 @@ fn advance_clock(
     at: Instant,
 ) -> Result<(), LedgerError> {
     let Some(clock) = clock else {
-        return Err(LedgerError::UnknownCustomer(customer_id.to_string()));
+        return Err(unknown_customer(customer_id));
     };
     if at.0 < clock {
         return Err(LedgerError::Late {
@@ -743,6 +752,11 @@ fn clock_of(connection: &Connection, customer_id: &str) -> Result<Option<i64>, L
 /// negative (`grant` adds units); an allocated feature's is a change of level in whole units
 /// (it counts things: seats, projects), negative to release.
 fn check_usage_value(feature_id: &str, value: Decimal, allocated: bool) -> Result<(), LedgerError> {
+    if value.is_zero() {
+        return Err(LedgerError::Amount(format!(
+            "tracking 0 of `{feature_id}` changes nothing: track what was used (or, for an allocated feature, added or released)"
+        )));
+    }
     if allocated && !value.fract().is_zero() {
         return Err(LedgerError::Amount(format!(
             "`{feature_id}` is allocated (not consumable) and counts whole units: {} is not a whole number",
@@ -924,7 +938,7 @@ fn require_customer(
         .optional()?;
     exists
         .map(|_| ())
-        .ok_or_else(|| LedgerError::UnknownCustomer(customer_id.to_string()))
+        .ok_or_else(|| unknown_customer(customer_id))
 }
 
 pub(super) fn active_subscriptions(
@@ -1051,6 +1065,7 @@ fn idempotent_response<Request: serde::Serialize, Response: serde::de::Deseriali
     operation: &str,
     request: &Request,
 ) -> Result<Option<Response>, LedgerError> {
+    check_idempotency_key(key)?;
     let Some(key) = key else { return Ok(None) };
     let stored: Option<(String, String, String)> = transaction
         // Keys are global: the stored request names its customer, so the same key sent for

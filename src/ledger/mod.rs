@@ -12,6 +12,7 @@ mod clock;
 mod entitlement;
 mod error;
 mod exact;
+mod identifiers;
 mod ledger;
 mod lots;
 mod model;
@@ -23,6 +24,7 @@ mod write_transaction;
 pub use charge::{Charge, LineItem, round_charge};
 pub use clock::{Instant, InvalidInstant, Period};
 pub use error::LedgerError;
+pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};
 pub use ledger::Ledger;
 pub use model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,

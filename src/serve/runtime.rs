@@ -359,12 +359,18 @@ impl Runtime {
             },
             at,
         )?;
-        if result.allowed && params.send_event == Some(true) && result.balance.is_some() {
+        let used = params.required_balance.unwrap_or(Decimal::ONE);
+        // A check of 0 sends no event: the ledger refuses a track of 0, which changes nothing.
+        if result.allowed
+            && params.send_event == Some(true)
+            && result.balance.is_some()
+            && !used.is_zero()
+        {
             self.tracked(
                 TrackRequest {
                     customer_id: params.customer_id.clone(),
                     feature_id: params.feature_id.clone(),
-                    value: params.required_balance.unwrap_or(Decimal::ONE),
+                    value: used,
                     idempotency_key: None,
                 },
                 at,

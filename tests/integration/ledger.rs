@@ -1084,3 +1084,105 @@ fn a_ledger_command_without_a_time_records_the_current_one() {
     );
     context.bind(|| insta::assert_snapshot!(transcript));
 }
+
+/// What the ledger refuses, whoever asks (the CLI here; scenarios and `pricectl serve` reach
+/// the same checks): customer ids Autumn would refuse or longer than 256 characters,
+/// idempotency keys that are empty or hold a newline, a track of 0 and a grant that expires
+/// before it is made. Each was accepted without a word before.
+#[test]
+fn invalid_ids_keys_values_and_expiries_are_refused() {
+    let context = TestContext::with_example("openai-credits");
+    assert!(
+        context
+            .transcript(&["apply", "--auto-approve", "--quiet"])
+            .ends_with("[exit 0]\n")
+    );
+    let long_id = "a".repeat(100_000);
+    let mut transcript = String::new();
+    for args in [
+        &["customer", "create", "", "--at", "2026-01-01"][..],
+        &["customer", "create", "acme\nevil", "--at", "2026-01-01"],
+        &[
+            "customer",
+            "create",
+            "user@example.com",
+            "--at",
+            "2026-01-01",
+        ],
+        &["customer", "create", &long_id, "--at", "2026-01-01"],
+        &[
+            "track",
+            "--customer",
+            &long_id,
+            "--feature",
+            "o1-input-tokens",
+        ],
+        &["customer", "create", "acme", "--at", "2026-01-01"],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "o1-input-tokens",
+            "--value",
+            "0",
+            "--at",
+            "2026-01-02",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "o1-input-tokens",
+            "--value",
+            "10",
+            "--idempotency-key",
+            "",
+            "--at",
+            "2026-01-02",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "o1-input-tokens",
+            "--value",
+            "10",
+            "--idempotency-key",
+            "event-1\nforged line",
+            "--at",
+            "2026-01-02",
+        ],
+        &[
+            "grant",
+            "--customer",
+            "acme",
+            "--feature",
+            "credits",
+            "--amount",
+            "100",
+            "--reason",
+            "late gift",
+            "--expires",
+            "2026-01-01",
+            "--at",
+            "2026-01-02",
+        ],
+        &["history", "--customer", "acme"],
+    ] {
+        let shown: Vec<&str> = args
+            .iter()
+            .map(|arg| {
+                if arg.len() > 80 {
+                    "[100,000 × a]"
+                } else {
+                    *arg
+                }
+            })
+            .collect();
+        transcript.push_str(&crate::support::transcript(&shown, &context.run(args)));
+    }
+    context.bind(|| insta::assert_snapshot!(transcript));
+}
