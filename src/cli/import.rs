@@ -6,6 +6,7 @@ use super::output::{
 use super::write_file::write_atomically;
 use super::{ExitStatus, ImportArgs};
 use crate::dsl::write::write_pricing;
+use crate::render::unmanaged_comment;
 use crate::store::Access;
 
 /// `pricectl import`: the live catalog as pricing-language TOML.
@@ -29,7 +30,20 @@ pub fn import(args: &ImportArgs) -> ExitStatus {
         ));
         return ExitStatus::Failure;
     }
-    let text = write_pricing(&live.catalog, None);
+    // What the language cannot express is named above the pricing, never dropped silently.
+    let text = format!(
+        "{}{}",
+        unmanaged_comment(&live.unmanaged),
+        write_pricing(&live.catalog, None)
+    );
+    if !live.unmanaged.is_empty() {
+        print_note(&format!(
+            "note: the {} holds {} thing{} pricectl does not manage; listed at the top of the pricing, kept as they are\n",
+            backend.describe(),
+            live.unmanaged.len(),
+            if live.unmanaged.len() == 1 { "" } else { "s" }
+        ));
+    }
     let Some(output) = &args.output else {
         print_stdout(&text);
         return ExitStatus::Success;

@@ -109,6 +109,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         summary,
         refusals: builder.refusals,
         unmanaged: live.unmanaged.clone(),
+        environment: live.environment,
         fingerprints: Fingerprints {
             live: live.catalog_fingerprint(),
             pricing: fingerprint(desired),

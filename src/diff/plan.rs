@@ -5,7 +5,7 @@ use crate::catalog::{
     Address, Billing, CreditSystem, Feature, Included, ItemPrice, Plan as PricingPlan, PlanItem,
     PriceInterval, Rate, ResetInterval, TrialLength, TrialOncePer,
 };
-use crate::live::Unmanaged;
+use crate::live::{Environment, Unmanaged};
 
 /// What it takes to make the live catalog match the pricing: the changes, in an order in which
 /// each is valid when applied, and what they mean for customers and prices.
@@ -41,6 +41,10 @@ pub struct Plan {
     /// changed or deleted, named so nothing is dropped silently.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmanaged: Vec<Unmanaged>,
+    /// The environment of the billing system the plan was made against, when it has several:
+    /// a plan against a live one says so at the top of every view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
     pub fingerprints: Fingerprints,
 }
 

@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::Unmanaged;
+use super::{Environment, Unmanaged};
 use crate::catalog::Catalog;
 
 /// What a billing system holds now, with the facts a diff needs.
@@ -31,6 +31,10 @@ pub struct LiveState {
     /// and imports, never changed or deleted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmanaged: Vec<Unmanaged>,
+    /// The environment of a system that has several (a live key's catalog is what real
+    /// customers buy from); `None` for one that has not (the local store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
 }
 
 /// The prepaid credits of one credit system that customers hold.
@@ -106,6 +110,7 @@ impl LiveState {
             customers_known: true,
             held_credits: None,
             unmanaged: Vec::new(),
+            environment: None,
         }
     }
 
@@ -158,6 +163,7 @@ impl LiveState {
             customers_known: true,
             held_credits: None,
             unmanaged: Vec::new(),
+            environment: None,
         }
     }
 }

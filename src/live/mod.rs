@@ -5,10 +5,12 @@
 //! dependencies run one way: `catalog` ← `live` ← `diff` ← `backend` ← `reconcile` ← `cli`.
 //! Nothing here may import `diff` or `backend`.
 
+mod environment;
 mod fingerprint;
 mod live_state;
 mod unmanaged;
 
+pub use environment::Environment;
 pub use fingerprint::fingerprint;
 pub use live_state::{HeldCredits, LivePlan, LiveState};
 pub use unmanaged::Unmanaged;

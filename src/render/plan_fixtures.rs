@@ -10,7 +10,7 @@ use crate::catalog::{
     Plan as PricingPlan, PlanItem, PrepaidBounds, PriceInterval, Rate, ResetInterval,
 };
 use crate::diff::{Fingerprints, Plan, diff};
-use crate::live::LiveState;
+use crate::live::{Environment, LiveState, Unmanaged};
 
 fn decimal(text: &str) -> Decimal {
     Decimal::from_str_exact(text).expect("fixture decimals are valid")
@@ -197,6 +197,31 @@ pub(crate) fn empty() -> Plan {
 /// `pricing-examples/openai-credits` against an empty billing system.
 pub(crate) fn openai_create() -> Plan {
     planned(&openai(("0.001", "0.004")), &LiveState::empty(""))
+}
+
+/// A live Autumn catalog holding what the language cannot express, `o3` repriced: the banner
+/// and the unmanaged list every view shows.
+pub(crate) fn live_with_unmanaged() -> Plan {
+    let mut live = live(openai(("0.001", "0.004")), &[]);
+    live.environment = Some(Environment::Live);
+    live.unmanaged = vec![
+        Unmanaged {
+            place: "plan.credit-top-up".into(),
+            what: "billing controls (`auto_topups`)".into(),
+            whole_object: false,
+        },
+        Unmanaged {
+            place: "plan.enterprise".into(),
+            what: "`plans[3].items[0].price.interval_count`: pricectl's intervals are single periods: give 1 or leave it out".into(),
+            whole_object: true,
+        },
+        Unmanaged {
+            place: "rewards".into(),
+            what: "2 coupons".into(),
+            whole_object: false,
+        },
+    ];
+    planned(&openai(("0.0002", "0.0008")), &live)
 }
 
 /// o3 becomes five times cheaper: its credit costs drop by 80%.

@@ -106,6 +106,7 @@ mod tests {
             plan_fixtures::new_version(),
             plan_fixtures::delete_and_archive(),
             plan_fixtures::refusal(),
+            plan_fixtures::live_with_unmanaged(),
         ]
     }
 

@@ -12,7 +12,9 @@ use super::plan_text::{
     NO_CHANGES, Style, group_thousands, impact_prices, plural, quoted_price, show_percent,
     summary_line, symbol, write_change,
 };
-use super::plan_words::{reason_words, refusal_words};
+use super::plan_words::{
+    UNMANAGED_HEADING, environment_banner, reason_words, refusal_words, unmanaged_words,
+};
 use super::term_words::{costs_customers_more, term_words};
 use crate::diff::{Action, Change, Plan, PriceImpact, Summary};
 
@@ -66,10 +68,14 @@ pub fn render_plan_markdown_for(plan: &Plan, comparison: &Comparison) -> String 
     };
     let command = code(&comparison.command());
     let callout_limit = LIMIT.saturating_sub(overview.len() + TAIL_ROOM);
+    if let Some(banner) = environment_banner(plan) {
+        let _ = write!(out, "> [!CAUTION]\n> **Live:** {}.\n\n", inline(banner));
+    }
     write_refusals(&mut out, plan, callout_limit);
     write_warnings(&mut out, plan, callout_limit);
     write_terms(&mut out, plan, callout_limit, &command);
     out.push_str(&overview);
+    write_unmanaged(&mut out, plan, callout_limit);
     if plan.changes.is_empty() {
         return out;
     }
@@ -81,6 +87,22 @@ pub fn render_plan_markdown_for(plan: &Plan, comparison: &Comparison) -> String 
     );
     write_details(&mut out, &plan.changes, &command);
     out
+}
+
+/// What the billing system holds that pricectl does not manage.
+fn write_unmanaged(out: &mut String, plan: &Plan, limit: usize) {
+    if plan.unmanaged.is_empty() {
+        return;
+    }
+    let _ = write!(out, "\n**{}**\n\n", inline(UNMANAGED_HEADING));
+    let entries: Vec<String> = plan
+        .unmanaged
+        .iter()
+        .map(|unmanaged| format!("- {}\n", inline(&unmanaged_words(unmanaged))))
+        .collect();
+    push_bounded(out, &entries, limit, |left_out| {
+        format!("- …and {} more\n", group(left_out))
+    });
 }
 
 /// Refusals, at the very top: the plan cannot be applied.
@@ -441,6 +463,11 @@ mod tests {
     #[test]
     fn empty_plan() {
         insta::assert_snapshot!(render_plan_markdown(&plan_fixtures::empty()));
+    }
+
+    #[test]
+    fn a_live_plan_says_so_first_and_names_what_it_does_not_manage() {
+        insta::assert_snapshot!(render_plan_markdown(&plan_fixtures::live_with_unmanaged()));
     }
 
     #[test]

@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::comparison::Comparison;
-use super::plan_words::{reason_words, refusal_words};
+use super::plan_words::{
+    UNMANAGED_HEADING, environment_banner, reason_words, refusal_words, unmanaged_words,
+};
 use super::term_words::{costs_customers_more, price_interval, term_words};
 use super::word_diff::word_diff;
 use crate::catalog::Currency;
@@ -27,6 +29,9 @@ pub fn render_plan_text(plan: &Plan, color: bool) -> String {
 pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -> String {
     let style = Style { color };
     let mut out = String::new();
+    if let Some(banner) = environment_banner(plan) {
+        let _ = writeln!(out, "{}: {banner}\n", style.paint(Paint::Error, "WARNING"));
+    }
     for refusal in &plan.refusals {
         let (reason, help) = refusal_words(refusal);
         let _ = writeln!(
@@ -49,6 +54,7 @@ pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -
             }
         }
         out.push('\n');
+        write_unmanaged(&mut out, plan);
         return out;
     }
     match comparison.sides() {
@@ -75,6 +81,7 @@ pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -
             let _ = writeln!(out, "  {}", impact_line(impact, style));
         }
     }
+    write_unmanaged(&mut out, plan);
     out.push('\n');
     out.push_str(&summary_line(&plan.summary));
     out.push('\n');
@@ -88,6 +95,17 @@ pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -
         );
     }
     out
+}
+
+/// What the billing system holds that pricectl does not manage, one line each.
+fn write_unmanaged(out: &mut String, plan: &Plan) {
+    if plan.unmanaged.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{UNMANAGED_HEADING}");
+    for unmanaged in &plan.unmanaged {
+        let _ = writeln!(out, "  - {}", unmanaged_words(unmanaged));
+    }
 }
 
 /// "Plan: 2 to create, 1 to update, 0 to delete, 1 to archive, 1 new version."
@@ -478,6 +496,20 @@ mod tests {
     #[test]
     fn empty_plan() {
         insta::assert_snapshot!(render_plan_text(&plan_fixtures::empty(), false), @"No changes. The live catalog matches the pricing.");
+    }
+
+    #[test]
+    fn a_live_plan_says_so_first_and_names_what_it_does_not_manage() {
+        let plan = plan_fixtures::live_with_unmanaged();
+        insta::assert_snapshot!(render_plan_text(&plan, false));
+        let mut unchanged = plan;
+        unchanged.changes.clear();
+        let text = render_plan_text(&unchanged, false);
+        assert!(text.starts_with("WARNING: this plan was made against a LIVE environment"));
+        assert!(
+            text.contains("No changes.") && text.contains("`rewards`: 2 coupons"),
+            "{text}"
+        );
     }
 
     #[test]

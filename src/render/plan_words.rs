@@ -4,7 +4,8 @@
 //!
 //! Addresses are in backticks: the Markdown view keeps those spans as code.
 
-use crate::diff::{Action, Reason, Refusal, RefusalReason, User};
+use crate::diff::{Action, Plan, Reason, Refusal, RefusalReason, User};
+use crate::live::{Environment, Unmanaged};
 
 /// Why a change is what it is: "removed from the pricing, but 12 customers on it: archived
 /// instead of deleted".
@@ -41,6 +42,43 @@ pub fn reason_words(reason: &Reason) -> String {
             archived_because(&format!("{} still {verb} it", names.join(", ")))
         }
     }
+}
+
+/// What a plan made against a live environment says at the top of every view.
+pub fn environment_banner(plan: &Plan) -> Option<&'static str> {
+    (plan.environment == Some(Environment::Live)).then_some(
+        "this plan was made against a LIVE environment: applying it changes the catalog real customers buy from",
+    )
+}
+
+/// The heading of what the billing system holds that pricectl does not manage.
+pub const UNMANAGED_HEADING: &str =
+    "Not managed by pricectl (kept as it is: never changed or deleted by an apply):";
+
+/// One thing pricectl does not manage: "`plan.pro`: billing controls (`auto_topups`)".
+pub fn unmanaged_words(unmanaged: &Unmanaged) -> String {
+    let mut words = format!("`{}`: {}", unmanaged.place, unmanaged.what);
+    if unmanaged.whole_object {
+        words.push_str(
+            " (set aside whole: pricectl cannot express it, and the pricing may not name it)",
+        );
+    }
+    words
+}
+
+/// What `pricectl import` writes above the pricing when the billing system holds what the
+/// language cannot express: a comment, one line each, so nothing is dropped silently.
+pub fn unmanaged_comment(unmanaged: &[Unmanaged]) -> String {
+    if unmanaged.is_empty() {
+        return String::new();
+    }
+    let mut comment = format!("# {UNMANAGED_HEADING}\n");
+    for entry in unmanaged {
+        let words = unmanaged_words(entry).replace(['\n', '\r'], " ");
+        comment.push_str(&format!("# - {words}\n"));
+    }
+    comment.push('\n');
+    comment
 }
 
 /// A refusal: what the plan would do that it may not, and how to make it possible.

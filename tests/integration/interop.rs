@@ -36,7 +36,7 @@ fn install() {
 }
 
 /// `atmn ARGS` in `directory` (which holds `autumn.config.ts`), headless, against `server`.
-fn atmn(server: &Server, directory: &Path, args: &[&str]) -> Output {
+pub fn atmn(server: &Server, directory: &Path, args: &[&str]) -> Output {
     install();
     // atmn's config imports `atmn`: the directory needs the installed packages beside it.
     let link = directory.join("node_modules");
@@ -56,7 +56,7 @@ fn atmn(server: &Server, directory: &Path, args: &[&str]) -> Output {
         .expect("atmn runs")
 }
 
-fn text(output: &Output) -> String {
+pub fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -65,7 +65,7 @@ fn text(output: &Output) -> String {
 }
 
 /// A test directory with the example's pricing and atmn's config of it.
-fn project(example: &str) -> TestContext {
+pub fn project(example: &str) -> TestContext {
     let context = TestContext::with_example(example);
     let config = interop()
         .join("configs")
@@ -81,7 +81,7 @@ fn project(example: &str) -> TestContext {
 
 /// Every example of `pricing-examples/`, each written in atmn's syntax in
 /// `tests/interop/configs/NAME/autumn.config.ts` (a missing config fails the tests).
-fn examples() -> Vec<String> {
+pub fn examples() -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root().join("pricing-examples"))
         .expect("pricing-examples/")
         .map(|entry| {

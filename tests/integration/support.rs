@@ -27,7 +27,10 @@ pub fn pricectl() -> Command {
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
         // On GitHub Actions, `plan` and `diff` would append to the job's real summary.
-        .env_remove("GITHUB_STEP_SUMMARY");
+        .env_remove("GITHUB_STEP_SUMMARY")
+        // The Autumn backend's settings come from each test, never from the developer's shell.
+        .env_remove("AUTUMN_SECRET_KEY")
+        .env_remove("AUTUMN_API_URL");
     command
 }
 

@@ -84,7 +84,9 @@ impl Backend for AutumnBackend {
     }
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
-        Ok(fetch::read(&mut self.client, Depth::Everything)?.state)
+        let mut state = fetch::read(&mut self.client, Depth::Everything)?.state;
+        state.environment = Some(self.environment);
+        Ok(state)
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {

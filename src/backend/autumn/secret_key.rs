@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+pub use crate::live::Environment;
+
 /// The environment variable the key is read from unless the pricing project names another.
 pub const KEY_VARIABLE: &str = "AUTUMN_SECRET_KEY";
 
@@ -10,24 +12,6 @@ pub const KEY_VARIABLE: &str = "AUTUMN_SECRET_KEY";
 /// is [`SecretKey::expose`], for the `Authorization` header.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretKey(String);
-
-/// Which of an organization's two environments a key reaches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Environment {
-    /// A sandbox key (`_test_`): no real customers, no real money.
-    Sandbox,
-    /// A live key (`_live_`): the catalog real customers buy from.
-    Live,
-}
-
-impl Environment {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Sandbox => "sandbox",
-            Environment::Live => "live",
-        }
-    }
-}
 
 impl SecretKey {
     /// Wraps a key; `None` for an empty one.
