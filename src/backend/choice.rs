@@ -19,6 +19,10 @@ pub enum BackendChoice {
     },
 }
 
+/// Autumn's public API, when neither `--api-url`, `AUTUMN_API_URL` nor `pricectl.toml` says
+/// otherwise.
+pub const DEFAULT_AUTUMN_API_URL: &str = "https://api.useautumn.com";
+
 fn default_key_variable() -> String {
     "AUTUMN_SECRET_KEY".to_string()
 }

@@ -10,7 +10,7 @@ pub mod local;
 mod progress;
 
 pub use apply_report::{ApplyReport, ChangeReport, ChangeStatus};
-pub use choice::BackendChoice;
+pub use choice::{BackendChoice, DEFAULT_AUTUMN_API_URL};
 pub use error::{BackendError, ErrorKind};
 pub use progress::{ApplyProgress, NoProgress};
 

@@ -10,6 +10,7 @@ use super::{ApplyArgs, ExitStatus};
 use crate::backend::{ApplyProgress, Backend, ChangeStatus};
 use crate::catalog::Catalog;
 use crate::diff::{Change, Plan, Summary};
+use crate::live::Environment;
 use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError, apply_with_progress};
 use crate::render::{progress_finished, progress_started, render_apply_failure, render_plan_text};
 use crate::store::Access;
@@ -34,23 +35,13 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     if plan.refusals.is_empty()
         && !destructive_refused(&plan, args.allow_destroy)
         && !args.auto_approve
+        && let Err(status) = confirmed(
+            backend.as_ref(),
+            plan.environment,
+            "run it on a terminal to confirm, pass `--auto-approve`, or save a reviewed plan with `pricectl plan --out plan.json` and apply that file",
+        )
     {
-        match confirm(backend.as_ref()) {
-            Confirmation::Yes => {}
-            Confirmation::No => {
-                print_stderr("Apply cancelled; nothing was changed.\n");
-                return ExitStatus::Failure;
-            }
-            Confirmation::NoTerminal => {
-                report_error(
-                    &NoConfirmation,
-                    Some(
-                        "run it on a terminal to confirm, pass `--auto-approve`, or save a reviewed plan with `pricectl plan --out plan.json` and apply that file",
-                    ),
-                );
-                return ExitStatus::Failure;
-            }
-        }
+        return status;
     }
     finish(backend.as_mut(), &plan, &desired, args.allow_destroy)
 }
@@ -134,6 +125,18 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
         return ExitStatus::Failure;
     }
     print_stdout(&render_plan_text(&saved.plan, stdout_color()));
+    // A reviewed plan is applied as it is, except to a live environment: that is asked for
+    // again (or said with `--auto-approve`), naming the environment.
+    if live.environment == Some(Environment::Live)
+        && !args.auto_approve
+        && let Err(status) = confirmed(
+            backend.as_ref(),
+            live.environment,
+            "a plan for a live environment is applied on a terminal, where it asks, or with `--auto-approve` (in CI, after review)",
+        )
+    {
+        return status;
+    }
     finish(
         backend.as_mut(),
         &saved.plan,
@@ -233,21 +236,51 @@ enum Confirmation {
     NoTerminal,
 }
 
-/// Asks on the terminal; only `yes` confirms.
-fn confirm(backend: &dyn Backend) -> Confirmation {
+/// Asks on the terminal and reports a refusal: `Err` holds the exit status. `help` says what
+/// to do without a terminal.
+fn confirmed(
+    backend: &dyn Backend,
+    environment: Option<Environment>,
+    help: &str,
+) -> Result<(), ExitStatus> {
+    match confirm(backend, environment) {
+        Confirmation::Yes => Ok(()),
+        Confirmation::No => {
+            print_stderr("Apply cancelled; nothing was changed.\n");
+            Err(ExitStatus::Failure)
+        }
+        Confirmation::NoTerminal => {
+            report_error(&NoConfirmation, Some(help));
+            Err(ExitStatus::Failure)
+        }
+    }
+}
+
+/// Asks on the terminal; only `yes` confirms, and for a live environment only its name,
+/// `live`, so nobody applies to real customers' catalog by habit.
+fn confirm(backend: &dyn Backend, environment: Option<Environment>) -> Confirmation {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Confirmation::NoTerminal;
     }
+    let expected = match environment {
+        Some(Environment::Live) => "live",
+        Some(Environment::Sandbox) | None => "yes",
+    };
+    let warning = if environment == Some(Environment::Live) {
+        "\n  This is the LIVE environment: real customers buy from this catalog."
+    } else {
+        ""
+    };
     print_stderr(&format!(
-        "\nDo you want to apply these changes to the {}?\n  Only `yes` will be accepted.\n\n  Enter a value: ",
+        "\nDo you want to apply these changes to the {}?{warning}\n  Only `{expected}` will be accepted.\n\n  Enter a value: ",
         backend.describe()
     ));
     let mut answer = String::new();
     if stdin.lock().read_line(&mut answer).is_err() {
         return Confirmation::No;
     }
-    if answer.trim() == "yes" {
+    if answer.trim() == expected {
         Confirmation::Yes
     } else {
         Confirmation::No

@@ -116,21 +116,17 @@ pub struct ServeArgs {
 /// Where the live catalog is.
 #[derive(Debug, clap::Args)]
 pub struct BackendArgs {
-    /// The billing system to compare with and change
-    #[arg(long, value_enum, default_value_t = BackendKind::Local)]
-    pub backend: BackendKind,
+    /// The billing system to compare with and change (default: `[backend]` of `pricectl.toml`
+    /// beside the pricing, else `local`)
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendKind>,
     /// The local store (default: `.pricectl/local.db` beside the pricing)
     #[arg(long, value_name = "PATH")]
     pub state: Option<PathBuf>,
     /// Autumn's API, for `--backend autumn` (https, or http to this machine only); the
     /// secret key is read from `AUTUMN_SECRET_KEY`
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "AUTUMN_API_URL",
-        default_value = "https://api.useautumn.com"
-    )]
-    pub api_url: String,
+    #[arg(long, value_name = "URL", env = "AUTUMN_API_URL")]
+    pub api_url: Option<String>,
 }
 
 /// The billing systems pricectl can reconcile with.

@@ -205,21 +205,70 @@ pub fn report_error(error: &dyn std::error::Error, help: Option<&str>) {
     print_stderr(&text);
 }
 
-/// The backend a command names: `--backend` and where it is (`--state`, else beside the
-/// pricing).
-pub fn backend_choice(args: &super::BackendArgs, pricing: &Path) -> BackendChoice {
-    match args.backend {
+/// The backend a command names: `--backend`, else the `[backend]` of `pricectl.toml` beside
+/// the pricing, else the local store; and where it is (`--state`, else beside the pricing;
+/// `--api-url` or `AUTUMN_API_URL`, else the settings' URL, else Autumn's public API). Invalid
+/// settings are reported and give the exit status.
+pub fn backend_choice(
+    args: &super::BackendArgs,
+    pricing: &Path,
+) -> Result<BackendChoice, ExitStatus> {
+    use crate::reconcile::{BackendKindSetting, DEFAULT_KEY_VARIABLE, ProjectSettings};
+    let settings = match ProjectSettings::beside(pricing) {
+        Ok(settings) => settings.backend,
+        Err(error) => {
+            report_error(
+                &error,
+                Some(
+                    "see `pricectl.toml` in docs/ci.md: `[backend]` with `kind`, `api_url` and `key_variable`",
+                ),
+            );
+            return Err(ExitStatus::Failure);
+        }
+    };
+    let kind = args
+        .backend
+        .unwrap_or(match settings.as_ref().map(|settings| settings.kind) {
+            Some(BackendKindSetting::Autumn) => super::BackendKind::Autumn,
+            Some(BackendKindSetting::Local) | None => super::BackendKind::Local,
+        });
+    Ok(match kind {
         super::BackendKind::Local => BackendChoice::Local {
             path: args
                 .state
                 .clone()
                 .unwrap_or_else(|| crate::reconcile::default_state_path(pricing)),
         },
-        super::BackendKind::Autumn => BackendChoice::Autumn {
-            api_url: args.api_url.clone(),
-            key_variable: "AUTUMN_SECRET_KEY".to_string(),
-        },
-    }
+        super::BackendKind::Autumn => {
+            let from_settings =
+                settings.filter(|settings| settings.kind == BackendKindSetting::Autumn);
+            let api_url = args
+                .api_url
+                .clone()
+                .or_else(|| {
+                    from_settings
+                        .as_ref()
+                        .and_then(|settings| settings.api_url.clone())
+                })
+                .unwrap_or_else(|| crate::backend::DEFAULT_AUTUMN_API_URL.to_string());
+            #[cfg(feature = "autumn")]
+            if let Err(error) = crate::backend::autumn::ApiUrl::parse(&api_url) {
+                report_error(
+                    &error,
+                    Some(
+                        "give Autumn's API with `--api-url`, `AUTUMN_API_URL` or `api_url` in `pricectl.toml`: `https://…`, or `http://127.0.0.1:PORT` for a local `pricectl serve`",
+                    ),
+                );
+                return Err(ExitStatus::Usage);
+            }
+            BackendChoice::Autumn {
+                api_url,
+                key_variable: from_settings
+                    .and_then(|settings| settings.key_variable)
+                    .unwrap_or_else(|| DEFAULT_KEY_VARIABLE.to_string()),
+            }
+        }
+    })
 }
 
 /// Opens the backend a command names, for what the command does with it (`plan` and `import`
@@ -230,7 +279,7 @@ pub fn open_backend(
     pricing: &Path,
     access: Access,
 ) -> Result<Box<dyn Backend>, ExitStatus> {
-    open_chosen_backend(&backend_choice(args, pricing), access)
+    open_chosen_backend(&backend_choice(args, pricing)?, access)
 }
 
 /// Opens a backend named as data (a saved plan's); a failure is reported and gives the exit

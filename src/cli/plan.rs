@@ -64,7 +64,10 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         return ExitStatus::Failure;
     }
     if let Some(out) = &args.out {
-        let backend = backend_choice(&args.backend, &args.path);
+        let backend = match backend_choice(&args.backend, &args.path) {
+            Ok(backend) => backend,
+            Err(status) => return status,
+        };
         let saved = SavedPlan::new(&args.path, &backend, out, desired, plan.clone());
         if let Err(error) = write_atomically(out, &render_saved_plan(&saved)) {
             report_error(

@@ -118,7 +118,9 @@ pub(crate) fn toml_files(path: &Path, with_scenarios: bool) -> Result<Vec<PathBu
             .extension()
             .is_some_and(|extension| extension == "toml");
         let is_scenario = file.to_string_lossy().ends_with(".scenario.toml");
-        if is_toml && (with_scenarios || !is_scenario) && file.is_file() {
+        // `pricectl.toml` holds the project's settings (which backend), not pricing.
+        let is_settings = file.file_name().is_some_and(|name| name == "pricectl.toml");
+        if is_toml && (with_scenarios || !is_scenario) && !is_settings && file.is_file() {
             // A directory given as `.` lists `pricing.toml`, not `./pricing.toml`.
             let shown = file.strip_prefix(".").map(Path::to_path_buf);
             files.push(shown.unwrap_or(file));

@@ -3,12 +3,17 @@
 
 mod apply;
 mod open_backend;
+mod project_settings;
 mod relative_path;
 mod saved_plan;
 mod state_path;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyOutcome, apply, apply_with_progress};
 pub use open_backend::open_backend;
+pub use project_settings::{
+    BackendKindSetting, BackendSettings, DEFAULT_KEY_VARIABLE, ProjectSettings, SETTINGS_FILE,
+    SettingsError,
+};
 pub use saved_plan::{SAVED_PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError};
 pub use state_path::default_state_path;
 

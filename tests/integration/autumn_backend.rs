@@ -96,3 +96,184 @@ fn every_example_plans_applies_and_imports_through_serve_and_atmn_agrees() {
         );
     }
 }
+
+/// A live key no output may ever show.
+const CANARY: &str = "am_sk_live_CANARY7f3a9e2d1c";
+
+/// `pricectl ARGS` against `server` with `key` as `AUTUMN_SECRET_KEY`, the job summary going
+/// to `summary.md` in the directory.
+fn with_key(context: &TestContext, server: &Server, key: &str, args: &[&str]) -> Output {
+    context
+        .command()
+        .args(args)
+        .args(["--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", server.address))
+        .env("AUTUMN_SECRET_KEY", key)
+        .env("GITHUB_STEP_SUMMARY", context.path("summary.md"))
+        .output()
+        .expect("pricectl runs")
+}
+
+/// Every file under `directory`, as bytes.
+fn files_under(directory: &std::path::Path, found: &mut Vec<(std::path::PathBuf, Vec<u8>)>) {
+    for entry in std::fs::read_dir(directory).expect("readable") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            files_under(&path, found);
+        } else {
+            let bytes = std::fs::read(&path).expect("readable");
+            found.push((path, bytes));
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+#[test]
+fn the_key_appears_in_nothing_any_command_writes() {
+    let context = TestContext::with_example("openai-credits");
+    let server = Server::start_with(&context, &["--api-key", CANARY]);
+    // The key's tail or head alone would show a key cut short, printed in pieces or masked.
+    let tail = &CANARY[CANARY.len() - 12..];
+    let head = &CANARY[..14];
+    let mut outputs = Vec::new();
+    let mut run = |key: &str, args: &[&str]| {
+        let output = with_key(&context, &server, key, args);
+        outputs.push((args.join(" "), output));
+    };
+    for format in ["text", "json", "markdown", "github"] {
+        run(CANARY, &["plan", "--format", format, "pricing.toml"]);
+    }
+    run(CANARY, &["plan", "--out", "saved.json", "pricing.toml"]);
+    run(CANARY, &["apply", "pricing.toml"]);
+    run(CANARY, &["apply", "saved.json"]);
+    run(CANARY, &["apply", "--auto-approve", "saved.json"]);
+    run(CANARY, &["apply", "--auto-approve", "pricing.toml"]);
+    run(CANARY, &["import"]);
+    run(CANARY, &["import", "-o", "imported.toml"]);
+    run(CANARY, &["plan", "--detailed-exitcode", "imported.toml"]);
+    // Failures: a key the server refuses (close to the real one), and a server that is gone.
+    let refused = format!("{CANARY}x");
+    run(&refused, &["plan", "pricing.toml"]);
+    run(&refused, &["apply", "--auto-approve", "pricing.toml"]);
+    run(&refused, &["import"]);
+    drop(server);
+    let gone = Server::start_with(&TestContext::new(), &["--api-key", CANARY]);
+    let address = gone.address.clone();
+    drop(gone);
+    for args in [
+        vec!["plan", "pricing.toml"],
+        vec!["apply", "--auto-approve", "pricing.toml"],
+    ] {
+        let output = context
+            .command()
+            .args(&args)
+            .args(["--backend", "autumn", "--api-url"])
+            .arg(format!("http://{address}"))
+            .env("AUTUMN_SECRET_KEY", CANARY)
+            .output()
+            .expect("pricectl runs");
+        outputs.push((args.join(" "), output));
+    }
+    assert!(outputs.len() > 15);
+    let mut applied = false;
+    for (args, output) in &outputs {
+        for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            assert!(
+                !contains(bytes, CANARY) && !contains(bytes, tail) && !contains(bytes, head),
+                "`{args}` printed the key on {stream}:\n{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        applied |= args == "apply --auto-approve saved.json" && output.status.success();
+    }
+    assert!(
+        applied,
+        "the saved plan was applied: the runs reached the server"
+    );
+    let mut files = Vec::new();
+    files_under(context.directory(), &mut files);
+    assert!(files.iter().any(|(path, _)| path.ends_with("saved.json")));
+    assert!(files.iter().any(|(path, _)| path.ends_with("summary.md")));
+    for (path, bytes) in files {
+        assert!(
+            !contains(&bytes, CANARY) && !contains(&bytes, tail) && !contains(&bytes, head),
+            "{} holds the key",
+            path.display()
+        );
+    }
+}
+
+/// What a user sees of `pricectl ARGS` (with `env`), the server's address as `[API]`.
+fn seen(context: &TestContext, server: &Server, env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut command = context.command();
+    command.args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("pricectl runs");
+    crate::support::transcript(args, &output)
+        .replace(&server.address, "[API]")
+        .replace(&context.directory().display().to_string(), "[TEMP]")
+}
+
+#[test]
+fn what_a_user_sees_of_the_autumn_backend() {
+    let context = TestContext::with_example("api-tiered");
+    let server = Server::start_with(&context, &["--api-key", KEY, "--api-key", CANARY]);
+    let url = format!("http://{}", server.address);
+    let sandbox = [("AUTUMN_SECRET_KEY", KEY)];
+    let live = [("AUTUMN_SECRET_KEY", CANARY)];
+    let autumn = ["--backend", "autumn", "--api-url", url.as_str()];
+    let with = |args: &[&'static str]| -> Vec<String> {
+        args.iter()
+            .map(ToString::to_string)
+            .chain(autumn.iter().map(ToString::to_string))
+            .collect()
+    };
+    let mut transcript = String::new();
+    let mut show = |env: &[(&str, &str)], args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        transcript.push_str(&seen(&context, &server, env, &args));
+        transcript.push('\n');
+    };
+    show(&[], with(&["plan", "pricing.toml"]));
+    show(
+        &sandbox,
+        vec![
+            "plan".into(),
+            "--backend".into(),
+            "autumn".into(),
+            "--api-url".into(),
+            "http://example.com".into(),
+        ],
+    );
+    show(
+        &[("AUTUMN_SECRET_KEY", "am_sk_test_wrong")],
+        with(&["plan", "pricing.toml"]),
+    );
+    show(
+        &live,
+        with(&["plan", "--format", "markdown", "pricing.toml"]),
+    );
+    show(&live, with(&["apply", "pricing.toml"]));
+    show(&sandbox, with(&["apply", "--auto-approve", "pricing.toml"]));
+    // The project names its backend: no flags needed.
+    context.write(
+        "pricectl.toml",
+        &format!("[backend]\nkind = \"autumn\"\napi_url = \"{url}\"\nkey_variable = \"AUTUMN_SANDBOX_KEY\"\n"),
+    );
+    show(
+        &[("AUTUMN_SANDBOX_KEY", KEY)],
+        vec!["plan".into(), "pricing.toml".into()],
+    );
+    show(
+        &[("AUTUMN_SECRET_KEY", KEY)],
+        vec!["plan".into(), "pricing.toml".into()],
+    );
+    crate::support::bind(|| insta::assert_snapshot!(transcript));
+}

@@ -3,8 +3,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-/// Autumn's public API, when neither `--api-url` nor `AUTUMN_API_URL` says otherwise.
-pub const DEFAULT_API_URL: &str = "https://api.useautumn.com";
+pub use crate::backend::DEFAULT_AUTUMN_API_URL as DEFAULT_API_URL;
 
 /// The environment variable that overrides [`DEFAULT_API_URL`].
 pub const API_URL_VARIABLE: &str = "AUTUMN_API_URL";

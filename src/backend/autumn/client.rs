@@ -16,6 +16,44 @@ use super::secret_key::SecretKey;
 use crate::autumn::wire::error::{ErrorBody, code};
 use crate::autumn::wire::version::{self, ApiVersion};
 
+/// `text` with every word that holds the key, or its first 12 characters (past the
+/// `am_sk_test_` prefix), replaced by `[redacted]`.
+fn scrub(text: &str, key: &str) -> String {
+    let probe: String = key.chars().take(12).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(found) = rest.find(probe.as_str()) {
+        out.push_str(&rest[..found]);
+        let tail = &rest[found..];
+        let end = tail
+            .find(|character: char| character.is_whitespace() || "\"'`,;)".contains(character))
+            .unwrap_or(tail.len());
+        out.push_str("[redacted]");
+        rest = &tail[end.max(probe.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn the_key_is_scrubbed_whole_or_in_part() {
+        let key = "am_sk_test_0123456789abcdef";
+        assert_eq!(
+            scrub("Invalid secret key: am_sk_test_0123* (`x`)", key),
+            "Invalid secret key: [redacted] (`x`)"
+        );
+        assert_eq!(
+            scrub(&format!("got {key}, {key}"), key),
+            "got [redacted], [redacted]"
+        );
+        assert_eq!(scrub("am_sk_test_ alone", key), "am_sk_test_ alone");
+    }
+}
+
 /// The API version every request asks for: the shapes of `crate::autumn::wire` (2.x plans),
 /// whatever the organization's age would pick.
 pub const API_VERSION: ApiVersion = ApiVersion::V2_2;
@@ -210,8 +248,9 @@ impl Client {
         }
     }
 
-    /// Text from the other side with the key taken out, should a server echo it.
+    /// Text from the other side with the key taken out, should a server echo it, whole or
+    /// in part (`Invalid secret key: am_sk_test_wron*`).
     fn scrub(&self, text: &str) -> String {
-        text.replace(self.key.expose(), "[redacted]")
+        scrub(text, self.key.expose())
     }
 }
