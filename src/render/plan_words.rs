@@ -4,6 +4,8 @@
 //!
 //! Addresses are in backticks: the Markdown view keeps those spans as code.
 
+use std::fmt::Write as _;
+
 use crate::diff::{Action, Plan, Reason, Refusal, RefusalReason, User};
 use crate::live::{Environment, Unmanaged};
 
@@ -75,7 +77,7 @@ pub fn unmanaged_comment(unmanaged: &[Unmanaged]) -> String {
     let mut comment = format!("# {UNMANAGED_HEADING}\n");
     for entry in unmanaged {
         let words = unmanaged_words(entry).replace(['\n', '\r'], " ");
-        comment.push_str(&format!("# - {words}\n"));
+        let _ = writeln!(comment, "# - {words}");
     }
     comment.push('\n');
     comment
