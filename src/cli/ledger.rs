@@ -12,7 +12,10 @@ use serde::Serialize;
 
 use super::output::{print_stdout, report_error};
 use super::{AttachArgs, ExitStatus, LedgerArgs, OutputFormat};
-use crate::ledger::{AttachRequest, BalanceView, Instant, Ledger, LedgerError, Operation, Outcome};
+use crate::ledger::{
+    AttachRequest, BalanceView, Instant, Ledger, LedgerError, Operation, Outcome,
+    SetQuantityRequest,
+};
 use crate::reconcile::default_state_path;
 use crate::store::Access;
 
@@ -65,25 +68,12 @@ pub fn ledger(args: &LedgerArgs, operation: &Operation) -> ExitStatus {
     }
 }
 
-/// `attach`: the command line's `--quantity ITEM=N` pairs become the operation's quantities;
-/// an item given twice is refused rather than one value silently winning.
+/// `attach`: the command line's `--quantity ITEM=N` pairs become the operation's quantities.
 pub fn attach(args: &AttachArgs) -> ExitStatus {
-    let mut quantities = BTreeMap::new();
-    for (item, quantity) in &args.quantities {
-        if let Some(first) = quantities.insert(item.clone(), *quantity) {
-            let error = LedgerError::Quantity {
-                plan: args.plan.clone(),
-                feature: item.clone(),
-                reason: format!(
-                    "given twice ({} and {}): pass `--quantity {item}=N` once",
-                    first.normalize(),
-                    quantity.normalize()
-                ),
-            };
-            report_error(&error, None);
-            return ExitStatus::Failure;
-        }
-    }
+    let quantities = match quantities_once(&args.plan, &args.quantities) {
+        Ok(quantities) => quantities,
+        Err(status) => return status,
+    };
     ledger(
         &args.ledger,
         &Operation::Attach(AttachRequest {
@@ -93,6 +83,55 @@ pub fn attach(args: &AttachArgs) -> ExitStatus {
             idempotency_key: args.idempotency_key.clone(),
         }),
     )
+}
+
+/// `set-quantity`: the new quantities, as `attach` reads them.
+pub fn set_quantity(args: &AttachArgs) -> ExitStatus {
+    let quantities = match quantities_once(&args.plan, &args.quantities) {
+        Ok(quantities) => quantities,
+        Err(status) => return status,
+    };
+    if quantities.is_empty() {
+        report_error(
+            &LedgerError::Amount("no quantity to set".into()),
+            Some("pass `--quantity ITEM=N` for each item whose quantity changes"),
+        );
+        return ExitStatus::Usage;
+    }
+    ledger(
+        &args.ledger,
+        &Operation::SetQuantity(SetQuantityRequest {
+            customer_id: args.customer.clone(),
+            plan_id: args.plan.clone(),
+            quantities,
+            idempotency_key: args.idempotency_key.clone(),
+        }),
+    )
+}
+
+/// The command line's `--quantity ITEM=N` pairs as a map; an item given twice is refused
+/// rather than one value silently winning.
+fn quantities_once(
+    plan: &str,
+    pairs: &[(String, Decimal)],
+) -> Result<BTreeMap<String, Decimal>, ExitStatus> {
+    let mut quantities = BTreeMap::new();
+    for (item, quantity) in pairs {
+        if let Some(first) = quantities.insert(item.clone(), *quantity) {
+            let error = LedgerError::Quantity {
+                plan: plan.to_string(),
+                feature: item.clone(),
+                reason: format!(
+                    "given twice ({} and {}): pass `--quantity {item}=N` once",
+                    first.normalize(),
+                    quantity.normalize()
+                ),
+            };
+            report_error(&error, None);
+            return Err(ExitStatus::Failure);
+        }
+    }
+    Ok(quantities)
 }
 
 /// The text a command prints for what its operation answered.
@@ -152,12 +191,45 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             for line in &result.charge.line_items {
                 let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
             }
-            if !result.balances.is_empty() {
-                text.push_str("balances:\n");
-                for line in balances_text(&result.balances).lines() {
-                    let _ = writeln!(text, "  {line}");
+            text.push_str(&balances_block(&result.balances));
+            if result.replayed {
+                text.push_str(REPLAYED);
+            }
+            text
+        }
+        Outcome::QuantitySet(result) => {
+            let mut text = String::new();
+            for change in &result.changes {
+                let _ = writeln!(
+                    text,
+                    "{} on plan {}: {} {} → {}, units from {}",
+                    result.customer_id,
+                    result.plan_id,
+                    change.item,
+                    change.from.normalize(),
+                    change.to.normalize(),
+                    change.units_from
+                );
+            }
+            if result.changes.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "{} on plan {}: the quantities are already these",
+                    result.customer_id, result.plan_id
+                );
+            }
+            let money = money_in(&result.charge.currency);
+            let _ = writeln!(text, "charge: {}", money(result.charge.total));
+            for line in &result.charge.line_items {
+                let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
+            }
+            if !result.next_cycle.is_empty() {
+                text.push_str("on the next invoice:\n");
+                for line in &result.next_cycle {
+                    let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
                 }
             }
+            text.push_str(&balances_block(&result.balances));
             if result.replayed {
                 text.push_str(REPLAYED);
             }
@@ -269,6 +341,18 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
     }
 }
 
+/// `balances:` and the balances an operation left, indented (nothing when there are none).
+fn balances_block(balances: &[BalanceView]) -> String {
+    if balances.is_empty() {
+        return String::new();
+    }
+    let mut text = "balances:\n".to_string();
+    for line in balances_text(balances).lines() {
+        let _ = writeln!(text, "  {line}");
+    }
+    text
+}
+
 /// The line that tells a replayed answer from the first (its output is otherwise the same).
 const REPLAYED: &str =
     "replayed: an earlier request had this idempotency key; nothing was applied again\n";
@@ -355,6 +439,9 @@ fn help_for(error: &LedgerError) -> Option<String> {
         ),
         LedgerError::QuantityRequired { feature, .. } => Some(format!(
             "pass `--quantity {feature}=N` (in a scenario: `quantities = {{ {feature} = N }}`)"
+        )),
+        LedgerError::NotSubscribed { customer, plan } => Some(format!(
+            "attach it first: `pricectl attach --customer {customer} --plan {plan}`"
         )),
         LedgerError::IdempotencyConflict(_) => {
             Some("use a new idempotency key for a new request".into())

@@ -73,6 +73,9 @@ pub enum Command {
     Customer(CustomerArgs),
     /// Subscribe a customer to a plan, or buy an add-on, and charge for it
     Attach(AttachArgs),
+    /// Change the prepaid quantity a customer holds of a plan's items, mid-term, and charge or
+    /// credit the change
+    SetQuantity(AttachArgs),
     /// Record usage of a metered feature
     Track(TrackArgs),
     /// Ask whether a customer may use a feature now
@@ -383,10 +386,11 @@ pub struct AttachArgs {
     pub customer: String,
     #[arg(long)]
     pub plan: String,
-    /// A prepaid quantity bought on top of what the plan includes: `credits=500` (repeatable)
+    /// A prepaid quantity on top of what the plan includes: `credits=500` (repeatable); for
+    /// `set-quantity`, the new quantity
     #[arg(long = "quantity", value_name = "FEATURE=N", value_parser = parse_quantity)]
     pub quantities: Vec<(String, rust_decimal::Decimal)>,
-    /// The same key applies the attach once, however often it is sent
+    /// The same key applies the request once, however often it is sent
     #[arg(long)]
     pub idempotency_key: Option<String>,
     #[command(flatten)]
@@ -542,6 +546,7 @@ pub fn run(cli: Cli) -> ExitStatus {
             },
         ),
         Command::Attach(args) => ledger::attach(&args),
+        Command::SetQuantity(args) => ledger::set_quantity(&args),
         Command::Track(args) => ledger::ledger(
             &args.ledger,
             &Operation::Track(TrackRequest {

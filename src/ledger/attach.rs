@@ -33,7 +33,7 @@ pub(super) struct Anchor {
 impl Anchor {
     /// The index `n` of the first boundary after `now`: 0 before a trial's end, 1 for a
     /// subscription starting now.
-    fn first(self, period: Period, now: Instant) -> i64 {
+    pub(super) fn first(self, period: Period, now: Instant) -> i64 {
         if self.at > now {
             return 0;
         }
@@ -45,13 +45,13 @@ impl Anchor {
     }
 
     /// The boundary ending the period that contains `now`.
-    fn next(self, period: Period, now: Instant) -> Instant {
+    pub(super) fn next(self, period: Period, now: Instant) -> Instant {
         self.at.add(period, self.first(period, now))
     }
 
     /// The share of the current period of `period` still to come at `now`: 1 for a period
     /// starting now, less when an upgrade joins a cycle already running.
-    fn remaining_share(self, period: Period, now: Instant) -> Decimal {
+    pub(super) fn remaining_share(self, period: Period, now: Instant) -> Decimal {
         let first = self.first(period, now);
         if first == 0 {
             return Decimal::ONE;
@@ -593,83 +593,100 @@ fn quantities_to_buy(
     plan: &Plan,
     requested: &BTreeMap<String, Decimal>,
 ) -> Result<BTreeMap<String, Decimal>, LedgerError> {
-    let error = |item_id: &str, reason: String| LedgerError::Quantity {
+    for item_id in requested.keys() {
+        prepaid_item(plan, item_id)?;
+    }
+    let mut to_buy = BTreeMap::new();
+    for (item_id, item) in &plan.items {
+        if prepaid_price(item).is_none() {
+            continue;
+        }
+        if let Some(quantity) = checked_quantity(plan, item_id, requested.get(item_id).copied())? {
+            to_buy.insert(item_id.clone(), quantity);
+        }
+    }
+    Ok(to_buy)
+}
+
+/// A plan's prepaid item and its price, or why a quantity cannot be bought of `item_id`.
+pub(super) fn prepaid_item<'a>(
+    plan: &'a Plan,
+    item_id: &str,
+) -> Result<(&'a PlanItem, &'a ItemPrice), LedgerError> {
+    let error = |reason: String| LedgerError::Quantity {
         plan: plan.id.clone(),
         feature: item_id.to_string(),
         reason,
     };
-    for item_id in requested.keys() {
-        let item = plan.items.get(item_id).ok_or_else(|| {
-            error(
-                item_id,
-                format!("the plan has no such item{}", prepaid_items(plan)),
-            )
-        })?;
-        if prepaid_price(item).is_none() {
-            return Err(error(
-                item_id,
-                format!(
-                    "only prepaid items are bought in quantities{}",
-                    prepaid_items(plan)
-                ),
-            ));
+    let item = plan
+        .items
+        .get(item_id)
+        .ok_or_else(|| error(format!("the plan has no such item{}", prepaid_items(plan))))?;
+    let price = prepaid_price(item).ok_or_else(|| {
+        error(format!(
+            "only prepaid items are bought in quantities{}",
+            prepaid_items(plan)
+        ))
+    })?;
+    Ok((item, price))
+}
+
+/// The quantity of a prepaid item to hold, checked against its bounds and billing unit:
+/// `None` when nothing is bought (no quantity, or 0, of an item that includes units). An item
+/// that includes no units needs one.
+pub(super) fn checked_quantity(
+    plan: &Plan,
+    item_id: &str,
+    requested: Option<Decimal>,
+) -> Result<Option<Decimal>, LedgerError> {
+    let (item, price) = prepaid_item(plan, item_id)?;
+    let bounds = bounds(price);
+    let optional = match item.included {
+        Included::Units(units) => units > Decimal::ZERO,
+        Included::Unlimited => true,
+    };
+    let quantity = match requested {
+        Some(quantity) if !(quantity.is_zero() && optional) => quantity,
+        Some(_) => return Ok(None),
+        None if optional => return Ok(None),
+        None => {
+            return Err(LedgerError::QuantityRequired {
+                plan: plan.id.clone(),
+                feature: item_id.to_string(),
+                range: range(&bounds, price.per),
+            });
         }
+    };
+    let shown = quantity.normalize();
+    let out_of_range = |what: String| LedgerError::Quantity {
+        plan: plan.id.clone(),
+        feature: item_id.to_string(),
+        reason: format!("{what}; buy {}", range(&bounds, price.per)),
+    };
+    if quantity < Decimal::ZERO {
+        return Err(out_of_range(format!("{shown} is negative")));
     }
-    let mut to_buy = BTreeMap::new();
-    for (item_id, item) in &plan.items {
-        let Some(price) = prepaid_price(item) else {
-            continue;
-        };
-        let bounds = bounds(price);
-        let optional = match item.included {
-            Included::Units(units) => units > Decimal::ZERO,
-            Included::Unlimited => true,
-        };
-        let quantity = match requested.get(item_id) {
-            Some(quantity) if !(quantity.is_zero() && optional) => *quantity,
-            Some(_) => continue,
-            None if optional => continue,
-            None => {
-                return Err(LedgerError::QuantityRequired {
-                    plan: plan.id.clone(),
-                    feature: item_id.clone(),
-                    range: range(&bounds, price.per),
-                });
-            }
-        };
-        let shown = quantity.normalize();
-        let out_of_range = |what: String| {
-            error(
-                item_id,
-                format!("{what}; buy {}", range(&bounds, price.per)),
-            )
-        };
-        if quantity < Decimal::ZERO {
-            return Err(out_of_range(format!("{shown} is negative")));
-        }
-        if quantity < bounds.min {
-            return Err(out_of_range(format!(
-                "{shown} is below the minimum purchase of {}",
-                bounds.min.normalize()
-            )));
-        }
-        if let Some(max) = bounds.max
-            && quantity > max
-        {
-            return Err(out_of_range(format!(
-                "{shown} is above the maximum purchase of {}",
-                max.normalize()
-            )));
-        }
-        if !(quantity % price.per).is_zero() {
-            return Err(out_of_range(format!(
-                "{shown} is not a multiple of the billing unit {}",
-                price.per.normalize()
-            )));
-        }
-        to_buy.insert(item_id.clone(), quantity);
+    if quantity < bounds.min {
+        return Err(out_of_range(format!(
+            "{shown} is below the minimum purchase of {}",
+            bounds.min.normalize()
+        )));
     }
-    Ok(to_buy)
+    if let Some(max) = bounds.max
+        && quantity > max
+    {
+        return Err(out_of_range(format!(
+            "{shown} is above the maximum purchase of {}",
+            max.normalize()
+        )));
+    }
+    if !(quantity % price.per).is_zero() {
+        return Err(out_of_range(format!(
+            "{shown} is not a multiple of the billing unit {}",
+            price.per.normalize()
+        )));
+    }
+    Ok(Some(quantity))
 }
 
 /// A prepaid price's bounds (the catalog always has them; one billing unit and up otherwise).

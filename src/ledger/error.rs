@@ -18,6 +18,8 @@ pub enum LedgerError {
     BooleanFeature(String),
     #[error("the customer `{customer}` is already on plan `{plan}`")]
     AlreadyAttached { customer: String, plan: String },
+    #[error("the customer `{customer}` is not on plan `{plan}`")]
+    NotSubscribed { customer: String, plan: String },
     #[error("invalid quantity for `{feature}` in plan `{plan}`: {reason}")]
     Quantity {
         plan: String,

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 
 use super::attach::attach_within;
+use super::quantity::set_quantity_within;
 use super::write_transaction::WriteTransaction;
 
 use super::catalog::LedgerCatalog;
@@ -18,7 +19,8 @@ use super::identifiers::{check_customer_id, check_idempotency_key, unknown_custo
 use super::lots::{NewLot, Source, add_lot, allocate, balance, decimal, draw, text};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
-    GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
+    GrantRequest, GrantResult, HistoryEntry, LotView, QuantityResult, SetQuantityRequest,
+    SubscriptionView, TrackRequest, TrackResult,
 };
 use super::operation::{BilledCharge, Operation, Outcome};
 use super::renewal::{Versions, anything_due, customer_and_due, materialize, materialize_if_due};
@@ -208,6 +210,49 @@ impl Ledger {
             &request.customer_id,
             request.idempotency_key.as_deref(),
             "attach",
+            request,
+            &result,
+        )?;
+        transaction.commit()?;
+        Ok(result)
+    }
+
+    /// Changes the prepaid quantity of items of a plan the customer is on, mid-term: the units
+    /// move and the change is charged or credited as each item's proration policy says.
+    pub fn set_quantity(
+        &mut self,
+        request: &SetQuantityRequest,
+        at: Instant,
+    ) -> Result<QuantityResult, LedgerError> {
+        let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
+        let clock = clock_of(&transaction, &request.customer_id)?;
+        require_customer(&transaction, &request.customer_id)?;
+        if let Some(previous) = idempotent_response::<_, QuantityResult>(
+            &transaction,
+            request.idempotency_key.as_deref(),
+            "set_quantity",
+            request,
+        )? {
+            return Ok(QuantityResult {
+                replayed: true,
+                ..previous
+            });
+        }
+        advance_clock(&transaction, &request.customer_id, clock, at)?;
+        materialize_if_due(
+            &transaction,
+            &context.versions,
+            context.currency,
+            &request.customer_id,
+            at.0,
+        )?;
+        let mut result = set_quantity_within(&transaction, context, request, at)?;
+        result.balances = balances_within(&transaction, context, &request.customer_id, at)?;
+        remember(
+            &transaction,
+            &request.customer_id,
+            request.idempotency_key.as_deref(),
+            "set_quantity",
             request,
             &result,
         )?;
@@ -589,6 +634,9 @@ impl Ledger {
                 Outcome::Customer(self.customer(customer_id, at)?)
             }
             Operation::Attach(request) => Outcome::Attached(self.attach(request, at)?),
+            Operation::SetQuantity(request) => {
+                Outcome::QuantitySet(self.set_quantity(request, at)?)
+            }
             Operation::Track(request) => Outcome::Tracked(self.track(request, at)?),
             Operation::Check(request) => Outcome::Checked(self.check(
                 &request.customer_id,

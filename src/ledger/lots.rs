@@ -192,23 +192,76 @@ pub fn draw(
         left = exact::sub(left, taken)?;
     }
     if left > Decimal::ZERO {
-        let overdraft = match overdraft {
-            Some(lot) => Some(lot),
-            None => find_overdraft(transaction, customer_id, balance_key)?,
-        };
-        match overdraft {
-            Some(lot) => set_remaining(transaction, lot.id, exact::sub(lot.remaining, left)?)?,
-            None => {
-                transaction
-                    .prepare_cached(
-                        "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at)
-                         VALUES (?1, ?2, 'overdraft', '0', ?3, ?4)",
-                    )?
-                    .execute(params![customer_id, balance_key, text(-left), at])?;
-            }
-        }
+        overdraw(transaction, customer_id, balance_key, left, at, overdraft)?;
     }
     Ok(after)
+}
+
+/// Puts `left` units that no lot covers on the balance's overdraft (`known`: its overdraft lot,
+/// when the caller read it already).
+fn overdraw(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+    left: Decimal,
+    at: i64,
+    known: Option<Lot>,
+) -> Result<(), LedgerError> {
+    let overdraft = match known {
+        Some(lot) => Some(lot),
+        None => find_overdraft(transaction, customer_id, balance_key)?,
+    };
+    match overdraft {
+        Some(lot) => set_remaining(transaction, lot.id, exact::sub(lot.remaining, left)?)?,
+        None => {
+            transaction
+                .prepare_cached(
+                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at)
+                     VALUES (?1, ?2, 'overdraft', '0', ?3, ?4)",
+                )?
+                .execute(params![customer_id, balance_key, text(-left), at])?;
+        }
+    }
+    Ok(())
+}
+
+/// Takes `amount` units of a subscription's purchase back (its prepaid quantity was lowered):
+/// from its purchased lots in force, soonest to expire first. Units of them already used are
+/// not given back: what the lots no longer hold goes to the overdraft (Autumn moves the
+/// balance by the change, usage kept).
+pub fn withdraw(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+    subscription_id: i64,
+    amount: Decimal,
+    at: i64,
+) -> Result<(), LedgerError> {
+    let lots: Vec<(i64, String)> = transaction
+        .prepare_cached(
+            "SELECT id, remaining FROM lots
+             WHERE customer_id = ?1 AND balance_key = ?2 AND subscription_id = ?3 AND source = 'purchased'
+               AND starts_at <= ?4 AND (expires_at IS NULL OR expires_at > ?4) AND remaining != '0'
+             ORDER BY expires_at IS NULL, expires_at, id",
+        )?
+        .query_map(params![customer_id, balance_key, subscription_id, at], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    let mut left = amount;
+    for (id, remaining) in lots {
+        let remaining = decimal(&remaining)?;
+        if left.is_zero() || remaining <= Decimal::ZERO {
+            continue;
+        }
+        let taken = left.min(remaining);
+        set_remaining(transaction, id, exact::sub(remaining, taken)?)?;
+        left = exact::sub(left, taken)?;
+    }
+    if left > Decimal::ZERO {
+        overdraw(transaction, customer_id, balance_key, left, at, None)?;
+    }
+    Ok(())
 }
 
 /// The overdraft lot of a balance, whatever its amount (an overdraft never expires).

@@ -17,6 +17,8 @@ mod ledger;
 mod lots;
 mod model;
 mod operation;
+mod proration;
+mod quantity;
 mod renewal;
 mod switch;
 mod write_transaction;
@@ -28,6 +30,7 @@ pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};
 pub use ledger::Ledger;
 pub use model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
-    GrantRequest, GrantResult, HistoryEntry, LotView, SubscriptionView, TrackRequest, TrackResult,
+    GrantRequest, GrantResult, HistoryEntry, LotView, QuantityChange, QuantityResult,
+    SetQuantityRequest, SubscriptionView, TrackRequest, TrackResult,
 };
 pub use operation::{BilledCharge, CheckRequest, Operation, Outcome};

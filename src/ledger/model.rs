@@ -19,6 +19,52 @@ pub struct AttachRequest {
     pub idempotency_key: Option<String>,
 }
 
+/// `set_quantity`: change the prepaid quantity a customer holds of items of a plan it is on,
+/// mid-term (Autumn's `billing.update` with feature quantities).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetQuantityRequest {
+    pub customer_id: String,
+    pub plan_id: String,
+    /// The new quantity per item, on top of what the plan includes (as `attach` counts it).
+    #[serde(with = "crate::catalog::decimal::map")]
+    pub quantities: BTreeMap<String, Decimal>,
+    pub idempotency_key: Option<String>,
+}
+
+/// What `set_quantity` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct QuantityResult {
+    pub customer_id: String,
+    pub plan_id: String,
+    pub subscription_id: i64,
+    /// Each item whose quantity changed.
+    pub changes: Vec<QuantityChange>,
+    /// What was charged (positive) or credited (negative) now.
+    pub charge: ChargeRecord,
+    /// Line items that go on the next invoice (the item's next period boundary): a
+    /// `prorate_next_cycle` policy.
+    pub next_cycle: Vec<super::charge::LineItem>,
+    /// The customer's balances after the change, as `balance` shows them.
+    pub balances: Vec<BalanceView>,
+    /// This answers a repeat of an earlier request with the same idempotency key.
+    #[serde(default)]
+    pub replayed: bool,
+}
+
+/// One item's quantity change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct QuantityChange {
+    pub item: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub from: Decimal,
+    #[serde(with = "crate::catalog::decimal")]
+    pub to: Decimal,
+    /// When the units follow: now, or (a decrease that credits nothing) at the end of the
+    /// period, the freed units staying usable until then.
+    pub units_from: String,
+}
+
 /// `track`: usage of a metered feature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeView, CheckResult, CustomerView, GrantRequest,
-    GrantResult, HistoryEntry, TrackRequest, TrackResult,
+    GrantResult, HistoryEntry, QuantityResult, SetQuantityRequest, TrackRequest, TrackResult,
 };
 
 /// One ledger operation. Its JSON form is tagged by `operation`:
@@ -36,6 +36,9 @@ pub enum Operation {
     GetCustomer { customer_id: String },
     /// Subscribes a customer to a plan, or buys an add-on, charging for it.
     Attach(AttachRequest),
+    /// Changes the prepaid quantity of items of a plan the customer is on, mid-term, charging
+    /// or crediting the change as each item's proration policy says.
+    SetQuantity(SetQuantityRequest),
     /// Records usage of a metered feature.
     Track(TrackRequest),
     /// Whether a customer may use a feature now.
@@ -71,6 +74,7 @@ pub struct CheckRequest {
 pub enum Outcome {
     Customer(CustomerView),
     Attached(AttachResult),
+    QuantitySet(QuantityResult),
     Tracked(TrackResult),
     Checked(CheckResult),
     Granted(GrantResult),
@@ -95,6 +99,7 @@ impl Operation {
             Operation::CreateCustomer { .. }
             | Operation::GetOrCreateCustomer { .. }
             | Operation::Attach(_)
+            | Operation::SetQuantity(_)
             | Operation::Track(_)
             | Operation::Grant(_)
             | Operation::Advance { .. } => true,
@@ -114,6 +119,7 @@ impl Operation {
             | Operation::Balance { customer_id }
             | Operation::History { customer_id } => Some(customer_id),
             Operation::Attach(request) => Some(&request.customer_id),
+            Operation::SetQuantity(request) => Some(&request.customer_id),
             Operation::Track(request) => Some(&request.customer_id),
             Operation::Check(request) => Some(&request.customer_id),
             Operation::Grant(request) => Some(&request.customer_id),
@@ -144,6 +150,19 @@ impl Operation {
                     } else {
                         format!(" ({})", bought.join(", "))
                     }
+                )
+            }
+            Operation::SetQuantity(request) => {
+                let quantities: Vec<String> = request
+                    .quantities
+                    .iter()
+                    .map(|(item, quantity)| format!("{item}={quantity}"))
+                    .collect();
+                format!(
+                    "set quantity of {} on {} ({})",
+                    request.customer_id,
+                    request.plan_id,
+                    quantities.join(", ")
                 )
             }
             Operation::Track(request) => format!(

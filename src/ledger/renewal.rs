@@ -22,17 +22,24 @@ use crate::store::{catalog_revision_sql, revision_of};
 /// they never pay for last period's overage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Renewal {
+    /// Line items of a quantity change that go on the next invoice (`prorate_next_cycle`).
+    Adjust,
     /// A downgrade scheduled at the end of the period: the old plan ends, the new one starts.
     Switch,
     Base,
     Usage,
     Prepaid,
     Included,
+    /// The quantity of an item paid for until the period ends, when a change this period was
+    /// not billed (`bill_next_cycle`, `on_decrease = "none"`); it lapses at the boundary.
+    Paid,
 }
 
 impl Renewal {
     pub fn key(self, item: &str) -> String {
         match self {
+            Renewal::Adjust => format!("adjust:{item}"),
+            Renewal::Paid => format!("paid:{item}"),
             Renewal::Switch => format!("switch:{item}"),
             Renewal::Base => "base".to_string(),
             Renewal::Usage => format!("usage:{item}"),
@@ -41,12 +48,14 @@ impl Renewal {
         }
     }
 
-    fn parse(key: &str) -> Option<(Renewal, &str)> {
+    pub fn parse(key: &str) -> Option<(Renewal, &str)> {
         if key == "base" {
             return Some((Renewal::Base, ""));
         }
         let (kind, item) = key.split_once(':')?;
         let renewal = match kind {
+            "adjust" => Renewal::Adjust,
+            "paid" => Renewal::Paid,
             "switch" => Renewal::Switch,
             "usage" => Renewal::Usage,
             "prepaid" => Renewal::Prepaid,
@@ -55,6 +64,40 @@ impl Renewal {
         };
         Some((renewal, item))
     }
+}
+
+/// Line items a quantity change puts on the next invoice, as stored in an `adjust:` renewal.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Adjustment {
+    /// The item changed, and when (two changes of one item are two adjustments).
+    pub item: String,
+    pub at: i64,
+    pub sequence: i64,
+    pub lines: Vec<AdjustmentLine>,
+}
+
+/// One line of an [`Adjustment`].
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct AdjustmentLine {
+    pub description: String,
+    /// Exact, rounded when it is charged.
+    #[serde(with = "crate::catalog::decimal")]
+    pub amount: Decimal,
+}
+
+impl Adjustment {
+    pub fn parse(spec: &str) -> Result<Adjustment, LedgerError> {
+        serde_json::from_str(spec)
+            .map_err(|error| LedgerError::Corrupt(format!("adjustment `{spec}`: {error}")))
+    }
+}
+
+/// The quantity of an item paid for until its period ends, as stored in a `paid:` renewal.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct PaidQuantity {
+    pub item: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub quantity: Decimal,
 }
 
 /// A plan version by (plan id, version).
@@ -162,7 +205,8 @@ pub fn materialize(
                  FROM renewals JOIN subscriptions ON subscriptions.id = renewals.subscription_id
                  WHERE subscriptions.customer_id = ?1 AND subscriptions.ended_at IS NULL AND renewals.next_at <= ?2
                  ORDER BY renewals.next_at,
-                          CASE WHEN renewals.item LIKE 'switch:%' THEN -1
+                          CASE WHEN renewals.item LIKE 'adjust:%' THEN -2
+                               WHEN renewals.item LIKE 'switch:%' THEN -1
                                WHEN renewals.item = 'base' THEN 0
                                WHEN renewals.item LIKE 'usage:%' THEN 1
                                WHEN renewals.item LIKE 'prepaid:%' THEN 2
@@ -401,6 +445,24 @@ fn renew(
     let plan = boundary.plan;
     let when = Instant(boundary.at);
     match renewal {
+        Renewal::Adjust => {
+            let adjustment = Adjustment::parse(item_id)?;
+            let lines = adjustment
+                .lines
+                .into_iter()
+                .map(|line| (line.description, line.amount))
+                .collect();
+            let charge = Charge::new(boundary.currency, lines);
+            record_charge(
+                transaction,
+                boundary.customer_id,
+                boundary.at,
+                Some(boundary.subscription_id),
+                &charge,
+            )?;
+            Ok(None)
+        }
+        Renewal::Paid => Ok(None),
         Renewal::Switch => {
             super::attach::switch_at(
                 transaction,

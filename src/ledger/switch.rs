@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
 use super::lots::decimal;
-use super::renewal::Renewal;
+use super::renewal::{Adjustment, PaidQuantity, Renewal};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{Billing, Plan, PriceInterval, Rate};
 
@@ -168,6 +168,24 @@ pub fn standing(
         credits: Vec::new(),
         cycle: None,
     };
+    // What quantity changes left for the next invoice is billed now (the upgrade is that
+    // invoice); a quantity changed without being billed is credited as what was paid for.
+    let mut paid = BTreeMap::new();
+    for (key, ..) in &renewals {
+        match Renewal::parse(key) {
+            Some((Renewal::Adjust, spec)) => {
+                for line in Adjustment::parse(spec)?.lines {
+                    standing.credits.push((line.description, line.amount));
+                }
+            }
+            Some((Renewal::Paid, spec)) => {
+                let row: PaidQuantity = serde_json::from_str(spec)
+                    .map_err(|error| LedgerError::Corrupt(format!("`{key}`: {error}")))?;
+                paid.insert(row.item, row.quantity);
+            }
+            _ => {}
+        }
+    }
     for (key, next_at, anchor_at, periods) in renewals {
         // Boundary 0 is a trial's end: nothing of this period was paid.
         if periods < 1 {
@@ -188,7 +206,13 @@ pub fn standing(
             ) else {
                 continue;
             };
-            let quantity = decimal(quantity)?;
+            let quantity = match paid.get(item_id) {
+                Some(paid) => *paid,
+                None => decimal(quantity)?,
+            };
+            if quantity.is_zero() {
+                continue;
+            }
             let cost = cost_of(&price.rate, price.per, quantity)
                 .ok_or_else(|| LedgerError::Amount("the credit overflows".into()))?;
             (

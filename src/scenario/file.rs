@@ -22,7 +22,9 @@ use toml::de::{DeTable, DeValue};
 
 use crate::dsl::DecimalLiteral;
 use crate::input::{SCENARIO_BYTES, read_limited};
-use crate::ledger::{AttachRequest, CheckRequest, GrantRequest, Instant, Operation, TrackRequest};
+use crate::ledger::{
+    AttachRequest, CheckRequest, GrantRequest, Instant, Operation, SetQuantityRequest, TrackRequest,
+};
 use crate::render::Location;
 
 /// One scenario: a name, a clock start, and steps.
@@ -219,7 +221,7 @@ fn step(
     let action_name = fields.string("do")?.ok_or_else(|| {
         at(
             offset,
-            "a step needs `do`: one of `customer`, `attach`, `track`, `check`, `grant`, `advance`"
+            "a step needs `do`: one of `customer`, `attach`, `set-quantity`, `track`, `check`, `grant`, `advance`"
                 .into(),
         )
     })?;
@@ -242,7 +244,7 @@ fn step(
             }),
             &["customer", "name", "email"],
         ),
-        "attach" => {
+        "attach" | "set-quantity" => {
             let mut quantities = BTreeMap::new();
             if let Some(value) = fields.value("quantities") {
                 let inner = Fields::new(value.get_ref(), value.span().start, "`quantities`", at)?;
@@ -255,14 +257,31 @@ fn step(
             }
             let plan = fields
                 .string("plan")?
-                .ok_or_else(|| at(offset, "an `attach` step needs `plan`".into()))?;
-            (
-                StepAction::Operation(Operation::Attach(AttachRequest {
-                    customer_id: customer()?,
+                .ok_or_else(|| at(offset, format!("a `{action_name}` step needs `plan`")))?;
+            let (customer_id, idempotency_key) = (customer()?, fields.string("idempotency_key")?);
+            let operation = if action_name == "attach" {
+                Operation::Attach(AttachRequest {
+                    customer_id,
                     plan_id: plan,
                     quantities,
-                    idempotency_key: fields.string("idempotency_key")?,
-                })),
+                    idempotency_key,
+                })
+            } else {
+                if quantities.is_empty() {
+                    return Err(at(
+                        offset,
+                        "a `set-quantity` step needs `quantities = { ITEM = N }`".into(),
+                    ));
+                }
+                Operation::SetQuantity(SetQuantityRequest {
+                    customer_id,
+                    plan_id: plan,
+                    quantities,
+                    idempotency_key,
+                })
+            };
+            (
+                StepAction::Operation(operation),
                 &["customer", "plan", "quantities", "idempotency_key"],
             )
         }
@@ -375,7 +394,7 @@ fn step(
             return Err(at(
                 offset,
                 format!(
-                    "unknown step `do = \"{other}\"`: expected `customer`, `attach`, `track`, `check`, `grant` or `advance`"
+                    "unknown step `do = \"{other}\"`: expected `customer`, `attach`, `set-quantity`, `track`, `check`, `grant` or `advance`"
                 ),
             ));
         }

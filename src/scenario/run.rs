@@ -192,6 +192,19 @@ fn perform(
                 ..Observed::default()
             }
         }
+        (Operation::SetQuantity(request), Answer::QuantitySet(changed)) => {
+            // The balance of the first item changed.
+            let balance = match request.quantities.keys().next() {
+                Some(key) => Some(reported_balance(ledger, &request.customer_id, key, at)?),
+                None => None,
+            };
+            Observed {
+                balance,
+                charge: Some((request.customer_id.clone(), changed.charge.total)),
+                line_items: Some(lines(&changed.charge.line_items)),
+                ..Observed::default()
+            }
+        }
         (_, Answer::Tracked(tracked)) => Observed {
             balance: Some((tracked.balance_key, tracked.balance)),
             ..Observed::default()
@@ -384,7 +397,8 @@ fn compare(
             None => differences.push((
                 "charge".into(),
                 charge.to_string(),
-                "(the step charges nothing: charges come from `attach` and `advance`)".into(),
+                "(the step charges nothing: charges come from `attach`, `set-quantity` and `advance`)"
+                    .into(),
             )),
         }
     }

@@ -159,3 +159,96 @@ fn attach_prints_the_balances_it_leaves_and_booleans_show_no_amount() {
     );
     context.bind(|| insta::assert_snapshot!(transcript));
 }
+
+#[test]
+fn set_quantity_prints_the_change_its_charge_and_the_balances() {
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        &std::fs::read_to_string(
+            crate::support::root().join("tests/ledger-rules/quantity-changes/pricing.toml"),
+        )
+        .expect("the rule's pricing"),
+    );
+    stdout_of(&context, &["apply", "--auto-approve", "--quiet"]);
+    let mut transcript = String::new();
+    for args in [
+        &["customer", "create", "acme", "--at", "2026-01-01"][..],
+        &[
+            "attach",
+            "--customer",
+            "acme",
+            "--plan",
+            "studio",
+            "--quantity",
+            "seats=5",
+            "--at",
+            "2026-01-01",
+        ],
+        &[
+            "set-quantity",
+            "--customer",
+            "acme",
+            "--plan",
+            "studio",
+            "--quantity",
+            "seats=8",
+            "--idempotency-key",
+            "seats-8",
+            "--at",
+            "2026-01-16",
+        ],
+        &[
+            "set-quantity",
+            "--customer",
+            "acme",
+            "--plan",
+            "studio",
+            "--quantity",
+            "seats=8",
+            "--idempotency-key",
+            "seats-8",
+            "--at",
+            "2026-01-16",
+            "--format",
+            "json",
+        ],
+        &[
+            "set-quantity",
+            "--customer",
+            "acme",
+            "--plan",
+            "studio",
+            "--quantity",
+            "seats=4",
+            "--at",
+            "2026-02-15",
+        ],
+        &[
+            "set-quantity",
+            "--customer",
+            "acme",
+            "--plan",
+            "studio",
+            "--quantity",
+            "seats=60",
+            "--at",
+            "2026-02-15",
+        ],
+        &[
+            "set-quantity",
+            "--customer",
+            "acme",
+            "--plan",
+            "team",
+            "--quantity",
+            "seats=2",
+            "--at",
+            "2026-02-15",
+        ],
+    ] {
+        transcript.push_str(&context.transcript(args));
+    }
+    assert!(transcript.contains("seats 5 → 8"), "{transcript}");
+    context.bind(|| insta::assert_snapshot!(transcript));
+}

@@ -787,3 +787,137 @@ fn unlimited_and_empty_balances_say_so() {
     );
     context.bind(|| insta::assert_snapshot!(transcript));
 }
+
+fn set_quantity(
+    ledger: &mut Ledger,
+    customer: &str,
+    plan: &str,
+    quantities: &[(&str, &str)],
+    when: &str,
+) -> Result<pricectl::ledger::QuantityResult, LedgerError> {
+    ledger.set_quantity(
+        &pricectl::ledger::SetQuantityRequest {
+            customer_id: customer.into(),
+            plan_id: plan.into(),
+            quantities: quantities
+                .iter()
+                .map(|(item, quantity)| ((*item).to_string(), decimal(quantity)))
+                .collect(),
+            idempotency_key: None,
+        },
+        at(when),
+    )
+}
+
+#[test]
+fn a_quantity_change_moves_the_units_and_bills_as_the_items_policy_says() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let mut ledger = ledger_for(&rules("quantity-changes"), directory.path());
+    attach(
+        &mut ledger,
+        "acme",
+        "team",
+        &[("seats", "5"), ("reports", "10")],
+        "2026-01-01",
+    )
+    .expect("attach");
+    // The ledger's rules: prorated, now (16 of 31 days left).
+    let raised =
+        set_quantity(&mut ledger, "acme", "team", &[("seats", "8")], "2026-01-16").expect("raised");
+    assert_eq!(raised.charge.total, decimal("15.48"));
+    assert_eq!(raised.changes[0].from, decimal("5"));
+    assert_eq!(raised.changes[0].to, decimal("8"));
+    assert!(raised.next_cycle.is_empty());
+    assert_eq!(
+        balance(&mut ledger, "acme", "seats", "2026-01-16"),
+        decimal("8")
+    );
+    // The lowered quantity is what renews.
+    let lowered = set_quantity(&mut ledger, "acme", "team", &[("seats", "2")], "2026-01-16")
+        .expect("lowered");
+    assert_eq!(
+        lowered.charge.total,
+        decimal("-30.97"),
+        "8 seats credited, 2 charged"
+    );
+    assert_eq!(
+        balance(&mut ledger, "acme", "seats", "2026-01-16"),
+        decimal("2")
+    );
+    let renewed: Decimal = ledger
+        .charges_between("acme", at("2026-01-16"), at("2026-02-01"))
+        .expect("renewals")
+        .iter()
+        .map(|charge| charge.total)
+        .sum();
+    assert_eq!(renewed, decimal("40.00"), "the base price and 2 seats");
+    // Bounds as attach checks them; an item the plan does not sell.
+    let error = set_quantity(&mut ledger, "acme", "team", &[("seats", "0")], "2026-02-01")
+        .expect_err("below the minimum");
+    assert!(
+        error
+            .to_string()
+            .contains("below the minimum purchase of 1"),
+        "{error}"
+    );
+
+    // bill_next_cycle: the 3 added seats are not paid for this period, so an upgrade credits
+    // the 5 that were (16 of 31 days of $50), not 8.
+    attach(
+        &mut ledger,
+        "guild",
+        "guild",
+        &[("seats", "5")],
+        "2026-01-01",
+    )
+    .expect("attach");
+    let unbilled = set_quantity(
+        &mut ledger,
+        "guild",
+        "guild",
+        &[("seats", "8")],
+        "2026-01-16",
+    )
+    .expect("raised");
+    assert_eq!(unbilled.charge.total, decimal("0.00"));
+    assert_eq!(
+        balance(&mut ledger, "guild", "seats", "2026-01-16"),
+        decimal("8")
+    );
+    let upgraded = attach(
+        &mut ledger,
+        "guild",
+        "guild-plus",
+        &[("seats", "8")],
+        "2026-01-16",
+    )
+    .expect("up");
+    let credit = upgraded
+        .charge
+        .line_items
+        .iter()
+        .find(|line| line.description.starts_with("seats × 5: unused time"))
+        .unwrap_or_else(|| panic!("a credit for the 5 seats paid: {:?}", upgraded.charge));
+    assert_eq!(credit.amount, decimal("-25.81"));
+
+    // prorate_next_cycle: what an upgrade finds owed for the next invoice is billed with it.
+    attach(
+        &mut ledger,
+        "studio",
+        "studio",
+        &[("seats", "5")],
+        "2026-01-01",
+    )
+    .expect("attach");
+    let deferred = set_quantity(
+        &mut ledger,
+        "studio",
+        "studio",
+        &[("seats", "8")],
+        "2026-01-16",
+    )
+    .expect("raised");
+    assert_eq!(deferred.charge.total, decimal("0.00"));
+    let next: Decimal = deferred.next_cycle.iter().map(|line| line.amount).sum();
+    assert_eq!(next, decimal("15.48"));
+}
