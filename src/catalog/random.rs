@@ -4,7 +4,8 @@
 //! every machine) that builds catalogs obeying every rule of the pricing language, so each one
 //! is what lowering could have produced: ids match the id pattern and are unique across
 //! features and credit systems; credit costs are positive and only on metered features; plan
-//! items are keyed by existing features and credit systems; boolean items carry nothing;
+//! items are keyed by existing features and credit systems; boolean items carry nothing; a
+//! proration policy is only on priced items;
 //! usage-billed items have a recurring price interval and reset at it, except items of
 //! allocated features, which never reset; prepaid prices have bounds that are
 //! multiples of `per` with `per <= min <= max`; tiers ascend strictly and end unbounded, volume
@@ -727,6 +728,10 @@ fn make_valid(catalog: &mut Catalog) {
             }
             if boolean.contains(id) {
                 item.reset_on_attach = false;
+                item.proration = None;
+            }
+            // A proration policy needs a price to apply to (`pricectl::proration_unpriced`).
+            if item.price.is_none() {
                 item.proration = None;
             }
         }

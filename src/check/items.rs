@@ -6,8 +6,9 @@ use super::Model;
 
 /// The shape of plan items: `pricectl::boolean_item` (a boolean feature's item carries
 /// nothing), `pricectl::allocated_reset` (an allocated feature's item never resets),
-/// `pricectl::reset_interval` (a usage-billed item resets when it is billed), and
-/// the `pricectl::invalid_value` cases of a price with nothing to charge.
+/// `pricectl::reset_interval` (a usage-billed item resets when it is billed),
+/// `pricectl::proration_unpriced` (a proration policy needs a price to apply to), and the
+/// `pricectl::invalid_value` cases of a price with nothing to charge.
 pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for (plan, item) in model.items() {
         let document = &item.value;
@@ -54,6 +55,23 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
             );
         }
         let Some(price) = &document.price else {
+            if let Some(proration) = &document.proration {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::ProrationUnpriced,
+                        format!(
+                            "`{}` in plan `{}` has a proration policy but no price",
+                            item.id.value, plan.id.value
+                        ),
+                        proration.span.clone(),
+                        "nothing here is charged or credited",
+                    )
+                    .with_help(format!(
+                        "a proration policy says what a change of a priced item charges or credits; give `{}` a `price` (a prepaid one, to sell quantities that change mid-term), or remove `proration`",
+                        item.id.value
+                    )),
+                );
+            }
             continue;
         };
         if price.value.amount.is_none()
