@@ -14,11 +14,13 @@ use super::exact;
 use super::ledger::{NewEntry, active_subscriptions, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, start_afresh, text};
 use super::model::{AttachRequest, AttachResult, ChargeRecord};
+use super::quantity::{defer, set_paid};
 use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
 use super::switch::{Direction, ScheduledSwitch, direction, period_end, schedule_switch, standing};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{
-    Billing, Included, ItemPrice, Plan, PlanItem, PrepaidBounds, TrialLength, TrialOncePer,
+    Billing, Included, ItemPrice, OnIncrease, Plan, PlanItem, PrepaidBounds, TrialLength,
+    TrialOncePer,
 };
 
 /// Where a subscription's periods are counted from. Every boundary of a subscription (its base
@@ -113,6 +115,7 @@ pub(super) fn attach_within(
     }
 
     let mut lines = Vec::new();
+    let mut deferred = Vec::new();
     let mut kept_anchor = None;
     let mut replaced = Vec::new();
     if let Some((old_id, old)) = replacing {
@@ -135,7 +138,24 @@ pub(super) fn attach_within(
             });
         }
         let standing = standing(transaction, old, old_id, at)?;
-        lines.extend(standing.credits);
+        // An upgrade is an increase: a prepaid item's credit follows its `on_increase` (the
+        // new plan's item, else the old one's).
+        for credit in standing.credits {
+            let policy = credit
+                .item
+                .as_deref()
+                .and_then(|item| plan.items.get(item).or_else(|| old.items.get(item)))
+                .and_then(|item| item.proration)
+                .map_or(OnIncrease::ProrateImmediately, |policy| policy.on_increase);
+            match policy {
+                OnIncrease::ProrateImmediately => lines.push((credit.description, credit.amount)),
+                OnIncrease::BillImmediately => {
+                    lines.push((format!("{}: credited", credit.what), -credit.full));
+                }
+                OnIncrease::ProrateNextCycle => deferred.push((credit.description, credit.amount)),
+                OnIncrease::BillNextCycle => {}
+            }
+        }
         // Paid to paid keeps the billing cycle, whatever the new interval (Autumn anchors an
         // annual plan that replaces a monthly one to the monthly plan's start).
         kept_anchor = standing.cycle.filter(|_| {
@@ -189,9 +209,18 @@ pub(super) fn attach_within(
             anchor,
             in_trial: trial.is_some(),
             rebought,
+            upgrade: !replaced.is_empty(),
         },
         &mut lines,
     )?;
+    if !deferred.is_empty() {
+        // Credits the policy puts on the next invoice: the new subscription's next boundary
+        // (now, when nothing of it recurs).
+        match period_end(transaction, subscription_id)? {
+            Some(end) => defer(transaction, subscription_id, plan_id, at, end, &deferred)?,
+            None => lines.extend(deferred),
+        }
+    }
     let charge = Charge::new(currency, lines);
     record_charge(
         transaction,
@@ -249,6 +278,7 @@ pub(super) fn switch_at(
             anchor: Anchor { at },
             in_trial: false,
             rebought: None,
+            upgrade: false,
         },
         &mut lines,
     )?;
@@ -271,6 +301,9 @@ struct Subscription<'a> {
     anchor: Anchor,
     in_trial: bool,
     rebought: Option<i64>,
+    /// It replaces a plan at once (an upgrade): its items' proration policies decide when
+    /// their prepaid prices are charged.
+    upgrade: bool,
 }
 
 /// Records a subscription, grants what it includes and buys, schedules its renewals, and adds
@@ -289,6 +322,7 @@ fn subscribe(
         anchor,
         in_trial,
         rebought,
+        upgrade,
     } = *subscription;
     let subscription_id = if let Some(subscription_id) = rebought {
         add_quantities(transaction, subscription_id, quantities)?;
@@ -310,6 +344,7 @@ fn subscribe(
         at,
         anchor,
         in_trial,
+        upgrade,
     };
     if let Some(price) = &plan.price {
         match Period::of_price(price.interval) {
@@ -342,6 +377,8 @@ struct Start<'a> {
     at: Instant,
     anchor: Anchor,
     in_trial: bool,
+    /// An upgrade: prepaid prices are charged as their items' `on_increase` says.
+    upgrade: bool,
 }
 
 impl Start<'_> {
@@ -418,10 +455,19 @@ impl Start<'_> {
                     let exact = cost_of(&price.rate, price.per, quantity)
                         .ok_or_else(|| LedgerError::Amount("the charge overflows".into()))?;
                     let description = format!("{item_id} × {shown}");
-                    lines.push(match period {
-                        Some(period) => self.prorated(description, exact, period)?,
-                        None => (description, exact),
-                    });
+                    match period {
+                        Some(period) => {
+                            self.charge_prepaid(
+                                transaction,
+                                (item_id, item),
+                                (description, exact),
+                                quantity,
+                                period,
+                                &mut lines,
+                            )?;
+                        }
+                        None => lines.push((description, exact)),
+                    }
                 }
                 let expires_at = period.map(|period| self.anchor.next(period, self.at));
                 add_lot(transaction, &lot(Source::Purchased, quantity, expires_at))?;
@@ -437,6 +483,53 @@ impl Start<'_> {
             }
         }
         Ok(lines)
+    }
+
+    /// Charges a recurring prepaid price: its share of the period still to come, now, unless
+    /// an upgrade's item says otherwise (`on_increase`): in full now, the share on the next
+    /// invoice, or nothing until the next period (which leaves the period paid at none).
+    fn charge_prepaid(
+        &self,
+        transaction: &Connection,
+        (item_id, item): (&str, &PlanItem),
+        (description, exact): (String, Decimal),
+        quantity: Decimal,
+        period: Period,
+        lines: &mut Vec<(String, Decimal)>,
+    ) -> Result<(), LedgerError> {
+        let policy = item
+            .proration
+            .filter(|_| self.upgrade)
+            .map_or(OnIncrease::ProrateImmediately, |policy| policy.on_increase);
+        let end = self.anchor.next(period, self.at);
+        match policy {
+            OnIncrease::ProrateImmediately => {
+                lines.push(self.prorated(description, exact, period)?);
+            }
+            OnIncrease::BillImmediately => lines.push((description, exact)),
+            OnIncrease::ProrateNextCycle => {
+                let line = self.prorated(description, exact, period)?;
+                defer(
+                    transaction,
+                    self.subscription_id,
+                    item_id,
+                    self.at,
+                    end,
+                    &[line],
+                )?;
+            }
+            OnIncrease::BillNextCycle => {
+                set_paid(
+                    transaction,
+                    self.subscription_id,
+                    item_id,
+                    Decimal::ZERO,
+                    quantity,
+                    end,
+                )?;
+            }
+        }
+        Ok(())
     }
 
     fn schedule(

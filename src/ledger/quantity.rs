@@ -257,7 +257,7 @@ fn paid_rows(transaction: &Connection, subscription_id: i64) -> Result<Vec<Strin
 }
 
 /// Records what is paid for the rest of the period (nothing when it is the quantity in force).
-fn set_paid(
+pub(super) fn set_paid(
     transaction: &Connection,
     subscription_id: i64,
     item_id: &str,
@@ -292,7 +292,7 @@ fn set_paid(
 }
 
 /// Puts a change's line items on the next invoice (the item's next boundary).
-fn defer(
+pub(super) fn defer(
     transaction: &Connection,
     subscription_id: i64,
     item_id: &str,

@@ -133,11 +133,25 @@ pub fn direction(old: &Plan, new: &Plan) -> Direction {
 
 /// What an upgrade reads of the subscription it replaces.
 pub struct Standing {
-    /// Credits for the unused part of what was paid in advance (negative line items).
-    pub credits: Vec<(String, Decimal)>,
+    /// Credits for the unused part of what was paid in advance (negative line items), and what
+    /// quantity changes left for the next invoice.
+    pub credits: Vec<Credit>,
     /// The anchor of its base price's periods, when it is paid and past any trial: a new plan
     /// with a recurring base price keeps the cycle.
     pub cycle: Option<Instant>,
+}
+
+/// One credit of an upgrade.
+pub struct Credit {
+    /// The prepaid item credited; `None` for the base price and left-over adjustments.
+    pub item: Option<String>,
+    /// What was paid for (`seats × 5`).
+    pub what: String,
+    /// The unused part (negative), and the line's description.
+    pub description: String,
+    pub amount: Decimal,
+    /// The whole period's price (positive).
+    pub full: Decimal,
 }
 
 /// The unused part of a subscription's in-advance prices at `now`: the base price and recurring
@@ -175,7 +189,13 @@ pub fn standing(
         match Renewal::parse(key) {
             Some((Renewal::Adjust, spec)) => {
                 for line in Adjustment::parse(spec)?.lines {
-                    standing.credits.push((line.description, line.amount));
+                    standing.credits.push(Credit {
+                        item: None,
+                        what: line.description.clone(),
+                        description: line.description,
+                        amount: line.amount,
+                        full: line.amount,
+                    });
                 }
             }
             Some((Renewal::Paid, spec)) => {
@@ -191,13 +211,14 @@ pub fn standing(
         if periods < 1 {
             continue;
         }
-        let (amount, interval, description) = if key == Renewal::Base.key("") {
+        let (amount, interval, description, item) = if key == Renewal::Base.key("") {
             let Some(price) = plan.price else { continue };
             standing.cycle = Some(Instant(anchor_at));
             (
                 price.amount,
                 price.interval,
                 format!("{}: base price", plan.name),
+                None,
             )
         } else if let Some(item_id) = key.strip_prefix("prepaid:") {
             let (Some(price), Some(quantity)) = (
@@ -219,6 +240,7 @@ pub fn standing(
                 cost,
                 price.interval,
                 format!("{item_id} × {}", quantity.normalize()),
+                Some(item_id.to_string()),
             )
         } else {
             continue;
@@ -232,10 +254,13 @@ pub fn standing(
             .checked_mul(unused)
             .ok_or_else(|| LedgerError::Amount("the credit overflows".into()))?;
         if !credit.is_zero() {
-            standing.credits.push((
-                format!("{description}: unused time until {}", Instant(next_at)),
-                -credit,
-            ));
+            standing.credits.push(Credit {
+                item,
+                description: format!("{description}: unused time until {}", Instant(next_at)),
+                what: description,
+                amount: -credit,
+                full: amount,
+            });
         }
     }
     Ok(standing)
