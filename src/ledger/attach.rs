@@ -606,13 +606,7 @@ fn add_quantities(
     subscription_id: i64,
     bought: &BTreeMap<String, Decimal>,
 ) -> Result<(), LedgerError> {
-    let stored: String = transaction.query_row(
-        "SELECT quantities FROM subscriptions WHERE id = ?1",
-        [subscription_id],
-        |row| row.get(0),
-    )?;
-    let mut quantities: BTreeMap<String, String> =
-        serde_json::from_str(&stored).map_err(|error| LedgerError::Corrupt(error.to_string()))?;
+    let mut quantities = subscription_quantities(transaction, subscription_id)?;
     for (item, quantity) in bought {
         let before = quantities
             .get(item)
@@ -627,6 +621,17 @@ fn add_quantities(
         params![subscription_id, quantities_json(&quantities)],
     )?;
     Ok(())
+}
+
+/// The prepaid quantities a subscription holds, by item (as stored: exact decimal text).
+pub(super) fn subscription_quantities(
+    transaction: &Connection,
+    subscription_id: i64,
+) -> Result<BTreeMap<String, String>, LedgerError> {
+    let stored: String = transaction
+        .prepare_cached("SELECT quantities FROM subscriptions WHERE id = ?1")?
+        .query_row([subscription_id], |row| row.get(0))?;
+    serde_json::from_str(&stored).map_err(|error| LedgerError::Corrupt(error.to_string()))
 }
 
 pub(super) fn quantities_json(quantities: &BTreeMap<String, String>) -> String {

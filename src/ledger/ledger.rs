@@ -180,41 +180,18 @@ impl Ledger {
         request: &AttachRequest,
         at: Instant,
     ) -> Result<AttachResult, LedgerError> {
-        let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
-        let clock = clock_of(&transaction, &request.customer_id)?;
-        require_customer(&transaction, &request.customer_id)?;
-        if let Some(previous) = idempotent_response::<_, AttachResult>(
-            &transaction,
-            request.idempotency_key.as_deref(),
-            "attach",
-            request,
-        )? {
-            return Ok(AttachResult {
-                replayed: true,
-                ..previous
-            });
-        }
-        advance_clock(&transaction, &request.customer_id, clock, at)?;
-        materialize_if_due(
-            &transaction,
-            &context.versions,
-            context.currency,
-            &request.customer_id,
-            at.0,
-        )?;
-        let mut result = attach_within(&transaction, context, request, at)?;
-        // What the attach leaves, stored with the answer: a replay prints it as it was.
-        result.balances = balances_within(&transaction, context, &request.customer_id, at)?;
-        remember(
-            &transaction,
+        self.idempotent_write(
             &request.customer_id,
             request.idempotency_key.as_deref(),
-            "attach",
-            request,
-            &result,
-        )?;
-        transaction.commit()?;
-        Ok(result)
+            ("attach", request),
+            at,
+            |transaction, context| {
+                let mut result = attach_within(transaction, context, request, at)?;
+                // What the attach leaves, stored with the answer: a replay prints it as it was.
+                result.balances = balances_within(transaction, context, &request.customer_id, at)?;
+                Ok(result)
+            },
+        )
     }
 
     /// Changes the prepaid quantity of items of a plan the customer is on, mid-term: the units
@@ -224,40 +201,51 @@ impl Ledger {
         request: &SetQuantityRequest,
         at: Instant,
     ) -> Result<QuantityResult, LedgerError> {
-        let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
-        let clock = clock_of(&transaction, &request.customer_id)?;
-        require_customer(&transaction, &request.customer_id)?;
-        if let Some(previous) = idempotent_response::<_, QuantityResult>(
-            &transaction,
+        self.idempotent_write(
+            &request.customer_id,
             request.idempotency_key.as_deref(),
-            "set_quantity",
-            request,
-        )? {
-            return Ok(QuantityResult {
-                replayed: true,
-                ..previous
-            });
+            ("set_quantity", request),
+            at,
+            |transaction, context| {
+                let mut result = set_quantity_within(transaction, context, request, at)?;
+                result.balances = balances_within(transaction, context, &request.customer_id, at)?;
+                Ok(result)
+            },
+        )
+    }
+
+    /// One write of a customer's ledger that an idempotency key applies once (`attach`,
+    /// `set_quantity`): a repeat answers the first answer, marked as a replay; otherwise the
+    /// clock moves to `at`, what is due happens, then `work`, and its answer is kept with the
+    /// key, all in one transaction.
+    fn idempotent_write<Request: serde::Serialize, Answer: Replayable>(
+        &mut self,
+        customer_id: &str,
+        key: Option<&str>,
+        (operation, request): (&str, &Request),
+        at: Instant,
+        work: impl FnOnce(&Connection, &LedgerCatalog) -> Result<Answer, LedgerError>,
+    ) -> Result<Answer, LedgerError> {
+        let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
+        let clock = clock_of(&transaction, customer_id)?;
+        require_customer(&transaction, customer_id)?;
+        if let Some(previous) =
+            idempotent_response::<_, Answer>(&transaction, key, operation, request)?
+        {
+            return Ok(previous.replayed());
         }
-        advance_clock(&transaction, &request.customer_id, clock, at)?;
+        advance_clock(&transaction, customer_id, clock, at)?;
         materialize_if_due(
             &transaction,
             &context.versions,
             context.currency,
-            &request.customer_id,
+            customer_id,
             at.0,
         )?;
-        let mut result = set_quantity_within(&transaction, context, request, at)?;
-        result.balances = balances_within(&transaction, context, &request.customer_id, at)?;
-        remember(
-            &transaction,
-            &request.customer_id,
-            request.idempotency_key.as_deref(),
-            "set_quantity",
-            request,
-            &result,
-        )?;
+        let answer = work(&transaction, context)?;
+        remember(&transaction, customer_id, key, operation, request, &answer)?;
         transaction.commit()?;
-        Ok(result)
+        Ok(answer)
     }
 
     /// Records usage of a metered feature; under a credit system, deducts `value × cost` credits.
@@ -297,10 +285,7 @@ impl Ledger {
             "track",
             request,
         )? {
-            return Ok(TrackResult {
-                replayed: true,
-                ..previous
-            });
+            return Ok(previous.replayed());
         }
         advance_clock(&transaction, customer_id, probe.clock, at)?;
         if probe.due {
@@ -1103,6 +1088,39 @@ pub fn record_charge(
             serde_json::to_string(&charge.line_items).expect("line items serialize"),
         ])?;
     Ok(())
+}
+
+/// An answer an idempotency key keeps: stored as JSON, and marked when it answers a repeat.
+trait Replayable: serde::Serialize + serde::de::DeserializeOwned {
+    /// The same answer, saying it answers a repeat of the request.
+    fn replayed(self) -> Self;
+}
+
+impl Replayable for AttachResult {
+    fn replayed(self) -> Self {
+        AttachResult {
+            replayed: true,
+            ..self
+        }
+    }
+}
+
+impl Replayable for QuantityResult {
+    fn replayed(self) -> Self {
+        QuantityResult {
+            replayed: true,
+            ..self
+        }
+    }
+}
+
+impl Replayable for TrackResult {
+    fn replayed(self) -> Self {
+        TrackResult {
+            replayed: true,
+            ..self
+        }
+    }
 }
 
 /// The answer of an earlier request with the same idempotency key: the operation is applied

@@ -3,12 +3,12 @@
 //! and the change is charged or credited as the item's proration policy says (by default
 //! prorated and now, both ways). See docs/ledger.md, "Changing a prepaid quantity".
 
-use std::collections::BTreeMap;
-
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 
-use super::attach::{Anchor, checked_quantity, prepaid_item, quantities_json};
+use super::attach::{
+    Anchor, checked_quantity, prepaid_item, quantities_json, subscription_quantities,
+};
 use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::{Instant, Period};
@@ -30,13 +30,7 @@ pub(super) fn set_quantity_within(
 ) -> Result<QuantityResult, LedgerError> {
     let customer_id = request.customer_id.as_str();
     let (subscription_id, plan) = subscription_to(transaction, context, request)?;
-    let stored: String = transaction.query_row(
-        "SELECT quantities FROM subscriptions WHERE id = ?1",
-        [subscription_id],
-        |row| row.get(0),
-    )?;
-    let mut quantities: BTreeMap<String, String> =
-        serde_json::from_str(&stored).map_err(|error| LedgerError::Corrupt(error.to_string()))?;
+    let mut quantities = subscription_quantities(transaction, subscription_id)?;
     let in_trial: bool = transaction
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM renewals WHERE subscription_id = ?1 AND periods = 0)",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, params};
 use rust_decimal::Decimal;
 
+use super::attach::subscription_quantities;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
 use super::lots::decimal;
@@ -163,13 +164,7 @@ pub fn standing(
     subscription_id: i64,
     now: Instant,
 ) -> Result<Standing, LedgerError> {
-    let quantities: String = transaction.query_row(
-        "SELECT quantities FROM subscriptions WHERE id = ?1",
-        [subscription_id],
-        |row| row.get(0),
-    )?;
-    let quantities: BTreeMap<String, String> = serde_json::from_str(&quantities)
-        .map_err(|error| LedgerError::Corrupt(error.to_string()))?;
+    let quantities = subscription_quantities(transaction, subscription_id)?;
     let mut statement = transaction.prepare_cached(
         "SELECT item, next_at, anchor_at, periods FROM renewals WHERE subscription_id = ?1",
     )?;
