@@ -23,7 +23,7 @@ use super::model::{
     SubscriptionView, TrackRequest, TrackResult,
 };
 use super::operation::{BilledCharge, Operation, Outcome};
-use super::renewal::{Versions, anything_due, customer_and_due, materialize, materialize_if_due};
+use super::renewal::{Versions, customer_and_due, materialize, materialize_if_due};
 use crate::catalog::Catalog;
 use crate::store::{Access, Store};
 
@@ -187,8 +187,10 @@ impl Ledger {
             at,
             |transaction, context| {
                 let mut result = attach_within(transaction, context, request, at)?;
-                // What the attach leaves, stored with the answer: a replay prints it as it was.
-                result.balances = balances_within(transaction, context, &request.customer_id, at)?;
+                // What the attach leaves, stored with the answer: a replay prints it as it was
+                // (the attach moved the customer's clock to `at`).
+                result.balances =
+                    balances_within(transaction, context, Some(at.0), &request.customer_id, at)?;
                 Ok(result)
             },
         )
@@ -208,7 +210,8 @@ impl Ledger {
             at,
             |transaction, context| {
                 let mut result = set_quantity_within(transaction, context, request, at)?;
-                result.balances = balances_within(transaction, context, &request.customer_id, at)?;
+                result.balances =
+                    balances_within(transaction, context, Some(at.0), &request.customer_id, at)?;
                 Ok(result)
             },
         )
@@ -287,7 +290,9 @@ impl Ledger {
         )? {
             return Ok(previous.replayed());
         }
-        advance_clock(&transaction, customer_id, probe.clock, at)?;
+        // The usage entry written below, dated `at`, moves the clock (see `customer_clock_sql`):
+        // no write of the customer's row.
+        refuse_late(customer_id, probe.clock, at)?;
         if probe.due {
             materialize(&transaction, versions, currency, customer_id, at.0)?;
         }
@@ -370,21 +375,13 @@ impl Ledger {
         required: Option<Decimal>,
         at: Instant,
     ) -> Result<CheckResult, LedgerError> {
-        self.bring_up_to_date(customer_id, at)?;
+        let Some(clock) = self.bring_up_to_date(customer_id, at)? else {
+            return Err(unknown_customer(customer_id));
+        };
         let connection = self.store.connection();
         let LedgerCatalog {
             catalog, versions, ..
         } = &self.catalog;
-        let exists: Option<i64> = connection
-            .query_row(
-                "SELECT 1 FROM customers WHERE id = ?1",
-                [customer_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if exists.is_none() {
-            return Err(unknown_customer(customer_id));
-        }
         let active = active_plans(connection, versions, customer_id)?;
         let required_units = required.unwrap_or(Decimal::ONE);
         match resolve(catalog, &active, feature_id)? {
@@ -400,6 +397,7 @@ impl Ledger {
                 let needed = exact::mul(required_units, resolution.rate)?;
                 let view = balance_view(
                     connection,
+                    Some(clock),
                     customer_id,
                     &resolution.balance_key,
                     resolution.unlimited,
@@ -510,8 +508,14 @@ impl Ledger {
         customer_id: &str,
         at: Instant,
     ) -> Result<Vec<BalanceView>, LedgerError> {
-        self.bring_up_to_date(customer_id, at)?;
-        balances_within(self.store.connection(), &self.catalog, customer_id, at)
+        let clock = self.bring_up_to_date(customer_id, at)?;
+        balances_within(
+            self.store.connection(),
+            &self.catalog,
+            clock,
+            customer_id,
+            at,
+        )
     }
 
     /// Every ledger entry of a customer, oldest first.
@@ -672,11 +676,18 @@ impl Ledger {
     /// Runs what is due (renewals, expiries) in a write transaction, only when something is;
     /// reads the catalog again first when an apply moved it. The customer's clock moves to
     /// `at` with it: what is due before `at` has happened, so a write dated earlier would come
-    /// after it.
-    fn bring_up_to_date(&mut self, customer_id: &str, at: Instant) -> Result<(), LedgerError> {
-        self.catalog.refresh(&self.store)?;
-        if !anything_due(self.store.connection(), customer_id, at.0)? {
-            return Ok(());
+    /// after it. Returns the customer's clock after (`None`: no such customer).
+    fn bring_up_to_date(
+        &mut self,
+        customer_id: &str,
+        at: Instant,
+    ) -> Result<Option<i64>, LedgerError> {
+        // One query for the clock, what is due and the catalog revision, as `track` makes.
+        let probe = customer_and_due(self.store.connection(), customer_id, at.0)?;
+        self.catalog
+            .refresh_to(&self.store, probe.catalog_revision)?;
+        if !probe.due {
+            return Ok(probe.clock);
         }
         let transaction = WriteTransaction::begin(self.store.connection())?;
         let LedgerCatalog {
@@ -687,15 +698,17 @@ impl Ledger {
             .prepare_cached("UPDATE customers SET clock_at = ?2 WHERE id = ?1 AND clock_at < ?2")?
             .execute(params![customer_id, at.0])?;
         transaction.commit()?;
-        Ok(())
+        Ok(probe.clock.map(|clock| clock.max(at.0)))
     }
 }
 
 /// Every balance of a customer at `at` (its periods already brought up to date): what its
-/// lots hold and what its plans make unlimited. Boolean features have no balance.
+/// lots hold and what its plans make unlimited. Boolean features have no balance. `clock` is
+/// the customer's (a time before it is a view of the past).
 fn balances_within(
     connection: &Connection,
     context: &LedgerCatalog,
+    clock: Option<i64>,
     customer_id: &str,
     at: Instant,
 ) -> Result<Vec<BalanceView>, LedgerError> {
@@ -737,6 +750,7 @@ fn balances_within(
             };
             balance_view(
                 connection,
+                clock,
                 customer_id,
                 &key,
                 resolution.unlimited,
@@ -747,6 +761,19 @@ fn balances_within(
         .collect()
 }
 
+/// The customer's clock, the time of its latest write (or its creation), as an SQL
+/// expression of the customer id `?1`: the later of `customers.clock_at` and the customer's
+/// latest entry. A write that leaves an entry dated when it happened (`track`) thereby moves
+/// the clock without writing the customer's row, one page fewer in the WAL per event; others
+/// move `clock_at`. NULL when there is no such customer.
+macro_rules! customer_clock_sql {
+    () => {
+        "(SELECT MAX(clock_at, COALESCE((SELECT MAX(at) FROM entries WHERE customer_id = ?1), clock_at))
+          FROM customers WHERE id = ?1)"
+    };
+}
+pub(super) use customer_clock_sql;
+
 /// Refuses a write dated before the customer's clock (the time of its latest write, or its
 /// creation): events are applied in time order per customer. Then moves the clock to `at`.
 fn advance_clock(
@@ -755,6 +782,18 @@ fn advance_clock(
     clock: Option<i64>,
     at: Instant,
 ) -> Result<(), LedgerError> {
+    let clock = refuse_late(customer_id, clock, at)?;
+    if at.0 > clock {
+        transaction
+            .prepare_cached("UPDATE customers SET clock_at = ?2 WHERE id = ?1")?
+            .execute(params![customer_id, at.0])?;
+    }
+    Ok(())
+}
+
+/// Refuses a write dated before the customer's clock, and an unknown customer; returns the
+/// clock.
+fn refuse_late(customer_id: &str, clock: Option<i64>, at: Instant) -> Result<i64, LedgerError> {
     let Some(clock) = clock else {
         return Err(unknown_customer(customer_id));
     };
@@ -765,20 +804,14 @@ fn advance_clock(
             clock: Instant(clock).to_string(),
         });
     }
-    if at.0 > clock {
-        transaction
-            .prepare_cached("UPDATE customers SET clock_at = ?2 WHERE id = ?1")?
-            .execute(params![customer_id, at.0])?;
-    }
-    Ok(())
+    Ok(clock)
 }
 
 /// A customer's clock (`None` when there is no such customer).
 fn clock_of(connection: &Connection, customer_id: &str) -> Result<Option<i64>, LedgerError> {
     Ok(connection
-        .prepare_cached("SELECT clock_at FROM customers WHERE id = ?1")?
-        .query_row([customer_id], |row| row.get(0))
-        .optional()?)
+        .prepare_cached(concat!("SELECT ", customer_clock_sql!()))?
+        .query_row([customer_id], |row| row.get(0))?)
 }
 
 /// Refuses usage values the feature cannot have: a consumable feature's usage is never
@@ -820,6 +853,7 @@ fn begin_write<'a>(
 
 fn balance_view(
     connection: &rusqlite::Connection,
+    clock: Option<i64>,
     customer_id: &str,
     key: &str,
     unlimited: bool,
@@ -828,7 +862,7 @@ fn balance_view(
 ) -> Result<BalanceView, LedgerError> {
     // Before the customer's clock the lots have moved on since: the balance then is the sum
     // of the entries up to `at` (every change is an entry), and the lots are not shown.
-    if clock_of(connection, customer_id)?.is_some_and(|clock| at < clock) {
+    if clock.is_some_and(|clock| at < clock) {
         let mut statement = connection.prepare_cached(
             "SELECT amount FROM entries WHERE customer_id = ?1 AND balance_key = ?2 AND at <= ?3",
         )?;

@@ -103,7 +103,7 @@ pub fn active_lots(
     let mut statement = connection.prepare_cached(
         "SELECT id, source, granted, remaining, expires_at, reason FROM lots
          WHERE customer_id = ?1 AND balance_key = ?2 AND starts_at <= ?3
-           AND (expires_at IS NULL OR expires_at > ?3) AND remaining != '0'",
+           AND (expires_at IS NULL OR expires_at > ?3) AND empty = 0 AND remaining != '0'",
     )?;
     let rows = statement.query_map(params![customer_id, balance_key, at], |row| {
         Ok((
@@ -156,10 +156,26 @@ pub fn balance(
     Ok((total, lots))
 }
 
+/// Sets what is left of a lot, keeping its `empty` flag in step. The flag, not `remaining`,
+/// is the condition of the index of lots in force, so a draw that leaves something in the lot
+/// rewrites the lot's row alone, not the index (one page fewer for every `track`).
 fn set_remaining(transaction: &Connection, id: i64, remaining: Decimal) -> Result<(), LedgerError> {
-    transaction
-        .prepare_cached("UPDATE lots SET remaining = ?2 WHERE id = ?1")?
-        .execute(params![id, text(remaining)])?;
+    if remaining.is_zero() {
+        transaction
+            .prepare_cached("UPDATE lots SET remaining = '0', empty = 1 WHERE id = ?1")?
+            .execute([id])?;
+        return Ok(());
+    }
+    let remaining = text(remaining);
+    let updated = transaction
+        .prepare_cached("UPDATE lots SET remaining = ?2 WHERE id = ?1 AND empty = 0")?
+        .execute(params![id, remaining])?;
+    if updated == 0 {
+        // The lot was empty and fills again (an overdraft, or units in use).
+        transaction
+            .prepare_cached("UPDATE lots SET remaining = ?2, empty = 0 WHERE id = ?1")?
+            .execute(params![id, remaining])?;
+    }
     Ok(())
 }
 
@@ -216,10 +232,10 @@ fn overdraw(
         None => {
             transaction
                 .prepare_cached(
-                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at)
-                     VALUES (?1, ?2, 'overdraft', '0', ?3, ?4)",
+                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, empty)
+                     VALUES (?1, ?2, 'overdraft', '0', ?3, ?4, ?5)",
                 )?
-                .execute(params![customer_id, balance_key, text(-left), at])?;
+                .execute(params![customer_id, balance_key, text(-left), at, left.is_zero()])?;
         }
     }
     Ok(())
@@ -324,10 +340,10 @@ pub fn allocate(
         None => {
             transaction
                 .prepare_cached(
-                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at)
-                     VALUES (?1, ?2, 'in_use', '0', ?3, ?4)",
+                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, empty)
+                     VALUES (?1, ?2, 'in_use', '0', ?3, ?4, ?5)",
                 )?
-                .execute(params![customer_id, balance_key, text(-level), at])?;
+                .execute(params![customer_id, balance_key, text(-level), at, level.is_zero()])?;
         }
     }
     Ok(after)
@@ -384,8 +400,8 @@ pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, Ledger
     let remaining = exact::sub(lot.amount, paid)?;
     transaction
         .prepare_cached(
-            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, expires_at, subscription_id, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, expires_at, subscription_id, reason, empty)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
         .execute(params![
             lot.customer_id,
@@ -397,6 +413,7 @@ pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, Ledger
             lot.expires_at,
             lot.subscription_id,
             lot.reason,
+            remaining.is_zero(),
         ])?;
     Ok(transaction.last_insert_rowid())
 }
@@ -407,7 +424,7 @@ pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Resul
         let mut statement = transaction.prepare_cached(
             "SELECT id, balance_key, remaining, expires_at, subscription_id FROM lots
              WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
-               AND source != 'overdraft' AND remaining != '0'",
+               AND source != 'overdraft' AND empty = 0 AND remaining != '0'",
         )?;
         let rows = statement.query_map(params![customer_id, at], |row| {
             Ok((
@@ -456,7 +473,7 @@ pub fn start_afresh(
     let lots: Vec<(i64, String, String)> = {
         let mut statement = transaction.prepare_cached(
             "SELECT id, source, remaining FROM lots
-             WHERE customer_id = ?1 AND balance_key = ?2 AND remaining != '0'
+             WHERE customer_id = ?1 AND balance_key = ?2 AND empty = 0 AND remaining != '0'
                AND source IN ('in_use', 'overdraft', 'included')
                AND (expires_at IS NULL OR expires_at > ?3)",
         )?;

@@ -11,7 +11,7 @@ use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
 use super::exact;
-use super::ledger::{NewEntry, entry, record_charge};
+use super::ledger::{NewEntry, customer_clock_sql, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, expire_due, in_use, owed, settle_overdraft};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{Currency, Included, ItemPrice, Plan, PlanItem};
@@ -147,10 +147,12 @@ pub fn customer_and_due(
             // Renewals of ended subscriptions are deleted when they end, so one probe of the
             // renewals' own customer index is enough (a join with `subscriptions` was slower,
             // and SQLite re-prepared it on every transaction).
-            "SELECT (SELECT clock_at FROM customers WHERE id = ?1),
+            "SELECT ",
+            customer_clock_sql!(),
+            ",
                     EXISTS (SELECT 1 FROM renewals WHERE customer_id = ?1 AND next_at <= ?2)
                     OR EXISTS (SELECT 1 FROM lots WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
-                               AND source != 'overdraft' AND remaining != '0'),
+                               AND source != 'overdraft' AND empty = 0 AND remaining != '0'),
                     ",
             catalog_revision_sql!()
         ))?

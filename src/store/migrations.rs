@@ -124,6 +124,20 @@ const MIGRATIONS: &[&str] = &[
         answer     TEXT              -- the JSON body answered, once the request succeeded
     );
     ",
+    // 5: a `track` writes three pages, not five (docs/performance.md). The customer's clock is
+    // the later of `clock_at` and its latest entry's time, so a write that leaves an entry need
+    // not move `clock_at`: entries are indexed by time (which also serves history, in time
+    // order, and point-in-time balances). The lots in force are those not `empty`, a flag that
+    // changes only when a lot empties or fills again: an index whose condition reads
+    // `remaining` is rewritten by every draw.
+    r"
+    DROP INDEX entries_by_customer;
+    CREATE INDEX entries_by_time ON entries (customer_id, at);
+    ALTER TABLE lots ADD COLUMN empty INTEGER NOT NULL DEFAULT 0;
+    UPDATE lots SET empty = 1 WHERE remaining = '0';
+    DROP INDEX lots_in_force;
+    CREATE INDEX lots_in_force ON lots (customer_id, balance_key) WHERE empty = 0;
+    ",
 ];
 
 /// The schema version this build writes, and the only one it reads.
@@ -152,4 +166,49 @@ pub fn migrate(connection: &mut Connection) -> rusqlite::Result<i64> {
     }
     transaction.commit()?;
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::{MIGRATIONS, SCHEMA_VERSION, migrate};
+
+    #[test]
+    fn lots_emptied_before_migration_5_are_flagged_empty_and_the_rest_stay_in_force() {
+        let mut connection = Connection::open_in_memory().expect("in-memory database");
+        for migration in &MIGRATIONS[..3] {
+            connection.execute_batch(migration).expect("migration");
+        }
+        connection
+            .execute_batch(
+                "PRAGMA user_version = 3;
+                 INSERT INTO customers (id, created_at, clock_at) VALUES ('acme', 0, 0);
+                 INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at)
+                 VALUES ('acme', 'credits', 'purchased', '500', '0', 0),
+                        ('acme', 'credits', 'purchased', '500', '120.5', 0),
+                        ('acme', 'credits', 'overdraft', '0', '-3', 0);",
+            )
+            .expect("rows");
+        assert_eq!(migrate(&mut connection).expect("migrate"), 3);
+        let flags: Vec<(String, bool)> = connection
+            .prepare("SELECT remaining, empty FROM lots ORDER BY id")
+            .expect("query")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            flags,
+            [
+                ("0".to_string(), true),
+                ("120.5".to_string(), false),
+                ("-3".to_string(), false)
+            ]
+        );
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+    }
 }

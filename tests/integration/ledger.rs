@@ -283,6 +283,31 @@ fn usage_is_never_dropped_and_checks_deny_until_topped_up() {
         .map(|entry| entry.amount)
         .sum();
     assert_eq!(sum, decimal("500"));
+    // The paid-off overdraft runs up again: the lot that was empty is in force again, so
+    // every read of the balance sees it.
+    assert_eq!(
+        track(
+            &mut ledger,
+            "acme",
+            "o1-output-tokens",
+            "1000000",
+            None,
+            "2026-01-04"
+        ),
+        decimal("-5500")
+    );
+    assert_eq!(
+        balance_of(&mut ledger, "acme", "o1-input-tokens", "2026-01-04"),
+        decimal("-5500")
+    );
+    let sum: Decimal = ledger
+        .history("acme")
+        .expect("history")
+        .iter()
+        .filter(|entry| entry.balance_key == "credits")
+        .map(|entry| entry.amount)
+        .sum();
+    assert_eq!(sum, decimal("-5500"));
 }
 
 #[test]
