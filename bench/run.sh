@@ -14,6 +14,10 @@
 #   BENCH_NO_INSTALL=1        never apt-get / pip install missing tools; fail instead
 #   BENCH_WAIT_IDLE=600       before each timing group, wait up to this many seconds for the
 #                             CPUs to be idle (under 10% busy); default 0: only warn
+#   BENCH_LEDGER=1            instead of the above: the ledger (tracked events per second, 8
+#                             writers, the cost of check; its instruction count with valgrind's
+#                             callgrind and its system calls with strace when installed), then
+#                             `pricectl serve` over HTTP (scripts/bench-serve.sh, wrk)
 #
 # Dev-only: nothing in CI runs this. Installs hyperfine, GNU time (apt) and taplo (pip) when
 # missing, as root.
@@ -58,6 +62,34 @@ load_note() { # load_note WHEN: waits up to BENCH_WAIT_IDLE seconds for idle CPU
         echo "warning: other processes keep the CPUs ${busy}% busy ($1); they skew these timings" >&2
     fi
 }
+
+# ------------------------------------------------------------------ ledger and serve
+if [[ ${BENCH_LEDGER:-} == 1 ]]; then
+    say "ledger: building bench/target/release/ledger"
+    CARGO_TARGET_DIR=$ROOT/bench/target cargo build --release --manifest-path bench/Cargo.toml --bin ledger
+    load_note "ledger"
+    say "ledger: 20,000 events, three runs"
+    for run in 1 2 3; do
+        "$BENCH_BIN/ledger" 20000 | tee -a "$OUT/ledger.txt"
+    done
+    if command -v valgrind >/dev/null 2>&1; then
+        say "ledger: instructions for 300 events (independent of the load)"
+        valgrind --tool=callgrind --callgrind-out-file="$OUT/ledger.callgrind" "$BENCH_BIN/ledger" 300 2>&1 |
+            grep -E 'refs' | tee -a "$OUT/ledger.txt"
+    fi
+    if command -v strace >/dev/null 2>&1; then
+        say "ledger: system calls for 2,000 events"
+        strace -f -c -o "$OUT/ledger-strace.txt" "$BENCH_BIN/ledger" 2000 >/dev/null
+        grep -E 'pwrite64|fcntl|fsync|total' "$OUT/ledger-strace.txt" | tee -a "$OUT/ledger.txt"
+    fi
+    load_note "serve"
+    say "serve: scripts/bench-serve.sh 10"
+    need_wrk=$(command -v wrk || true)
+    [[ -n $need_wrk ]] || { echo "missing wrk: install the Debian package wrk" >&2; exit 1; }
+    bash scripts/bench-serve.sh 10 | tee "$OUT/serve.txt"
+    load_note "at the end"
+    exit 0
+fi
 
 # ------------------------------------------------------------------ tools
 apt_updated=0
