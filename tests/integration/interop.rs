@@ -180,9 +180,16 @@ fn the_credit_story_through_autumn_js() {
     "#);
 }
 
-/// The corpus of `tests/fixtures/autumn-corpus/`: each directory holds an `autumn.config.ts`
+/// A catalog of the corpus (`tests/fixtures/autumn-corpus/NAME/`): its `autumn.config.ts`
 /// and its translation, `pricing.toml`.
-fn corpus() -> Vec<PathBuf> {
+struct CorpusEntry {
+    name: String,
+    config: String,
+    translation: PathBuf,
+}
+
+/// The corpus entries written in atmn's older syntax (`older`) or in its current one.
+fn corpus(older: bool) -> Vec<CorpusEntry> {
     let mut directories: Vec<PathBuf> =
         std::fs::read_dir(root().join("tests").join("fixtures").join("autumn-corpus"))
             .expect("the corpus")
@@ -191,6 +198,18 @@ fn corpus() -> Vec<PathBuf> {
             .collect();
     directories.sort();
     directories
+        .into_iter()
+        .map(|directory| CorpusEntry {
+            name: directory
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned(),
+            config: std::fs::read_to_string(directory.join("autumn.config.ts")).expect("readable"),
+            translation: directory.join("pricing.toml"),
+        })
+        .filter(|entry| in_the_older_syntax(&entry.config) == older)
+        .collect()
 }
 
 /// Whether a config is written in atmn's older syntax (`product()`, `featureItem()`,
@@ -207,14 +226,6 @@ fn atmn_project(context: &TestContext, name: &str, config: &str) -> PathBuf {
     directory
 }
 
-fn name_of(directory: &Path) -> String {
-    directory
-        .file_name()
-        .expect("a name")
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// One server; each config of the corpus in atmn's syntax is pushed into it in turn (a push
 /// makes the catalog the config's, removing the previous one), pushed again with nothing to
 /// change, and `pricectl plan` of its translation against the same store has no changes.
@@ -223,12 +234,12 @@ fn the_corpus_in_atmns_syntax_is_pushed_in_sync_and_its_translation_plans_no_cha
     let context = TestContext::new();
     let server = Server::start(&context);
     let mut pushed = Vec::new();
-    for directory in corpus() {
-        let name = name_of(&directory);
-        let config = std::fs::read_to_string(directory.join("autumn.config.ts")).expect("readable");
-        if in_the_older_syntax(&config) {
-            continue;
-        }
+    for CorpusEntry {
+        name,
+        config,
+        translation,
+    } in corpus(false)
+    {
         let project = atmn_project(&context, &name, &config);
         let first = atmn(&server, &project, &["push", "--yes"]);
         assert!(
@@ -242,7 +253,6 @@ fn the_corpus_in_atmns_syntax_is_pushed_in_sync_and_its_translation_plans_no_cha
             "{name}: a second push has nothing to do:\n{}",
             text(&second)
         );
-        let translation = directory.join("pricing.toml");
         let plan = context.run(&[
             "plan",
             "--state",
@@ -270,12 +280,12 @@ fn the_corpus_in_the_older_syntax_goes_through_its_translation() {
     let context = TestContext::new();
     let server = Server::start(&context);
     let mut translated = 0;
-    for directory in corpus() {
-        let name = name_of(&directory);
-        let config = std::fs::read_to_string(directory.join("autumn.config.ts")).expect("readable");
-        if !in_the_older_syntax(&config) {
-            continue;
-        }
+    for CorpusEntry {
+        name,
+        config,
+        translation,
+    } in corpus(true)
+    {
         let project = atmn_project(&context, &name, &config);
         let refused = atmn(&server, &project, &["push", "--yes"]);
         assert!(
@@ -283,7 +293,6 @@ fn the_corpus_in_the_older_syntax_goes_through_its_translation() {
             "{name}: atmn 1.1.25 loads the older syntax?\n{}",
             text(&refused)
         );
-        let translation = directory.join("pricing.toml");
         let applied = context.run(&[
             "apply",
             "--auto-approve",
