@@ -27,7 +27,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::ledger::{CheckRequest, GrantRequest, Operation, TrackRequest};
+use crate::ledger::{CheckRequest, GrantRequest, Operation, Overage, TrackRequest};
 
 pub use exit_status::ExitStatus;
 pub use explain::explanation;
@@ -554,6 +554,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 feature_id: args.feature,
                 value: args.value,
                 idempotency_key: args.idempotency_key,
+                overage: Overage::Overflow,
             }),
         ),
         Command::Check(args) => ledger::ledger(

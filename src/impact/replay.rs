@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::usage::{UsageError, UsageRecord};
 use crate::catalog::{Catalog, TrialLength};
-use crate::ledger::{AttachRequest, Instant, Ledger, LedgerError, Period, TrackRequest};
+use crate::ledger::{AttachRequest, Instant, Ledger, LedgerError, Overage, Period, TrackRequest};
 
 /// What one customer paid under one pricing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -278,6 +278,7 @@ impl Replay<'_> {
                 feature_id: feature,
                 value,
                 idempotency_key: None,
+                overage: Overage::Overflow,
             };
             if let Err(error) = self.ledgers[shard].track(&request, at)
                 && let Some(state) = self.customers.get_mut(id)

@@ -21,6 +21,9 @@ pub struct Resolution {
     pub unlimited: bool,
     /// A usage price covers what the balance does not: checks allow it, and it is billed.
     pub overage_allowed: bool,
+    /// An item grants it with no price (Autumn lets such an allocated balance go below zero
+    /// even when usage is capped).
+    pub granted_free: bool,
 }
 
 /// What a boolean feature resolves to: the plan granting it, if any.
@@ -91,5 +94,6 @@ fn resolution(key: &str, rate: Decimal, items: &[&PlanItem]) -> Resolution {
                 .as_ref()
                 .is_some_and(|price| price.billing == Billing::Usage)
         }),
+        granted_free: items.iter().any(|item| item.price.is_none()),
     }
 }

@@ -19,7 +19,7 @@ use super::identifiers::{check_customer_id, check_idempotency_key, unknown_custo
 use super::lots::{NewLot, Source, add_lot, allocate, balance, decimal, draw, text};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
-    GrantRequest, GrantResult, HistoryEntry, LotView, QuantityResult, SetQuantityRequest,
+    GrantRequest, GrantResult, HistoryEntry, LotView, Overage, QuantityResult, SetQuantityRequest,
     SubscriptionView, TrackRequest, TrackResult,
 };
 use super::operation::{BilledCharge, Operation, Outcome};
@@ -252,7 +252,8 @@ impl Ledger {
     }
 
     /// Records usage of a metered feature; under a credit system, deducts `value × cost` credits.
-    /// Usage is never dropped: beyond the balance it goes negative.
+    /// Usage is never dropped: beyond the balance it goes negative, unless the request caps it
+    /// ([`Overage::Cap`]).
     pub fn track(
         &mut self,
         request: &TrackRequest,
@@ -304,8 +305,16 @@ impl Ledger {
             &request.feature_id,
         )?;
         let amount = exact::mul(request.value, resolution.rate)?;
+        let capped = request.overage == Overage::Cap
+            && amount > Decimal::ZERO
+            && !resolution.overage_allowed
+            && !(allocated && resolution.granted_free);
         let deducted = if resolution.unlimited {
             Decimal::ZERO
+        } else if capped {
+            // Only what the balance holds; the event itself is recorded in full (`units`).
+            let (held, _) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
+            amount.min(held.max(Decimal::ZERO))
         } else {
             amount
         };
@@ -746,6 +755,7 @@ fn balances_within(
                     rate: Decimal::ONE,
                     unlimited: false,
                     overage_allowed: false,
+                    granted_free: false,
                 },
             };
             balance_view(

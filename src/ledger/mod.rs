@@ -30,7 +30,7 @@ pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};
 pub use ledger::Ledger;
 pub use model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
-    GrantRequest, GrantResult, HistoryEntry, LotView, QuantityChange, QuantityResult,
+    GrantRequest, GrantResult, HistoryEntry, LotView, Overage, QuantityChange, QuantityResult,
     SetQuantityRequest, SubscriptionView, TrackRequest, TrackResult,
 };
 pub use operation::{BilledCharge, CheckRequest, Operation, Outcome};

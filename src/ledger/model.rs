@@ -74,6 +74,33 @@ pub struct TrackRequest {
     #[serde(with = "crate::catalog::decimal")]
     pub value: Decimal,
     pub idempotency_key: Option<String>,
+    /// What happens to usage beyond the balance: recorded in full unless told to cap.
+    #[serde(default, skip_serializing_if = "Overage::is_overflow")]
+    pub overage: Overage,
+}
+
+/// What `track` does with usage beyond what the balance holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overage {
+    /// Deducted in full: the balance goes negative (the ledger's rule, and Autumn's
+    /// `overflow`).
+    #[default]
+    Overflow,
+    /// Autumn's `cap` (its default): only what the balance holds is deducted, and it stops at
+    /// zero, unless usage beyond it is billed (a usage price) or the feature is allocated and
+    /// granted without a price (`performDeduction.sql`, `prepareFeatureDeduction.ts`).
+    Cap,
+}
+
+impl Overage {
+    #[expect(
+        clippy::trivially_copy_pass_by_ref,
+        reason = "serde's skip_serializing_if passes a reference"
+    )]
+    fn is_overflow(&self) -> bool {
+        *self == Overage::Overflow
+    }
 }
 
 /// `grant`: a gift of units of a feature or credits of a credit system.

@@ -205,6 +205,7 @@ mod tests {
                     feature_id: "tokens".into(),
                     value: Decimal::from(1000),
                     idempotency_key: None,
+                    overage: crate::ledger::Overage::Overflow,
                 }),
             ),
             (

@@ -23,7 +23,8 @@ use toml::de::{DeTable, DeValue};
 use crate::dsl::DecimalLiteral;
 use crate::input::{SCENARIO_BYTES, read_limited};
 use crate::ledger::{
-    AttachRequest, CheckRequest, GrantRequest, Instant, Operation, SetQuantityRequest, TrackRequest,
+    AttachRequest, CheckRequest, GrantRequest, Instant, Operation, Overage, SetQuantityRequest,
+    TrackRequest,
 };
 use crate::render::Location;
 
@@ -297,6 +298,7 @@ fn step(
                     feature_id: feature()?,
                     value,
                     idempotency_key: fields.string("idempotency_key")?,
+                    overage: Overage::Overflow,
                 })),
                 &["customer", "feature", "value", "idempotency_key"],
             )

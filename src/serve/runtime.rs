@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 use super::api_error::ApiError;
 use crate::autumn::wire::ApiVersion;
 use crate::autumn::wire::balances::{
-    CheckParams, CheckResponse, CreateBalanceParams, Deduction, Success, TrackParams, TrackResponse,
+    CheckParams, CheckResponse, CreateBalanceParams, Deduction, OverageBehavior, Success,
+    TrackParams, TrackResponse,
 };
 use crate::autumn::wire::billing::{
     AttachParams, AttachResponse, FeatureQuantity, Invoice, LegacyAttachParams,
@@ -26,7 +27,7 @@ use crate::autumn::wire::error::code;
 use crate::catalog::{Catalog, FeatureType, Included, Plan, PriceInterval};
 use crate::ledger::{
     AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CustomerView,
-    GrantRequest, Instant, Ledger, Operation, Outcome, TrackRequest, TrackResult,
+    GrantRequest, Instant, Ledger, Operation, Outcome, Overage, TrackRequest, TrackResult,
 };
 
 /// The ledger of the served store, opened on first use. It reads the catalog again whenever
@@ -317,6 +318,11 @@ impl Runtime {
                     .idempotency_key
                     .as_ref()
                     .map(|key| format!("track:{key}")),
+                overage: match params.overage_behavior {
+                    // Autumn's default (`runTrackV3`: `overage_behavior || "cap"`).
+                    None | Some(OverageBehavior::Cap) => Overage::Cap,
+                    Some(OverageBehavior::Overflow) => Overage::Overflow,
+                },
             },
             at,
         )?;
@@ -372,6 +378,7 @@ impl Runtime {
                     feature_id: params.feature_id.clone(),
                     value: used,
                     idempotency_key: None,
+                    overage: Overage::Cap,
                 },
                 at,
             )?;

@@ -1,11 +1,14 @@
-//! The Autumn-style corpus (`tests/fixtures/autumn-corpus/`): every translation compiles,
+//! The Autumn-style corpus (`tests/fixtures/autumn-corpus/`; `interop.rs` pushes its configs
+//! with atmn into `pricectl serve`): every translation compiles,
 //! holds the constructs its first lines list, survives compile → import → compile unchanged,
 //! and together the corpus uses every construct the language gained for such catalogs.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use pricectl::catalog::{Billing, Catalog, FeatureType, PlanItem, TrialLength, TrialOncePer};
+use pricectl::catalog::{
+    Billing, Catalog, FeatureType, Included, PlanItem, Rate, TrialLength, TrialOncePer,
+};
 use pricectl::diagnostics::Code;
 use pricectl::dsl::SourceSet;
 use pricectl::dsl::write::write_pricing;
@@ -23,6 +26,15 @@ const CONSTRUCTS: &[&str] = &[
     "proration",
     "prepaid_max_rounded",
     "boolean_included_zero",
+    "credit_system",
+    "usage_price",
+    "prepaid",
+    "allocated_prepaid",
+    "tiered",
+    "trial_days",
+    "add_on",
+    "default_plan",
+    "unlimited",
 ];
 
 fn translations() -> Vec<PathBuf> {
@@ -47,6 +59,12 @@ fn listed_constructs(text: &str) -> Vec<String> {
 
 fn items(catalog: &Catalog) -> impl Iterator<Item = &PlanItem> {
     catalog.plans.values().flat_map(|plan| plan.items.values())
+}
+
+fn billed(item: &PlanItem, billing: Billing) -> bool {
+    item.price
+        .as_ref()
+        .is_some_and(|price| price.billing == billing)
 }
 
 fn allocated(catalog: &Catalog, id: &str) -> bool {
@@ -107,6 +125,25 @@ fn holds(construct: &str, catalog: &Catalog, codes: &[Code], source: &toml::Tabl
                         == Some(&toml::Value::Integer(0))
             })
         }),
+        "credit_system" => {
+            items(catalog).any(|item| catalog.credit_systems.contains_key(&item.feature_id))
+        }
+        "usage_price" => items(catalog).any(|item| billed(item, Billing::Usage)),
+        "prepaid" => items(catalog).any(|item| billed(item, Billing::Prepaid)),
+        "allocated_prepaid" => items(catalog)
+            .any(|item| allocated(catalog, &item.feature_id) && billed(item, Billing::Prepaid)),
+        "tiered" => items(catalog).any(|item| {
+            item.price
+                .as_ref()
+                .is_some_and(|price| matches!(price.rate, Rate::Tiered { .. }))
+        }),
+        "trial_days" => catalog.plans.values().any(|plan| {
+            plan.free_trial
+                .is_some_and(|trial| matches!(trial.length, TrialLength::Days(_)))
+        }),
+        "add_on" => catalog.plans.values().any(|plan| plan.add_on),
+        "default_plan" => catalog.plans.values().any(|plan| plan.default),
+        "unlimited" => items(catalog).any(|item| item.included == Included::Unlimited),
         other => panic!("unknown construct `{other}`"),
     }
 }

@@ -179,3 +179,147 @@ fn the_credit_story_through_autumn_js() {
     {"step":"customer after","credits":350,"purchases":["credit-top-up"]}
     "#);
 }
+
+/// A catalog of the corpus (`tests/fixtures/autumn-corpus/NAME/`): its `autumn.config.ts`
+/// and its translation, `pricing.toml`.
+struct CorpusEntry {
+    name: String,
+    config: String,
+    translation: PathBuf,
+}
+
+/// The corpus entries written in atmn's older syntax (`older`) or in its current one.
+fn corpus(older: bool) -> Vec<CorpusEntry> {
+    let mut directories: Vec<PathBuf> =
+        std::fs::read_dir(root().join("tests").join("fixtures").join("autumn-corpus"))
+            .expect("the corpus")
+            .map(|entry| entry.expect("an entry").path())
+            .filter(|path| path.join("autumn.config.ts").exists())
+            .collect();
+    directories.sort();
+    directories
+        .into_iter()
+        .map(|directory| CorpusEntry {
+            name: directory
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned(),
+            config: std::fs::read_to_string(directory.join("autumn.config.ts")).expect("readable"),
+            translation: directory.join("pricing.toml"),
+        })
+        .filter(|entry| in_the_older_syntax(&entry.config) == older)
+        .collect()
+}
+
+/// Whether a config is written in atmn's older syntax (`product()`, `featureItem()`,
+/// `pricedFeatureItem()`, `priceItem()`), which atmn 1.1.25 no longer exports.
+fn in_the_older_syntax(config: &str) -> bool {
+    config.contains("product(")
+}
+
+/// A directory `name` in `context` holding `config` as `autumn.config.ts`.
+fn atmn_project(context: &TestContext, name: &str, config: &str) -> PathBuf {
+    let directory = context.path(name);
+    std::fs::create_dir_all(&directory).expect("a directory");
+    std::fs::write(directory.join("autumn.config.ts"), config).expect("the config is written");
+    directory
+}
+
+/// One server; each config of the corpus in atmn's syntax is pushed into it in turn (a push
+/// makes the catalog the config's, removing the previous one), pushed again with nothing to
+/// change, and `pricectl plan` of its translation against the same store has no changes.
+#[test]
+fn the_corpus_in_atmns_syntax_is_pushed_in_sync_and_its_translation_plans_no_changes() {
+    let context = TestContext::new();
+    let server = Server::start(&context);
+    let mut pushed = Vec::new();
+    for CorpusEntry {
+        name,
+        config,
+        translation,
+    } in corpus(false)
+    {
+        let project = atmn_project(&context, &name, &config);
+        let first = atmn(&server, &project, &["push", "--yes"]);
+        assert!(
+            first.status.success() && text(&first).contains("Plans created:"),
+            "{name}: {}",
+            text(&first)
+        );
+        let second = atmn(&server, &project, &["push", "--yes"]);
+        assert!(
+            text(&second).contains("Already in sync"),
+            "{name}: a second push has nothing to do:\n{}",
+            text(&second)
+        );
+        let plan = context.run(&[
+            "plan",
+            "--state",
+            "local.db",
+            "--detailed-exitcode",
+            &translation.to_string_lossy(),
+        ]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "{name}: the translation plans changes against what atmn pushed:\n{}",
+            stdout(&plan)
+        );
+        pushed.push(name);
+    }
+    assert!(pushed.len() >= 7, "the corpus in atmn's syntax: {pushed:?}");
+}
+
+/// atmn 1.1.25 exports only `feature()`, `plan()` and `item()`: a config in the older syntax
+/// fails to load. Each goes through its translation instead: `pricectl apply` of it into the
+/// served store, then `atmn pull` writes the catalog in atmn's syntax (snapshotted, to read
+/// beside the older config) and a push of that is in sync.
+#[test]
+fn the_corpus_in_the_older_syntax_goes_through_its_translation() {
+    let context = TestContext::new();
+    let server = Server::start(&context);
+    let mut translated = 0;
+    for CorpusEntry {
+        name,
+        config,
+        translation,
+    } in corpus(true)
+    {
+        let project = atmn_project(&context, &name, &config);
+        let refused = atmn(&server, &project, &["push", "--yes"]);
+        assert!(
+            !refused.status.success() && text(&refused).contains("is not a function"),
+            "{name}: atmn 1.1.25 loads the older syntax?\n{}",
+            text(&refused)
+        );
+        let applied = context.run(&[
+            "apply",
+            "--auto-approve",
+            "--allow-destroy",
+            "--state",
+            "local.db",
+            &translation.to_string_lossy(),
+        ]);
+        assert!(applied.status.success(), "{name}: {}", stdout(&applied));
+        let pulled = atmn_project(&context, &format!("{name}-pulled"), "");
+        std::fs::remove_file(pulled.join("autumn.config.ts")).expect("an empty directory");
+        let pull = atmn(&server, &pulled, &["pull"]);
+        assert!(pull.status.success(), "{name}: {}", text(&pull));
+        insta::assert_snapshot!(
+            format!("corpus_pulled@{name}"),
+            std::fs::read_to_string(pulled.join("autumn.config.ts")).expect("atmn wrote a config")
+        );
+        let push = atmn(&server, &pulled, &["push", "--yes"]);
+        assert!(
+            text(&push).contains("Already in sync"),
+            "{name}: the pulled config is the served catalog:\n{}",
+            text(&push)
+        );
+        translated += 1;
+    }
+    assert!(
+        translated >= 3,
+        "the corpus in the older syntax: {translated}"
+    );
+}

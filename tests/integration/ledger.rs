@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::str::FromStr;
 
 use pricectl::backend::local::LocalStore;
-use pricectl::ledger::{AttachRequest, GrantRequest, Instant, Ledger, TrackRequest};
+use pricectl::ledger::{AttachRequest, GrantRequest, Instant, Ledger, Overage, TrackRequest};
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
@@ -68,6 +68,7 @@ fn track(
                 feature_id: feature.into(),
                 value: decimal(value),
                 idempotency_key: key.map(str::to_string),
+                overage: Overage::Overflow,
             },
             at(when),
         )
@@ -366,6 +367,7 @@ fn the_same_idempotency_key_applies_once() {
                 feature_id: "o1-input-tokens".into(),
                 value: decimal("5"),
                 idempotency_key: Some("event-1".into()),
+                overage: Overage::Overflow,
             },
             at("2026-01-02"),
         )
@@ -936,6 +938,7 @@ fn an_idempotency_key_is_one_request_across_customers() {
                 feature_id: "o1-input-tokens".into(),
                 value: decimal("1000"),
                 idempotency_key: Some("event-1".into()),
+                overage: Overage::Overflow,
             },
             at("2026-01-02"),
         )

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pricectl::backend::local::LocalStore;
-use pricectl::ledger::{AttachRequest, Instant, Ledger, LedgerError, TrackRequest};
+use pricectl::ledger::{AttachRequest, Instant, Ledger, LedgerError, Overage, TrackRequest};
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
@@ -77,6 +77,7 @@ fn track(
             feature_id: feature.into(),
             value: decimal(value),
             idempotency_key: None,
+            overage: Overage::Overflow,
         },
         at(when),
     )
@@ -390,6 +391,7 @@ fn an_allocated_feature_is_a_level_in_whole_units_never_borrowed() {
             feature_id: "api-requests".into(),
             value: decimal("-1"),
             idempotency_key: None,
+            overage: Overage::Overflow,
         },
         at("2026-01-01"),
     )
@@ -541,6 +543,7 @@ fn a_balance_is_the_sum_of_its_entries_exactly_whatever_the_values() {
                         feature_id: "ai-messages".into(),
                         value,
                         idempotency_key: None,
+                        overage: Overage::Overflow,
                     },
                     now,
                 )
@@ -552,6 +555,7 @@ fn a_balance_is_the_sum_of_its_entries_exactly_whatever_the_values() {
                         feature_id: "image-generations".into(),
                         value,
                         idempotency_key: None,
+                        overage: Overage::Overflow,
                     },
                     now,
                 )

@@ -4,7 +4,9 @@
 //! Both go through the params a client sends, so one reader ([`super::from_wire`]) decides
 //! what Autumn's shapes mean, for the server and for the Autumn backend alike.
 
-use super::from_wire::{CatalogFeature, MappingError, feature_from_wire, plan_from_wire};
+use super::from_wire::{
+    CatalogFeature, MappingError, feature_from_wire, infer_usage_resets, plan_from_wire,
+};
 use super::to_wire::{credit_system_to_wire, feature_to_wire, plan_to_wire};
 use crate::autumn::wire::feature::{Feature, FeatureParams};
 use crate::autumn::wire::plan::{Plan, PlanItemParams, PlanParams};
@@ -74,6 +76,7 @@ pub fn feature_from_answer(feature: &Feature, path: &str) -> Result<CatalogFeatu
 /// aside first.
 pub fn plan_from_answer(plan: &Plan, path: &str) -> Result<catalog::Plan, MappingError> {
     let mut read = plan_from_wire(&plan_params(plan), None, path)?;
+    infer_usage_resets(&mut read);
     read.archived = plan.archived;
     Ok(read)
 }

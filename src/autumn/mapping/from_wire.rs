@@ -329,13 +329,10 @@ fn plan_item(
             )
         })
         .transpose()?;
-    // Autumn takes a missing reset as the price interval (for usage prices, as the language).
-    let reset = reset.or_else(|| {
-        price
-            .as_ref()
-            .filter(|price| price.billing == Billing::Usage)
-            .and_then(|price| price.interval.as_reset_interval())
-    });
+    // A missing reset is left to the language's default, which compiling fills in: the price
+    // interval for a usage price of a consumable feature or a credit system, never for an
+    // allocated feature (`atmn pull` leaves out a reset equal to the price interval, and an
+    // allocated item has none: inferring one here would make seats reset).
     let proration = match &params.proration {
         None => live.and_then(|item| item.proration),
         Some(proration) => Some(Proration {
@@ -353,6 +350,21 @@ fn plan_item(
         per_entity: live.and_then(|item| item.per_entity.clone()),
         proration,
     })
+}
+
+/// Gives every usage-priced item without a reset its price interval's reset, as Autumn's
+/// answers mean it (a missing `reset` equals the price interval), for a plan read without
+/// compiling it.
+pub(super) fn infer_usage_resets(plan: &mut catalog::Plan) {
+    for item in plan.items.values_mut() {
+        if item.reset.is_none() {
+            item.reset = item
+                .price
+                .as_ref()
+                .filter(|price| price.billing == Billing::Usage)
+                .and_then(|price| price.interval.as_reset_interval());
+        }
+    }
 }
 
 fn item_price(

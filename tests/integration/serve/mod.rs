@@ -348,6 +348,58 @@ fn an_idempotency_key_is_honoured_once_and_a_repeat_is_a_409_even_after_a_restar
 }
 
 #[test]
+fn track_caps_usage_at_the_balance_unless_told_to_overflow_as_autumn_does() {
+    let (_context, server) = served_example();
+    customer_with_credits(&server, 10);
+    let track = |body: &str| {
+        let answer = server.post("balances.track", body);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let json = answer.json();
+        format!(
+            "deducted {}, balance {}",
+            json["deductions"][0]["value"], json["balance"]["remaining"]
+        )
+    };
+    // 10,000 o1 input tokens are 15 credits; 10 are held and nothing bills the rest.
+    let capped = track(r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":10000}"#);
+    let at_zero = track(r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":10000}"#);
+    let overflow = track(
+        r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":10000,"overage_behavior":"overflow"}"#,
+    );
+    insta::assert_snapshot!([capped, at_zero, overflow].join("\n"), @r"
+    deducted 10, balance 0
+    deducted 0, balance 0
+    deducted 15, balance -15
+    ");
+}
+
+#[test]
+fn capped_usage_of_an_allocated_feature_granted_free_still_goes_below_zero() {
+    let context = TestContext::with_example("saas-seats-credits");
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    // Free (the default plan) grants 1 seat with no price: Autumn lets it go negative.
+    let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let seats = server
+        .post(
+            "balances.track",
+            r#"{"customer_id":"u1","feature_id":"seats","value":3}"#,
+        )
+        .json();
+    assert_eq!(seats["balance"]["remaining"].to_string(), "-2");
+    // Credits on Free are granted free too, but consumable: capped at 0.
+    let messages = server
+        .post(
+            "balances.track",
+            r#"{"customer_id":"u1","feature_id":"ai-messages","value":80}"#,
+        )
+        .json();
+    assert_eq!(messages["balance"]["remaining"].to_string(), "0");
+    assert_eq!(messages["deductions"][0]["value"].to_string(), "50");
+}
+
+#[test]
 fn concurrent_tracks_keep_the_balance_exact() {
     let (_context, server) = served_example();
     customer_with_credits(&server, 1000);
