@@ -14,7 +14,8 @@ pub use choice::{BackendChoice, DEFAULT_AUTUMN_API_URL};
 pub use error::{BackendError, ErrorKind};
 pub use progress::{ApplyProgress, NoProgress};
 
-use crate::diff::Plan;
+use crate::catalog::Catalog;
+use crate::diff::{Plan, Verdict};
 use crate::live::LiveState;
 
 /// A billing system: fetch what it holds, apply a plan to it.
@@ -30,6 +31,17 @@ pub trait Backend {
 
     /// The live catalog and the facts a diff needs about it.
     fn fetch(&mut self) -> Result<LiveState, BackendError>;
+
+    /// The system's own preview of making `desired` its catalog (from `live`), compared with
+    /// `plan`; `None` for a system without one.
+    fn preview(
+        &mut self,
+        _desired: &Catalog,
+        _live: &LiveState,
+        _plan: &Plan,
+    ) -> Result<Option<Verdict>, BackendError> {
+        Ok(None)
+    }
 
     /// Performs the changes of the plan in order, telling `progress` as it goes, and says what
     /// became of each. A backend checks that each object is still what the plan saw (a

@@ -32,6 +32,9 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     if plan.summary.total() == 0 && plan.refusals.is_empty() {
         return ExitStatus::Success;
     }
+    if let Err(status) = preview_agrees(&plan, args.override_preview) {
+        return status;
+    }
     if plan.refusals.is_empty()
         && !destructive_refused(&plan, args.allow_destroy)
         && !args.auto_approve
@@ -125,6 +128,9 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
         return ExitStatus::Failure;
     }
     print_stdout(&render_plan_text(&saved.plan, stdout_color()));
+    if let Err(status) = preview_agrees(&saved.plan, args.override_preview) {
+        return status;
+    }
     // A reviewed plan is applied as it is, except to a live environment: that is asked for
     // again (or said with `--auto-approve`), naming the environment.
     if live.environment == Some(Environment::Live)
@@ -183,6 +189,31 @@ fn finish(
                 .map_or(ExitStatus::Failure, ExitStatus::of_backend_error)
         }
     }
+}
+
+/// Refuses a plan the billing system's own preview disagrees with, unless told otherwise
+/// (`--override-preview`); the plan shows each disagreement.
+fn preview_agrees(plan: &Plan, override_preview: bool) -> Result<(), ExitStatus> {
+    match &plan.verdict {
+        Some(verdict) if !verdict.agrees() && !override_preview => {
+            report_error(
+                &PreviewDisagrees {
+                    system: verdict.system.clone(),
+                },
+                Some(
+                    "review each disagreement listed with the plan; if pricectl's plan is what you want, run again with `--override-preview`",
+                ),
+            );
+            Err(ExitStatus::Failure)
+        }
+        _ => Ok(()),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{system}'s own preview disagrees with this plan; nothing was applied")]
+struct PreviewDisagrees {
+    system: String,
 }
 
 /// The plan's deletes and archives, for a help line.

@@ -262,6 +262,9 @@ pub struct ApplyArgs {
     /// Allow deletes and archives
     #[arg(long)]
     pub allow_destroy: bool,
+    /// Apply even where the billing system's own preview (Autumn's) disagrees with the plan
+    #[arg(long)]
+    pub override_preview: bool,
 }
 
 #[derive(Debug, clap::Args)]

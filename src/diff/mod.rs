@@ -9,12 +9,14 @@ mod plan;
 mod terms;
 #[cfg(test)]
 mod tests;
+mod verdict;
 
 pub use plan::{
     Action, Change, Decision, FieldChange, Fingerprints, Holders, ObjectState, PLAN_FORMAT_VERSION,
     Plan, PriceImpact, Reason, Refusal, RefusalReason, Summary, Term, TermChange, TermValue, Unit,
     User,
 };
+pub use verdict::{Disagreement, SystemView, Verdict};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -110,6 +112,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
         refusals: builder.refusals,
         unmanaged: live.unmanaged.clone(),
         environment: live.environment,
+        verdict: None,
         fingerprints: Fingerprints {
             live: live.catalog_fingerprint(),
             pricing: fingerprint(desired),

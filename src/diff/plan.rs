@@ -45,6 +45,10 @@ pub struct Plan {
     /// a plan against a live one says so at the top of every view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
+    /// The billing system's own preview of the pricing, beside this plan, for a system that
+    /// has one (Autumn): where the two disagree, `apply` refuses unless told otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<super::Verdict>,
     pub fingerprints: Fingerprints,
 }
 

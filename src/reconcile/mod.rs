@@ -22,7 +22,12 @@ use crate::catalog::Catalog;
 use crate::diff::{Plan, diff};
 
 /// The plan that makes the backend's live catalog match `desired`.
+///
+/// A backend with a preview of its own (Autumn) is asked for it, and its verdict goes into the
+/// plan beside pricectl's.
 pub fn plan(backend: &mut dyn Backend, desired: &Catalog) -> Result<Plan, BackendError> {
     let live = backend.fetch()?;
-    Ok(diff(desired, &live))
+    let mut plan = diff(desired, &live);
+    plan.verdict = backend.preview(desired, &live, &plan)?;
+    Ok(plan)
 }

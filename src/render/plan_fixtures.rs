@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use crate::catalog::Address;
 use crate::catalog::{
     BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, Included, ItemPrice,
     Plan as PricingPlan, PlanItem, PrepaidBounds, PriceInterval, Rate, ResetInterval,
 };
-use crate::diff::{Fingerprints, Plan, diff};
+use crate::diff::{Action, Fingerprints, Plan, SystemView, Verdict, diff};
 use crate::live::{Environment, LiveState, Unmanaged};
 
 fn decimal(text: &str) -> Decimal {
@@ -221,7 +222,23 @@ pub(crate) fn live_with_unmanaged() -> Plan {
             whole_object: false,
         },
     ];
-    planned(&openai(("0.0002", "0.0008")), &live)
+    let mut plan = planned(&openai(("0.0002", "0.0008")), &live);
+    let views = vec![
+        SystemView {
+            address: Address::credit_system("credits"),
+            action: Some(Action::Update),
+            blocked: None,
+            customers: None,
+        },
+        SystemView {
+            address: Address::plan("credit-top-up"),
+            action: Some(Action::NewVersion),
+            blocked: None,
+            customers: Some(12),
+        },
+    ];
+    plan.verdict = Some(Verdict::compare("Autumn", &plan, views, None, |_| false));
+    plan
 }
 
 /// o3 becomes five times cheaper: its credit costs drop by 80%.

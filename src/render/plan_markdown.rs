@@ -14,6 +14,7 @@ use super::plan_text::{
 };
 use super::plan_words::{
     UNMANAGED_HEADING, environment_banner, reason_words, refusal_words, unmanaged_words,
+    verdict_lines,
 };
 use super::term_words::{costs_customers_more, term_words};
 use crate::diff::{Action, Change, Plan, PriceImpact, Summary};
@@ -91,6 +92,20 @@ pub fn render_plan_markdown_for(plan: &Plan, comparison: &Comparison) -> String 
 
 /// What the billing system holds that pricectl does not manage.
 fn write_unmanaged(out: &mut String, plan: &Plan, limit: usize) {
+    let verdict = verdict_lines(plan);
+    if !verdict.is_empty() {
+        out.push('\n');
+        let entries: Vec<String> = verdict
+            .iter()
+            .map(|line| match line.strip_prefix("- ") {
+                Some(entry) => format!("- {}\n", inline(entry)),
+                None => format!("{}\n\n", inline(line)),
+            })
+            .collect();
+        push_bounded(out, &entries, limit, |left_out| {
+            format!("- …and {} more\n", group(left_out))
+        });
+    }
     if plan.unmanaged.is_empty() {
         return;
     }

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::comparison::Comparison;
 use super::plan_words::{
     UNMANAGED_HEADING, environment_banner, reason_words, refusal_words, unmanaged_words,
+    verdict_lines,
 };
 use super::term_words::{costs_customers_more, price_interval, term_words};
 use super::word_diff::word_diff;
@@ -97,8 +98,17 @@ pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -
     out
 }
 
-/// What the billing system holds that pricectl does not manage, one line each.
+/// What the billing system holds that pricectl does not manage, one line each; then the
+/// system's own preview.
 fn write_unmanaged(out: &mut String, plan: &Plan) {
+    let verdict = verdict_lines(plan);
+    if !verdict.is_empty() {
+        out.push('\n');
+        for line in verdict {
+            let indent = if line.starts_with("- ") { "  " } else { "" };
+            let _ = writeln!(out, "{indent}{line}");
+        }
+    }
     if plan.unmanaged.is_empty() {
         return;
     }

@@ -83,6 +83,67 @@ pub fn unmanaged_comment(unmanaged: &[Unmanaged]) -> String {
     comment
 }
 
+/// The billing system's own preview, as lines: whether it agrees, what it says of plans with
+/// customers or new versions, and each disagreement. Empty for a plan without one.
+pub fn verdict_lines(plan: &Plan) -> Vec<String> {
+    let Some(verdict) = &plan.verdict else {
+        return Vec::new();
+    };
+    let system = &verdict.system;
+    let mut lines = Vec::new();
+    if let Some(refused) = &verdict.refused {
+        lines.push(format!(
+            "{system} refused to preview the pricing: {refused}"
+        ));
+    } else if verdict.agrees() {
+        lines.push(format!("{system}'s own preview agrees with this plan."));
+    } else {
+        lines.push(format!(
+            "{system}'s own preview disagrees with this plan on {} object{}; `apply` refuses unless run with `--override-preview`:",
+            verdict.disagreements.len(),
+            plural(verdict.disagreements.len() as u64)
+        ));
+    }
+    for disagreement in &verdict.disagreements {
+        let theirs = match &disagreement.blocked {
+            Some(reason) => format!("{system} would refuse it ({reason})"),
+            None => format!("{system} would {}", action_phrase(disagreement.system)),
+        };
+        lines.push(format!(
+            "- `{}`: pricectl would {}; {theirs}",
+            disagreement.address,
+            action_phrase(disagreement.pricectl)
+        ));
+    }
+    for view in &verdict.objects {
+        if let Some(customers) = view.customers.filter(|customers| *customers > 0) {
+            let versions = if view.action == Some(Action::NewVersion) {
+                format!("; {system} makes a new version and they stay")
+            } else {
+                String::new()
+            };
+            lines.push(format!(
+                "- `{}`: {customers} customer{} on its current version{versions}",
+                view.address,
+                plural(customers),
+            ));
+        }
+    }
+    lines
+}
+
+/// What a change does, after "would": "update it in place", "leave it as it is".
+fn action_phrase(action: Option<Action>) -> &'static str {
+    match action {
+        None => "leave it as it is",
+        Some(Action::Create) => "create it",
+        Some(Action::Update) => "update it in place",
+        Some(Action::NewVersion) => "make a new version of it",
+        Some(Action::Delete) => "delete it",
+        Some(Action::Archive) => "archive it",
+    }
+}
+
 /// A refusal: what the plan would do that it may not, and how to make it possible.
 pub fn refusal_words(refusal: &Refusal) -> (String, String) {
     let address = refusal

@@ -277,3 +277,112 @@ fn what_a_user_sees_of_the_autumn_backend() {
     );
     crate::support::bind(|| insta::assert_snapshot!(transcript));
 }
+
+/// A stand-in for Autumn answering each route with a canned body, on a free loopback port:
+/// what `pricectl serve` never holds (billing controls, shapes pricectl cannot express,
+/// rewards) and a preview that disagrees.
+struct Canned {
+    address: String,
+}
+
+impl Canned {
+    fn start(answers: Vec<(&'static str, String)>) -> Canned {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = listener.local_addr().expect("an address").to_string();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("a stream"));
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).is_err() || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':')
+                        && name.eq_ignore_ascii_case("content-length")
+                    {
+                        length = value.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let path = request_line.split(' ').nth(1).unwrap_or_default();
+                let route = path.trim_start_matches("/v1/");
+                let answer = answers
+                    .iter()
+                    .find(|(name, _)| *name == route)
+                    .map_or_else(|| r#"{"list":[]}"#.to_string(), |(_, body)| body.clone());
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        Canned { address }
+    }
+}
+
+#[test]
+fn what_autumn_holds_beyond_the_language_and_its_disagreeing_preview_are_shown() {
+    let plan_answer = |id: &str, extra: &str| {
+        format!(
+            r#"{{"id":"{id}","name":"{id}","description":null,"group":null,"version":1,"add_on":false,"auto_enable":false,"price":{{"amount":20,"interval":"month"{extra}}},"items":[],"created_at":0,"env":"sandbox","archived":false,"config":{{}},"billing_controls":{{"spend_limits":[{{"limit_type":"absolute","overage_limit":100}}]}},"metadata":{{"crm_id":"x"}},"base_variant_id":null}}"#
+        )
+    };
+    let stub = Canned::start(vec![
+        (
+            "organization/me",
+            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
+        ),
+        (
+            "plans.list",
+            format!(
+                r#"{{"list":[{},{}]}}"#,
+                plan_answer("team", ""),
+                plan_answer("legacy", r#","interval_count":3"#)
+            ),
+        ),
+        (
+            "features.list",
+            r#"{"list":[{"id":"ai","name":"AI","type":"ai_credit_system","consumable":true,"archived":false}]}"#.into(),
+        ),
+        ("rewards.list", r#"{"coupons":[{"id":"c"}],"feature_grants":[]}"#.into()),
+        (
+            "catalog.preview_update",
+            r#"{"feature_changes":[{"feature_id":"sso","action":"create","will_archive":false,"blocked":true,"blocked_reason":"id_already_exists","previous_attributes":null}],"plan_changes":[{"plan_id":"team","action":"updated","versionable":true,"has_customers":true,"customer_count":4,"will_archive":false,"previous_attributes":null,"customize":null}],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+        ),
+    ]);
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.sso]\nname = \"SSO\"\ntype = \"boolean\"\n\n[plans.team]\nname = \"team\"\nprice = { amount = 20, interval = \"month\" }\n",
+    );
+    let url = format!("http://{}", stub.address);
+    let env = [("AUTUMN_SECRET_KEY", "am_sk_test_stub")];
+    let mut transcript = String::new();
+    for args in [
+        vec!["plan", "pricing.toml"],
+        vec!["apply", "--auto-approve", "pricing.toml"],
+        vec!["import"],
+    ] {
+        let mut args: Vec<&str> = args;
+        args.extend(["--backend", "autumn", "--api-url", url.as_str()]);
+        let mut command = context.command();
+        command.args(&args);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let output = command.output().expect("pricectl runs");
+        transcript
+            .push_str(&crate::support::transcript(&args, &output).replace(&stub.address, "[API]"));
+        transcript.push('\n');
+    }
+    crate::support::bind(|| insta::assert_snapshot!(transcript));
+}

@@ -13,6 +13,7 @@ mod call_error;
 mod client;
 mod fetch;
 mod pace;
+mod preview;
 mod retry;
 mod secret_key;
 
@@ -26,7 +27,8 @@ pub use secret_key::{Environment, KEY_VARIABLE, SecretKey};
 use self::client::Client;
 use self::fetch::Depth;
 use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
-use crate::diff::Plan;
+use crate::catalog::Catalog;
+use crate::diff::{Plan, Verdict};
 use crate::live::LiveState;
 
 /// An Autumn organization's catalog, in the environment its key reaches.
@@ -87,6 +89,15 @@ impl Backend for AutumnBackend {
         let mut state = fetch::read(&mut self.client, Depth::Everything)?.state;
         state.environment = Some(self.environment);
         Ok(state)
+    }
+
+    fn preview(
+        &mut self,
+        desired: &Catalog,
+        live: &LiveState,
+        plan: &Plan,
+    ) -> Result<Option<Verdict>, BackendError> {
+        preview::preview(&mut self.client, desired, live, plan).map(Some)
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {

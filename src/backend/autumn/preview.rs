@@ -1,0 +1,156 @@
+//! Autumn's own preview of the pricing (`catalog.preview_update`, what `atmn push` asks
+//! before it changes anything), read as a [`Verdict`] beside pricectl's plan.
+
+use super::call_error::CallError;
+use super::client::Client;
+use crate::autumn::mapping::{credit_system_body, feature_body, plan_body};
+use crate::autumn::wire::catalog::{
+    CatalogPreview, CatalogUpdateParams, FeatureAction, PlanAction,
+};
+use crate::backend::BackendError;
+use crate::catalog::{Address, Catalog};
+use crate::diff::{Action, Plan, SystemView, Verdict};
+use crate::live::LiveState;
+
+/// The system's name in a verdict.
+const SYSTEM: &str = "Autumn";
+
+/// Asks Autumn to preview making `desired` its catalog and compares its answer with `plan`.
+/// What Autumn holds that pricectl sets aside is skipped, so the preview never counts it as
+/// removed. A 4xx (Autumn refuses the catalog) is a verdict that disagrees; no answer at all
+/// is an error.
+pub fn preview(
+    client: &mut Client,
+    desired: &Catalog,
+    live: &LiveState,
+    plan: &Plan,
+) -> Result<Verdict, BackendError> {
+    let mut features: Vec<_> = desired.features.values().map(feature_body).collect();
+    features.extend(desired.credit_systems.values().map(credit_system_body));
+    let set_aside = |kind: &str| -> Vec<String> {
+        live.unmanaged
+            .iter()
+            .filter(|unmanaged| unmanaged.whole_object)
+            .filter_map(|unmanaged| unmanaged.place.strip_prefix(kind))
+            .map(str::to_string)
+            .collect()
+    };
+    let body = CatalogUpdateParams {
+        features,
+        plans: desired
+            .plans
+            .values()
+            .map(|plan| {
+                let mut body = plan_body(plan);
+                body.include_versions = Some(true);
+                body
+            })
+            .collect(),
+        rewards: Some(Vec::new()),
+        referral_programs: Some(Vec::new()),
+        skip_deletions: false,
+        skip_feature_ids: set_aside("feature."),
+        skip_plan_ids: set_aside("plan."),
+    };
+    let archived = |address: &Address| {
+        let id = address.id();
+        desired
+            .features
+            .get(id)
+            .is_some_and(|object| object.archived)
+            || desired
+                .credit_systems
+                .get(id)
+                .is_some_and(|object| object.archived)
+            || desired.plans.get(id).is_some_and(|object| object.archived)
+    };
+    let answer: Result<CatalogPreview, CallError> =
+        client.call("catalog.preview_update", &body, None);
+    match answer {
+        Ok(answer) => Ok(Verdict::compare(
+            SYSTEM,
+            plan,
+            views(&answer, desired, live),
+            None,
+            archived,
+        )),
+        Err(CallError::Answered {
+            status,
+            code,
+            message,
+            ..
+        }) if (400..500).contains(&status) && status != 401 && status != 403 && status != 429 => {
+            Ok(Verdict::compare(
+                SYSTEM,
+                plan,
+                Vec::new(),
+                Some(format!("{message} (`{code}`)")),
+                archived,
+            ))
+        }
+        Err(error) => Err(error.into_backend_error(None)),
+    }
+}
+
+/// What Autumn says of each feature and plan it would change, block or has customers on.
+fn views(answer: &CatalogPreview, desired: &Catalog, live: &LiveState) -> Vec<SystemView> {
+    let is_credit_system = |id: &str| {
+        desired.credit_systems.contains_key(id) || live.catalog.credit_systems.contains_key(id)
+    };
+    let mut views = Vec::new();
+    for change in &answer.feature_changes {
+        let action = match change.action {
+            FeatureAction::Create => Some(Action::Create),
+            FeatureAction::Update => Some(Action::Update),
+            FeatureAction::Remove if change.will_archive => Some(Action::Archive),
+            FeatureAction::Remove => Some(Action::Delete),
+            FeatureAction::Skipped | FeatureAction::None => None,
+        };
+        let blocked = change.blocked.then(|| {
+            change.blocked_reason.map_or_else(
+                || "blocked".to_string(),
+                |reason| {
+                    serde_json::to_value(reason)
+                        .ok()
+                        .and_then(|value| value.as_str().map(str::to_string))
+                        .unwrap_or_else(|| "blocked".into())
+                },
+            )
+        });
+        if action.is_none() && blocked.is_none() {
+            continue;
+        }
+        let address = if is_credit_system(&change.feature_id) {
+            Address::credit_system(&change.feature_id)
+        } else {
+            Address::feature(&change.feature_id)
+        };
+        views.push(SystemView {
+            address,
+            action,
+            blocked,
+            customers: None,
+        });
+    }
+    for change in &answer.plan_changes {
+        let action = match change.action {
+            PlanAction::Created => Some(Action::Create),
+            PlanAction::Updated if change.versionable => Some(Action::NewVersion),
+            PlanAction::Updated => Some(Action::Update),
+            PlanAction::Deleted if change.will_archive => Some(Action::Archive),
+            PlanAction::Deleted => Some(Action::Delete),
+            PlanAction::Skipped | PlanAction::None => None,
+        };
+        if action.is_none() && change.customer_count == 0 {
+            continue;
+        }
+        views.push(SystemView {
+            address: Address::plan(&change.plan_id),
+            action,
+            blocked: None,
+            customers: Some(change.customer_count),
+        });
+    }
+    views.sort_by(|left, right| left.address.cmp(&right.address));
+    views
+}
