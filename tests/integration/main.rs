@@ -22,6 +22,7 @@ mod ledger_output;
 mod ledger_rules;
 mod operational;
 mod output;
+mod properties;
 mod reconcile;
 mod robustness;
 mod saved_plan;
