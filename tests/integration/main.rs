@@ -9,6 +9,7 @@ mod diff;
 mod docs;
 mod editor;
 mod examples;
+mod faults;
 mod fixtures;
 mod format;
 mod hostile_input;
