@@ -91,13 +91,13 @@ fn a_store_overwritten_in_the_middle_or_the_header_fails_with_exit_3() {
     let garbage = |index: usize| u8::try_from((index * 131 + 17) % 251).expect("a byte");
     let mut middle = original.clone();
     let half = middle.len() / 2;
-    for index in half..half + 8192 {
-        middle[index] = garbage(index);
+    for (index, byte) in middle.iter_mut().enumerate().skip(half).take(8192) {
+        *byte = garbage(index);
     }
     std::fs::write(context.path("middle.db"), &middle).expect("writes");
     let mut header = original;
-    for index in 100..4096 {
-        header[index] = garbage(index);
+    for (index, byte) in header.iter_mut().enumerate().take(4096).skip(100) {
+        *byte = garbage(index);
     }
     std::fs::write(context.path("header.db"), &header).expect("writes");
     let mut transcripts = String::new();
