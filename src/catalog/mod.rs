@@ -18,7 +18,6 @@ pub mod decimal;
 mod feature;
 mod item;
 mod plan;
-pub mod random;
 
 pub use address::{Address, AddressError, ObjectKind};
 pub use catalog::Catalog;

@@ -566,7 +566,6 @@ mod tests {
     use std::str::FromStr;
 
     use super::*;
-    use crate::catalog::random::RandomCatalogs;
     use crate::catalog::{BasePrice, FreeTrial, PriceInterval, ResetInterval, TierMode};
     use crate::dsl::SourceSet;
     use crate::{Compilation, compile};
@@ -1229,69 +1228,6 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
                  ]\n"
             ),
             "{text}"
-        );
-    }
-
-    #[test]
-    fn random_catalogs_round_trip() {
-        let mut random = RandomCatalogs::new(0x5EED);
-        let mut texts = String::new();
-        for index in 0..300 {
-            let catalog = random.catalog();
-            texts.push_str(&assert_round_trip(
-                &catalog,
-                &format!("random catalog {index}"),
-            ));
-            let mutated = random.mutate(&catalog);
-            texts.push_str(&assert_round_trip(
-                &mutated,
-                &format!("mutation of random catalog {index}"),
-            ));
-        }
-        // The generator reaches every shape the writer has a rule for.
-        for shape in [
-            "archived = true",
-            "protect = true",
-            "consumable = false",
-            "add_on = true",
-            "default = true",
-            "card_required = false",
-            "included = \"unlimited\"",
-            "reset = \"minute\"",
-            "billing = \"usage\"",
-            "billing = \"prepaid\"",
-            "tier_mode = \"volume\"",
-            "tier_mode = \"graduated\"",
-            "tiers = [\n",
-            "tiers = [{",
-            "prepaid = { min = ",
-            "prepaid = { max = ",
-            "per = 1_000_000 }",
-            "per = 1000 }",
-            "_000",
-            "\\\"",
-            "\\\\",
-            "\\n",
-            "\\u007F",
-            "日本語",
-            "event_names = [",
-            "description = ",
-            "free_trial = { days = ",
-            "free_trial = { months = ",
-            "once_per = \"customer\"",
-            "reset_on_attach = true",
-            "per_entity = ",
-            "proration = { on_increase = ",
-            "on_decrease = \"none\"",
-        ] {
-            assert!(texts.contains(shape), "no random catalog has `{shape}`");
-        }
-        let quoted_integer = texts
-            .match_indices("= \"")
-            .any(|(at, _)| texts[at + 3..].starts_with(|c: char| c.is_ascii_digit()));
-        assert!(
-            quoted_integer,
-            "no random catalog has an integer beyond 64 bits"
         );
     }
 }

@@ -1,35 +1,64 @@
-//! Deterministic catalogs for property tests and benchmarks.
+//! Valid catalogs for the properties, as proptest strategies: [`catalogs`] and
+//! [`catalog_and_variant`].
 //!
-//! [`RandomCatalogs`] is a seeded xorshift generator (no dependency, the same catalogs on
-//! every machine) that builds catalogs obeying every rule of the pricing language, so each one
-//! is what lowering could have produced: ids match the id pattern and are unique across
-//! features and credit systems; credit costs are positive and only on metered features; plan
-//! items are keyed by existing features and credit systems; boolean items carry nothing; a
-//! proration policy is only on priced items;
-//! usage-billed items have a recurring price interval and reset at it, except items of
-//! allocated features, which never reset; prepaid prices have bounds that are
-//! multiples of `per` with `per <= min <= max`; tiers ascend strictly and end unbounded, volume
-//! tiers only on prepaid prices; at most one non-archived default plan per group; amounts are
-//! never negative and `per` is positive; every decimal is normalized.
+//! The generator builds catalogs obeying every rule of the pricing language, so each one is
+//! what lowering could have produced: ids match the id pattern and are unique across features
+//! and credit systems; credit costs are positive and only on metered features; plan items are
+//! keyed by existing features and credit systems; boolean items carry nothing; a proration
+//! policy is only on priced items; usage-billed items have a recurring price interval and
+//! reset at it, except items of allocated features, which never reset; prepaid prices have bounds that are multiples of `per` with
+//! `per <= min <= max`; tiers ascend strictly and end unbounded, volume tiers only on prepaid
+//! prices; at most one non-archived default plan per group; amounts are never negative and
+//! `per` is positive; every decimal is normalized.
 //!
 //! Names, descriptions and event names are drawn from a pool that includes quotes,
 //! backslashes, control characters and non-ASCII text, to exercise writers and renderers.
+//!
+//! Every decision the generator makes reads the next number of a *choice sequence* that
+//! proptest generates (a `Vec<u64>`), and a sequence that runs out reads zeros. proptest
+//! shrinks a failing case by dropping choices and making them smaller, and a choice of 0 is
+//! always the simplest one (no more objects, the first of a list), so a failure shrinks to a
+//! small catalog. (The generator was a seeded xorshift in the library before; it lives here
+//! so no test code ships in the binary.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rust_decimal::Decimal;
-
-use super::{
+use pricectl::catalog::{
     BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, FeatureType,
     FreeTrial, Included, ItemPrice, OnDecrease, OnIncrease, Plan, PlanItem, PrepaidBounds,
     PriceInterval, Proration, Rate, ResetInterval, Tier, TierBound, TierMode, TrialLength,
     TrialOncePer,
 };
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use rust_decimal::Decimal;
 
-/// A deterministic stream of valid catalogs: equal seeds give equal catalogs.
+/// The longest choice sequence: enough for the largest catalogs the generator makes.
+const CHOICES: usize = 600;
+
+/// A valid catalog.
+pub fn catalogs() -> impl Strategy<Value = Catalog> {
+    proptest::collection::vec(any::<u64>(), 0..CHOICES)
+        .prop_map(|choices| RandomCatalogs::new(choices).catalog())
+}
+
+/// A valid catalog and a valid variant of it: one to four objects added, removed or changed.
+pub fn catalog_and_variant() -> impl Strategy<Value = (Catalog, Catalog)> {
+    (
+        proptest::collection::vec(any::<u64>(), 0..CHOICES),
+        proptest::collection::vec(any::<u64>(), 0..CHOICES / 2),
+    )
+        .prop_map(|(choices, changes)| {
+            let catalog = RandomCatalogs::new(choices).catalog();
+            let variant = RandomCatalogs::new(changes).mutate(&catalog);
+            (catalog, variant)
+        })
+}
+
+/// Catalogs made by reading a choice sequence: equal sequences give equal catalogs.
 #[derive(Debug, Clone)]
 pub struct RandomCatalogs {
-    state: u64,
+    choices: std::vec::IntoIter<u64>,
     /// Suffix for fresh ids, so added objects never collide with removed ones.
     next_id: u64,
 }
@@ -118,18 +147,9 @@ const RESET_INTERVALS: &[ResetInterval] = &[
 ];
 
 impl RandomCatalogs {
-    pub fn new(seed: u64) -> Self {
-        // splitmix64, so that nearby seeds give unrelated streams and the state is never 0.
-        let mut mixed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        mixed ^= mixed >> 31;
+    pub fn new(choices: Vec<u64>) -> Self {
         Self {
-            state: if mixed == 0 {
-                0x2545_F491_4F6C_DD1D
-            } else {
-                mixed
-            },
+            choices: choices.into_iter(),
             next_id: 0,
         }
     }
@@ -182,14 +202,11 @@ impl RandomCatalogs {
         next
     }
 
-    // ------------------------------------------------------------------ randomness
+    // ------------------------------------------------------------------ choices
 
-    /// xorshift64*.
+    /// The next choice; 0 once the sequence is used up.
     fn next_u64(&mut self) -> u64 {
-        self.state ^= self.state >> 12;
-        self.state ^= self.state << 25;
-        self.state ^= self.state >> 27;
-        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.choices.next().unwrap_or(0)
     }
 
     /// A number in `0..bound` (`bound > 0`).
@@ -197,8 +214,10 @@ impl RandomCatalogs {
         self.next_u64() % bound
     }
 
+    /// True `chance` times in 100; false for a choice of 0, so that shrinking turns options
+    /// off.
     fn percent(&mut self, chance: u64) -> bool {
-        self.below(100) < chance
+        self.below(100) + chance >= 100
     }
 
     fn index(&mut self, len: usize) -> usize {
@@ -742,58 +761,55 @@ fn make_valid(catalog: &mut Catalog) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::RandomCatalogs;
+/// The catalogs proptest's deterministic runner draws: the same on every machine and run.
+pub fn drawn(count: usize) -> Vec<(Catalog, Catalog)> {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = catalog_and_variant();
+    (0..count)
+        .map(|_| strategy.new_tree(&mut runner).expect("a value").current())
+        .collect()
+}
 
-    #[test]
-    fn equal_seeds_give_equal_catalogs() {
-        let mut first = RandomCatalogs::new(7);
-        let mut second = RandomCatalogs::new(7);
-        for _ in 0..20 {
-            let catalog = first.catalog();
-            assert_eq!(catalog, second.catalog());
-            assert_eq!(first.mutate(&catalog), second.mutate(&catalog));
-        }
-        assert_ne!(
-            RandomCatalogs::new(8).catalog(),
-            RandomCatalogs::new(7).catalog()
-        );
-    }
+#[test]
+fn equal_choices_give_equal_catalogs() {
+    let choices: Vec<u64> = (0..200).map(|index| index * 7_919).collect();
+    let first = RandomCatalogs::new(choices.clone()).catalog();
+    assert_eq!(first, RandomCatalogs::new(choices.clone()).catalog());
+    assert_eq!(
+        RandomCatalogs::new(choices.clone()).mutate(&first),
+        RandomCatalogs::new(choices).mutate(&first)
+    );
+    // No choices at all: the simplest catalog, and a valid one.
+    let empty = RandomCatalogs::new(Vec::new()).catalog();
+    assert!(empty.features.is_empty() && empty.plans.is_empty());
+}
 
-    #[test]
-    fn mutations_usually_change_something() {
-        let mut random = RandomCatalogs::new(1);
-        let changed = (0..100)
-            .filter(|_| {
-                let catalog = random.catalog();
-                random.mutate(&catalog) != catalog
-            })
-            .count();
-        assert!(
-            changed > 60,
-            "only {changed} of 100 mutations changed the catalog"
-        );
-    }
+#[test]
+fn variants_usually_change_something() {
+    let pairs = drawn(100);
+    let changed = pairs.iter().filter(|(a, b)| a != b).count();
+    assert!(
+        changed > 60,
+        "only {changed} of 100 variants changed the catalog"
+    );
+}
 
-    #[test]
-    fn catalogs_are_varied() {
-        let mut random = RandomCatalogs::new(2);
-        let catalogs: Vec<_> = (0..200).map(|_| random.catalog()).collect();
-        let plans: usize = catalogs.iter().map(|catalog| catalog.plans.len()).sum();
-        let items: usize = catalogs
-            .iter()
-            .flat_map(|catalog| catalog.plans.values())
-            .map(|plan| plan.items.len())
-            .sum();
-        let costs: usize = catalogs
-            .iter()
-            .flat_map(|catalog| catalog.credit_systems.values())
-            .map(|system| system.costs.len())
-            .sum();
-        assert!(
-            plans > 200 && items > 200 && costs > 50,
-            "{plans} {items} {costs}"
-        );
-    }
+#[test]
+fn catalogs_are_varied() {
+    let catalogs: Vec<Catalog> = drawn(200).into_iter().map(|(catalog, _)| catalog).collect();
+    let plans: usize = catalogs.iter().map(|catalog| catalog.plans.len()).sum();
+    let items: usize = catalogs
+        .iter()
+        .flat_map(|catalog| catalog.plans.values())
+        .map(|plan| plan.items.len())
+        .sum();
+    let costs: usize = catalogs
+        .iter()
+        .flat_map(|catalog| catalog.credit_systems.values())
+        .map(|system| system.costs.len())
+        .sum();
+    assert!(
+        plans > 200 && items > 200 && costs > 50,
+        "{plans} {items} {costs}"
+    );
 }
