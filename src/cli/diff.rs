@@ -20,9 +20,13 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
         .usage
         .from_ledger
         .then(|| super::impact::ledger_store(args.state.as_deref()));
-    let Ok(revenue) =
-        super::impact::revenue(&old.catalog, &new.catalog, &args.usage, store.as_deref(), BTreeSet::new())
-    else {
+    let Ok(revenue) = super::impact::revenue(
+        &old.catalog,
+        &new.catalog,
+        &args.usage,
+        store.as_deref(),
+        BTreeSet::new(),
+    ) else {
         return ExitStatus::Failure;
     };
     let live = LiveState::of_pricing(old.catalog);

@@ -6,7 +6,9 @@ use super::output::{print_stderr, print_stdout, report_error};
 use super::{ExitStatus, ImpactArgs, ImpactFormat, PlanFormat, UsageArgs};
 use crate::catalog::{Catalog, ObjectKind};
 use crate::diff::{Plan, Reason};
-use crate::impact::{ImpactOptions, LiveVersions, RevenueImpact, UsageSource, Window, revenue_impact};
+use crate::impact::{
+    ImpactOptions, LiveVersions, RevenueImpact, UsageSource, Window, revenue_impact,
+};
 use crate::render::{render_revenue_markdown, render_revenue_text};
 use crate::store::{Access, Store};
 
@@ -80,7 +82,10 @@ pub(super) fn revenue(
     let live = match store.map(live_versions).transpose() {
         Ok(live) => live.flatten(),
         Err(error) => {
-            report_error(&error, Some("pass `--state` to name the store that holds your catalog"));
+            report_error(
+                &error,
+                Some("pass `--state` to name the store that holds your catalog"),
+            );
             return Err(ExitStatus::Failure);
         }
     };
@@ -109,7 +114,9 @@ pub(super) fn revenue(
 pub(super) fn in_place_plans(plan: &Plan) -> BTreeSet<String> {
     plan.changes
         .iter()
-        .filter(|change| change.address.kind() == ObjectKind::Plan && change.why == Reason::NoCustomersOnIt)
+        .filter(|change| {
+            change.address.kind() == ObjectKind::Plan && change.why == Reason::NoCustomersOnIt
+        })
         .map(|change| change.address.id().to_string())
         .collect()
 }
@@ -117,10 +124,12 @@ pub(super) fn in_place_plans(plan: &Plan) -> BTreeSet<String> {
 /// The plan versions a local store holds (`None`: no store there, or nothing applied).
 fn live_versions(store: &Path) -> Result<Option<LiveVersions>, crate::store::StoreError> {
     let stored = Store::open(store, Access::ReadOrEmpty)?.read_catalog()?;
-    Ok((!stored.current_versions.is_empty()).then(|| LiveVersions {
-        current: stored.current_versions,
-        definitions: stored.versions,
-    }))
+    Ok(
+        (!stored.current_versions.is_empty()).then_some(LiveVersions {
+            current: stored.current_versions,
+            definitions: stored.versions,
+        }),
+    )
 }
 
 /// A plan's rendering with the revenue impact added in the same format: in the Markdown

@@ -49,14 +49,23 @@ mod tests {
 
     #[test]
     fn one_decimal_half_away_from_zero_and_none_from_zero() {
-        assert_eq!(change_percent(decimal("20"), decimal("25")), Some(decimal("25.0")));
+        assert_eq!(
+            change_percent(decimal("20"), decimal("25")),
+            Some(decimal("25.0"))
+        );
         assert_eq!(
             change_percent(decimal("3"), decimal("4")).map(|percent| percent.to_string()),
             Some("33.3".into())
         );
         // -0.05% rounds away from zero to -0.1, +0.05% to 0.1.
-        assert_eq!(change_percent(decimal("2000"), decimal("1999")), Some(decimal("-0.1")));
-        assert_eq!(change_percent(decimal("2000"), decimal("2001")), Some(decimal("0.1")));
+        assert_eq!(
+            change_percent(decimal("2000"), decimal("1999")),
+            Some(decimal("-0.1"))
+        );
+        assert_eq!(
+            change_percent(decimal("2000"), decimal("2001")),
+            Some(decimal("0.1"))
+        );
         assert_eq!(change_percent(Decimal::ZERO, decimal("5")), None);
         assert_eq!(
             change_percent(decimal("5"), decimal("5")).map(|percent| percent.to_string()),
@@ -77,8 +86,14 @@ mod tests {
             })
             .unwrap()
         };
-        assert_eq!(written(Some(decimal("100"))), r#"{"change_percent":"100.0"}"#);
-        assert_eq!(written(Some(decimal("-12.50"))), r#"{"change_percent":"-12.5"}"#);
+        assert_eq!(
+            written(Some(decimal("100"))),
+            r#"{"change_percent":"100.0"}"#
+        );
+        assert_eq!(
+            written(Some(decimal("-12.50"))),
+            r#"{"change_percent":"-12.5"}"#
+        );
         assert_eq!(written(None), r#"{"change_percent":null}"#);
     }
 }

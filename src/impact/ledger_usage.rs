@@ -80,16 +80,15 @@ impl Iterator for LedgerUsage {
             if let Some(record) = self.pending.pop_front() {
                 return Some(Ok(record));
             }
-            let read = match self.current.take() {
-                Some(cursor) => self.read_page(cursor),
-                None => {
-                    let customer = self.customers.next()?;
-                    self.subscriptions(&customer).map(|subscriptions| Cursor {
-                        customer,
-                        subscriptions,
-                        after: 0,
-                    })
-                }
+            let read = if let Some(cursor) = self.current.take() {
+                self.read_page(cursor)
+            } else {
+                let customer = self.customers.next()?;
+                self.subscriptions(&customer).map(|subscriptions| Cursor {
+                    customer,
+                    subscriptions,
+                    after: 0,
+                })
             };
             match read {
                 Ok(cursor) => self.current = Some(cursor),

@@ -38,8 +38,7 @@ impl UsageSource {
     pub fn records(
         &self,
         window: Window,
-    ) -> Result<Box<dyn Iterator<Item = Result<UsageRecord, UsageError>> + Send>, UsageError>
-    {
+    ) -> Result<Box<dyn Iterator<Item = Result<UsageRecord, UsageError>> + Send>, UsageError> {
         Ok(match self {
             UsageSource::File(path) => Box::new(read_usage(path)?),
             UsageSource::Ledger(path) => {

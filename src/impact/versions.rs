@@ -56,7 +56,8 @@ impl PricedCatalog {
     /// The old pricing: a customer on an older live version is priced on that version.
     pub fn old(old: &Catalog, live: Option<&LiveVersions>) -> PricedCatalog {
         let mut priced = PricedCatalog::current(old);
-        for ((plan, version), definition) in live.map(|live| &live.definitions).into_iter().flatten()
+        for ((plan, version), definition) in
+            live.map(|live| &live.definitions).into_iter().flatten()
         {
             if live.and_then(|live| live.current.get(plan)) != Some(version) {
                 priced.add(plan, Some(*version), definition, false, old);
@@ -83,7 +84,8 @@ impl PricedCatalog {
             .iter()
             .map(|(id, plan)| (id, None, plan))
             .collect();
-        for ((plan, version), definition) in live.map(|live| &live.definitions).into_iter().flatten()
+        for ((plan, version), definition) in
+            live.map(|live| &live.definitions).into_iter().flatten()
         {
             if current(plan) != Some(*version) {
                 definitions.push((plan, Some(*version), definition));
@@ -142,7 +144,9 @@ impl PricedCatalog {
                 self.catalog.features.insert(item.clone(), feature.clone());
             }
             if let Some(system) = old.credit_systems.get(item) {
-                self.catalog.credit_systems.insert(item.clone(), system.clone());
+                self.catalog
+                    .credit_systems
+                    .insert(item.clone(), system.clone());
                 for feature in system.costs.keys() {
                     if let Some(definition) = old.features.get(feature) {
                         self.catalog
@@ -154,10 +158,8 @@ impl PricedCatalog {
             }
         }
         self.catalog.plans.insert(id.clone(), copy);
-        self.routes.insert(
-            (plan.to_string(), version),
-            Route { plan: id, kept },
-        );
+        self.routes
+            .insert((plan.to_string(), version), Route { plan: id, kept });
     }
 
     /// The catalog's plan that prices a subscription to `plan` at `version` (`None`: the

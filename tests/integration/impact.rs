@@ -128,15 +128,16 @@ fn customers_on_a_changed_plan_stay_on_their_version_by_default() {
     let output = context.run(&["impact", "old.toml", "new.toml", "--usage", "usage.jsonl"]);
     assert!(output.status.success(), "{}", stderr(&output));
     insta::assert_snapshot!(stdout(&output), @r"
-    Revenue impact from 2026-01-01T00:00:00Z to 2026-03-31T21:36:00Z:
+    Revenue impact from 2026-01-01T00:00:00Z to 2026-03-31T18:36:00.001Z:
       Total: $1,755.00 → $1,755.00 ($0.00, 0.0%)
-      20 customers, 436 records: 0 pay more, 0 pay less, 20 pay the same
+      20 customers, 420 records: 0 pay more, 0 pay less, 20 pay the same
       Paying more than 10% more: 0; more than 25% more: 0; more than 50% more: 0
-      8 customers stay on their plan's version (grandfathered), priced on it under the new pricing; --move-customers prices them on the new version
+      9 customers stay on their plan's version (grandfathered), priced on it under the new pricing; --move-customers prices them on the new version
 
       Where the money moved:
-        base price: $1,120.00 → $1,120.00 ($0.00)
-        credits: $635.00 → $635.00 ($0.00)
+        base price: $540.00 → $540.00 ($0.00)
+        credits: $870.00 → $870.00 ($0.00)
+        seats: $345.00 → $345.00 ($0.00)
     ");
 }
 
@@ -175,21 +176,55 @@ fn usage_from_the_ledger_prices_as_the_same_usage_in_a_file() {
     let steps: [&[&str]; 6] = [
         &["customer", "create", "acme", "--at", "2026-01-01T00:00:00Z"],
         &[
-            "attach", "--customer", "acme", "--plan", "pro", "--quantity", "credits=2000",
-            "--at", "2026-01-01T00:00:00Z",
-        ],
-        &["customer", "create", "globex", "--at", "2026-01-02T00:00:00Z"],
-        &[
-            "track", "--customer", "acme", "--feature", "ai-messages", "--value", "1900",
-            "--at", "2026-01-10T12:00:00Z",
-        ],
-        &[
-            "track", "--customer", "globex", "--feature", "ai-messages", "--value", "30",
-            "--at", "2026-01-11T12:00:00Z",
+            "attach",
+            "--customer",
+            "acme",
+            "--plan",
+            "pro",
+            "--quantity",
+            "credits=2000",
+            "--at",
+            "2026-01-01T00:00:00Z",
         ],
         &[
-            "track", "--customer", "acme", "--feature", "image-generations", "--value", "130",
-            "--at", "2026-02-03T08:00:00Z",
+            "customer",
+            "create",
+            "globex",
+            "--at",
+            "2026-01-02T00:00:00Z",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "ai-messages",
+            "--value",
+            "1900",
+            "--at",
+            "2026-01-10T12:00:00Z",
+        ],
+        &[
+            "track",
+            "--customer",
+            "globex",
+            "--feature",
+            "ai-messages",
+            "--value",
+            "30",
+            "--at",
+            "2026-01-11T12:00:00Z",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "image-generations",
+            "--value",
+            "130",
+            "--at",
+            "2026-02-03T08:00:00Z",
         ],
     ];
     for step in steps {
@@ -198,7 +233,8 @@ fn usage_from_the_ledger_prices_as_the_same_usage_in_a_file() {
     }
     context.write(
         "recorded.jsonl",
-        "{\"customer\": \"acme\", \"plan\": \"pro\", \"prepaid\": {\"credits\": 2000}, \"timestamp\": \"2026-01-01T00:00:00Z\"}
+        "{\"customer\": \"acme\", \"plan\": \"free\", \"timestamp\": \"2026-01-01T00:00:00Z\"}
+{\"customer\": \"acme\", \"plan\": \"pro\", \"prepaid\": {\"credits\": 2000}, \"timestamp\": \"2026-01-01T00:00:00Z\"}
 {\"customer\": \"acme\", \"feature\": \"ai-messages\", \"value\": 1900, \"timestamp\": \"2026-01-10T12:00:00Z\"}
 {\"customer\": \"acme\", \"feature\": \"image-generations\", \"value\": 130, \"timestamp\": \"2026-02-03T08:00:00Z\"}
 {\"customer\": \"globex\", \"plan\": \"free\", \"timestamp\": \"2026-01-02T00:00:00Z\"}
@@ -208,7 +244,13 @@ fn usage_from_the_ledger_prices_as_the_same_usage_in_a_file() {
     let window = ["--until", "2026-03-01", "--move-customers"];
     let from_file = context.run(
         &[
-            &["impact", "old.toml", "new.toml", "--usage", "recorded.jsonl"][..],
+            &[
+                "impact",
+                "old.toml",
+                "new.toml",
+                "--usage",
+                "recorded.jsonl",
+            ][..],
             &window,
         ]
         .concat(),
@@ -227,7 +269,11 @@ fn usage_from_the_ledger_prices_as_the_same_usage_in_a_file() {
         "{}",
         stdout(&from_ledger)
     );
-    assert!(stdout(&from_ledger).contains("acme (pro)"), "{}", stdout(&from_ledger));
+    assert!(
+        stdout(&from_ledger).contains("acme (pro)"),
+        "{}",
+        stdout(&from_ledger)
+    );
 
     // Against the live store: acme is on Pro, so the change is a new version and acme stays
     // on its version unless moved.
@@ -247,9 +293,5 @@ fn usage_from_the_ledger_prices_as_the_same_usage_in_a_file() {
         "2026-03-01",
         "--move-customers",
     ]);
-    assert!(
-        stdout(&moved).contains("1 pay more"),
-        "{}",
-        stdout(&moved)
-    );
+    assert!(stdout(&moved).contains("1 pay more"), "{}", stdout(&moved));
 }
