@@ -32,6 +32,7 @@ impl BackendChoice {
     pub fn local_store(&self) -> Option<&Path> {
         match self {
             BackendChoice::Local { path } => Some(path),
+            BackendChoice::Autumn { .. } => None,
         }
     }
 
