@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks `pricectl validate` on large generated catalogs against the toml crate alone and
-# against `taplo check` with the JSON Schema. See docs/performance.md for what it measures,
-# the figures, and how to read them.
+# against `taplo check` with the JSON Schema, then the revenue impact: a million usage events
+# for ten thousand customers replayed under two pricings. See docs/performance.md for what it
+# measures, the figures, and how to read them.
 #
 #   bash bench/run.sh
 #
@@ -14,6 +15,8 @@
 #   BENCH_NO_INSTALL=1        never apt-get / pip install missing tools; fail instead
 #   BENCH_WAIT_IDLE=600       before each timing group, wait up to this many seconds for the
 #                             CPUs to be idle (under 10% busy); default 0: only warn
+#   BENCH_IMPACT_EVENTS=1000000, BENCH_IMPACT_CUSTOMERS=10000
+#                             the revenue impact's usage; BENCH_IMPACT=0 skips it
 #
 # Dev-only: nothing in CI runs this. Installs hyperfine, GNU time (apt) and taplo (pip) when
 # missing, as root.
@@ -90,7 +93,7 @@ TAPLO=$(pyenv which taplo 2>/dev/null || command -v taplo)
 say "building pricectl and bench tools (release)"
 cargo build --release --locked --bin pricectl
 CARGO_TARGET_DIR=$ROOT/bench/target cargo build --release --manifest-path bench/Cargo.toml \
-    --bin generate --bin phases --bin toml-parse
+    --bin generate --bin phases --bin toml-parse --bin impact
 
 # ------------------------------------------------------------------ schema
 SCHEMA=$ROOT/schemas/pricing.v1.schema.json
@@ -192,6 +195,18 @@ elif [[ ${BENCH_PERF:-} == 1 && -n $(echo "$SCALES" | tr ' ' '\n' | grep -x 1) ]
     grep -E '^ +[0-9]' "$OUT/perf-report.txt" |
         grep -E 'pricectl::|toml::de::parser::parse_document|BTreeMap.*Drop|choices_list' |
         grep -v '(inlined)' | awk 'NR <= 40' | cut -c1-150 | tee "$OUT/perf-top.txt"
+fi
+
+# ------------------------------------------------------------------ revenue impact
+if [[ ${BENCH_IMPACT:-1} != 0 ]]; then
+    events=${BENCH_IMPACT_EVENTS:-1000000}
+    customers=${BENCH_IMPACT_CUSTOMERS:-10000}
+    load_note "before the revenue impact"
+    say "revenue impact: $events events, $customers customers, two pricings (goal: under 10 s)"
+    # The binary times the replay alone and reports its peak memory; /usr/bin/time adds the
+    # CPU time, which says more than the wall time while other work shares the CPUs.
+    /usr/bin/time -v "$BENCH_BIN/impact" "$events" "$customers" 2>"$OUT/impact-time.txt" | tee "$OUT/impact.md"
+    grep -E 'generated|User time|System time|Percent of CPU|Elapsed|Maximum resident' "$OUT/impact-time.txt" >&2
 fi
 
 # ------------------------------------------------------------------ summary
