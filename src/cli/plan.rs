@@ -44,7 +44,10 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
             Ok(live) => live,
             Err(error) => return report_backend_error(&error),
         };
-        let choice = backend_choice(&args.backend, &args.path);
+        let choice = match backend_choice(&args.backend, &args.path) {
+            Ok(choice) => choice,
+            Err(status) => return status,
+        };
         let in_place = super::impact::in_place_plans(&plan);
         match super::impact::revenue(
             &live.catalog,
