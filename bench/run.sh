@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks `pricectl validate` on large generated catalogs against the toml crate alone and
-# against `taplo check` with the JSON Schema. See docs/performance.md for what it measures,
-# the figures, and how to read them.
+# against `taplo check` with the JSON Schema, then the revenue impact: a million usage events
+# for ten thousand customers replayed under two pricings. See docs/performance.md for what it
+# measures, the figures, and how to read them.
 #
 #   bash bench/run.sh
 #
@@ -18,6 +19,8 @@
 #                             writers, the cost of check; its instruction count with valgrind's
 #                             callgrind and its system calls with strace when installed), then
 #                             `pricectl serve` over HTTP (scripts/bench-serve.sh, wrk)
+#   BENCH_IMPACT_EVENTS=1000000, BENCH_IMPACT_CUSTOMERS=10000
+#                             the revenue impact's usage; BENCH_IMPACT=0 skips it
 #
 # Dev-only: nothing in CI runs this. Installs hyperfine, GNU time (apt) and taplo (pip) when
 # missing, as root.
@@ -122,7 +125,7 @@ TAPLO=$(pyenv which taplo 2>/dev/null || command -v taplo)
 say "building pricectl and bench tools (release)"
 cargo build --release --locked --bin pricectl
 CARGO_TARGET_DIR=$ROOT/bench/target cargo build --release --manifest-path bench/Cargo.toml \
-    --bin generate --bin phases --bin toml-parse
+    --bin generate --bin phases --bin toml-parse --bin impact
 
 # ------------------------------------------------------------------ schema
 SCHEMA=$ROOT/schemas/pricing.v1.schema.json
@@ -224,6 +227,18 @@ elif [[ ${BENCH_PERF:-} == 1 && -n $(echo "$SCALES" | tr ' ' '\n' | grep -x 1) ]
     grep -E '^ +[0-9]' "$OUT/perf-report.txt" |
         grep -E 'pricectl::|toml::de::parser::parse_document|BTreeMap.*Drop|choices_list' |
         grep -v '(inlined)' | awk 'NR <= 40' | cut -c1-150 | tee "$OUT/perf-top.txt"
+fi
+
+# ------------------------------------------------------------------ revenue impact
+if [[ ${BENCH_IMPACT:-1} != 0 ]]; then
+    events=${BENCH_IMPACT_EVENTS:-1000000}
+    customers=${BENCH_IMPACT_CUSTOMERS:-10000}
+    load_note "before the revenue impact"
+    say "revenue impact: $events events, $customers customers, two pricings (goal: under 10 s)"
+    # The binary times the replay alone and reports its peak memory; /usr/bin/time adds the
+    # CPU time, which says more than the wall time while other work shares the CPUs.
+    /usr/bin/time -v "$BENCH_BIN/impact" "$events" "$customers" 2>"$OUT/impact-time.txt" | tee "$OUT/impact.md"
+    grep -E 'generated|User time|System time|Percent of CPU|Elapsed|Maximum resident' "$OUT/impact-time.txt" >&2
 fi
 
 # ------------------------------------------------------------------ summary

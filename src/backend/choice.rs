@@ -28,6 +28,14 @@ fn default_key_variable() -> String {
 }
 
 impl BackendChoice {
+    /// The local store it names, whose ledger `--from-ledger` reads (`None`: a remote system).
+    pub fn local_store(&self) -> Option<&Path> {
+        match self {
+            BackendChoice::Local { path } => Some(path),
+            BackendChoice::Autumn { .. } => None,
+        }
+    }
+
     /// The same backend with its location rewritten by `relocate` (a saved plan stores
     /// locations relative to its own directory, so it can move with its repository).
     #[must_use]

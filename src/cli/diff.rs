@@ -1,3 +1,5 @@
+use std::collections::BTreeSet;
+
 use super::output::{CompiledPricing, checked_catalog, report_error, report_load_error};
 use super::plan::{View, report_refusals};
 use super::{DiffArgs, ExitStatus};
@@ -14,7 +16,17 @@ pub fn diff(args: &DiffArgs) -> ExitStatus {
     let (Some((old, _)), Some((new, new_loaded))) = (old, new) else {
         return ExitStatus::Failure;
     };
-    let Ok(revenue) = super::impact::revenue(&old.catalog, &new.catalog, &args.usage) else {
+    let store = args
+        .usage
+        .from_ledger
+        .then(|| super::impact::ledger_store(args.state.as_deref()));
+    let Ok(revenue) = super::impact::revenue(
+        &old.catalog,
+        &new.catalog,
+        &args.usage,
+        store.as_deref(),
+        BTreeSet::new(),
+    ) else {
         return ExitStatus::Failure;
     };
     let live = LiveState::of_pricing(old.catalog);

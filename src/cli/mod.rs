@@ -166,14 +166,25 @@ pub struct PlanArgs {
 }
 
 /// Recorded usage to price under both pricings (docs/impact.md).
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct UsageArgs {
     /// Also show the revenue impact of the change on this usage (JSON Lines or CSV)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", group = "usage_source")]
     pub usage: Option<PathBuf>,
+    /// Also show the revenue impact on the usage the local ledger recorded (its customers'
+    /// subscriptions and tracked events)
+    #[arg(long, group = "usage_source")]
+    pub from_ledger: bool,
+    /// Count charges from this time (default: the first record's)
+    #[arg(long, value_name = "TIME", value_parser = parse_instant, requires = "usage_source")]
+    pub since: Option<crate::ledger::Instant>,
     /// Count charges up to this time (default: the last record's)
-    #[arg(long, value_name = "TIME", value_parser = parse_instant, requires = "usage")]
+    #[arg(long, value_name = "TIME", value_parser = parse_instant, requires = "usage_source")]
     pub until: Option<crate::ledger::Instant>,
+    /// Price customers on the new version of their plan, as if moved to it (by default a
+    /// customer stays on its version where the change makes a new one: grandfathered)
+    #[arg(long, requires = "usage_source")]
+    pub move_customers: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,12 +195,11 @@ pub struct ImpactArgs {
     /// The pricing after: a file, a directory, or `git:REV[:PATH]`
     #[arg(value_name = "NEW")]
     pub new: crate::dsl::revision::PricingSource,
-    /// The usage to price: JSON Lines, or CSV (`.csv`)
-    #[arg(long, value_name = "FILE")]
-    pub usage: PathBuf,
-    /// Count charges up to this time (default: the last record's)
-    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
-    pub until: Option<crate::ledger::Instant>,
+    #[command(flatten)]
+    pub usage: UsageArgs,
+    /// The local store --from-ledger reads (default: `.pricectl/local.db` beside ./pricing.toml)
+    #[arg(long, value_name = "PATH", requires = "from_ledger")]
+    pub state: Option<PathBuf>,
     /// How to show the report
     #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]
     pub format: ImpactFormat,
@@ -234,6 +244,9 @@ pub struct DiffArgs {
     pub detailed_exitcode: bool,
     #[command(flatten)]
     pub usage: UsageArgs,
+    /// The local store --from-ledger reads (default: `.pricectl/local.db` beside ./pricing.toml)
+    #[arg(long, value_name = "PATH", requires = "from_ledger")]
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

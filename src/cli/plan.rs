@@ -39,12 +39,23 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
             Ok(planned) => planned,
             Err(status) => return status,
         };
-    let revenue = if args.usage.usage.is_some() {
+    let revenue = if args.usage.usage.is_some() || args.usage.from_ledger {
         let live = match backend.fetch() {
             Ok(live) => live,
             Err(error) => return report_backend_error(&error),
         };
-        match super::impact::revenue(&live.catalog, &desired, &args.usage) {
+        let choice = match backend_choice(&args.backend, &args.path) {
+            Ok(choice) => choice,
+            Err(status) => return status,
+        };
+        let in_place = super::impact::in_place_plans(&plan);
+        match super::impact::revenue(
+            &live.catalog,
+            &desired,
+            &args.usage,
+            choice.local_store(),
+            in_place,
+        ) {
             Ok(revenue) => revenue,
             Err(status) => return status,
         }

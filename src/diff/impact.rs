@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
+
+use super::percent::change_percent;
 
 use super::plan::PriceImpact;
 use super::terms::unit;
@@ -140,17 +142,7 @@ fn unit_price(rate: &Rate, per: Decimal) -> Option<Decimal> {
     amount.checked_div(per)
 }
 
-/// The change in percent, one decimal, rounded half away from zero; `None` when a side is
-/// missing or the old price is zero.
+/// The change in percent ([`change_percent`]); `None` when a side is missing.
 pub(super) fn percent(before: Option<&Decimal>, after: Option<&Decimal>) -> Option<Decimal> {
-    let (before, after) = (before?, after?);
-    if before.is_zero() {
-        return None;
-    }
-    let change = (after - before)
-        .checked_div(*before)?
-        .checked_mul(Decimal::ONE_HUNDRED)?;
-    let mut rounded = change.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(1);
-    Some(rounded)
+    change_percent(*before?, *after?)
 }

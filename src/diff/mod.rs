@@ -5,6 +5,7 @@
 
 mod fields;
 mod impact;
+pub mod percent;
 mod plan;
 mod terms;
 #[cfg(test)]
@@ -353,10 +354,7 @@ impl Builder<'_> {
         // What a customer pays for changes: customers on the current version keep it.
         // Billing controls count: Autumn versions a plan whose `billing_controls` change while
         // customers are on it (`billingControlsWillVersion`, product/actions/updateProduct.ts).
-        let charges_change = before.items != after.items
-            || before.price != after.price
-            || before.free_trial != after.free_trial
-            || before.usage_limits != after.usage_limits;
+        let charges_change = charges_differ(before, after);
         let customers = self
             .live
             .plans
@@ -387,6 +385,16 @@ impl Builder<'_> {
             items,
         })
     }
+}
+
+/// Whether what a customer of the plan pays or gets differs between two of its definitions:
+/// such a change becomes a new version when customers are on the plan (they stay on theirs),
+/// anything else (names, descriptions) is changed in place.
+pub fn charges_differ(before: &PricingPlan, after: &PricingPlan) -> bool {
+    before.items != after.items
+        || before.price != after.price
+        || before.free_trial != after.free_trial
+        || before.usage_limits != after.usage_limits
 }
 
 /// The item-level changes of a plan that exists on both sides.

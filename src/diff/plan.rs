@@ -244,7 +244,7 @@ pub struct PriceImpact {
     pub after: Option<Decimal>,
     /// The change in percent, rounded to one decimal (`-80.0`); `None` when one side is
     /// missing or zero.
-    #[serde(with = "one_decimal")]
+    #[serde(with = "super::percent::one_decimal")]
     pub change_percent: Option<Decimal>,
     /// Units the rendered price is quoted for: 1, or 1,000,000 where a unit costs less than
     /// one minor unit (tokens).
@@ -269,7 +269,7 @@ pub struct TermChange {
     pub before: Option<TermValue>,
     pub after: Option<TermValue>,
     /// The change in percent, one decimal, where the two sides are alike numbers.
-    #[serde(with = "one_decimal")]
+    #[serde(with = "super::percent::one_decimal")]
     pub change_percent: Option<Decimal>,
     /// What a unit of the item's feature (or a credit cost's feature) is called.
     pub unit: Option<Unit>,
@@ -437,27 +437,6 @@ pub enum RefusalReason {
 pub struct Fingerprints {
     pub live: String,
     pub pricing: String,
-}
-
-/// A change in percent in the document: a string with exactly one digit after the point
-/// (`"-80.0"`, `"20.0"`).
-mod one_decimal {
-    use rust_decimal::Decimal;
-    use serde::Serializer;
-
-    /// Read exactly, as every decimal of the document.
-    pub use crate::catalog::decimal::option::deserialize;
-
-    #[allow(clippy::ref_option)] // serde's `with` hands the field by reference
-    pub fn serialize<S: Serializer>(
-        value: &Option<Decimal>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(percent) => serializer.collect_str(&format_args!("{percent:.1}")),
-            None => serializer.serialize_none(),
-        }
-    }
 }
 
 /// A refusal's address in the document: an object's address, or `"catalog"`.

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::usage::{UsageError, UsageRecord};
+use super::versions::PricedCatalog;
 use crate::catalog::{Catalog, TrialLength};
 use crate::ledger::{AttachRequest, Instant, Ledger, LedgerError, Overage, Period, TrackRequest};
 
@@ -20,6 +21,9 @@ use crate::ledger::{AttachRequest, Instant, Ledger, LedgerError, Overage, Period
 pub struct CustomerRevenue {
     /// The plan of its last subscription (`None`: it subscribed to none).
     pub plan: Option<String>,
+    /// It stays on a version of its plan that the pricing changes (grandfathered): priced on
+    /// that version.
+    pub grandfathered: bool,
     /// The sum of its charges in the window, each line rounded as the ledger rounds it.
     pub total: Decimal,
     /// Money per item (a feature or credit system id), or `base price`.
@@ -48,18 +52,29 @@ pub enum ReplayError {
     Ledger(String),
 }
 
-/// The charges `records` make under `catalog`, from the first record to `until` (the last
-/// record's time when `None`). When `coalesce` is false every event is tracked on its own
-/// (what the tests compare against).
+/// The time charges are counted over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Charges from this time on (default: the first record's time). Records before it are
+    /// still replayed: they make the balances and periods the window starts with.
+    pub since: Option<Instant>,
+    /// Charges up to this time (default: the last record's time). Records after it are read,
+    /// not replayed.
+    pub until: Option<Instant>,
+}
+
+/// The charges `records` make under `priced` in `window`. When `coalesce` is false every
+/// event is tracked on its own (what the tests compare against).
 pub fn replay(
-    catalog: &Catalog,
+    priced: &PricedCatalog,
     records: impl Iterator<Item = Result<UsageRecord, UsageError>>,
-    until: Option<Instant>,
+    window: Window,
     coalesce: bool,
 ) -> Result<Revenue, ReplayError> {
     let mut replay = Replay {
         ledgers: Vec::new(),
-        catalog,
+        priced,
+        catalog: &priced.catalog,
         customers: BTreeMap::new(),
         coalesce,
     };
@@ -77,9 +92,13 @@ pub fn replay(
                 .until
                 .map_or(record.at(), |last| last.max(record.at())),
         );
+        if window.until.is_some_and(|until| record.at() > until) {
+            continue;
+        }
         replay.record(record)?;
     }
-    let until = until.or(revenue.until);
+    let until = window.until.or(revenue.until);
+    revenue.from = window.since.or(revenue.from);
     let ids: Vec<String> = replay.customers.keys().cloned().collect();
     for id in ids {
         replay.flush(&id);
@@ -90,6 +109,7 @@ pub fn replay(
     for (id, state) in replay.customers {
         let mut customer = CustomerRevenue {
             plan: state.plan,
+            grandfathered: state.grandfathered,
             problem: state.problem,
             ..CustomerRevenue::default()
         };
@@ -101,7 +121,7 @@ pub fn replay(
                 customer.total += line.amount;
                 *customer
                     .by_item
-                    .entry(item_of(&line.description, catalog))
+                    .entry(item_of(&line.description, &priced.catalog))
                     .or_default() += line.amount;
             }
         }
@@ -138,6 +158,7 @@ const CUSTOMERS_PER_LEDGER: usize = 256;
 
 struct Replay<'a> {
     ledgers: Vec<Ledger>,
+    priced: &'a PricedCatalog,
     catalog: &'a Catalog,
     customers: BTreeMap<String, CustomerState>,
     coalesce: bool,
@@ -147,6 +168,7 @@ struct CustomerState {
     /// The ledger (of `Replay::ledgers`) that holds the customer.
     shard: usize,
     plan: Option<String>,
+    grandfathered: bool,
     /// Every instant billing periods count from, with the periods of what was subscribed
     /// then: the attach, and a trial's end (the ledger anchors at one or the other).
     anchors: Vec<(Instant, Vec<Period>)>,
@@ -163,6 +185,7 @@ impl Default for CustomerState {
         CustomerState {
             shard: 0,
             plan: None,
+            grandfathered: false,
             anchors: Vec::new(),
             pending: BTreeMap::new(),
             pending_at: Instant(i64::MIN),
@@ -195,22 +218,28 @@ impl Replay<'_> {
         }
         match record {
             UsageRecord::Subscribe {
-                plan, prepaid, at, ..
+                plan,
+                version,
+                prepaid,
+                at,
+                ..
             } => {
                 self.flush(&id);
+                let (priced_plan, kept) = self.priced.route(&plan, version);
+                let priced_plan = priced_plan.to_string();
                 let request = AttachRequest {
                     customer_id: id.clone(),
-                    plan_id: plan.clone(),
+                    plan_id: priced_plan.clone(),
                     quantities: prepaid,
                     idempotency_key: None,
                 };
                 let shard = self.state(&id).shard;
                 let result = self.ledgers[shard].attach(&request, at);
-                let periods = self.periods_of(&plan);
+                let periods = self.periods_of(&priced_plan);
                 let trial_end = self
                     .catalog
                     .plans
-                    .get(&plan)
+                    .get(&priced_plan)
                     .and_then(|plan| plan.free_trial)
                     .map(|trial| match trial.length {
                         TrialLength::Days(days) => at.add(Period::Day, i64::from(days)),
@@ -218,6 +247,7 @@ impl Replay<'_> {
                     });
                 let state = self.state(&id);
                 state.plan = Some(plan);
+                state.grandfathered |= kept;
                 match result {
                     // A default plan the customer was put on when it was created: already so.
                     Ok(_) | Err(LedgerError::AlreadyAttached { .. }) => {}

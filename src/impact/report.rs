@@ -1,10 +1,11 @@
 //! The revenue impact of a pricing change: two replays of the same usage compared, in total,
 //! per customer and per item.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::replay::Revenue;
+use crate::diff::percent::change_percent;
 
 /// How many movers a report keeps (largest first); the counts cover every customer.
 pub const MOVERS_KEPT: usize = 100;
@@ -25,7 +26,7 @@ pub struct RevenueImpact {
     #[serde(with = "crate::catalog::decimal")]
     pub total_after: Decimal,
     /// The change in percent, one decimal; `null` when the old total is zero.
-    #[serde(with = "crate::catalog::decimal::option")]
+    #[serde(with = "crate::diff::percent::one_decimal")]
     pub change_percent: Option<Decimal>,
     pub paying_more: u64,
     pub paying_less: u64,
@@ -35,6 +36,12 @@ pub struct RevenueImpact {
     pub more_than_10_percent: u64,
     pub more_than_25_percent: u64,
     pub more_than_50_percent: u64,
+    /// Customers the new pricing prices on the version of their plan they stay on: the
+    /// change makes a new version, and they are grandfathered.
+    pub grandfathered: u64,
+    /// Whether customers were priced on the new version of their plan, as if moved to it
+    /// (`--move-customers`), rather than as the reconciler leaves them.
+    pub customers_moved: bool,
     /// The customers whose bill moves most, largest change first (at most [`MOVERS_KEPT`]).
     pub movers: Vec<Mover>,
     /// Where the money moved: per item (a feature or credit system, or `base price`), the
@@ -55,7 +62,7 @@ pub struct Mover {
     pub before: Decimal,
     #[serde(with = "crate::catalog::decimal")]
     pub after: Decimal,
-    #[serde(with = "crate::catalog::decimal::option")]
+    #[serde(with = "crate::diff::percent::one_decimal")]
     pub change_percent: Option<Decimal>,
 }
 
@@ -97,6 +104,8 @@ pub fn compare(currency: &str, old: &Revenue, new: &Revenue) -> RevenueImpact {
         more_than_10_percent: 0,
         more_than_25_percent: 0,
         more_than_50_percent: 0,
+        grandfathered: 0,
+        customers_moved: false,
         movers: Vec::new(),
         items: Vec::new(),
         problems: Vec::new(),
@@ -112,6 +121,7 @@ pub fn compare(currency: &str, old: &Revenue, new: &Revenue) -> RevenueImpact {
         let before = old.customers.get(id).unwrap_or(&empty);
         let after = new.customers.get(id).unwrap_or(&empty);
         impact.customers += 1;
+        impact.grandfathered += u64::from(after.grandfathered);
         impact.total_before += before.total;
         impact.total_after += after.total;
         match after.total.cmp(&before.total) {
@@ -155,7 +165,7 @@ pub fn compare(currency: &str, old: &Revenue, new: &Revenue) -> RevenueImpact {
                 plan: after.plan.clone().or_else(|| before.plan.clone()),
                 before: before.total,
                 after: after.total,
-                change_percent: percent(before.total, after.total),
+                change_percent: change_percent(before.total, after.total),
             });
         }
     }
@@ -183,19 +193,6 @@ pub fn compare(currency: &str, old: &Revenue, new: &Revenue) -> RevenueImpact {
             .then_with(|| left.item.cmp(&right.item))
     });
     impact.items = items;
-    impact.change_percent = percent(impact.total_before, impact.total_after);
+    impact.change_percent = change_percent(impact.total_before, impact.total_after);
     impact
-}
-
-/// The change in percent, one decimal, half away from zero; `None` from zero.
-fn percent(before: Decimal, after: Decimal) -> Option<Decimal> {
-    if before.is_zero() {
-        return None;
-    }
-    let change = (after - before)
-        .checked_div(before)?
-        .checked_mul(Decimal::ONE_HUNDRED)?;
-    let mut rounded = change.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(1);
-    Some(rounded)
 }

@@ -73,6 +73,7 @@ pub fn sample_usage(
             subscriptions.push(UsageRecord::Subscribe {
                 customer: customer.clone(),
                 plan: plan.id.clone(),
+                version: None,
                 prepaid,
                 at: start,
             });
@@ -126,6 +127,7 @@ pub fn jsonl(record: &UsageRecord) -> String {
         UsageRecord::Subscribe {
             customer,
             plan,
+            version,
             prepaid,
             at,
         } => {
@@ -139,6 +141,9 @@ pub fn jsonl(record: &UsageRecord) -> String {
                 })
                 .collect();
             let mut object = serde_json::json!({"customer": customer, "plan": plan, "timestamp": at.to_string()});
+            if let Some(version) = version {
+                object["version"] = serde_json::Value::from(*version);
+            }
             if !prepaid.is_empty() {
                 object["prepaid"] = serde_json::Value::Object(prepaid);
             }

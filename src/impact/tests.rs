@@ -5,7 +5,10 @@ use std::path::PathBuf;
 
 use rust_decimal::Decimal;
 
-use super::{UsageRecord, compare, replay, revenue_impact};
+use super::{
+    ImpactOptions, LiveVersions, PricedCatalog, UsageRecord, UsageSource, Window, compare,
+    ledger_usage, replay, revenue_impact,
+};
 use crate::catalog::Catalog;
 use crate::dsl::SourceSet;
 use crate::ledger::Instant;
@@ -67,6 +70,7 @@ fn usage() -> Vec<UsageRecord> {
         records.push(UsageRecord::Subscribe {
             customer: customer.into(),
             plan: plan.into(),
+            version: None,
             prepaid: std::collections::BTreeMap::new(),
             at: at("2026-01-01"),
         });
@@ -95,18 +99,21 @@ fn revenue_impact_matches_the_table_computed_by_hand() {
     // | e        |    3,000 | 40 + 2,900 × 0.05 = 185.00 | 50 + 2,920 × 0.04   = 166.80 |  −9.8%  |
     // | f (free) |        5 | 0                         | 0                            |   same  |
     // | total    |          | 400.00                    | 413.20                       |  +3.3%  |
-    let until = Some(at("2026-02-01"));
+    let window = Window {
+        since: None,
+        until: Some(at("2026-02-01")),
+    };
     let old = replay(
-        &pricing("20", "100", "0.05"),
+        &PricedCatalog::current(&pricing("20", "100", "0.05")),
         usage().into_iter().map(Ok),
-        until,
+        window,
         true,
     )
     .unwrap();
     let new = replay(
-        &pricing("25", "80", "0.04"),
+        &PricedCatalog::current(&pricing("25", "80", "0.04")),
         usage().into_iter().map(Ok),
-        until,
+        window,
         true,
     )
     .unwrap();
@@ -158,6 +165,15 @@ fn revenue_impact_matches_the_table_computed_by_hand() {
         ]
     );
     assert_eq!(impact.movers[0].plan.as_deref(), Some("pro"));
+    // The JSON writes each percentage as the plan document does: one digit after the point.
+    let json = serde_json::to_value(&impact).unwrap();
+    let written: Vec<&str> = json["movers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|mover| mover["change_percent"].as_str().unwrap())
+        .collect();
+    assert_eq!(written, ["-9.8", "27.0", "25.0", "17.6", "2.1"]);
     let items: Vec<(&str, Decimal, Decimal)> = impact
         .items
         .iter()
@@ -183,8 +199,9 @@ fn coalesced_replay_charges_what_event_by_event_replay_does() {
             .catalog
             .unwrap();
         let records = || super::read_usage(&example.join("usage.jsonl")).unwrap();
-        let coalesced = replay(&catalog, records(), None, true).unwrap();
-        let each = replay(&catalog, records(), None, false).unwrap();
+        let priced = PricedCatalog::current(&catalog);
+        let coalesced = replay(&priced, records(), Window::default(), true).unwrap();
+        let each = replay(&priced, records(), Window::default(), false).unwrap();
         assert_eq!(coalesced, each, "{}", example.display());
         assert!(
             coalesced
@@ -206,9 +223,303 @@ fn the_same_pricing_moves_nothing() {
         .unwrap()
         .catalog
         .unwrap();
-    let impact = revenue_impact(&catalog, &catalog, &example.join("usage.jsonl"), None).unwrap();
+    let impact = revenue_impact(
+        &catalog,
+        &catalog,
+        None,
+        &UsageSource::File(example.join("usage.jsonl")),
+        &ImpactOptions::default(),
+    )
+    .unwrap();
     assert_eq!(impact.total_before, impact.total_after);
     assert!(impact.total_before > Decimal::ZERO);
     assert_eq!(impact.paying_same, impact.customers);
     assert!(impact.movers.is_empty());
+}
+
+/// The totals of customers a to f.
+fn totals(revenue: &super::Revenue) -> Vec<Decimal> {
+    ["a", "b", "c", "d", "e", "f"]
+        .iter()
+        .map(|id| revenue.customers[*id].total)
+        .collect()
+}
+
+/// The hand-computed table's customers under the versioning rule: the change to Pro's
+/// charges makes a new version, and the customers on Pro stay on theirs (they pay the old
+/// column); moved, or when the plan changes Pro in place (no customer on it live), they pay
+/// the new column. Free's charges do not change: its customer is not grandfathered.
+#[test]
+fn grandfathered_customers_stay_on_their_version_unless_moved() {
+    let old = pricing("20", "100", "0.05");
+    let new = pricing("25", "80", "0.04");
+    let window = Window {
+        since: None,
+        until: Some(at("2026-02-01")),
+    };
+    let priced = |move_customers, in_place: &[&str]| {
+        let in_place = in_place.iter().map(|plan| (*plan).to_string()).collect();
+        replay(
+            &PricedCatalog::new(&old, None, &new, move_customers, &in_place),
+            usage().into_iter().map(Ok),
+            window,
+            true,
+        )
+        .unwrap()
+    };
+    let old_column = ["40", "40", "50", "85", "185", "0"].map(decimal);
+    let new_column = ["50", "50.80", "58.80", "86.80", "166.80", "0"].map(decimal);
+
+    let kept = priced(false, &[]);
+    assert_eq!(totals(&kept), old_column);
+    let grandfathered: Vec<bool> = ["a", "b", "c", "d", "e", "f"]
+        .iter()
+        .map(|id| kept.customers[*id].grandfathered)
+        .collect();
+    assert_eq!(grandfathered, [true, true, true, true, true, false]);
+    assert_eq!(totals(&priced(true, &[])), new_column);
+    assert_eq!(totals(&priced(false, &["pro"])), new_column);
+
+    // Through `revenue_impact`: nothing moves, and the report says who stays.
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("usage.jsonl");
+    write_usage(&file, &usage());
+    let report = |move_customers| {
+        revenue_impact(
+            &old,
+            &new,
+            None,
+            &UsageSource::File(file.clone()),
+            &ImpactOptions {
+                window,
+                move_customers,
+                ..ImpactOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let kept = report(false);
+    assert_eq!(
+        (kept.total_before, kept.total_after, kept.grandfathered),
+        (decimal("400"), decimal("400"), 5)
+    );
+    assert!(!kept.customers_moved);
+    let moved = report(true);
+    assert_eq!(
+        (moved.total_before, moved.total_after, moved.grandfathered),
+        (decimal("400"), decimal("413.20"), 0)
+    );
+    assert!(moved.customers_moved);
+}
+
+fn write_usage(path: &std::path::Path, records: &[UsageRecord]) {
+    let text: String = records
+        .iter()
+        .map(|record| super::sample::jsonl(record) + "\n")
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Live, Pro was $10 (version 1, customer a is still on it) before it became $20 (version 2,
+/// customer b). Each is priced on its own version under the old pricing; under the new one
+/// ($25), both stay on theirs, or pay $25 when moved. Both use 50 messages, within every
+/// version's included amount: two base prices each, January 1 and February 1.
+#[test]
+fn each_customer_is_priced_on_its_live_version() {
+    let first = pricing("10", "100", "0.05");
+    let live_catalog = pricing("20", "100", "0.05");
+    let new = pricing("25", "80", "0.04");
+    let live = LiveVersions {
+        current: [("free".to_string(), 1), ("pro".to_string(), 2)].into(),
+        definitions: [
+            (("free".to_string(), 1), live_catalog.plans["free"].clone()),
+            (("pro".to_string(), 1), first.plans["pro"].clone()),
+            (("pro".to_string(), 2), live_catalog.plans["pro"].clone()),
+        ]
+        .into(),
+    };
+    let records = || {
+        [("a", Some(1)), ("b", Some(2))]
+            .into_iter()
+            .flat_map(|(customer, version)| {
+                [
+                    UsageRecord::Subscribe {
+                        customer: customer.into(),
+                        plan: "pro".into(),
+                        version,
+                        prepaid: std::collections::BTreeMap::new(),
+                        at: at("2026-01-01"),
+                    },
+                    UsageRecord::Use {
+                        customer: customer.into(),
+                        feature: "messages".into(),
+                        value: Decimal::from(50),
+                        at: at("2026-01-10"),
+                    },
+                ]
+            })
+            .map(Ok)
+            .collect::<Vec<_>>()
+    };
+    let window = Window {
+        since: None,
+        until: Some(at("2026-02-01")),
+    };
+    let run = |priced: &PricedCatalog| {
+        let revenue = replay(priced, records().into_iter(), window, true).unwrap();
+        (revenue.customers["a"].total, revenue.customers["b"].total)
+    };
+    let none = std::collections::BTreeSet::new();
+    assert_eq!(
+        run(&PricedCatalog::old(&live_catalog, Some(&live))),
+        (decimal("20"), decimal("40"))
+    );
+    assert_eq!(
+        run(&PricedCatalog::new(
+            &live_catalog,
+            Some(&live),
+            &new,
+            false,
+            &none
+        )),
+        (decimal("20"), decimal("40"))
+    );
+    assert_eq!(
+        run(&PricedCatalog::new(
+            &live_catalog,
+            Some(&live),
+            &new,
+            true,
+            &none
+        )),
+        (decimal("50"), decimal("50"))
+    );
+    // Pro changed in place (no customer on version 2 live): b gets the change, a keeps
+    // version 1.
+    let pro = ["pro".to_string()].into();
+    assert_eq!(
+        run(&PricedCatalog::new(
+            &live_catalog,
+            Some(&live),
+            &new,
+            false,
+            &pro
+        )),
+        (decimal("20"), decimal("50"))
+    );
+    // Without the live versions, version numbers cannot be priced apart: both on the old
+    // pricing's Pro.
+    assert_eq!(
+        run(&PricedCatalog::old(&live_catalog, None)),
+        (decimal("40"), decimal("40"))
+    );
+}
+
+/// The usage of the hand-computed table, performed through a ledger in a store file, read
+/// back from it: the same records (on the plan's version 1), and the same report as the
+/// usage file, over the whole window and over part of it.
+#[test]
+fn usage_from_the_ledger_is_the_usage_that_made_it() {
+    use crate::backend::local::LocalStore;
+    use crate::ledger::{AttachRequest, Ledger, TrackRequest};
+    use crate::reconcile::{ApplyOptions, apply, plan};
+    use crate::store::{Access, Store};
+
+    let old = pricing("20", "100", "0.05");
+    let new = pricing("25", "80", "0.04");
+    let directory = tempfile::tempdir().unwrap();
+    let store = directory.path().join("local.db");
+    {
+        let mut local = LocalStore::open(&store).unwrap();
+        let planned = plan(&mut local, &old).unwrap();
+        apply(&mut local, &planned, &old, ApplyOptions::default()).unwrap();
+        let mut ledger = Ledger::over(local.into_store()).unwrap();
+        for record in usage() {
+            ledger
+                .ensure_customer(record.customer(), record.at())
+                .unwrap();
+            match record {
+                UsageRecord::Subscribe {
+                    customer, plan, at, ..
+                } => {
+                    let request = AttachRequest {
+                        customer_id: customer,
+                        plan_id: plan,
+                        quantities: std::collections::BTreeMap::new(),
+                        idempotency_key: None,
+                    };
+                    ledger.attach(&request, at).unwrap();
+                }
+                UsageRecord::Use {
+                    customer,
+                    feature,
+                    value,
+                    at,
+                } => {
+                    let request = TrackRequest {
+                        customer_id: customer,
+                        feature_id: feature,
+                        value,
+                        idempotency_key: None,
+                    };
+                    ledger.track(&request, at).unwrap();
+                }
+            }
+        }
+    }
+    let read: Vec<UsageRecord> = ledger_usage(Store::open(&store, Access::Read).unwrap(), None)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<UsageRecord> = usage()
+        .into_iter()
+        .map(|record| match record {
+            UsageRecord::Subscribe {
+                customer,
+                plan,
+                prepaid,
+                at,
+                ..
+            } => UsageRecord::Subscribe {
+                customer,
+                plan,
+                version: Some(1),
+                prepaid,
+                at,
+            },
+            other @ UsageRecord::Use { .. } => other,
+        })
+        .collect();
+    assert_eq!(read, expected);
+
+    let file = directory.path().join("usage.jsonl");
+    write_usage(&file, &usage());
+    for until in ["2026-02-01", "2026-01-12"] {
+        let options = ImpactOptions {
+            window: Window {
+                since: None,
+                until: Some(at(until)),
+            },
+            move_customers: true,
+            ..ImpactOptions::default()
+        };
+        let from_file =
+            revenue_impact(&old, &new, None, &UsageSource::File(file.clone()), &options).unwrap();
+        let from_ledger = revenue_impact(
+            &old,
+            &new,
+            None,
+            &UsageSource::Ledger(store.clone()),
+            &options,
+        )
+        .unwrap();
+        assert!(from_file.total_after > from_file.total_before, "{until}");
+        assert_eq!(
+            (from_ledger.total_before, from_ledger.total_after),
+            (from_file.total_before, from_file.total_after),
+            "{until}"
+        );
+        assert_eq!(from_ledger.movers, from_file.movers, "{until}");
+        assert_eq!(from_ledger.items, from_file.items, "{until}");
+    }
 }

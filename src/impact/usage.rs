@@ -16,9 +16,11 @@ use crate::ledger::Instant;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UsageRecord {
     /// The customer subscribes to (or buys) `plan` at `at`, with prepaid quantities per item.
+    /// `version` is the plan's version it is on in the live system (`None`: the current one).
     Subscribe {
         customer: String,
         plan: String,
+        version: Option<u32>,
         prepaid: BTreeMap<String, Decimal>,
         at: Instant,
     },
@@ -150,6 +152,7 @@ struct JsonRecord {
     feature: Option<String>,
     value: Option<serde_json::Value>,
     plan: Option<String>,
+    version: Option<u32>,
     #[serde(default)]
     prepaid: BTreeMap<String, serde_json::Value>,
 }
@@ -168,7 +171,7 @@ fn json_record(text: &str) -> Result<UsageRecord, String> {
         record.feature,
         value,
         &record.timestamp,
-        record.plan,
+        (record.plan, record.version),
         prepaid,
     )
 }
@@ -213,12 +216,19 @@ fn csv_record(columns: &[String], text: &str) -> Result<UsageRecord, String> {
             .ok_or_else(|| format!("prepaid `{pair}` is not `item=quantity`"))?;
         prepaid.insert(item.trim().to_string(), decimal(quantity)?);
     }
+    let version = field("version")
+        .map(|version| {
+            version
+                .parse::<u32>()
+                .map_err(|_| format!("version `{version}` is not a plan version (1, 2, …)"))
+        })
+        .transpose()?;
     record_of(
         field("customer").unwrap_or("").to_string(),
         field("feature").map(str::to_string),
         value,
         field("timestamp").unwrap_or(""),
-        field("plan").map(str::to_string),
+        (field("plan").map(str::to_string), version),
         prepaid,
     )
 }
@@ -228,7 +238,7 @@ fn record_of(
     feature: Option<String>,
     value: Option<Decimal>,
     timestamp: &str,
-    plan: Option<String>,
+    (plan, version): (Option<String>, Option<u32>),
     prepaid: BTreeMap<String, Decimal>,
 ) -> Result<UsageRecord, String> {
     if customer.is_empty() {
@@ -239,17 +249,18 @@ fn record_of(
         (Some(plan), None, None) => Ok(UsageRecord::Subscribe {
             customer,
             plan,
+            version,
             prepaid,
             at,
         }),
-        (None, Some(feature), Some(value)) if prepaid.is_empty() => Ok(UsageRecord::Use {
+        (None, Some(feature), Some(value)) if prepaid.is_empty() && version.is_none() => Ok(UsageRecord::Use {
             customer,
             feature,
             value,
             at,
         }),
         _ => Err(
-            "a record is either usage (`feature` and `value`) or a subscription (`plan`, and `prepaid` quantities)".into(),
+            "a record is either usage (`feature` and `value`) or a subscription (`plan`, and `version`, `prepaid` quantities)".into(),
         ),
     }
 }
@@ -298,11 +309,11 @@ mod tests {
     fn json_lines_and_csv_read_alike() {
         let json = read(
             "usage.jsonl",
-            "{\"customer\": \"acme\", \"plan\": \"pro\", \"prepaid\": {\"seats\": 5}, \"timestamp\": \"2026-01-01\"}\n\n{\"customer\": \"acme\", \"feature\": \"messages\", \"value\": 0.1, \"timestamp\": \"2026-01-02T10:00:00Z\"}\n",
+            "{\"customer\": \"acme\", \"plan\": \"pro\", \"version\": 2, \"prepaid\": {\"seats\": 5}, \"timestamp\": \"2026-01-01\"}\n\n{\"customer\": \"acme\", \"feature\": \"messages\", \"value\": 0.1, \"timestamp\": \"2026-01-02T10:00:00Z\"}\n",
         );
         let csv = read(
             "usage.csv",
-            "customer,feature,value,timestamp,plan,prepaid\nacme,,,2026-01-01,pro,seats=5\n\"acme\",messages,0.1,2026-01-02T10:00:00Z,,\n",
+            "customer,feature,value,timestamp,plan,version,prepaid\nacme,,,2026-01-01,pro,2,seats=5\n\"acme\",messages,0.1,2026-01-02T10:00:00Z,,,\n",
         );
         assert_eq!(json, csv);
         assert_eq!(
@@ -325,7 +336,7 @@ mod tests {
         assert_eq!(
             records[0].as_ref().unwrap_err().to_string(),
             format!(
-                "{}:1: a record is either usage (`feature` and `value`) or a subscription (`plan`, and `prepaid` quantities)",
+                "{}:1: a record is either usage (`feature` and `value`) or a subscription (`plan`, and `version`, `prepaid` quantities)",
                 std::env::temp_dir()
                     .join(format!("pricectl-usage-{}", std::process::id()))
                     .join("bad.jsonl")

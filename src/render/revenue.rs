@@ -141,7 +141,7 @@ fn window(out: &mut String, impact: &RevenueImpact) {
 /// Totals, who pays more, less, the same, and how many pay much more.
 fn headline(impact: &RevenueImpact) -> Vec<String> {
     let currency = &impact.currency;
-    vec![
+    let mut lines = vec![
         format!(
             "Total: {} → {} ({}{})",
             money(impact.total_before, 1, currency),
@@ -166,7 +166,29 @@ fn headline(impact: &RevenueImpact) -> Vec<String> {
             number(Decimal::from(impact.more_than_25_percent)),
             number(Decimal::from(impact.more_than_50_percent)),
         ),
-    ]
+    ];
+    if impact.customers_moved {
+        lines.push(
+            "Customers are priced on the new version of their plan, as if moved to it (--move-customers)"
+                .into(),
+        );
+    }
+    if impact.grandfathered > 0 {
+        let many = impact.grandfathered != 1;
+        lines.push(format!(
+            "{} customer{} stay{} on {} plan's version (grandfathered), priced on it under the new pricing{}",
+            number(Decimal::from(impact.grandfathered)),
+            if many { "s" } else { "" },
+            if many { "" } else { "s" },
+            if many { "their" } else { "its" },
+            if impact.customers_moved {
+                ": the new pricing drops or archives it"
+            } else {
+                "; --move-customers prices them on the new version"
+            }
+        ));
+    }
+    lines
 }
 
 fn problems(impact: &RevenueImpact) -> Vec<String> {
@@ -238,6 +260,8 @@ mod tests {
             more_than_10_percent: 10_000,
             more_than_25_percent: 10_000,
             more_than_50_percent: 10_000,
+            grandfathered: 0,
+            customers_moved: false,
             movers,
             items: Vec::new(),
             problems: Vec::new(),

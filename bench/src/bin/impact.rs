@@ -1,6 +1,7 @@
 //! Revenue impact at scale (docs/performance.md): a usage file of EVENTS events for
 //! CUSTOMERS customers of the SaaS seats-and-credits example, replayed under the example and
-//! under a repricing (Pro from $20 to $25 a month, 400 credits included instead of 500).
+//! under a repricing (Pro from $20 to $25 a month, 400 credits included instead of 500), its
+//! customers moved to the new Pro.
 //!
 //! ```text
 //! impact [EVENTS] [CUSTOMERS]
@@ -15,7 +16,7 @@ use std::path::Path;
 use std::time::Instant as Clock;
 
 use pricectl::catalog::Included;
-use pricectl::impact::{revenue_impact, sample};
+use pricectl::impact::{ImpactOptions, UsageSource, revenue_impact, sample};
 use rust_decimal::Decimal;
 
 fn main() {
@@ -58,7 +59,14 @@ fn main() {
     );
     let before = peak_kib();
     let started = Clock::now();
-    let impact = revenue_impact(&old, &new, &path, None).expect("replay");
+    // Customers priced on the new Pro (as if moved to it): grandfathered, they would pay what
+    // they paid, and the replay of the new pricing would be the old one's work again.
+    let options = ImpactOptions {
+        move_customers: true,
+        ..ImpactOptions::default()
+    };
+    let impact = revenue_impact(&old, &new, None, &UsageSource::File(path.clone()), &options)
+        .expect("replay");
     let seconds = started.elapsed().as_secs_f64();
     let _ = std::fs::remove_file(&path);
     println!("| events | customers | records read | replay of both pricings | peak memory (VmHWM) | before the replay | total before → after |");
