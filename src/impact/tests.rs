@@ -461,6 +461,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                         feature_id: feature,
                         value,
                         idempotency_key: None,
+                        overage: crate::ledger::Overage::Overflow,
                     };
                     ledger.track(&request, at).unwrap();
                 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use pricectl::catalog::Catalog;
-use pricectl::ledger::{AttachRequest, GrantRequest, Instant, Ledger, TrackRequest};
+use pricectl::ledger::{AttachRequest, GrantRequest, Instant, Ledger, Overage, TrackRequest};
 use pricectl::scenario::fresh_ledger;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -88,6 +88,7 @@ fn send(ledger: &mut Ledger, request: &Request, keyed: bool, at: Instant) -> boo
                     feature_id: "o1-input-tokens".into(),
                     value: Decimal::from(*tokens),
                     idempotency_key: key(k),
+                    overage: Overage::Overflow,
                 },
                 at,
             )
