@@ -128,3 +128,36 @@ impl PriceInterval {
         }
     }
 }
+
+choice! {
+    /// The window an auto top-up's purchase limit counts in (Autumn's `purchase_limit.interval`).
+    pub enum PurchaseLimitInterval {
+        Hour => "hour",
+        Day => "day",
+        Week => "week",
+        Month => "month",
+    }
+}
+
+choice! {
+    /// The window a usage limit counts in (Autumn's `usage_limits[].interval`).
+    pub enum UsageLimitInterval {
+        Day => "day",
+        Week => "week",
+        Month => "month",
+        Year => "year",
+    }
+}
+
+choice! {
+    /// Where a usage limit's windows start (Autumn's `usage_limits[].anchor`).
+    #[derive(Default)]
+    pub enum LimitAnchor {
+        /// Counted from the subscription's anchor, as its billing periods are (Autumn's
+        /// `billing_cycle`).
+        #[default]
+        BillingCycle => "billing_cycle",
+        /// Calendar windows in UTC: midnight, Monday, the 1st, January 1st (Autumn's `utc`).
+        Calendar => "calendar",
+    }
+}

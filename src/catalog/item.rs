@@ -2,6 +2,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::choices::{Billing, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode};
+use super::controls::ItemControls;
 
 /// What a plan grants of one feature or credit system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +25,9 @@ pub struct PlanItem {
     /// ledger's rules.
     #[serde(default)]
     pub proration: Option<Proration>,
+    /// Auto top-up, spend limit, alerts, rollover and expiry; written only when given.
+    #[serde(default, flatten)]
+    pub controls: ItemControls,
 }
 
 impl PlanItem {
@@ -38,6 +42,7 @@ impl PlanItem {
             reset_on_attach: false,
             per_entity: None,
             proration: None,
+            controls: ItemControls::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ mod catalog;
 pub mod charge;
 mod choice;
 mod choices;
+mod controls;
 mod credit_system;
 mod currency;
 pub mod decimal;
@@ -23,8 +24,11 @@ pub use address::{Address, AddressError, ObjectKind};
 pub use catalog::Catalog;
 pub use choice::Choice;
 pub use choices::{
-    Billing, FeatureType, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode,
-    TrialOncePer,
+    Billing, FeatureType, LimitAnchor, OnDecrease, OnIncrease, PriceInterval,
+    PurchaseLimitInterval, ResetInterval, TierMode, TrialOncePer, UsageLimitInterval,
+};
+pub use controls::{
+    Alert, AutoTopUp, Duration, ItemControls, PurchaseLimit, Rollover, SpendLimit, UsageLimit,
 };
 pub use credit_system::{CreditCost, CreditSystem};
 pub use currency::Currency;

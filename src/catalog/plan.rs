@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::choices::{PriceInterval, TrialOncePer};
+use super::controls::UsageLimit;
 use super::item::PlanItem;
 
 /// What a customer subscribes to or buys.
@@ -22,6 +23,10 @@ pub struct Plan {
     pub items: BTreeMap<String, PlanItem>,
     pub archived: bool,
     pub protect: bool,
+    /// Feature or credit system id → at most so many units per window (Autumn's
+    /// `usage_limits`); written only when there are some.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub usage_limits: BTreeMap<String, UsageLimit>,
 }
 
 /// A plan's base price.

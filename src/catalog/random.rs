@@ -451,6 +451,7 @@ impl RandomCatalogs {
             items,
             archived: self.percent(10),
             protect: self.percent(10),
+            usage_limits: BTreeMap::new(),
         }
     }
 

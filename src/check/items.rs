@@ -188,5 +188,32 @@ fn priced_keys(document: &ItemDocument) -> Vec<(&'static str, Span)> {
     if let Some(proration) = &document.proration {
         keys.push(("proration", proration.span.clone()));
     }
+    let controls = [
+        (
+            "auto_top_up",
+            document.auto_top_up.as_ref().map(|key| key.span.clone()),
+        ),
+        (
+            "spend_limit",
+            document.spend_limit.as_ref().map(|key| key.span.clone()),
+        ),
+        (
+            "alerts",
+            document.alerts.as_ref().map(|key| key.span.clone()),
+        ),
+        (
+            "rollover",
+            document.rollover.as_ref().map(|key| key.span.clone()),
+        ),
+        (
+            "expires_after",
+            document.expires_after.as_ref().map(|key| key.span.clone()),
+        ),
+    ];
+    keys.extend(
+        controls
+            .into_iter()
+            .filter_map(|(key, span)| Some((key, span?))),
+    );
     keys
 }

@@ -7,6 +7,7 @@
 
 mod amounts;
 mod charges;
+mod controls;
 mod credit_grants;
 mod credit_targets;
 mod currency;
@@ -48,5 +49,6 @@ pub fn check(files: &[ParsedFile]) -> Vec<Diagnostic> {
     trials::check(&model, &mut diagnostics);
     resets::check(&model, &mut diagnostics);
     credit_grants::check(&model, &mut diagnostics);
+    controls::check(&model, &mut diagnostics);
     diagnostics
 }

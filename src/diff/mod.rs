@@ -351,9 +351,12 @@ impl Builder<'_> {
         self.refuse_archiving(&address, before, after);
         let items = item_changes(id, before, after);
         // What a customer pays for changes: customers on the current version keep it.
+        // Billing controls count: Autumn versions a plan whose `billing_controls` change while
+        // customers are on it (`billingControlsWillVersion`, product/actions/updateProduct.ts).
         let charges_change = before.items != after.items
             || before.price != after.price
-            || before.free_trial != after.free_trial;
+            || before.free_trial != after.free_trial
+            || before.usage_limits != after.usage_limits;
         let customers = self
             .live
             .plans

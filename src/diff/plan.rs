@@ -2,8 +2,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{
-    Address, Billing, CreditSystem, Feature, Included, ItemPrice, Plan as PricingPlan, PlanItem,
-    PriceInterval, Rate, ResetInterval, TrialLength, TrialOncePer,
+    Address, Alert, AutoTopUp, Billing, CreditSystem, Duration, Feature, Included, ItemPrice,
+    Plan as PricingPlan, PlanItem, PriceInterval, Rate, ResetInterval, Rollover, SpendLimit,
+    TrialLength, TrialOncePer, UsageLimit,
 };
 use crate::live::{Environment, Unmanaged};
 
@@ -296,6 +297,20 @@ pub enum Term {
     CreditCost {
         feature: String,
     },
+    /// An item's automatic purchase when its balance runs low.
+    AutoTopUp,
+    /// An item's cap on overage money per billing period.
+    SpendLimit,
+    /// A plan's cap on the usage of `feature` (a feature or credit system) per window.
+    UsageLimit {
+        feature: String,
+    },
+    /// An item's alert thresholds.
+    Alerts,
+    /// What an item's included units left at a reset carry over.
+    Rollover,
+    /// How long an item's purchased units last.
+    PurchaseExpiry,
 }
 
 /// One side of a term.
@@ -344,6 +359,24 @@ pub enum TermValue {
     Credits {
         #[serde(with = "crate::catalog::decimal")]
         credits: Decimal,
+    },
+    AutoTopUp {
+        top_up: AutoTopUp,
+    },
+    SpendLimit {
+        limit: SpendLimit,
+    },
+    UsageLimit {
+        limit: UsageLimit,
+    },
+    Alerts {
+        alerts: Vec<Alert>,
+    },
+    Rollover {
+        rollover: Rollover,
+    },
+    Expiry {
+        after: Duration,
     },
 }
 

@@ -9,7 +9,10 @@ use rust_decimal::Decimal;
 
 use super::impact::percent;
 use super::plan::{Holders, Term, TermChange, TermValue, Unit};
-use crate::catalog::{Address, Catalog, CreditSystem, Included, Plan as PricingPlan, PlanItem};
+use crate::catalog::{
+    Address, Catalog, CreditSystem, Included, ItemControls, Plan as PricingPlan, PlanItem,
+    SpendLimit,
+};
 use crate::live::LiveState;
 
 /// The terms that differ between the live catalog and `desired`: plans' base price, trial and
@@ -79,6 +82,31 @@ fn plan_terms(
             trial(old.free_trial),
             trial(new.free_trial),
         ));
+    }
+    let limited: BTreeSet<&String> = old
+        .usage_limits
+        .keys()
+        .chain(new.usage_limits.keys())
+        .collect();
+    for feature in limited {
+        let limit = |plan: &PricingPlan| {
+            plan.usage_limits
+                .get(feature)
+                .map(|limit| TermValue::UsageLimit { limit: *limit })
+        };
+        let (before, after) = (limit(old), limit(new));
+        if before != after {
+            let mut change = TermChange::new(
+                plan.clone(),
+                Term::UsageLimit {
+                    feature: feature.clone(),
+                },
+                before,
+                after,
+            );
+            change.unit = Some(unit_of(feature));
+            terms.push(change);
+        }
     }
     let ids: BTreeSet<&String> = old.items.keys().chain(new.items.keys()).collect();
     for id in ids {
@@ -169,11 +197,50 @@ fn item_terms(address: &Address, before: &PlanItem, after: &PlanItem) -> Vec<Ter
             push(Term::Price, rate(old), rate(new));
         }
     }
+    control_terms(&before.controls, &after.controls, &mut push);
     // An included change that is only its reset is said once, as the reset.
     if terms.iter().any(|term| term.term == Term::Reset) && before.included == after.included {
         terms.retain(|term| term.term != Term::Included);
     }
     terms
+}
+
+/// The billing controls of an item that differ, each a term of its own.
+fn control_terms(
+    before: &ItemControls,
+    after: &ItemControls,
+    push: &mut dyn FnMut(Term, Option<TermValue>, Option<TermValue>),
+) {
+    let top_up = |controls: &ItemControls| {
+        controls
+            .auto_top_up
+            .map(|top_up| TermValue::AutoTopUp { top_up })
+    };
+    push(Term::AutoTopUp, top_up(before), top_up(after));
+    let spend = |controls: &ItemControls| {
+        controls
+            .spend_limit
+            .map(|limit| TermValue::SpendLimit { limit })
+    };
+    push(Term::SpendLimit, spend(before), spend(after));
+    let alerts = |controls: &ItemControls| {
+        (!controls.alerts.is_empty()).then(|| TermValue::Alerts {
+            alerts: controls.alerts.clone(),
+        })
+    };
+    push(Term::Alerts, alerts(before), alerts(after));
+    let rollover = |controls: &ItemControls| {
+        controls
+            .rollover
+            .map(|rollover| TermValue::Rollover { rollover })
+    };
+    push(Term::Rollover, rollover(before), rollover(after));
+    let expiry = |controls: &ItemControls| {
+        controls
+            .expires_after
+            .map(|after| TermValue::Expiry { after })
+    };
+    push(Term::PurchaseExpiry, expiry(before), expiry(after));
 }
 
 fn cost_terms(
@@ -310,6 +377,27 @@ impl TermValue {
             ) if old_interval == new_interval => Some((*old, *new)),
             (TermValue::Credits { credits: old }, TermValue::Credits { credits: new }) => {
                 Some((*old, *new))
+            }
+            (
+                TermValue::SpendLimit {
+                    limit: SpendLimit::Amount(old),
+                },
+                TermValue::SpendLimit {
+                    limit: SpendLimit::Amount(new),
+                },
+            )
+            | (
+                TermValue::SpendLimit {
+                    limit: SpendLimit::Percent(old),
+                },
+                TermValue::SpendLimit {
+                    limit: SpendLimit::Percent(new),
+                },
+            ) => Some((*old, *new)),
+            (TermValue::UsageLimit { limit: old }, TermValue::UsageLimit { limit: new })
+                if old.interval == new.interval =>
+            {
+                Some((old.limit, new.limit))
             }
             (
                 TermValue::Included {

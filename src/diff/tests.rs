@@ -1,14 +1,14 @@
 //! The diff kernel on its own: live states and pricings built from the catalog types, each
 //! decision checked as the data the diff returns (no CLI, no store, no words).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
 use super::{Action, Change, Plan, Reason, RefusalReason, User, diff};
 use crate::catalog::{
-    Address, BasePrice, Billing, Catalog, CreditCost, CreditSystem, Feature, Included, ItemPrice,
-    Plan as PricingPlan, PlanItem, PriceInterval, Rate,
+    Address, BasePrice, Billing, Catalog, CreditCost, CreditSystem, Feature, Included,
+    ItemControls, ItemPrice, Plan as PricingPlan, PlanItem, PriceInterval, Rate,
 };
 use crate::live::LiveState;
 
@@ -52,6 +52,7 @@ fn item(id: &str, amount: &str) -> PlanItem {
         reset_on_attach: false,
         per_entity: None,
         proration: None,
+        controls: ItemControls::default(),
     }
 }
 
@@ -75,6 +76,7 @@ fn plan(id: &str, amount: &str, items: Vec<PlanItem>) -> PricingPlan {
             .collect(),
         archived: false,
         protect: false,
+        usage_limits: BTreeMap::new(),
     }
 }
 

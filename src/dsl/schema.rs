@@ -89,6 +89,13 @@ price = { billing = "prepaid", interval = "month" }
 tiers = [{ up_to = "inf", amount = 1 }]
 prepaid = { min = 1 }
 proration = { on_increase = "bill_immediately" }
+auto_top_up = { threshold = 1, quantity = 2, purchase_limit = { limit = 1, interval = "day" } }
+spend_limit = { amount = 1 }
+alerts = [{ remaining = 1 }]
+rollover = { max = 1 }
+expires_after = { days = 1 }
+[plans.pro.usage_limits]
+tokens = { limit = 1, interval = "day" }
 "#;
 
     /// The reader and the schema know the same keys, and require the same ones: the schema

@@ -34,16 +34,16 @@
 //!   map keys that differ from the object's own id, a free trial of 0 days, and anything else
 //!   a check rejects (negative amounts, tiers out of order, two defaults in a group, …).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
 use crate::catalog::decimal::exact_div;
 use crate::catalog::{
-    Billing, Catalog, Choice, CreditCost, CreditSystem, Currency, Display, Feature, FeatureType,
-    Included, ItemPrice, Plan, PlanItem, PrepaidBounds, Rate, Tier, TierBound, TrialLength,
-    TrialOncePer,
+    Billing, Catalog, Choice, CreditCost, CreditSystem, Currency, Display, Duration, Feature,
+    FeatureType, Included, ItemControls, ItemPrice, LimitAnchor, Plan, PlanItem, PrepaidBounds,
+    Rate, SpendLimit, Tier, TierBound, TrialLength, TrialOncePer, UsageLimit,
 };
 
 /// The pricing-language text of `catalog`, with a `#:schema <schema_path>` first line when
@@ -210,6 +210,7 @@ impl Writer {
             self.header(&["plans", id, "items", item_id]);
             self.item(item);
         }
+        self.usage_limits(id, &plan.usage_limits);
     }
 
     fn item(&mut self, item: &PlanItem) {
@@ -247,29 +248,105 @@ impl Writer {
                 ),
             );
         }
-        let Some(price) = &item.price else {
-            return;
-        };
-        self.field("price", &self.price_text(price));
-        if let Rate::Tiered { tier_mode, tiers } = &price.rate {
-            self.field("tier_mode", &string(tier_mode.as_str()));
-            self.tiers(tiers);
-        }
-        if let Some(bounds) = &price.prepaid {
-            let default = PrepaidBounds {
-                min: price.per,
-                max: None,
-            };
-            if price.billing != Billing::Prepaid || *bounds != default {
-                let mut parts = Vec::new();
-                if bounds.min != price.per || price.billing != Billing::Prepaid {
-                    parts.push(format!("min = {}", number(bounds.min)));
-                }
-                if let Some(max) = bounds.max {
-                    parts.push(format!("max = {}", number(max)));
-                }
-                self.field("prepaid", &format!("{{ {} }}", parts.join(", ")));
+        if let Some(price) = &item.price {
+            self.field("price", &self.price_text(price));
+            if let Rate::Tiered { tier_mode, tiers } = &price.rate {
+                self.field("tier_mode", &string(tier_mode.as_str()));
+                self.tiers(tiers);
             }
+            if let Some(bounds) = &price.prepaid {
+                let default = PrepaidBounds {
+                    min: price.per,
+                    max: None,
+                };
+                if price.billing != Billing::Prepaid || *bounds != default {
+                    let mut parts = Vec::new();
+                    if bounds.min != price.per || price.billing != Billing::Prepaid {
+                        parts.push(format!("min = {}", number(bounds.min)));
+                    }
+                    if let Some(max) = bounds.max {
+                        parts.push(format!("max = {}", number(max)));
+                    }
+                    self.field("prepaid", &format!("{{ {} }}", parts.join(", ")));
+                }
+            }
+        }
+        self.controls(&item.controls);
+    }
+
+    /// An item's billing controls, each only when given.
+    fn controls(&mut self, controls: &ItemControls) {
+        if let Some(top_up) = &controls.auto_top_up {
+            let mut parts = vec![
+                format!("threshold = {}", number(top_up.threshold)),
+                format!("quantity = {}", number(top_up.quantity)),
+            ];
+            if !top_up.enabled {
+                parts.push("enabled = false".to_string());
+            }
+            if let Some(limit) = &top_up.purchase_limit {
+                parts.push(format!(
+                    "purchase_limit = {{ limit = {}, interval = {} }}",
+                    limit.limit,
+                    string(limit.interval.as_str())
+                ));
+            }
+            self.field("auto_top_up", &format!("{{ {} }}", parts.join(", ")));
+        }
+        if let Some(limit) = &controls.spend_limit {
+            let text = match limit {
+                SpendLimit::Amount(amount) => format!("{{ amount = {} }}", self.money(*amount)),
+                SpendLimit::Percent(percent) => format!("{{ percent = {} }}", number(*percent)),
+            };
+            self.field("spend_limit", &text);
+        }
+        if !controls.alerts.is_empty() {
+            let alerts: Vec<String> = controls
+                .alerts
+                .iter()
+                .map(|alert| format!("{{ {} = {} }}", alert.kind(), number(alert.threshold())))
+                .collect();
+            self.field("alerts", &format!("[{}]", alerts.join(", ")));
+        }
+        if let Some(rollover) = &controls.rollover {
+            let mut parts = Vec::new();
+            if let Some(max) = rollover.max {
+                parts.push(format!("max = {}", number(max)));
+            }
+            if let Some(months) = rollover.months {
+                parts.push(format!("months = {months}"));
+            }
+            let text = if parts.is_empty() {
+                "{}".to_string()
+            } else {
+                format!("{{ {} }}", parts.join(", "))
+            };
+            self.field("rollover", &text);
+        }
+        if let Some(expiry) = &controls.expires_after {
+            let text = match expiry {
+                Duration::Days(days) => format!("{{ days = {days} }}"),
+                Duration::Months(months) => format!("{{ months = {months} }}"),
+            };
+            self.field("expires_after", &text);
+        }
+    }
+
+    /// A plan's usage limits, keyed by what they cap.
+    fn usage_limits(&mut self, id: &str, limits: &BTreeMap<String, UsageLimit>) {
+        if limits.is_empty() {
+            return;
+        }
+        self.header(&["plans", id, "usage_limits"]);
+        for (feature, limit) in limits {
+            let mut parts = vec![
+                format!("limit = {}", number(limit.limit)),
+                format!("interval = {}", string(limit.interval.as_str())),
+            ];
+            if limit.anchor != LimitAnchor::BillingCycle {
+                parts.push(format!("anchor = {}", string(limit.anchor.as_str())));
+            }
+            self.line(&format!("{} = {{ {} }}", key(feature), parts.join(", ")));
         }
     }
 
@@ -803,6 +880,7 @@ price = { amount = 5, billing = "prepaid", interval = "month" }
             items: BTreeMap::new(),
             archived: false,
             protect: false,
+            usage_limits: BTreeMap::new(),
         }
     }
 

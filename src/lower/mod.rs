@@ -3,6 +3,8 @@
 //! Runs only on documents the checks found free of errors, so every required value is
 //! present and every reference resolves; what is still missing here is a default to fill in.
 
+mod controls;
+
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
@@ -164,6 +166,7 @@ fn plan(id: &str, document: &PlanDocument, features: &BTreeMap<String, Feature>)
         items,
         archived: flag_or(document.archived.as_ref(), false),
         protect: flag_or(document.protect.as_ref(), false),
+        usage_limits: controls::usage_limits(document),
     }
 }
 
@@ -264,6 +267,7 @@ fn plan_item(
                 .as_ref()
                 .map_or(OnDecrease::ProrateImmediately, |policy| policy.value),
         }),
+        controls: controls::item_controls(document),
     }
 }
 

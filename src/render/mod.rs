@@ -3,6 +3,7 @@
 
 mod apply_report;
 mod comparison;
+mod control_words;
 mod github;
 mod human;
 mod json;

@@ -7,8 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::catalog::Address;
 use crate::catalog::{
-    BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, Included, ItemPrice,
-    Plan as PricingPlan, PlanItem, PrepaidBounds, PriceInterval, Rate, ResetInterval,
+    BasePrice, Billing, Catalog, CreditCost, CreditSystem, Display, Feature, Included,
+    ItemControls, ItemPrice, Plan as PricingPlan, PlanItem, PrepaidBounds, PriceInterval, Rate,
+    ResetInterval,
 };
 use crate::diff::{Action, Fingerprints, Plan, SystemView, Verdict, diff};
 use crate::live::{Environment, LiveState, Unmanaged};
@@ -82,6 +83,7 @@ fn credit_top_up_item() -> PlanItem {
         reset_on_attach: false,
         per_entity: None,
         proration: None,
+        controls: ItemControls::default(),
     }
 }
 
@@ -98,6 +100,7 @@ fn credit_top_up() -> PricingPlan {
         items: BTreeMap::from([("credits".to_string(), credit_top_up_item())]),
         archived: false,
         protect: false,
+        usage_limits: BTreeMap::new(),
     }
 }
 
@@ -118,6 +121,7 @@ fn pro(amount: &str, included: &str, message_price: &str) -> PricingPlan {
         reset_on_attach: false,
         per_entity: None,
         proration: None,
+        controls: ItemControls::default(),
     };
     PricingPlan {
         id: "pro".into(),
@@ -134,6 +138,7 @@ fn pro(amount: &str, included: &str, message_price: &str) -> PricingPlan {
         items: BTreeMap::from([("messages".to_string(), messages)]),
         archived: false,
         protect: false,
+        usage_limits: BTreeMap::new(),
     }
 }
 
@@ -153,6 +158,7 @@ fn legacy(archived: bool) -> PricingPlan {
         items: BTreeMap::new(),
         archived,
         protect: false,
+        usage_limits: BTreeMap::new(),
     }
 }
 
@@ -283,6 +289,75 @@ pub(crate) fn pro_repriced() -> Plan {
     });
     after.description = Some("For teams that deploy every day".into());
     planned(&messages_and_pro(after), &live(before, &[]))
+}
+
+/// Pro's billing controls change while 3 customers are on its version 1: the spend limit is
+/// lowered from $50.00 to 50% of the base price, a daily usage limit appears, the rollover is
+/// removed and the alerts change; a credit pack gains an auto top-up and an expiry.
+pub(crate) fn controls_changed() -> Plan {
+    use crate::catalog::{
+        Alert, AutoTopUp, Duration, LimitAnchor, PurchaseLimit, PurchaseLimitInterval, Rollover,
+        SpendLimit, UsageLimit, UsageLimitInterval,
+    };
+    let with_controls = |spend: SpendLimit, rollover: Option<Rollover>, alerts: Vec<Alert>| {
+        let mut plan = pro("20", "500", "0.04");
+        if let Some(messages) = plan.items.get_mut("messages") {
+            messages.controls.spend_limit = Some(spend);
+            messages.controls.rollover = rollover;
+            messages.controls.alerts = alerts;
+        }
+        plan
+    };
+    let before = with_controls(
+        SpendLimit::Amount(decimal("50")),
+        Some(Rollover {
+            max: Some(decimal("250")),
+            months: Some(1),
+        }),
+        vec![Alert::UsagePercent(decimal("80"))],
+    );
+    let mut after = with_controls(
+        SpendLimit::Percent(decimal("50")),
+        None,
+        vec![
+            Alert::UsagePercent(decimal("90")),
+            Alert::Remaining(decimal("0")),
+        ],
+    );
+    after.usage_limits.insert(
+        "messages".into(),
+        UsageLimit {
+            limit: decimal("200"),
+            interval: UsageLimitInterval::Day,
+            anchor: LimitAnchor::Calendar,
+        },
+    );
+    let mut pack = credit_top_up();
+    pack.id = "messages-pack".into();
+    pack.items = BTreeMap::from([("messages".to_string(), credit_top_up_item())]);
+    if let Some(item) = pack.items.get_mut("messages") {
+        item.feature_id = "messages".into();
+    }
+    let mut pack_after = pack.clone();
+    if let Some(item) = pack_after.items.get_mut("messages") {
+        item.controls.auto_top_up = Some(AutoTopUp {
+            threshold: decimal("100"),
+            quantity: decimal("1000"),
+            enabled: true,
+            purchase_limit: Some(PurchaseLimit {
+                limit: 3,
+                interval: PurchaseLimitInterval::Day,
+            }),
+        });
+        item.controls.expires_after = Some(Duration::Months(12));
+    }
+    let mut before_catalog = messages_and_pro(before);
+    before_catalog.plans.insert(pack.id.clone(), pack);
+    let mut after_catalog = messages_and_pro(after);
+    after_catalog
+        .plans
+        .insert(pack_after.id.clone(), pack_after);
+    planned(&after_catalog, &live(before_catalog, &[("pro", 1, 3)]))
 }
 
 /// o3 becomes five times dearer while 3 customers hold 12,000 prepaid credits.

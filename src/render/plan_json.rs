@@ -107,6 +107,7 @@ mod tests {
             plan_fixtures::delete_and_archive(),
             plan_fixtures::refusal(),
             plan_fixtures::live_with_unmanaged(),
+            plan_fixtures::controls_changed(),
         ]
     }
 
@@ -173,9 +174,22 @@ mod tests {
     fn collect_keys(value: &Value, keys: &mut BTreeSet<String>) {
         match value {
             Value::Object(object) => {
+                // A field change of a whole id-keyed map (usage limits added) holds ids.
+                let id_keyed = object
+                    .get("path")
+                    .is_some_and(|path| path == "usage_limits");
                 for (key, child) in object {
                     keys.insert(key.clone());
-                    if key == "costs" || (key == "items" && child.is_object()) {
+                    if id_keyed && (key == "before" || key == "after") {
+                        for entry in child.as_object().into_iter().flat_map(|map| map.values()) {
+                            collect_keys(entry, keys);
+                        }
+                        continue;
+                    }
+                    if key == "costs"
+                        || key == "usage_limits"
+                        || (key == "items" && child.is_object())
+                    {
                         for entry in child.as_object().unwrap().values() {
                             collect_keys(entry, keys);
                         }

@@ -506,6 +506,11 @@ mod tests {
     }
 
     #[test]
+    fn billing_controls_are_terms_customers_feel() {
+        insta::assert_snapshot!(render_plan_markdown(&plan_fixtures::controls_changed()));
+    }
+
+    #[test]
     fn credit_cost_rise_tells_holders() {
         insta::assert_snapshot!(render_plan_markdown(
             &plan_fixtures::credit_cost_increase_with_holders()

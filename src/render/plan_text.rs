@@ -541,6 +541,11 @@ mod tests {
     }
 
     #[test]
+    fn billing_controls_are_terms_customers_feel() {
+        insta::assert_snapshot!(render_plan_text(&plan_fixtures::controls_changed(), false));
+    }
+
+    #[test]
     fn every_change_customers_feel_up_front() {
         insta::assert_snapshot!(render_plan_text(&plan_fixtures::pro_repriced(), false));
     }

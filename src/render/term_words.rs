@@ -6,6 +6,9 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
+use super::control_words::{
+    control_absent, control_costs_more, control_subject, control_value_words,
+};
 use super::plan_text::{group_thousands, money, show_percent};
 use crate::catalog::{
     Billing, Choice, Included, PriceInterval, Rate, ResetInterval, TierBound, TrialOncePer,
@@ -33,6 +36,7 @@ pub fn term_words(change: &TermChange, currency: &str) -> String {
         Term::Price => "price".to_string(),
         Term::PrepaidBounds => "prepaid quantity".to_string(),
         Term::CreditCost { .. } => format!("cost of {}", unit.name),
+        control => control_subject(control, &unit).unwrap_or_default(),
     };
     let (before, before_tail) = value(change.before.as_ref());
     let (after, after_tail) = value(change.after.as_ref());
@@ -92,7 +96,7 @@ fn absent(term: &Term) -> &'static str {
         Term::Price => "no price",
         Term::CreditCost { .. } => "not drawn",
         Term::PrepaidBounds => "not prepaid",
-        _ => "none",
+        control => control_absent(control).unwrap_or("none"),
     }
 }
 
@@ -167,6 +171,7 @@ fn value_words(value: &TermValue, unit: &Unit, currency: &str) -> (String, Strin
         TermValue::Credits { credits } => {
             (number(*credits), format!("credits per {}", unit.singular))
         }
+        control => control_value_words(control, unit, currency).unwrap_or_default(),
     }
 }
 
@@ -280,6 +285,9 @@ pub(super) fn number(value: Decimal) -> String {
 /// Whether the change asks more of customers: a dearer price or credit cost, fewer units
 /// included, a shorter trial, something no longer granted.
 pub fn costs_customers_more(change: &TermChange) -> bool {
+    if let Some(more) = control_costs_more(change) {
+        return more;
+    }
     let percent = change.change_percent.unwrap_or_default();
     match change.term {
         Term::BasePrice | Term::Price | Term::CreditCost { .. } => percent > Decimal::ZERO,

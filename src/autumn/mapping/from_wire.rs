@@ -272,6 +272,10 @@ pub fn plan_from_wire(
         items,
         archived: live.is_some_and(|plan| plan.archived),
         protect: live.is_some_and(|plan| plan.protect),
+        // Billing controls are not mapped from Autumn's wire yet: as the live plan has them.
+        usage_limits: live
+            .map(|plan| plan.usage_limits.clone())
+            .unwrap_or_default(),
     };
     if let Some(facts) = facts {
         facts.apply_to(&mut plan);
@@ -352,6 +356,7 @@ fn plan_item(
         reset_on_attach: live.is_some_and(|item| item.reset_on_attach),
         per_entity: live.and_then(|item| item.per_entity.clone()),
         proration,
+        controls: live.map(|item| item.controls.clone()).unwrap_or_default(),
     })
 }
 

@@ -228,6 +228,7 @@ mod tests {
             items: BTreeMap::from([("credits".to_string(), item)]),
             archived: false,
             protect: false,
+            usage_limits: BTreeMap::new(),
         }
     }
 

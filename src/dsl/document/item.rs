@@ -1,6 +1,9 @@
 use schemars::JsonSchema;
 use toml::de::DeValue;
 
+use super::controls::{
+    AlertDocument, AutoTopUpDocument, DurationDocument, RolloverDocument, SpendLimitDocument,
+};
 use crate::catalog::{Billing, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode};
 use crate::diagnostics::did_you_mean;
 use crate::dsl::reader::{Read, ReadContext, ReadError, TableReader, Value};
@@ -29,6 +32,16 @@ pub struct ItemDocument {
     pub per_entity: Option<Spanned<String>>,
     /// What quantity changes and plan switches charge or credit for this item: `{ on_increase = "prorate_immediately", on_decrease = "none" }`. Default: the ledger's rules.
     pub proration: Option<Spanned<ProrationDocument>>,
+    /// Buy more automatically when the balance runs low (prepaid items): `{ threshold = 100, quantity = 1_000, purchase_limit = { limit = 3, interval = "day" } }`. Default none.
+    pub auto_top_up: Option<Spanned<AutoTopUpDocument>>,
+    /// A cap on the overage money this item's usage price bills per billing period, past which usage is refused: `{ amount = 50 }` or `{ percent = 100 }` (of the plan's base price). Default none.
+    pub spend_limit: Option<Spanned<SpendLimitDocument>>,
+    /// Thresholds recorded as events in the customer's history when crossed: `[{ remaining = 100 }, { usage_percent = 80 }]`. Default none.
+    pub alerts: Option<Spanned<Vec<Spanned<AlertDocument>>>>,
+    /// Included units left at a reset carry over: `{ max = 1_000, months = 2 }` (both optional: all of them, never expiring). Default: they expire.
+    pub rollover: Option<Spanned<RolloverDocument>>,
+    /// Purchased units expire this long after the purchase (prepaid items): `{ days = 365 }` or `{ months = 12 }`. Default: at the end of the price interval, never for `one_off`.
+    pub expires_after: Option<Spanned<DurationDocument>>,
 }
 
 /// A per-item proration policy (Autumn's `on_increase` / `on_decrease`).
@@ -134,6 +147,11 @@ impl Read for ItemDocument {
             reset_on_attach: table.optional(cx, "reset_on_attach"),
             per_entity: table.optional(cx, "per_entity"),
             proration: table.optional(cx, "proration"),
+            auto_top_up: table.optional(cx, "auto_top_up"),
+            spend_limit: table.optional(cx, "spend_limit"),
+            alerts: table.optional(cx, "alerts"),
+            rollover: table.optional(cx, "rollover"),
+            expires_after: table.optional(cx, "expires_after"),
         };
         table.finish(cx);
         Ok(document)

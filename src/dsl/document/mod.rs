@@ -3,6 +3,7 @@
 //! reader and leaves `None`), so one mistake never hides the rest of the file.
 //! The JSON Schema is generated from these types.
 
+mod controls;
 mod credit_system;
 mod display;
 mod feature;
@@ -12,6 +13,10 @@ mod plan;
 pub use crate::catalog::{
     Billing, FeatureType, OnDecrease, OnIncrease, PriceInterval, ResetInterval, TierMode,
     TrialOncePer,
+};
+pub use controls::{
+    AlertDocument, AutoTopUpDocument, DurationDocument, PurchaseLimitDocument, RolloverDocument,
+    SpendLimitDocument, UsageLimitDocument,
 };
 pub use credit_system::{CostDocument, CreditRateDocument, CreditSystemDocument};
 pub use display::DisplayDocument;

@@ -1,5 +1,6 @@
 use schemars::JsonSchema;
 
+use super::controls::UsageLimitDocument;
 use super::item::ItemDocument;
 use crate::catalog::{PriceInterval, TrialOncePer};
 use crate::diagnostics::{Code, Diagnostic};
@@ -30,6 +31,8 @@ pub struct PlanDocument {
     pub protect: Option<Spanned<bool>>,
     /// What the plan grants, keyed by feature or credit system id.
     pub items: Option<Spanned<IdMap<ItemDocument>>>,
+    /// Caps on usage per window, keyed by feature or credit system id: `{ limit = 1_000, interval = "day" }`; past one, `check` and `track` refuse. The tightest of several wins, a feature's and its credit system's included. Default none.
+    pub usage_limits: Option<Spanned<IdMap<UsageLimitDocument>>>,
 }
 
 /// A plan's base price.
@@ -72,6 +75,7 @@ impl Read for PlanDocument {
             archived: table.optional(cx, "archived"),
             protect: table.optional(cx, "protect"),
             items: table.optional(cx, "items"),
+            usage_limits: table.optional(cx, "usage_limits"),
         };
         table.finish(cx);
         Ok(document)
