@@ -16,7 +16,7 @@ pub(super) fn control_subject(term: &Term, unit: &Unit) -> Option<String> {
     Some(match term {
         Term::AutoTopUp => "auto top-up".to_string(),
         Term::SpendLimit => "spend limit".to_string(),
-        Term::UsageLimit { .. } => format!("usage limit of {}", unit.plural),
+        Term::UsageLimit { feature } => format!("usage limit of `{feature}`"),
         Term::Alerts => "alerts".to_string(),
         Term::Rollover => "rollover".to_string(),
         Term::PurchaseExpiry => "purchased units expire".to_string(),

@@ -114,8 +114,9 @@ fn atmn_push_then_pricectl_plan_agree() {
             "{example}: a second push has nothing to do:\n{}",
             text(&second)
         );
-        // What atmn's config cannot say (display names, the smallest prepaid purchase) is all
-        // that differs from the pricing.
+        // What atmn's config cannot say (display names, the smallest prepaid purchase), and the
+        // billing controls serve does not map to Autumn's yet, is all that differs from the
+        // pricing: each is named in the plan, never dropped.
         let plan = context.run(&["plan", "--state", "local.db", "pricing.toml"]);
         insta::assert_snapshot!(format!("push_then_plan@{example}"), stdout(&plan));
     }
