@@ -12,7 +12,7 @@ use crate::catalog::{
 use crate::diff::{Term, TermChange, TermValue, Unit};
 
 /// The subject of a control's term ("auto top-up"), `None` for other terms.
-pub(super) fn control_subject(term: &Term, unit: &Unit) -> Option<String> {
+pub(super) fn control_subject(term: &Term) -> Option<String> {
     Some(match term {
         Term::AutoTopUp => "auto top-up".to_string(),
         Term::SpendLimit => "spend limit".to_string(),

@@ -36,7 +36,7 @@ pub fn term_words(change: &TermChange, currency: &str) -> String {
         Term::Price => "price".to_string(),
         Term::PrepaidBounds => "prepaid quantity".to_string(),
         Term::CreditCost { .. } => format!("cost of {}", unit.name),
-        control => control_subject(control, &unit).unwrap_or_default(),
+        control => control_subject(control).unwrap_or_default(),
     };
     let (before, before_tail) = value(change.before.as_ref());
     let (after, after_tail) = value(change.after.as_ref());
