@@ -3,8 +3,9 @@
 //! [`to_wire`] writes the catalog as Autumn answers it; [`from_wire`] reads the features and
 //! plans a client sends into catalog objects. Some facts exist on one side only; each
 //! direction says what it does with them:
-//! - pricectl only: `protect`, and a prepaid item's smallest purchase (`prepaid.min`); and a
-//!   feature's `display`, which Autumn's API has but its CLI does not send. A plan's facts
+//! - pricectl only: `protect`, a prepaid item's smallest purchase (`prepaid.min`) and the
+//!   billing controls as the language says them (Autumn's `billing_controls` are not mapped
+//!   yet); and a feature's `display`, which Autumn's API has but its CLI does not send. A plan's facts
 //!   travel in its `metadata.pricectl` ([`pricectl_facts`]); left out (Autumn's CLI never
 //!   sends them), they keep the live object's value (a new object takes the language's
 //!   default), so a client that cannot express them never clears them. A feature's

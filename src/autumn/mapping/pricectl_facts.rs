@@ -1,6 +1,9 @@
 //! What a plan says that Autumn's plan shape has no field for, kept in the plan's `metadata`
 //! under one key, `pricectl`: protection, a prepaid item's smallest purchase, whether an
-//! item's usage resets when the plan is attached, and a trial given once per customer.
+//! item's usage resets when the plan is attached, a trial given once per customer, and the
+//! billing controls (an item's `controls`, the plan's `usage_limits`, in the catalog's JSON
+//! form: Autumn's own `billing_controls` count a spend limit in units and have no purchase
+//! expiry, so they are not mapped to them yet).
 //!
 //! Autumn's plan `metadata` is "arbitrary key-value metadata defined by you, shared across all
 //! versions of the plan" (its `CreatePlanParamsV1Schema`), so a plan written by pricectl and
@@ -16,6 +19,11 @@ use serde_json::{Map, Value};
 use super::from_wire::MappingError;
 use crate::catalog::{self, Choice, TrialOncePer};
 
+/// A catalog value in its JSON form (decimals as strings).
+fn json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
 /// The metadata key pricectl's facts live under.
 pub const METADATA_KEY: &str = "pricectl";
 
@@ -26,6 +34,8 @@ pub struct PlanFacts {
     pub trial_once_per: TrialOncePer,
     /// Item (feature id) → its facts; only items with one to say.
     pub items: BTreeMap<String, ItemFacts>,
+    /// The plan's usage limits.
+    pub usage_limits: BTreeMap<String, catalog::UsageLimit>,
 }
 
 /// pricectl's facts about one item of a plan.
@@ -35,6 +45,8 @@ pub struct ItemFacts {
     /// minimum).
     pub prepaid_min: Option<Decimal>,
     pub reset_on_attach: bool,
+    /// The item's billing controls.
+    pub controls: catalog::ItemControls,
 }
 
 impl PlanFacts {
@@ -53,6 +65,7 @@ impl PlanFacts {
                 let facts = ItemFacts {
                     prepaid_min,
                     reset_on_attach: item.reset_on_attach,
+                    controls: item.controls.clone(),
                 };
                 (facts != ItemFacts::default()).then(|| (item.feature_id.clone(), facts))
             })
@@ -63,6 +76,7 @@ impl PlanFacts {
                 .free_trial
                 .map_or_else(TrialOncePer::default, |trial| trial.once_per),
             items,
+            usage_limits: plan.usage_limits.clone(),
         }
     }
 
@@ -93,10 +107,16 @@ impl PlanFacts {
                     if facts.reset_on_attach {
                         item.insert("reset_on_attach".into(), Value::Bool(true));
                     }
+                    if !facts.controls.is_empty() {
+                        item.insert("controls".into(), json(&facts.controls));
+                    }
                     (id.clone(), Value::Object(item))
                 })
                 .collect();
             object.insert("items".into(), Value::Object(items));
+        }
+        if !self.usage_limits.is_empty() {
+            object.insert("usage_limits".into(), json(&self.usage_limits));
         }
         Some(Value::Object(object))
     }
@@ -155,6 +175,15 @@ impl PlanFacts {
                                 ("reset_on_attach", Value::Bool(reset)) => {
                                     read.reset_on_attach = *reset;
                                 }
+                                ("controls", controls) => {
+                                    read.controls = serde_json::from_value(controls.clone())
+                                        .map_err(|problem| {
+                                            error(
+                                                &format!("{field}.controls"),
+                                                &format!("an item's billing controls: {problem}"),
+                                            )
+                                        })?;
+                                }
                                 _ => {
                                     return Err(error(
                                         &format!("{field}.{key}"),
@@ -165,6 +194,15 @@ impl PlanFacts {
                         }
                         facts.items.insert(id.clone(), read);
                     }
+                }
+                ("usage_limits", limits) => {
+                    facts.usage_limits =
+                        serde_json::from_value(limits.clone()).map_err(|problem| {
+                            error(
+                                ".usage_limits",
+                                &format!("a plan's usage limits: {problem}"),
+                            )
+                        })?;
                 }
                 _ => {
                     return Err(error(
@@ -180,6 +218,7 @@ impl PlanFacts {
     /// Lays the facts over a plan read from Autumn's fields.
     pub fn apply_to(&self, plan: &mut catalog::Plan) {
         plan.protect = self.protect;
+        plan.usage_limits.clone_from(&self.usage_limits);
         if let Some(trial) = &mut plan.free_trial {
             trial.once_per = self.trial_once_per;
         }
@@ -190,6 +229,7 @@ impl PlanFacts {
                 .cloned()
                 .unwrap_or_default();
             item.reset_on_attach = facts.reset_on_attach;
+            item.controls = facts.controls;
             if let Some(price) = item.price.as_mut() {
                 let per = price.per;
                 if let Some(bounds) = price.prepaid.as_mut() {
