@@ -247,6 +247,20 @@ pub(crate) fn live_with_unmanaged() -> Plan {
     plan
 }
 
+/// Pro created with its messages reset on attach, beside the credit top-up, which does not.
+pub(crate) fn reset_on_attach_create() -> Plan {
+    let mut pro = pro("20", "1000", "0.01");
+    if let Some(messages) = pro.items.get_mut("messages") {
+        messages.reset_on_attach = true;
+    }
+    let pricing = catalog(
+        vec![feature("messages", "Messages")],
+        vec![credits(&[("messages", "1")])],
+        vec![pro, credit_top_up()],
+    );
+    planned(&pricing, &LiveState::empty(""))
+}
+
 /// o3 becomes five times cheaper: its credit costs drop by 80%.
 pub(crate) fn credit_cost_update() -> Plan {
     let before = openai(("0.001", "0.004"));

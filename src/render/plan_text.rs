@@ -214,6 +214,8 @@ fn is_prose(before: &str, after: &str) -> bool {
 
 /// The leaves of a created object, by dotted path, without its id (the address has it) and
 /// without what is unset. A plan's items are left out when they are changes of their own.
+/// An item's `reset_on_attach` is shown only when set: few items reset on attach, and the
+/// default on every other item would be a line that says nothing.
 fn created_fields(state: &ObjectState, items_listed: bool) -> Vec<(String, String)> {
     let (value, identity) = match state {
         ObjectState::Feature(feature) => (serde_json::to_value(feature), "id"),
@@ -228,7 +230,10 @@ fn created_fields(state: &ObjectState, items_listed: bool) -> Vec<(String, Strin
     for (key, value) in &object {
         let is_listed_items =
             items_listed && matches!(state, ObjectState::Plan(_)) && key == "items";
-        if key != identity && !is_listed_items {
+        let is_default_reset = matches!(state, ObjectState::Item(_))
+            && key == "reset_on_attach"
+            && *value == Value::Bool(false);
+        if key != identity && !is_listed_items && !is_default_reset {
             flatten(key, value, &mut lines);
         }
     }
@@ -525,6 +530,20 @@ mod tests {
     #[test]
     fn openai_credits_created() {
         insta::assert_snapshot!(render_plan_text(&plan_fixtures::openai_create(), false));
+    }
+
+    #[test]
+    fn reset_on_attach_shown_only_when_set() {
+        let text = render_plan_text(&plan_fixtures::reset_on_attach_create(), false);
+        let item = |address: &str| {
+            text.split("+ create ")
+                .find(|part| part.starts_with(address))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(item("plan.pro.item.messages").contains("reset_on_attach: true"));
+        assert!(!item("plan.credit-top-up.item.credits").contains("reset_on_attach"));
+        insta::assert_snapshot!(text);
     }
 
     #[test]
