@@ -1,4 +1,4 @@
-use super::BackendError;
+use super::{ApplyProgress, BackendError};
 use crate::catalog::Address;
 use crate::diff::{Action, Change, Plan};
 
@@ -51,6 +51,39 @@ impl ApplyReport {
         ApplyReport {
             failure: Some(failure),
             ..ApplyReport::with_status(plan, || ChangeStatus::NotAttempted)
+        }
+    }
+
+    /// Performs the plan's changes in order through `perform`, telling `progress`, and stops at
+    /// the first failure: the changes after it are `NotAttempted`. Every backend applies through
+    /// this one loop; what a failure then means (kept, or rolled back) is the backend's to say.
+    pub fn in_order(
+        plan: &Plan,
+        progress: &mut dyn ApplyProgress,
+        mut perform: impl FnMut(usize, &Change) -> Result<(), BackendError>,
+    ) -> ApplyReport {
+        let total = plan.changes.len();
+        let mut changes = Vec::with_capacity(total);
+        let mut failed = false;
+        for (index, change) in plan.changes.iter().enumerate() {
+            if failed {
+                changes.push(ChangeReport::new(change, ChangeStatus::NotAttempted));
+                continue;
+            }
+            progress.started(index, total, change);
+            let status = match perform(index, change) {
+                Ok(()) => ChangeStatus::Applied,
+                Err(error) => {
+                    failed = true;
+                    ChangeStatus::Failed(error)
+                }
+            };
+            progress.finished(index, total, change, &status);
+            changes.push(ChangeReport::new(change, status));
+        }
+        ApplyReport {
+            changes,
+            failure: None,
         }
     }
 

@@ -229,15 +229,41 @@ fn overdraw(
     };
     match overdraft {
         Some(lot) => set_remaining(transaction, lot.id, exact::sub(lot.remaining, left)?)?,
-        None => {
-            transaction
-                .prepare_cached(
-                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, empty)
-                     VALUES (?1, ?2, 'overdraft', '0', ?3, ?4, ?5)",
-                )?
-                .execute(params![customer_id, balance_key, text(-left), at, left.is_zero()])?;
-        }
+        None => insert_below_zero(
+            transaction,
+            customer_id,
+            balance_key,
+            Source::Overdraft,
+            left,
+            at,
+        )?,
     }
+    Ok(())
+}
+
+/// A lot that grants nothing and stands `units` below zero: an overdraft, or the units of an
+/// allocated feature in use.
+fn insert_below_zero(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+    source: Source,
+    units: Decimal,
+    at: i64,
+) -> Result<(), LedgerError> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, empty)
+             VALUES (?1, ?2, ?3, '0', ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            customer_id,
+            balance_key,
+            source.as_str(),
+            text(-units),
+            at,
+            units.is_zero()
+        ])?;
     Ok(())
 }
 
@@ -337,14 +363,14 @@ pub fn allocate(
     }
     match row {
         Some((id, _)) => set_remaining(transaction, id, -level)?,
-        None => {
-            transaction
-                .prepare_cached(
-                    "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, empty)
-                     VALUES (?1, ?2, 'in_use', '0', ?3, ?4, ?5)",
-                )?
-                .execute(params![customer_id, balance_key, text(-level), at, level.is_zero()])?;
-        }
+        None => insert_below_zero(
+            transaction,
+            customer_id,
+            balance_key,
+            Source::InUse,
+            level,
+            at,
+        )?,
     }
     Ok(after)
 }

@@ -14,7 +14,7 @@ use crate::autumn::mapping::{
 use crate::autumn::wire::feature::{FeatureIdParams, FeatureParams, FeatureUpdateParams};
 use crate::autumn::wire::plan::{PlanDeleteParams, PlanParams};
 use crate::backend::change_shape::{check_shape, rejected};
-use crate::backend::{ApplyProgress, ApplyReport, BackendError, ChangeReport, ChangeStatus};
+use crate::backend::{ApplyProgress, ApplyReport, BackendError};
 use crate::catalog::ObjectKind;
 use crate::diff::{Action, Change, ObjectState, Plan};
 
@@ -41,34 +41,14 @@ pub fn apply(client: &mut Client, plan: &Plan, progress: &mut dyn ApplyProgress)
             },
         );
     }
-    let total = plan.changes.len();
-    let mut changes = Vec::with_capacity(total);
-    let mut failed = false;
-    for (index, change) in plan.changes.iter().enumerate() {
-        if failed {
-            changes.push(ChangeReport::new(change, ChangeStatus::NotAttempted));
-            continue;
-        }
-        progress.started(index, total, change);
-        let status = match perform(
+    ApplyReport::in_order(plan, progress, |index, change| {
+        perform(
             client,
             &snapshot,
             &idempotency_key(plan, index, change),
             change,
-        ) {
-            Ok(()) => ChangeStatus::Applied,
-            Err(error) => {
-                failed = true;
-                ChangeStatus::Failed(error)
-            }
-        };
-        progress.finished(index, total, change, &status);
-        changes.push(ChangeReport::new(change, status));
-    }
-    ApplyReport {
-        changes,
-        failure: None,
-    }
+        )
+    })
 }
 
 /// The key of one change of one plan: the same saved plan applied again sends the same keys,

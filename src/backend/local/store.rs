@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use crate::backend::change_shape::{check_shape, rejected};
 use crate::backend::{
-    ApplyProgress, ApplyReport, Backend, BackendError, Capabilities, ChangeReport, ChangeStatus,
+    ApplyProgress, ApplyReport, Backend, BackendError, Capabilities, ChangeStatus,
 };
 use crate::diff::{Action, Change, ObjectState, Plan};
 use crate::live::{HeldCredits, LivePlan, LiveState};
@@ -212,25 +212,10 @@ impl Backend for LocalStore {
         if let Err(error) = take_currency(&transaction, &plan.currency) {
             return ApplyReport::not_started(plan, named(&location, error));
         }
-        let total = plan.changes.len();
-        let mut changes = Vec::with_capacity(total);
-        let mut failed = false;
-        for (index, change) in plan.changes.iter().enumerate() {
-            if failed {
-                changes.push(ChangeReport::new(change, ChangeStatus::NotAttempted));
-                continue;
-            }
-            progress.started(index, total, change);
-            let status = match apply_change(&transaction, change) {
-                Ok(()) => ChangeStatus::Applied,
-                Err(error) => {
-                    failed = true;
-                    ChangeStatus::Failed(named(&location, error))
-                }
-            };
-            progress.finished(index, total, change, &status);
-            changes.push(ChangeReport::new(change, status));
-        }
+        let mut report = ApplyReport::in_order(plan, progress, |_, change| {
+            apply_change(&transaction, change).map_err(|error| named(&location, error))
+        });
+        let failed = report.first_failure().is_some();
         // Dropping the transaction without commit rolls every change back. A ledger that
         // stays open reads the catalog again when the revision moves.
         let failure = if failed {
@@ -242,13 +227,14 @@ impl Backend for LocalStore {
                 .map(|error| named(&location, error.into()))
         };
         if failed || failure.is_some() {
-            for change in &mut changes {
+            for change in &mut report.changes {
                 if change.status.is_applied() {
                     change.status = ChangeStatus::RolledBack;
                 }
             }
         }
-        ApplyReport { changes, failure }
+        report.failure = failure;
+        report
     }
 }
 
