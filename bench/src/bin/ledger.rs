@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant as Clock;
 
 use pricectl::backend::local::LocalStore;
-use pricectl::ledger::{AttachRequest, Instant, Ledger, TrackRequest};
+use pricectl::ledger::{AttachRequest, Instant, Ledger, Overage, TrackRequest};
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
@@ -109,6 +109,7 @@ fn track(ledger: &mut Ledger, customer: &str, event: usize) {
         feature_id: "o1-input-tokens".into(),
         value: Decimal::from(1_000),
         idempotency_key: None,
+        overage: Overage::Overflow,
     };
     // Each event a millisecond after the last, as a stream of real events is: every track
     // moves the customer's clock.
