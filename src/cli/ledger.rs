@@ -260,7 +260,15 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                     result.balance.normalize()
                 )
             };
-            format!("{line}{replayed}")
+            let top_up = result.top_up.as_ref().map_or_else(String::new, |charge| {
+                let money = money_in(&charge.currency);
+                let mut text = format!("auto top-up: {}\n", money(charge.total));
+                for line in &charge.line_items {
+                    let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
+                }
+                text
+            });
+            format!("{line}{top_up}{replayed}")
         }
         Outcome::Checked(result) => {
             let verdict = if result.allowed {
@@ -268,7 +276,11 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             } else {
                 "not allowed"
             };
-            match &result.balance {
+            let refused = result
+                .refused_by
+                .as_ref()
+                .map_or_else(String::new, |reason| format!("  {reason}\n"));
+            let decided = match &result.balance {
                 None => format!(
                     "{verdict}: {}\n",
                     result.granted_by.as_ref().map_or_else(
@@ -292,7 +304,8 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                         ""
                     }
                 ),
-            }
+            };
+            format!("{decided}{refused}")
         }
         Outcome::Granted(result) => format!(
             "granted {} {} to {}: balance {}\n",

@@ -52,6 +52,17 @@ pub enum ReplayError {
     Ledger(String),
 }
 
+/// Whether a catalog has a control whose effect depends on the order of usage within a period:
+/// an auto top-up, a spend limit or a usage limit (alerts charge nothing).
+fn order_matters(catalog: &Catalog) -> bool {
+    catalog.plans.values().any(|plan| {
+        !plan.usage_limits.is_empty()
+            || plan.items.values().any(|item| {
+                item.controls.auto_top_up.is_some() || item.controls.spend_limit.is_some()
+            })
+    })
+}
+
 /// The time charges are counted over.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Window {
@@ -71,6 +82,10 @@ pub fn replay(
     window: Window,
     coalesce: bool,
 ) -> Result<Revenue, ReplayError> {
+    // Usage commutes between boundaries only without controls that depend on its order: an
+    // auto top-up buys at the track that crosses its threshold, and a limit refuses the track
+    // that would pass it. A catalog with any is replayed event by event.
+    let coalesce = coalesce && !order_matters(&priced.catalog);
     let mut replay = Replay {
         ledgers: Vec::new(),
         priced,

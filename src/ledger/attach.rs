@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::{Instant, Period};
+use super::controls::purchase_expiry;
 use super::error::LedgerError;
 use super::exact;
 use super::ledger::{NewEntry, active_subscriptions, entry, record_charge};
@@ -469,7 +470,8 @@ impl Start<'_> {
                         None => lines.push((description, exact)),
                     }
                 }
-                let expires_at = period.map(|period| self.anchor.next(period, self.at));
+                let period_end = period.map(|period| self.anchor.next(period, self.at));
+                let expires_at = purchase_expiry(item, self.at, period_end).map(Instant);
                 add_lot(transaction, &lot(Source::Purchased, quantity, expires_at))?;
                 self.grant_entry(transaction, "purchase", item_id, quantity)?;
                 if let Some(period) = period {

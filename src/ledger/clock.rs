@@ -119,6 +119,27 @@ impl Instant {
 }
 
 impl Instant {
+    /// The start of the UTC calendar `period` this instant is in: midnight, Monday midnight,
+    /// the 1st of the month, January 1st (for a number of months that divides a year: the
+    /// first month of its part of the year). Minutes and hours start on the minute and hour.
+    #[must_use]
+    pub fn calendar_start(self, period: Period) -> Instant {
+        let day = self.0.div_euclid(MILLIS_PER_DAY);
+        match period {
+            Period::Minute => Instant(self.0 - self.0.rem_euclid(60_000)),
+            Period::Hour => Instant(self.0 - self.0.rem_euclid(3_600_000)),
+            Period::Day => Instant(day * MILLIS_PER_DAY),
+            // 1970-01-01 was a Thursday: Monday is 3 days before a day count that is 0 mod 7.
+            Period::Week => Instant((day - (day + 3).rem_euclid(7)) * MILLIS_PER_DAY),
+            Period::Months(months) => {
+                let (year, month, _) = civil_from_days(day);
+                let months = months.clamp(1, 12);
+                let first = (month - 1) / months * months + 1;
+                Instant(days_from_civil(year, first, 1) * MILLIS_PER_DAY)
+            }
+        }
+    }
+
     /// How many whole `interval`s fit from `self` to `later`, at most: an estimate from below
     /// of the `n` with `self + n intervals <= later`, without stepping through each (a period
     /// of minutes over years is millions of steps).

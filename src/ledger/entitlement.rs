@@ -9,6 +9,9 @@ use crate::catalog::{Billing, Catalog, FeatureType, Included, Plan, PlanItem};
 #[derive(Debug, Clone)]
 pub struct ActivePlan<'a> {
     pub plan: &'a Plan,
+    /// The subscription: what a control's purchase is charged to, and whose cycle anchors
+    /// its windows.
+    pub subscription_id: i64,
 }
 
 /// How usage of one feature is accounted for one customer.

@@ -56,6 +56,9 @@ pub enum LedgerError {
     InvalidIdempotencyKey { key: String, reason: String },
     #[error("invalid expiry: {0}")]
     Expiry(String),
+    /// A usage or spend limit leaves no room for the usage: it is refused, not recorded.
+    #[error("refused: {0}")]
+    Limited(String),
     #[error("the idempotency key `{0}` was used before for a different request")]
     IdempotencyConflict(String),
     #[error("the local store has no catalog: apply pricing first")]

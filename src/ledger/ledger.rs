@@ -12,6 +12,7 @@ use super::write_transaction::WriteTransaction;
 use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::Instant;
+use super::controls::{Controls, record_alerts, refused_by_limits, top_up_if_due};
 use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
 use super::exact;
@@ -297,13 +298,15 @@ impl Ledger {
         if probe.due {
             materialize(&transaction, versions, currency, customer_id, at.0)?;
         }
-        let resolution = metered(
-            &transaction,
-            catalog,
-            versions,
-            customer_id,
-            &request.feature_id,
-        )?;
+        let active = active_plans(&transaction, versions, customer_id)?;
+        let resolution = match resolve(catalog, &active, &request.feature_id)? {
+            Resolved::Metered(resolution) => resolution,
+            Resolved::Boolean { .. } => {
+                return Err(LedgerError::BooleanFeature(request.feature_id.clone()));
+            }
+        };
+        // Read from the plan versions already in memory: no query for a customer without any.
+        let controls = Controls::of(&active, &request.feature_id, &resolution.balance_key);
         let amount = exact::mul(request.value, resolution.rate)?;
         let capped = request.overage == Overage::Cap
             && amount > Decimal::ZERO
@@ -318,6 +321,9 @@ impl Ledger {
         } else {
             amount
         };
+        if !controls.usage_limits.is_empty() && request.value > Decimal::ZERO {
+            controls.within_usage_limits(&transaction, customer_id, request.value, deducted, at)?;
+        }
         // The balance after: what the draw leaves, or (unlimited) what the lots hold.
         let remaining = if allocated && !deducted.is_zero() {
             allocate(
@@ -338,6 +344,43 @@ impl Ledger {
                 at.0,
             )?
         };
+        let mut top_up = None;
+        let mut remaining = remaining;
+        if !controls.is_empty() && !allocated && deducted > Decimal::ZERO {
+            // Past a spend limit the usage is refused: dropping the transaction undoes the draw.
+            controls.within_spend_limits(
+                &transaction,
+                customer_id,
+                &resolution.balance_key,
+                Decimal::ZERO,
+            )?;
+            let before = exact::add(remaining, deducted)?;
+            record_alerts(
+                &transaction,
+                customer_id,
+                &resolution.balance_key,
+                &controls.alerts,
+                before,
+                remaining,
+                at,
+            )?;
+            if let Some(due) = controls.top_up {
+                // Tracks are serialized by the write lock: the one that leaves the balance below
+                // the threshold buys, and the purchase lifts it above for the next.
+                if let Some(bought) = top_up_if_due(
+                    &transaction,
+                    currency,
+                    customer_id,
+                    &resolution.balance_key,
+                    due,
+                    remaining,
+                    at,
+                )? {
+                    remaining = exact::add(remaining, bought.quantity)?;
+                    top_up = Some(bought.charge);
+                }
+            }
+        }
         entry(
             &transaction,
             &NewEntry {
@@ -361,6 +404,7 @@ impl Ledger {
             deducted,
             balance: remaining,
             unlimited: resolution.unlimited,
+            top_up,
             replayed: false,
         };
         remember(
@@ -401,6 +445,7 @@ impl Ledger {
                 balance: None,
                 required: None,
                 granted_by,
+                refused_by: None,
             }),
             Resolved::Metered(resolution) => {
                 let needed = exact::mul(required_units, resolution.rate)?;
@@ -413,9 +458,29 @@ impl Ledger {
                     resolution.overage_allowed,
                     at.0,
                 )?;
-                let allowed = resolution.unlimited
+                let mut allowed = resolution.unlimited
                     || resolution.overage_allowed
                     || (view.balance >= needed && view.balance > Decimal::ZERO);
+                let controls = Controls::of(&active, feature_id, &resolution.balance_key);
+                let refused_by = if allowed && !controls.is_empty() {
+                    refused_by_limits(
+                        connection,
+                        &controls,
+                        customer_id,
+                        &resolution.balance_key,
+                        required_units,
+                        if resolution.unlimited {
+                            Decimal::ZERO
+                        } else {
+                            needed
+                        },
+                        view.balance,
+                        at,
+                    )?
+                } else {
+                    None
+                };
+                allowed &= refused_by.is_none();
                 Ok(CheckResult {
                     customer_id: customer_id.to_string(),
                     feature_id: feature_id.to_string(),
@@ -423,6 +488,7 @@ impl Ledger {
                     balance: Some(view),
                     required: Some(needed),
                     granted_by: None,
+                    refused_by,
                 })
             }
         }
@@ -1049,11 +1115,14 @@ fn active_plans<'a>(
 ) -> Result<Vec<ActivePlan<'a>>, LedgerError> {
     active_subscriptions(connection, customer_id)?
         .into_iter()
-        .map(|(_, plan_id, version)| {
+        .map(|(subscription_id, plan_id, version)| {
             let plan = versions.get(&(plan_id.clone(), version)).ok_or_else(|| {
                 LedgerError::Corrupt(format!("plan `{plan_id}` version {version} is missing"))
             })?;
-            Ok(ActivePlan { plan })
+            Ok(ActivePlan {
+                plan,
+                subscription_id,
+            })
         })
         .collect()
 }

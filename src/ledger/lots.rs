@@ -444,11 +444,21 @@ pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, Ledger
     Ok(transaction.last_insert_rowid())
 }
 
+/// The reason of a lot of rolled-over units.
+pub const ROLLOVER: &str = "rollover";
+/// The reason of the entry that expires a lot at the end of its period.
+pub const PERIOD_ENDED: &str = "the period ended; included and period-bound units do not roll over";
+/// The reason of the entry that expires rolled-over units.
+const ROLLOVER_EXPIRED: &str = "rolled-over units expired";
+
+/// A lot whose time has come: id, balance, remaining, expiry, subscription, reason.
+type DueLot = (i64, String, String, i64, Option<i64>, Option<String>);
+
 /// Expires what is left of the lots whose time has come, recording each as an entry.
 pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Result<(), LedgerError> {
-    let due: Vec<(i64, String, String, i64, Option<i64>)> = {
+    let due: Vec<DueLot> = {
         let mut statement = transaction.prepare_cached(
-            "SELECT id, balance_key, remaining, expires_at, subscription_id FROM lots
+            "SELECT id, balance_key, remaining, expires_at, subscription_id, reason FROM lots
              WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
                AND source != 'overdraft' AND empty = 0 AND remaining != '0'",
         )?;
@@ -459,11 +469,12 @@ pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Resul
                 row.get(2)?,
                 row.get(3)?,
                 row.get(4)?,
+                row.get(5)?,
             ))
         })?;
         rows.collect::<Result<_, _>>()?
     };
-    for (id, balance_key, remaining, expires_at, subscription_id) in due {
+    for (id, balance_key, remaining, expires_at, subscription_id, reason) in due {
         let remaining = decimal(&remaining)?;
         set_remaining(transaction, id, Decimal::ZERO)?;
         super::ledger::entry(
@@ -476,7 +487,11 @@ pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Resul
                 amount: -remaining,
                 feature_id: None,
                 units: None,
-                reason: Some("the period ended; included and period-bound units do not roll over"),
+                reason: Some(if reason.as_deref() == Some(ROLLOVER) {
+                    ROLLOVER_EXPIRED
+                } else {
+                    PERIOD_ENDED
+                }),
                 subscription_id,
                 idempotency_key: None,
             },

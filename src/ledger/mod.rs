@@ -9,6 +9,7 @@ mod attach;
 mod catalog;
 mod charge;
 mod clock;
+mod controls;
 mod entitlement;
 mod error;
 mod exact;

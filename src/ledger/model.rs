@@ -173,6 +173,10 @@ pub struct TrackResult {
     #[serde(with = "crate::catalog::decimal")]
     pub balance: Decimal,
     pub unlimited: bool,
+    /// What the balance's auto top-up bought in this track's transaction, with its charge;
+    /// absent when none was bought.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_up: Option<ChargeRecord>,
     /// This answers a repeat of an earlier request with the same idempotency key: nothing was
     /// applied again, and the answer is the first one's.
     #[serde(default)]
@@ -193,6 +197,9 @@ pub struct CheckResult {
     pub required: Option<Decimal>,
     /// For a boolean feature: the plan that grants it.
     pub granted_by: Option<String>,
+    /// Why a usage or spend limit says no, when one does; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]

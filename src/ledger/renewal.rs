@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::charge::Charge;
 use super::clock::{Instant, Period};
+use super::controls::{grant_rollover, purchase_expiry, rollover_due};
 use super::error::LedgerError;
 use super::exact;
 use super::ledger::{NewEntry, customer_clock_sql, entry, record_charge};
@@ -242,8 +243,6 @@ pub fn materialize(
         else {
             break;
         };
-        // Lots that end at or before this boundary end first.
-        expire_due(transaction, customer_id, boundary)?;
         let plan = versions.get(&(plan_id.clone(), version)).ok_or_else(|| {
             LedgerError::Corrupt(format!("plan `{plan_id}` version {version} is missing"))
         })?;
@@ -251,6 +250,24 @@ pub fn materialize(
             .map_err(|error| LedgerError::Corrupt(error.to_string()))?;
         let (renewal, item_id) =
             Renewal::parse(&key).ok_or_else(|| LedgerError::Corrupt(format!("renewal `{key}`")))?;
+        // Lots that end at or before this boundary end first.
+        expire_due(transaction, customer_id, boundary)?;
+        // What they left of an item that rolls over is carried into the new period.
+        let rolling = plan
+            .items
+            .get(item_id)
+            .filter(|item| renewal == Renewal::Included && item.controls.rollover.is_some());
+        let carried = match rolling {
+            Some(item) => rollover_due(
+                transaction,
+                customer_id,
+                subscription_id,
+                item_id,
+                item,
+                boundary,
+            )?,
+            None => Decimal::ZERO,
+        };
         rounds += 1;
         if rounds > MAX_ROUNDS {
             return Err(LedgerError::TooFar {
@@ -273,7 +290,11 @@ pub fn materialize(
         {
             let anchor = Instant(anchor);
             let last = last_boundary(anchor, period, Instant(at));
-            if last - periods > WRITTEN_OUT && owed(transaction, customer_id, item_id)?.is_zero() {
+            // Rolled-over units are carried boundary by boundary: never passed at once.
+            if rolling.is_none()
+                && last - periods > WRITTEN_OUT
+                && owed(transaction, customer_id, item_id)?.is_zero()
+            {
                 transaction
                     .prepare_cached(
                         "UPDATE renewals SET next_at = ?3, periods = ?4 WHERE subscription_id = ?1 AND item = ?2",
@@ -302,6 +323,19 @@ pub fn materialize(
             item_id,
             &quantities,
         )?;
+        if let Some(item) = rolling
+            && carried > Decimal::ZERO
+        {
+            grant_rollover(
+                transaction,
+                customer_id,
+                subscription_id,
+                item_id,
+                item,
+                carried,
+                Instant(boundary),
+            )?;
+        }
         match renewed {
             Some(next_at) => {
                 transaction
@@ -583,7 +617,7 @@ fn renew(
                     item_id,
                     Source::Purchased,
                     quantity,
-                    Some(boundary.next(period)),
+                    purchase_expiry(item, when, Some(Instant(boundary.next(period)))),
                     "purchase",
                 )?;
             }

@@ -205,7 +205,22 @@ fn perform(
                 ..Observed::default()
             }
         }
+        // A track charges what its auto top-up bought in the same transaction, if anything.
         (_, Answer::Tracked(tracked)) => Observed {
+            charge: Some((
+                tracked.customer_id.clone(),
+                tracked
+                    .top_up
+                    .as_ref()
+                    .map_or(Decimal::ZERO, |charge| charge.total),
+            )),
+            line_items: Some(
+                tracked
+                    .top_up
+                    .as_ref()
+                    .map(|charge| lines(&charge.line_items))
+                    .unwrap_or_default(),
+            ),
             balance: Some((tracked.balance_key, tracked.balance)),
             ..Observed::default()
         },
@@ -397,7 +412,7 @@ fn compare(
             None => differences.push((
                 "charge".into(),
                 charge.to_string(),
-                "(the step charges nothing: charges come from `attach`, `set-quantity` and `advance`)"
+                "(the step charges nothing: charges come from `attach`, `set-quantity`, `advance` and a `track` that buys an auto top-up)"
                     .into(),
             )),
         }

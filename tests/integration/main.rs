@@ -19,6 +19,7 @@ mod init;
 mod interop;
 mod layering;
 mod ledger;
+mod ledger_controls;
 mod ledger_output;
 mod ledger_rules;
 mod operational;
