@@ -15,6 +15,7 @@ use super::exact;
 use super::ledger::{NewEntry, entry, record_charge};
 use super::lots::{NewLot, PERIOD_ENDED, ROLLOVER, Source, add_lot, decimal, owed};
 use super::model::ChargeRecord;
+use super::renewal::{cost_beyond_included, last_boundary};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{
     Alert, AutoTopUp, Billing, Choice, Currency, Duration, Included, LimitAnchor, Plan, PlanItem,
@@ -147,7 +148,11 @@ impl<'a> Controls<'a> {
                 Included::Units(units) => units,
                 Included::Unlimited => Decimal::ZERO,
             };
-            let cost = overage_cost(price, included, overage)?;
+            let cost = if overage > Decimal::ZERO {
+                cost_beyond_included(price, included, overage)?
+            } else {
+                Decimal::ZERO
+            };
             if cost > cap {
                 return Err(LedgerError::Limited(format!(
                     "the spend limit of `{balance_key}` in plan `{}` is {} of overage per billing period: {} units beyond the balance would cost {}",
@@ -160,23 +165,6 @@ impl<'a> Controls<'a> {
         }
         Ok(())
     }
-}
-
-/// What `units` beyond `included` cost at an item's usage price (tier bounds count the
-/// included units, as the period's bill does).
-fn overage_cost(
-    price: &crate::catalog::ItemPrice,
-    included: Decimal,
-    units: Decimal,
-) -> Result<Decimal, LedgerError> {
-    if units <= Decimal::ZERO {
-        return Ok(Decimal::ZERO);
-    }
-    let through = exact::add(included, units)?;
-    cost_of(&price.rate, price.per, through)
-        .zip(cost_of(&price.rate, price.per, included))
-        .and_then(|(through, included)| through.checked_sub(included))
-        .ok_or_else(|| LedgerError::Amount("an overage cost overflows".into()))
 }
 
 /// The start of the window a usage limit counts in at `at`.
@@ -195,19 +183,7 @@ fn window_start(
         LimitAnchor::Calendar => at.calendar_start(period),
         LimitAnchor::BillingCycle => subscription_anchor(connection, limit.subscription_id)?,
     };
-    Ok(last_start(anchor, period, at))
-}
-
-/// The last `anchor + n periods` at or before `at`.
-pub(super) fn last_start(anchor: Instant, period: Period, at: Instant) -> Instant {
-    let mut count = anchor.periods_until(period, at).max(0);
-    while anchor.add(period, count + 1) <= at {
-        count += 1;
-    }
-    while count > 0 && anchor.add(period, count) > at {
-        count -= 1;
-    }
-    anchor.add(period, count)
+    Ok(anchor.add(period, last_boundary(anchor, period, at)))
 }
 
 /// Where a subscription's periods are counted from: its renewals' anchor, or its start.

@@ -365,7 +365,7 @@ const MAX_ROUNDS: usize = 2_000;
 const WRITTEN_OUT: i64 = 100;
 
 /// The index of the last boundary `anchor + n periods` at or before `at`.
-fn last_boundary(anchor: Instant, period: Period, at: Instant) -> i64 {
+pub(super) fn last_boundary(anchor: Instant, period: Period, at: Instant) -> i64 {
     let mut last = anchor.periods_until(period, at).max(0);
     while anchor.add(period, last + 1) <= at {
         last += 1;
@@ -732,7 +732,7 @@ fn grant_lot(
 /// The exact cost of `units` used beyond an item's `included` units. Tier bounds count the
 /// included units too (as Autumn's API does), so the units are priced from where the included
 /// ones end: the cost through both, less the cost through the included ones.
-fn cost_beyond_included(
+pub(super) fn cost_beyond_included(
     price: &ItemPrice,
     included: Decimal,
     units: Decimal,
