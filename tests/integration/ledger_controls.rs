@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::str::FromStr;
 
 use pricectl::backend::local::LocalStore;
-use pricectl::ledger::{AttachRequest, Instant, Ledger, TrackRequest, TrackResult};
+use pricectl::ledger::{AttachRequest, Instant, Ledger, Overage, TrackRequest, TrackResult};
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
@@ -66,6 +66,7 @@ fn track(ledger: &mut Ledger, feature: &str, value: &str, when: &str) -> TrackRe
                 feature_id: feature.into(),
                 value: decimal(value),
                 idempotency_key: None,
+                overage: Overage::Overflow,
             },
             at(when),
         )
