@@ -2,17 +2,19 @@ use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
 use super::output::{
-    compile_pricing, open_chosen_backend, print_note, print_stderr, print_stdout,
-    report_backend_error, report_error, stdout_color,
+    CompiledPricing, compile_pricing_sources, open_chosen_backend, print_note, print_stderr,
+    print_stdout, report_backend_error, report_error, report_width, stderr_color, stdout_color,
 };
 use super::plan::{open_and_plan, report_refusals};
 use super::{ApplyArgs, ExitStatus};
 use crate::backend::{ApplyProgress, Backend, ChangeStatus};
-use crate::catalog::Catalog;
 use crate::diff::{Change, Plan, Summary};
 use crate::live::Environment;
 use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError, apply_with_progress};
-use crate::render::{progress_finished, progress_started, render_apply_failure, render_plan_text};
+use crate::render::{
+    AppliedPricing, HumanOptions, progress_finished, progress_started, render_apply_failure,
+    render_plan_text,
+};
 use crate::store::Access;
 
 /// `pricectl apply`: plan, show, confirm, apply, verify; or apply a saved plan.
@@ -20,11 +22,12 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     if is_saved_plan(&args.path) {
         return apply_saved(args);
     }
-    let Some(desired) = compile_pricing(&args.path) else {
+    let Some(pricing) = compile_pricing_sources(&args.path) else {
         return ExitStatus::Failure;
     };
+    let desired = &pricing.catalog;
     let (mut backend, plan) =
-        match open_and_plan(&args.backend, &args.path, &desired, Access::Create) {
+        match open_and_plan(&args.backend, &args.path, desired, Access::Create) {
             Ok(opened) => opened,
             Err(status) => return status,
         };
@@ -46,7 +49,7 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     {
         return status;
     }
-    finish(backend.as_mut(), &plan, &desired, args.allow_destroy)
+    finish(backend.as_mut(), &plan, &pricing, args.allow_destroy)
 }
 
 /// Applies a plan saved by `plan --out`, refusing when the pricing or the live catalog moved.
@@ -83,8 +86,8 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     };
     let current = crate::compile::compile_path(&pricing)
         .ok()
-        .and_then(|compilation| compilation.catalog);
-    if let Err(error) = saved.check_pricing(current.as_ref()) {
+        .and_then(CompiledPricing::of);
+    if let Err(error) = saved.check_pricing(current.as_ref().map(|current| &current.catalog)) {
         report_error(
             &error,
             Some(&format!(
@@ -143,26 +146,26 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     {
         return status;
     }
-    finish(
-        backend.as_mut(),
-        &saved.plan,
-        &saved.desired,
-        args.allow_destroy,
-    )
+    // The pricing compiles to the plan's catalog (checked above): its lines are the plan's.
+    let Some(pricing) = current else {
+        return ExitStatus::Failure;
+    };
+    finish(backend.as_mut(), &saved.plan, &pricing, args.allow_destroy)
 }
 
-/// Applies, verifies, and reports.
+/// Applies, verifies, and reports; a change the backend refused is shown at the line of the
+/// pricing that declares it.
 fn finish(
     backend: &mut dyn Backend,
     plan: &Plan,
-    desired: &Catalog,
+    pricing: &CompiledPricing,
     allow_destroy: bool,
 ) -> ExitStatus {
     let mut progress = StderrProgress {
         show: !backend.capabilities().instant,
     };
     let options = ApplyOptions { allow_destroy };
-    match apply_with_progress(backend, plan, desired, options, &mut progress) {
+    match apply_with_progress(backend, plan, &pricing.catalog, options, &mut progress) {
         Ok(_) => {
             print_note(&format!(
                 "Apply complete: {}.\n",
@@ -183,7 +186,20 @@ fn finish(
             ExitStatus::Failure
         }
         Err(ApplyError::Incomplete(outcome)) => {
-            print_stderr(&render_apply_failure(&outcome, &backend.describe()));
+            let places = AppliedPricing {
+                sources: &pricing.sources,
+                declarations: &pricing.declarations,
+                options: HumanOptions {
+                    color: stderr_color(),
+                    width: report_width(),
+                    deny_warnings: false,
+                },
+            };
+            print_stderr(&render_apply_failure(
+                &outcome,
+                &backend.describe(),
+                Some(&places),
+            ));
             outcome
                 .failure()
                 .map_or(ExitStatus::Failure, ExitStatus::of_backend_error)

@@ -143,17 +143,24 @@ pub fn checked_catalog(compilation: Compilation, name: &str) -> Option<CompiledP
             count_summary(compilation.error_count(), compilation.warning_count())
         ));
     }
-    let Compilation {
-        sources,
-        catalog,
-        declarations,
-        ..
-    } = compilation;
-    catalog.map(|catalog| CompiledPricing {
-        catalog,
-        sources,
-        declarations,
-    })
+    CompiledPricing::of(compilation)
+}
+
+impl CompiledPricing {
+    /// The compiled pricing of a compilation, `None` when it has errors.
+    pub fn of(compilation: Compilation) -> Option<CompiledPricing> {
+        let Compilation {
+            sources,
+            catalog,
+            declarations,
+            ..
+        } = compilation;
+        catalog.map(|catalog| CompiledPricing {
+            catalog,
+            sources,
+            declarations,
+        })
+    }
 }
 
 /// Appends a plan's Markdown view to the GitHub job summary when `GITHUB_STEP_SUMMARY` names

@@ -4,16 +4,33 @@
 
 use std::fmt::Write as _;
 
+use super::human::{HumanOptions, Problem, render_problem};
 use super::plan_text::verb;
-use crate::backend::{BackendError, ChangeStatus, ErrorKind};
+use crate::backend::{BackendError, ChangeReport, ChangeStatus, ErrorKind};
 use crate::catalog::Address;
+use crate::diagnostics::Label;
 use crate::diff::Change;
+use crate::dsl::{Declarations, SourceSet};
 use crate::reconcile::ApplyOutcome;
 
-/// The report of an apply that did not complete, for stderr: the failure, what became of each
-/// change (unless the backend is atomic: then nothing changed), what a fresh read found still
-/// to do, and what to do about it. `backend` is how the backend describes itself.
-pub fn render_apply_failure(outcome: &ApplyOutcome, backend: &str) -> String {
+/// The pricing a plan was made from: its files and where each object is declared, so a change
+/// the billing system refused is shown at the line that declares it.
+pub struct AppliedPricing<'a> {
+    pub sources: &'a SourceSet,
+    pub declarations: &'a Declarations,
+    /// How the snippet looks (colour, width), as diagnostics on stderr do.
+    pub options: HumanOptions,
+}
+
+/// The report of an apply that did not complete, for stderr: the failure, where the pricing
+/// declares the change that failed (when `pricing` is given and declares it), what became of
+/// each change (unless the backend is atomic: then nothing changed), what a fresh read found
+/// still to do, and what to do about it. `backend` is how the backend describes itself.
+pub fn render_apply_failure(
+    outcome: &ApplyOutcome,
+    backend: &str,
+    pricing: Option<&AppliedPricing>,
+) -> String {
     let report = &outcome.report;
     let mut text = match (report.first_failure(), &outcome.remaining) {
         (Some(error), _) => format!("error: the apply failed: {error}"),
@@ -26,6 +43,11 @@ pub fn render_apply_failure(outcome: &ApplyOutcome, backend: &str) -> String {
     };
     if let Some(error) = outcome.failure() {
         push_causes(&mut text, error);
+    }
+    if let Some(located) = pricing.and_then(|pricing| failed_change_at_its_line(report, pricing)) {
+        text.push_str("\n\n");
+        text.push_str(located.trim_end());
+        text.push('\n');
     }
     let nothing_changed = outcome.atomic && !report.is_complete();
     if nothing_changed {
@@ -73,6 +95,53 @@ pub fn render_apply_failure(outcome: &ApplyOutcome, backend: &str) -> String {
     };
     let _ = writeln!(text, "\n  help: {help}");
     text
+}
+
+/// The change the billing system refused (or found in conflict), as a snippet of the pricing
+/// at the line that declares its object (an item's plan, when the item is gone); `None` when
+/// no change failed that way or the pricing no longer declares it (a delete).
+fn failed_change_at_its_line(
+    report: &crate::backend::ApplyReport,
+    pricing: &AppliedPricing,
+) -> Option<String> {
+    let (change, error) = report
+        .changes
+        .iter()
+        .find_map(|change: &ChangeReport| match &change.status {
+            ChangeStatus::Failed(error) if error.address().is_some() => Some((change, error)),
+            _ => None,
+        })?;
+    let span = pricing
+        .declarations
+        .objects
+        .get(&change.address)
+        .or_else(|| {
+            change
+                .address
+                .parent()
+                .and_then(|plan| pricing.declarations.objects.get(&plan))
+        })?;
+    let fate = match error.kind() {
+        ErrorKind::Conflict => "conflicts with the live catalog",
+        _ => "was refused",
+    };
+    let message = format!(
+        "the change `{} {}` {fate}",
+        verb(change.action),
+        change.address
+    );
+    let labels = [Label {
+        span: span.clone(),
+        message: format!("`{}` is declared here", change.address),
+        primary: true,
+    }];
+    let problem = Problem {
+        code: None,
+        message: &message,
+        help: None,
+        labels: &labels,
+    };
+    Some(render_problem(&problem, pricing.sources, pricing.options))
 }
 
 /// What to do about a backend failure, by its kind.
@@ -212,7 +281,7 @@ mod tests {
             false,
             Ok(vec!["plan.pro", "plan.team"]),
         );
-        insta::assert_snapshot!(render_apply_failure(&outcome, BACKEND));
+        insta::assert_snapshot!(render_apply_failure(&outcome, BACKEND, None));
     }
 
     #[test]
@@ -239,7 +308,8 @@ mod tests {
         );
         insta::assert_snapshot!(render_apply_failure(
             &outcome,
-            "local store .pricectl/local.db"
+            "local store .pricectl/local.db",
+            None
         ));
     }
 
@@ -263,7 +333,7 @@ mod tests {
                 detail: "503 Service Unavailable".into(),
             }),
         );
-        insta::assert_snapshot!(render_apply_failure(&outcome, BACKEND));
+        insta::assert_snapshot!(render_apply_failure(&outcome, BACKEND, None));
     }
 
     #[test]
@@ -273,7 +343,7 @@ mod tests {
             false,
             Ok(vec!["plan.pro"]),
         );
-        insta::assert_snapshot!(render_apply_failure(&outcome, BACKEND), @r"
+        insta::assert_snapshot!(render_apply_failure(&outcome, BACKEND, None), @r"
         error: the apply finished but the live catalog still differs from the pricing
           applied (1): plan.pro
           still to do, read again after the apply (1): plan.pro

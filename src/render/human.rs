@@ -26,23 +26,65 @@ pub fn render_human(
     sources: &SourceSet,
     options: HumanOptions,
 ) -> String {
+    let handler = handler(options);
+    let mut out = String::new();
+    for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
+        let severity = match diagnostic.severity() {
+            Severity::Warning if !options.deny_warnings => miette::Severity::Warning,
+            _ => miette::Severity::Error,
+        };
+        let problem = Problem {
+            code: Some(diagnostic.code.name()),
+            message: &diagnostic.message,
+            help: diagnostic.help.as_deref(),
+            labels: &diagnostic.labels,
+        };
+        // Writing to a String cannot fail; miette only fails on a broken writer.
+        let _ = handler.render_report(&mut out, &Report::new(&problem, sources, severity));
+        out.push('\n');
+    }
+    out.push_str(&not_shown(diagnostics, options.deny_warnings));
+    out
+}
+
+/// A problem at a place in the pricing, shown as a diagnostic is: its code, what is wrong,
+/// the labelled lines of the file, and help. Diagnostics are problems the compiler finds;
+/// others are found later, such as a change the billing system refused, shown at the line
+/// that declares the object.
+#[derive(Debug)]
+pub struct Problem<'a> {
+    /// A diagnostic's stable code; none for a problem without one.
+    pub code: Option<&'a str>,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+    /// Its places; one is primary.
+    pub labels: &'a [Label],
+}
+
+/// Renders one problem found after compiling as an error with its source snippets, the way
+/// [`render_human`] shows a diagnostic.
+/// A problem without labels has no place to show: nothing is rendered.
+pub fn render_problem(problem: &Problem, sources: &SourceSet, options: HumanOptions) -> String {
+    let mut out = String::new();
+    if problem.labels.is_empty() {
+        return out;
+    }
+    let _ = handler(options).render_report(
+        &mut out,
+        &Report::new(problem, sources, miette::Severity::Error),
+    );
+    out
+}
+
+fn handler(options: HumanOptions) -> GraphicalReportHandler {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme)
+    GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
-        .with_links(false);
-    let mut out = String::new();
-    for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
-        let report = Report::new(diagnostic, sources, options.deny_warnings);
-        // Writing to a String cannot fail; miette only fails on a broken writer.
-        let _ = handler.render_report(&mut out, &report);
-        out.push('\n');
-    }
-    out.push_str(&not_shown(diagnostics, options.deny_warnings));
-    out
+        .with_links(false)
 }
 
 /// The most diagnostics a terminal report and GitHub annotations show: a file of garbage can
@@ -72,10 +114,10 @@ pub(crate) fn not_shown(diagnostics: &[Diagnostic], deny_warnings: bool) -> Stri
     )
 }
 
-/// One diagnostic as miette sees it: the labels in the primary label's file, and one related
+/// One problem as miette sees it: the labels in the primary label's file, and one related
 /// report per other file involved.
 struct Report<'a> {
-    diagnostic: &'a Diagnostic,
+    problem: &'a Problem<'a>,
     source: FileSource<'a>,
     labels: Vec<&'a Label>,
     related: Vec<Report<'a>>,
@@ -85,13 +127,15 @@ struct Report<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(diagnostic: &'a Diagnostic, sources: &'a SourceSet, deny_warnings: bool) -> Self {
-        let primary_file = diagnostic.primary().span.file;
-        let severity = match diagnostic.severity() {
-            Severity::Warning if !deny_warnings => miette::Severity::Warning,
-            _ => miette::Severity::Error,
-        };
-        let mut other_files: Vec<FileId> = diagnostic
+    fn new(problem: &'a Problem<'a>, sources: &'a SourceSet, severity: miette::Severity) -> Self {
+        // A diagnostic always has a primary label, and a problem is rendered only with one.
+        let primary_file = problem
+            .labels
+            .iter()
+            .find(|label| label.primary)
+            .or(problem.labels.first())
+            .map_or(FileId(0), |label| label.span.file);
+        let mut other_files: Vec<FileId> = problem
             .labels
             .iter()
             .map(|label| label.span.file)
@@ -100,7 +144,7 @@ impl<'a> Report<'a> {
         other_files.sort();
         other_files.dedup();
         let labels_in = |file: FileId| -> Vec<&'a Label> {
-            diagnostic
+            problem
                 .labels
                 .iter()
                 .filter(|label| label.span.file == file)
@@ -111,7 +155,7 @@ impl<'a> Report<'a> {
             .map(|file| {
                 let labels = labels_in(file);
                 Report {
-                    diagnostic,
+                    problem,
                     source: FileSource::new(sources, file, &labels),
                     labels,
                     related: Vec::new(),
@@ -122,7 +166,7 @@ impl<'a> Report<'a> {
             .collect();
         let labels = labels_in(primary_file);
         Report {
-            diagnostic,
+            problem,
             source: FileSource::new(sources, primary_file, &labels),
             labels,
             related,
@@ -296,7 +340,7 @@ impl fmt::Debug for Report<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter
             .debug_struct("Report")
-            .field("diagnostic", self.diagnostic)
+            .field("problem", self.problem)
             .finish()
     }
 }
@@ -306,7 +350,7 @@ impl fmt::Display for Report<'_> {
         if self.is_related {
             formatter.write_str("in another file")
         } else {
-            formatter.write_str(&self.diagnostic.message)
+            formatter.write_str(self.problem.message)
         }
     }
 }
@@ -315,7 +359,10 @@ impl std::error::Error for Report<'_> {}
 
 impl miette::Diagnostic for Report<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        (!self.is_related).then(|| Box::new(self.diagnostic.code.name()) as Box<dyn fmt::Display>)
+        self.problem
+            .code
+            .filter(|_| !self.is_related)
+            .map(|code| Box::new(code) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -326,9 +373,8 @@ impl miette::Diagnostic for Report<'_> {
         if self.is_related {
             return None;
         }
-        self.diagnostic
+        self.problem
             .help
-            .as_ref()
             .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 

@@ -22,11 +22,11 @@ mod word_diff;
 pub(crate) mod plan_fixtures;
 
 pub use apply_report::{
-    backend_error_help, progress_finished, progress_started, render_apply_failure,
+    AppliedPricing, backend_error_help, progress_finished, progress_started, render_apply_failure,
 };
 pub use comparison::Comparison;
 pub use github::render_github;
-pub use human::{HumanOptions, render_human};
+pub use human::{HumanOptions, Problem, render_human, render_problem};
 pub use json::{diagnostics_json, render_json};
 pub use location::Location;
 pub use plan_github::{PlanLocations, render_plan_github, stop_token};

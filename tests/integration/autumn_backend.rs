@@ -386,3 +386,50 @@ fn what_autumn_holds_beyond_the_language_and_its_disagreeing_preview_are_shown()
     }
     crate::support::bind(|| insta::assert_snapshot!(transcript));
 }
+
+#[test]
+fn a_change_autumn_refuses_is_reported_with_its_words_at_the_line_that_declares_it() {
+    let context = TestContext::new();
+    let server = Server::start(&context);
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n\n[plans.pro]\nname = \"Pro\"\nprice = { amount = 20, interval = \"month\" }\n\n[plans.pro.items.messages]\nincluded = 100\nreset = \"month\"\nprice = { amount = 1, billing = \"usage\", interval = \"month\" }\n",
+    );
+    let applied = against(
+        &context,
+        &server,
+        &["apply", "--auto-approve", "pricing.toml"],
+    );
+    assert!(applied.status.success(), "{}", text(&applied));
+    // Messages become a boolean feature. pricectl changes the feature before the plan whose
+    // item still prices it, and Autumn (here `pricectl serve`) refuses that intermediate
+    // catalog with a 400: not retried, reported with its code and message, at the line.
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"boolean\"\n\n[plans.pro]\nname = \"Pro\"\nprice = { amount = 20, interval = \"month\" }\n\n[plans.pro.items.messages]\n",
+    );
+    let args = [
+        "apply",
+        "--auto-approve",
+        "--quiet",
+        "pricing.toml",
+        "--backend",
+        "autumn",
+    ];
+    let url = format!("http://{}", server.address);
+    let output = context
+        .command()
+        .args(args)
+        .args(["--api-url", &url])
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .stdout(std::process::Stdio::null())
+        .output()
+        .expect("pricectl runs");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let seen = crate::support::transcript(&args, &output);
+    assert!(
+        seen.contains("(`invalid_inputs`)") && seen.contains("pricing.toml:4:11"),
+        "{seen}"
+    );
+    context.bind(|| insta::assert_snapshot!(seen));
+}
