@@ -5,10 +5,15 @@
 # pricing. It fails on any exit status the workflow does not expect, and when the workflow has
 # a step it neither runs nor skips on purpose.
 #
-# The story: main has the pricing and applies it; a pull request raises a price and removes a
-# feature; it is reviewed (validate, layout, scenarios, diff against the base, plan against the
-# live catalog, one comment posted then updated); it is merged, and main's apply refuses the
-# delete until it is run by hand with "allow destroy".
+# Autumn is two `pricectl serve`s on loopback ports, one for the sandbox key and one for the
+# live key; the workflow's steps reach them through AUTUMN_API_URL.
+#
+# The story: main has the pricing and applies it to the sandbox, then to live; the schedule
+# finds no drift; a pull request raises a price and removes a feature; it is reviewed
+# (validate, layout, scenarios, diff against the base, plan against the sandbox, one comment
+# posted then updated; without the sandbox key, the diff alone); it is merged, and main's
+# apply refuses the delete until it is run by hand with "allow destroy"; then someone changes
+# live by hand, and the schedule fails with exit 2, naming what drifted.
 #
 #   scripts/ci-workflow-local.sh [EXAMPLE]   an example of pricing-examples/ (openai-credits)
 #   PRICECTL=path/to/pricectl                the binary to run (built with cargo when unset)
@@ -23,8 +28,13 @@ if [ -z "${PRICECTL:-}" ]; then
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bin" "$work/repository" "$work/live" "$work/gh"
+servers=()
+stop_servers() {
+  for pid in "${servers[@]}"; do kill "$pid" 2> /dev/null || true; done
+  rm -rf "$work"
+}
+trap stop_servers EXIT
+mkdir -p "$work/bin" "$work/repository" "$work/autumn" "$work/gh" "$work/by-hand"
 
 # `pricectl` on PATH is the binary under test; `gh` records the comment instead of posting it.
 ln -s "$PRICECTL" "$work/bin/pricectl"
@@ -55,8 +65,31 @@ export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.com
 export GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.com
 # The workflow's environment (`env:` at its top, and what GitHub sets).
 export PRICING=pricing.toml
-export PRICECTL_STATE=$work/live/local.db
+export PRICECTL_GIT=https://git.example.com/pricectl
 export GITHUB_REPOSITORY=example/pricing
+unset AUTUMN_SECRET_KEY AUTUMN_API_URL
+
+# Starts a `pricectl serve` for the key $2 and sets the variable $3 to its URL; $1 names its
+# store.
+start_autumn() {
+  "$PRICECTL" serve --listen 127.0.0.1:0 --state "$work/autumn/$1.db" --api-key "$2" \
+    > "$work/autumn/$1.out" 2> "$work/autumn/$1.log" &
+  servers+=("$!")
+  local url=
+  for _ in $(seq 1 600); do
+    url=$(sed -n 's/^ATMN_BACKEND_URL=//p' "$work/autumn/$1.out")
+    if [ -n "$url" ]; then break; fi
+    sleep 0.1
+  done
+  [ -n "$url" ] || fail "pricectl serve ($1) did not start: $(cat "$work/autumn/$1.log")"
+  printf -v "$3" '%s' "$url"
+}
+sandbox_key=am_sk_test_ci_sandbox
+live_key=am_sk_live_ci_live
+
+# What GitHub passes from the workflow's secrets, and where this script's Autumn is.
+sandbox() { AUTUMN_SECRET_KEY=$sandbox_key AUTUMN_API_URL=$sandbox_url "$@"; }
+live() { AUTUMN_SECRET_KEY=$live_key AUTUMN_API_URL=$live_url "$@"; }
 cd "$work/repository"
 
 # The `run:` script of the step named $2 of the job $1.
@@ -97,6 +130,14 @@ step_names() {
   ' "$workflow"
 }
 
+fail() {
+  echo "ci-workflow-local: $*" >&2
+  exit 1
+}
+
+start_autumn sandbox "$sandbox_key" sandbox_url
+start_autumn live "$live_key" live_url
+
 covered=$work/covered
 touch "$covered"
 
@@ -110,8 +151,9 @@ step() {
   printf '\n== %s: %s\n' "$job" "$name" >&2
   export GITHUB_STEP_SUMMARY=$work/summary.md
   : > "$GITHUB_STEP_SUMMARY"
-  bash --noprofile --norc -eo pipefail -c "$script" > "$work/stdout" || got=$?
+  bash --noprofile --norc -eo pipefail -c "$script" > "$work/stdout" 2> "$work/stderr" || got=$?
   cat "$work/stdout"
+  cat "$work/stderr" >&2
   if [ "$got" -ne "$want" ]; then
     echo "ci-workflow-local: step \"$name\" of job $job exited $got, expected $want" >&2
     exit 1
@@ -124,11 +166,6 @@ skip() {
   run_script "$1" "$2" > /dev/null || { echo "ci-workflow-local: no step \"$2\" in job $1" >&2; exit 1; }
   printf '\n== %s: %s (skipped: %s)\n' "$1" "$2" "$3" >&2
   echo "$1: $2" >> "$covered"
-}
-
-fail() {
-  echo "ci-workflow-local: $*" >&2
-  exit 1
 }
 
 # ---------------------------------------------------------------- main before the change
@@ -173,8 +210,14 @@ base=$(git rev-parse HEAD)
 skip apply "Install pricectl" "pricectl is on PATH"
 step apply "Validate" 0
 step apply "Run the scenarios" 0
-step apply "Plan, saved with this commit's pricing" 0
-ALLOW_DESTROY=false step apply "Apply the saved plan" 0
+ALLOW_DESTROY=false sandbox step apply "Apply to the Autumn sandbox" 0
+live step apply "Plan against live, saved with this commit's pricing" 0
+grep -q 'LIVE' "$work/stdout" || fail "the plan against live does not say it is live"
+ALLOW_DESTROY=false live step apply "Apply the saved plan to live" 0
+
+# The schedule: live matches main.
+skip drift "Install pricectl" "pricectl is on PATH"
+live step drift "Plan against live, failing on drift" 0
 
 # ---------------------------------------------------------------- the pull request
 
@@ -205,8 +248,8 @@ for push in first second; do
     fail "the job summary should hold the diff once"
   [ "$(head -n 1 pricing-diff.md)" = "<!-- pricectl-plan -->" ] || fail "the diff comment has no marker"
 
-  step review "Plan against the live catalog" 0
-  grep -q '^## pricectl plan' pricing-plan.md || fail "no plan against the live catalog"
+  sandbox step review "Plan against the Autumn sandbox" 0
+  grep -q '^## pricectl plan' pricing-plan.md || fail "no plan against the sandbox"
   step review "Comment the plan, updating the previous comment" 0
   echo "$push push: $(tail -n 1 "$FAKE_GH/log")" >&2
 done
@@ -215,6 +258,12 @@ done
 cmp -s "$FAKE_GH/comment.md" pricing-plan.md || fail "the comment is not the plan"
 grep -q 'Batch jobs in `ci-batch`: \$1.00 → \$2.00 per unit per month (+100.0%)' "$FAKE_GH/comment.md" ||
   fail "the comment does not call out the price increase"
+
+# Without the sandbox key (not set yet), the review is the diff: a note, not a failure.
+rm -f pricing-plan.md
+AUTUMN_SECRET_KEY= step review "Plan against the Autumn sandbox" 0
+grep -q 'No `AUTUMN_SANDBOX_KEY` secret' "$GITHUB_STEP_SUMMARY" || fail "no note for a missing sandbox key"
+[ ! -e pricing-plan.md ] || fail "a plan without a key"
 
 # A pull request to a branch that has no pricing yet: nothing to compare, not a failure.
 rm -f pricing-diff.md
@@ -229,18 +278,29 @@ git checkout --quiet main
 git merge --quiet --ff-only dearer-batch-jobs
 step apply "Validate" 0
 step apply "Run the scenarios" 0
-step apply "Plan, saved with this commit's pricing" 0
+# The delete is refused on push, in the sandbox first...
+ALLOW_DESTROY=false sandbox step apply "Apply to the Autumn sandbox" 1
+live step apply "Plan against live, saved with this commit's pricing" 0
 grep -q '^::warning .*destructive change::delete feature.ci-legacy-jobs' "$work/stdout" ||
   fail "the plan on main did not annotate the delete"
-# The delete is refused on push...
-ALLOW_DESTROY=false step apply "Apply the saved plan" 1
+ALLOW_DESTROY=false live step apply "Apply the saved plan to live" 1
 # ...and applied when run by hand with "allow destroy".
-ALLOW_DESTROY=true step apply "Apply the saved plan" 0
-pricectl plan --detailed-exitcode --state "$PRICECTL_STATE" "$PRICING" > /dev/null ||
-  fail "the live catalog does not match the pricing after the apply"
+ALLOW_DESTROY=true sandbox step apply "Apply to the Autumn sandbox" 0
+ALLOW_DESTROY=true live step apply "Apply the saved plan to live" 0
+live step drift "Plan against live, failing on drift" 0
+
+# ---------------------------------------------------------------- someone changes live by hand
+
+sed -e '/^\[plans.ci-batch.items.ci-batch-jobs\]/,/^price/ s/amount = 2,/amount = 3,/' pricing.toml > "$work/by-hand/pricing.toml"
+cmp -s pricing.toml "$work/by-hand/pricing.toml" && fail "the change by hand changed nothing"
+live pricectl apply --backend autumn --auto-approve --quiet "$work/by-hand/pricing.toml" > /dev/null
+live step drift "Plan against live, failing on drift" 2
+grep -q '^The live catalog differs from the pricing in 1 object: update plan.ci-batch.$' "$work/stderr" ||
+  fail "the drift check does not name what drifted"
+grep -q '^## pricectl plan' "$GITHUB_STEP_SUMMARY" || fail "the job summary does not show the drift"
 
 # Every step of the workflow was run or skipped on purpose.
-for job in review apply; do
+for job in review apply drift; do
   while IFS= read -r name; do
     grep -qxF "$job: $name" "$covered" || fail "the workflow's step \"$name\" (job $job) is not run by this script"
   done < <(step_names "$job")

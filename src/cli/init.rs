@@ -13,6 +13,27 @@ const DIRECTIVE: &str = "#:schema ./pricing.schema.json";
 /// The CI workflow, the same file docs/ci.md shows.
 const WORKFLOW: &str = include_str!("../../docs/ci/pricing.yml");
 
+/// What a repository sets once for the workflow, as the next steps list it: (kind, name,
+/// value). The workflow reads exactly these (`secrets.NAME`, `vars.NAME`), and nothing in it
+/// needs editing.
+pub const WORKFLOW_SETTINGS: [(&str, &str, &str); 3] = [
+    (
+        "secret",
+        "AUTUMN_SANDBOX_KEY",
+        "Autumn's sandbox secret key (am_sk_test_…)",
+    ),
+    (
+        "secret",
+        "AUTUMN_LIVE_KEY",
+        "Autumn's live secret key (am_sk_live_…)",
+    ),
+    (
+        "variable",
+        "PRICECTL_GIT",
+        "the git repository pricectl is built from",
+    ),
+];
+
 /// The bundled example and scenario of a template.
 fn template_files(template: Template) -> (&'static str, &'static str) {
     match template {
@@ -144,7 +165,7 @@ fn next_steps(dir: &Path, template: Template) -> String {
         ),
         (
             ".github/workflows/pricing.yml",
-            "review on pull requests, apply from main",
+            "review on pull requests, apply from main, daily drift check",
         ),
     ] {
         let _ = writeln!(text, "  {file:<31} {what}");
@@ -157,6 +178,12 @@ fn next_steps(dir: &Path, template: Template) -> String {
         text,
         "  pricectl plan {pricing}       see what applying it would create"
     );
+    text.push_str(
+        "\nThe workflow plans pull requests against Autumn's sandbox, applies main to the sandbox\nthen live, and checks live for drift daily. Set in the GitHub repository (Settings →\nSecrets and variables → Actions):\n",
+    );
+    for (kind, name, value) in WORKFLOW_SETTINGS {
+        let _ = writeln!(text, "  {kind:<8} {name:<18}  {value}");
+    }
     if !here {
         text.push_str(
             "\nGitHub reads workflows from `.github/workflows/` at the root of the repository: move\nthe workflow there and set its `PRICING` to the pricing's path.\n",

@@ -31,6 +31,7 @@ use crate::ledger::{CheckRequest, GrantRequest, Operation, Overage, TrackRequest
 
 pub use exit_status::ExitStatus;
 pub use explain::explanation;
+pub use init::WORKFLOW_SETTINGS;
 
 /// Pricing-as-code for usage-based billing.
 #[derive(Debug, Parser)]
@@ -158,7 +159,8 @@ pub struct PlanArgs {
     /// How to show the plan
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
-    /// Exit 0 when there are no changes, 2 when there are, 1 on error
+    /// Exit 0 when there are no changes, 2 when there are (naming each on stderr: a drift
+    /// check), 1 on error, 3 when the billing system could not be used
     #[arg(long)]
     pub detailed_exitcode: bool,
     #[command(flatten)]

@@ -11,8 +11,8 @@ use crate::impact::RevenueImpact;
 use crate::input::{LimitedReadError, SAVED_PLAN_BYTES, read_limited};
 use crate::reconcile::SavedPlan;
 use crate::render::{
-    Comparison, PlanLocations, render_plan_github, render_plan_json, render_plan_markdown_for,
-    render_plan_text_for, render_saved_plan,
+    Comparison, PlanLocations, changes_line, render_plan_github, render_plan_json,
+    render_plan_markdown_for, render_plan_text_for, render_saved_plan,
 };
 use crate::store::Access;
 
@@ -94,6 +94,8 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         ));
     }
     if args.detailed_exitcode && plan.summary.total() > 0 {
+        // What drifted, in one line at the end of the log of a job that fails on it.
+        print_note(&changes_line(&plan));
         ExitStatus::Changes
     } else {
         ExitStatus::Success

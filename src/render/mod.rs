@@ -34,6 +34,6 @@ pub use plan_json::{plan_document, render_plan_json, render_saved_plan};
 pub use plan_markdown::{
     LIMIT as MARKDOWN_LIMIT, STEP_SUMMARY_LIMIT, render_plan_markdown, render_plan_markdown_for,
 };
-pub use plan_text::{render_plan_text, render_plan_text_for};
+pub use plan_text::{changes_line, render_plan_text, render_plan_text_for};
 pub use plan_words::{reason_words, refusal_words, unmanaged_comment};
 pub use revenue::{REVENUE_MARKDOWN_LIMIT, render_revenue_markdown, render_revenue_text};

@@ -119,6 +119,33 @@ fn write_unmanaged(out: &mut String, plan: &Plan) {
 }
 
 /// "Plan: 2 to create, 1 to update, 0 to delete, 1 to archive, 1 new version."
+/// The most changes [`changes_line`] names; the rest are counted.
+const CHANGES_NAMED: usize = 20;
+
+/// One line naming what a plan would change, for a job that fails when the live catalog
+/// drifted from the pricing (`plan --detailed-exitcode`): "the live catalog differs from the
+/// pricing in 2 objects: update plan.pro, create feature.sso". Empty for an empty plan.
+pub fn changes_line(plan: &Plan) -> String {
+    let count = plan.changes.len();
+    if count == 0 {
+        return String::new();
+    }
+    let mut named: Vec<String> = plan
+        .changes
+        .iter()
+        .take(CHANGES_NAMED)
+        .map(|change| format!("{} {}", verb(change.action), change.address))
+        .collect();
+    if count > CHANGES_NAMED {
+        named.push(format!("and {} more", count - CHANGES_NAMED));
+    }
+    format!(
+        "The live catalog differs from the pricing in {count} object{}: {}.\n",
+        plural(count),
+        named.join(", ")
+    )
+}
+
 pub(super) fn summary_line(summary: &Summary) -> String {
     format!(
         "Plan: {} to create, {} to update, {} to delete, {} to archive, {} new version{}.",
@@ -505,8 +532,28 @@ impl Style {
 mod tests {
     use rust_decimal::Decimal;
 
-    use super::{money, render_plan_text, show_percent, show_value};
+    use super::{CHANGES_NAMED, changes_line, money, render_plan_text, show_percent, show_value};
     use crate::render::plan_fixtures;
+
+    #[test]
+    fn the_changes_line_names_each_change_up_to_a_bound() {
+        assert_eq!(changes_line(&plan_fixtures::empty()), "");
+        let plan = plan_fixtures::openai_create();
+        insta::assert_snapshot!(changes_line(&plan), @"The live catalog differs from the pricing in 6 objects: create feature.o1-input-tokens, create feature.o1-output-tokens, create feature.o3-input-tokens, create feature.o3-output-tokens, create credit_system.credits, create plan.credit-top-up.");
+        let mut long = plan.clone();
+        while long.changes.len() <= CHANGES_NAMED {
+            long.changes.extend(plan.changes.iter().cloned());
+        }
+        let line = changes_line(&long);
+        assert!(
+            line.ends_with(&format!(
+                "and {} more.\n",
+                long.changes.len() - CHANGES_NAMED
+            )),
+            "{line}"
+        );
+        assert_eq!(line.matches("create ").count(), CHANGES_NAMED, "{line}");
+    }
 
     #[test]
     fn empty_plan() {

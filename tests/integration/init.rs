@@ -79,12 +79,19 @@ fn init_says_what_it_wrote_and_what_to_do_next() {
       pricing.toml                    the pricing; your editor checks it against the schema
       pricing.schema.json             the JSON Schema of the language, for Taplo and Tombi
       pricing.scenario.toml           a scenario: what a customer is charged and granted
-      .github/workflows/pricing.yml   review on pull requests, apply from main
+      .github/workflows/pricing.yml   review on pull requests, apply from main, daily drift check
 
     Next steps:
       pricectl validate pricing.toml   check the pricing
       pricectl test pricing.toml       run its scenarios
       pricectl plan pricing.toml       see what applying it would create
+
+    The workflow plans pull requests against Autumn's sandbox, applies main to the sandbox
+    then live, and checks live for drift daily. Set in the GitHub repository (Settings →
+    Secrets and variables → Actions):
+      secret   AUTUMN_SANDBOX_KEY  Autumn's sandbox secret key (am_sk_test_…)
+      secret   AUTUMN_LIVE_KEY     Autumn's live secret key (am_sk_live_…)
+      variable PRICECTL_GIT        the git repository pricectl is built from
     ");
 
     let elsewhere = context.run(&["init", "--template", "api-tiered", "billing/pricing"]);
@@ -95,12 +102,19 @@ fn init_says_what_it_wrote_and_what_to_do_next() {
       pricing.toml                    the pricing; your editor checks it against the schema
       pricing.schema.json             the JSON Schema of the language, for Taplo and Tombi
       pricing.scenario.toml           a scenario: what a customer is charged and granted
-      .github/workflows/pricing.yml   review on pull requests, apply from main
+      .github/workflows/pricing.yml   review on pull requests, apply from main, daily drift check
 
     Next steps:
       pricectl validate billing/pricing/pricing.toml   check the pricing
       pricectl test billing/pricing/pricing.toml       run its scenarios
       pricectl plan billing/pricing/pricing.toml       see what applying it would create
+
+    The workflow plans pull requests against Autumn's sandbox, applies main to the sandbox
+    then live, and checks live for drift daily. Set in the GitHub repository (Settings →
+    Secrets and variables → Actions):
+      secret   AUTUMN_SANDBOX_KEY  Autumn's sandbox secret key (am_sk_test_…)
+      secret   AUTUMN_LIVE_KEY     Autumn's live secret key (am_sk_live_…)
+      variable PRICECTL_GIT        the git repository pricectl is built from
 
     GitHub reads workflows from `.github/workflows/` at the root of the repository: move
     the workflow there and set its `PRICING` to the pricing's path.
