@@ -696,11 +696,15 @@ fn merge_plan(current: &Plan, params: &PlanParams, live: &LiveState, env: &str) 
                         reset: item.reset,
                         price: item.price,
                         proration: item.proration,
+                        rollover: item.rollover,
+                        expiry: Some(item.expiry),
                     })
                     .collect(),
             )
         }),
         free_trial: params.free_trial.clone().or(Some(wire.free_trial)),
+        // Lanes left out keep the plan's controls (read against the live plan).
+        billing_controls: params.billing_controls.clone(),
         metadata: params.metadata.clone(),
         ..PlanParams::default()
     }

@@ -35,6 +35,11 @@ const CONSTRUCTS: &[&str] = &[
     "add_on",
     "default_plan",
     "unlimited",
+    "auto_top_up",
+    "spend_limit",
+    "usage_limit",
+    "alert",
+    "rollover",
 ];
 
 fn translations() -> Vec<PathBuf> {
@@ -144,6 +149,14 @@ fn holds(construct: &str, catalog: &Catalog, codes: &[Code], source: &toml::Tabl
         "add_on" => catalog.plans.values().any(|plan| plan.add_on),
         "default_plan" => catalog.plans.values().any(|plan| plan.default),
         "unlimited" => items(catalog).any(|item| item.included == Included::Unlimited),
+        "auto_top_up" => items(catalog).any(|item| item.controls.auto_top_up.is_some()),
+        "spend_limit" => items(catalog).any(|item| item.controls.spend_limit.is_some()),
+        "usage_limit" => catalog
+            .plans
+            .values()
+            .any(|plan| !plan.usage_limits.is_empty()),
+        "alert" => items(catalog).any(|item| !item.controls.alerts.is_empty()),
+        "rollover" => items(catalog).any(|item| item.controls.rollover.is_some()),
         other => panic!("unknown construct `{other}`"),
     }
 }

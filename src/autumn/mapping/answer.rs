@@ -4,8 +4,9 @@
 //! Both go through the params a client sends, so one reader ([`super::from_wire`]) decides
 //! what Autumn's shapes mean, for the server and for the Autumn backend alike.
 
+use super::billing_controls::{SetAside, every_lane};
 use super::from_wire::{
-    CatalogFeature, MappingError, feature_from_wire, infer_usage_resets, plan_from_wire,
+    CatalogFeature, MappingError, feature_from_wire, infer_usage_resets, plan_setting_aside,
 };
 use super::to_wire::{credit_system_to_wire, feature_to_wire, plan_to_wire};
 use crate::autumn::wire::feature::{Feature, FeatureParams};
@@ -48,10 +49,13 @@ pub fn plan_params(plan: &Plan) -> PlanParams {
                     reset: item.reset.clone(),
                     price: item.price.clone(),
                     proration: item.proration.clone(),
+                    rollover: item.rollover.clone(),
+                    expiry: item.expiry.clone().map(Some),
                 })
                 .collect(),
         ),
         free_trial: Some(plan.free_trial.clone()),
+        billing_controls: Some(plan.billing_controls.clone()),
         metadata: Some(plan.metadata.clone()),
         ..PlanParams::default()
     }
@@ -73,12 +77,25 @@ pub fn feature_from_answer(feature: &Feature, path: &str) -> Result<CatalogFeatu
 
 /// A plan answer (one version) as a catalog plan, `archived` as answered. Its `metadata`
 /// must hold only pricectl's facts: a caller reading a system with other metadata sets it
-/// aside first.
+/// aside first. A billing control the language cannot say is refused.
 pub fn plan_from_answer(plan: &Plan, path: &str) -> Result<catalog::Plan, MappingError> {
-    let mut read = plan_from_wire(&plan_params(plan), None, path)?;
+    let (read, set_aside) = plan_from_answer_setting_aside(plan, path)?;
+    match set_aside.refusal(path) {
+        Some(refusal) => Err(refusal),
+        None => Ok(read),
+    }
+}
+
+/// [`plan_from_answer`], with the billing controls the language cannot say set aside (to be
+/// named, and sent back with an update: [`super::keep_set_aside`]) rather than refused.
+pub fn plan_from_answer_setting_aside(
+    plan: &Plan,
+    path: &str,
+) -> Result<(catalog::Plan, SetAside), MappingError> {
+    let (mut read, set_aside) = plan_setting_aside(&plan_params(plan), None, path)?;
     infer_usage_resets(&mut read);
     read.archived = plan.archived;
-    Ok(read)
+    Ok((read, set_aside))
 }
 
 /// The body of `features.create` for a catalog feature.
@@ -92,7 +109,13 @@ pub fn credit_system_body(system: &catalog::CreditSystem) -> FeatureParams {
 }
 
 /// The body of `plans.create` for a catalog plan, and of a `plans.update` that sets every
-/// field to it.
+/// field to it: every lane of its billing controls and every item's `expiry` are given, empty
+/// or `null` when there are none, so an update removes what the pricing no longer says.
 pub fn plan_body(plan: &catalog::Plan) -> PlanParams {
-    plan_params(&plan_to_wire(plan, 1, 0, ""))
+    let mut body = plan_params(&plan_to_wire(plan, 1, 0, ""));
+    body.billing_controls = Some(every_lane(body.billing_controls.unwrap_or_default()));
+    for item in body.items.iter_mut().flatten() {
+        item.expiry = Some(item.expiry.clone().flatten());
+    }
+    body
 }

@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::billing_controls::{
+    SetAside, expires_natively, expiry_from_wire, read_controls, rollover_from_wire,
+};
 use super::pricectl_facts::{METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{FeatureParams, FeatureType};
 use crate::autumn::wire::plan::{
@@ -12,7 +15,7 @@ use crate::autumn::wire::plan::{
 };
 use crate::catalog::{
     self, BasePrice, Billing, Choice, CreditCost, CreditSystem, Feature, FreeTrial, Included,
-    ItemPrice, PlanItem, PrepaidBounds, PriceInterval, Proration, Rate, ResetInterval, Tier,
+    ItemControls, ItemPrice, PlanItem, PrepaidBounds, PriceInterval, Proration, Rate, ResetInterval, Tier,
     TierBound, TierMode, TrialLength, TrialOncePer,
 };
 
@@ -160,12 +163,27 @@ pub fn feature_from_wire(
 
 /// Reads a whole plan (`plans.create`, a plan of `catalog.update`): left-out fields take
 /// Autumn's defaults. `live` is the plan it replaces, if any: `protect`, `archived` and each
-/// prepaid item's smallest purchase keep their live values.
+/// prepaid item's smallest purchase keep their live values, and so do the billing controls
+/// of a lane the body leaves out. A billing control the language cannot say is refused.
 pub fn plan_from_wire(
     params: &PlanParams,
     live: Option<&catalog::Plan>,
     path: &str,
 ) -> Result<catalog::Plan, MappingError> {
+    let (plan, set_aside) = plan_setting_aside(params, live, path)?;
+    match set_aside.refusal(path) {
+        Some(refusal) => Err(refusal),
+        None => Ok(plan),
+    }
+}
+
+/// [`plan_from_wire`], with the billing controls the language cannot say set aside rather
+/// than refused.
+pub(super) fn plan_setting_aside(
+    params: &PlanParams,
+    live: Option<&catalog::Plan>,
+    path: &str,
+) -> Result<(catalog::Plan, SetAside), MappingError> {
     check_id(&params.plan_id, path, "plan_id")?;
     if params
         .licenses
@@ -272,15 +290,35 @@ pub fn plan_from_wire(
         items,
         archived: live.is_some_and(|plan| plan.archived),
         protect: live.is_some_and(|plan| plan.protect),
-        // Billing controls are not mapped from Autumn's wire yet: as the live plan has them.
-        usage_limits: live
-            .map(|plan| plan.usage_limits.clone())
+        usage_limits: BTreeMap::new(),
+    };
+    // A spend limit's units are read in the form the metadata gives, else the live plan's.
+    let hints = match &facts {
+        Some(facts) => facts.spend_limit_hints(),
+        None => live
+            .map(|live| {
+                live.items
+                    .iter()
+                    .filter_map(|(id, item)| item.controls.spend_limit.map(|limit| (id.clone(), limit)))
+                    .collect()
+            })
             .unwrap_or_default(),
     };
-    if let Some(facts) = facts {
+    if let Some(facts) = &facts {
         facts.apply_to(&mut plan);
+        // A purchase expiry Autumn's item `expiry` cannot hold lives in the metadata.
+        for item in plan.items.values_mut() {
+            let kept = facts
+                .items
+                .get(&item.feature_id)
+                .and_then(|facts| facts.expires_after);
+            if kept.is_some() && !expires_natively(item) {
+                item.controls.expires_after = kept;
+            }
+        }
     }
-    Ok(plan)
+    let set_aside = read_controls(&mut plan, params.billing_controls.as_ref(), live, &hints);
+    Ok((plan, set_aside))
 }
 
 fn prefix(path: &str) -> String {
@@ -344,6 +382,23 @@ fn plan_item(
             on_decrease: word(&proration.on_decrease, path, "proration.on_decrease")?,
         }),
     };
+    let rollover = params
+        .rollover
+        .as_ref()
+        .map(|rollover| {
+            rollover_from_wire(rollover)
+                .map_err(|message| MappingError::at(path, "rollover.max_percentage", message))
+        })
+        .transpose()?;
+    // Left out, a purchase expiry stays as the live item has it: Autumn's CLI has no field
+    // for it, so its push cannot mean to remove it.
+    let expires_after = match &params.expiry {
+        None => live.and_then(|item| item.controls.expires_after),
+        Some(None) => None,
+        Some(Some(expiry)) => Some(expiry_from_wire(expiry).ok_or_else(|| {
+            MappingError::at(path, "expiry.length", "too long")
+        })?),
+    };
     Ok(PlanItem {
         feature_id: params.feature_id.clone(),
         included,
@@ -353,7 +408,12 @@ fn plan_item(
         reset_on_attach: live.is_some_and(|item| item.reset_on_attach),
         per_entity: live.and_then(|item| item.per_entity.clone()),
         proration,
-        controls: live.map(|item| item.controls.clone()).unwrap_or_default(),
+        // The plan's `billing_controls` fill in the rest.
+        controls: ItemControls {
+            rollover,
+            expires_after,
+            ..ItemControls::default()
+        },
     })
 }
 

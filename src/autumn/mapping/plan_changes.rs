@@ -60,6 +60,8 @@ mod tests {
             reset: None,
             price: None,
             proration: None,
+            rollover: None,
+            expiry: None,
         }
     }
 
@@ -83,7 +85,7 @@ mod tests {
             env: "sandbox".to_string(),
             archived: false,
             config: PlanConfig::default(),
-            billing_controls: serde_json::Map::new(),
+            billing_controls: crate::autumn::wire::billing_controls::BillingControls::default(),
             metadata: serde_json::Map::new(),
             base_variant_id: None,
         }

@@ -1,9 +1,9 @@
 //! What a plan says that Autumn's plan shape has no field for, kept in the plan's `metadata`
 //! under one key, `pricectl`: protection, a prepaid item's smallest purchase, whether an
-//! item's usage resets when the plan is attached, a trial given once per customer, and the
-//! billing controls (an item's `controls`, the plan's `usage_limits`, in the catalog's JSON
-//! form: Autumn's own `billing_controls` count a spend limit in units and have no purchase
-//! expiry, so they are not mapped to them yet).
+//! item's usage resets when the plan is attached, a trial given once per customer, a spend
+//! limit's money form (Autumn's `overage_limit` counts units: [`super::billing_controls`])
+//! and the expiry of a recurring prepaid item's purchases (Autumn's item `expiry` is for
+//! one-off prepaid items). Every other billing control has Autumn's own field.
 //!
 //! Autumn's plan `metadata` is "arbitrary key-value metadata defined by you, shared across all
 //! versions of the plan" (its `CreatePlanParamsV1Schema`), so a plan written by pricectl and
@@ -16,8 +16,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use super::billing_controls::{expires_natively, spend_limit_from_units, spend_limit_units};
 use super::from_wire::MappingError;
-use crate::catalog::{self, Choice, TrialOncePer};
+use crate::catalog::{self, Choice, Duration, SpendLimit, TrialOncePer};
 
 /// A catalog value in its JSON form (decimals as strings).
 fn json<T: serde::Serialize>(value: &T) -> Value {
@@ -34,8 +35,6 @@ pub struct PlanFacts {
     pub trial_once_per: TrialOncePer,
     /// Item (feature id) → its facts; only items with one to say.
     pub items: BTreeMap<String, ItemFacts>,
-    /// The plan's usage limits.
-    pub usage_limits: BTreeMap<String, catalog::UsageLimit>,
 }
 
 /// pricectl's facts about one item of a plan.
@@ -45,8 +44,12 @@ pub struct ItemFacts {
     /// minimum).
     pub prepaid_min: Option<Decimal>,
     pub reset_on_attach: bool,
-    /// The item's billing controls.
-    pub controls: catalog::ItemControls,
+    /// The spend limit as the language says it, when Autumn's units do not say it alone (a
+    /// percent of the base price, or a tiered price).
+    pub spend_limit: Option<SpendLimit>,
+    /// How long a purchase lasts, when Autumn's item `expiry` cannot say it (a recurring
+    /// prepaid price).
+    pub expires_after: Option<Duration>,
 }
 
 impl PlanFacts {
@@ -62,10 +65,20 @@ impl PlanFacts {
                         .map(|bounds| bounds.min)
                         .filter(|min| *min != price.per)
                 });
+                // Kept only when Autumn's units, read back, say something else.
+                let spend_limit = item.controls.spend_limit.filter(|limit| {
+                    spend_limit_units(*limit, item, plan).is_none_or(|units| {
+                        spend_limit_from_units(units, None, item, plan) != Some(*limit)
+                    })
+                });
                 let facts = ItemFacts {
                     prepaid_min,
                     reset_on_attach: item.reset_on_attach,
-                    controls: item.controls.clone(),
+                    spend_limit,
+                    expires_after: item
+                        .controls
+                        .expires_after
+                        .filter(|_| !expires_natively(item)),
                 };
                 (facts != ItemFacts::default()).then(|| (item.feature_id.clone(), facts))
             })
@@ -76,8 +89,15 @@ impl PlanFacts {
                 .free_trial
                 .map_or_else(TrialOncePer::default, |trial| trial.once_per),
             items,
-            usage_limits: plan.usage_limits.clone(),
         }
+    }
+
+    /// Each item's spend limit as the facts say it: the form Autumn's units are read in.
+    pub(super) fn spend_limit_hints(&self) -> BTreeMap<String, SpendLimit> {
+        self.items
+            .iter()
+            .filter_map(|(id, facts)| facts.spend_limit.map(|limit| (id.clone(), limit)))
+            .collect()
     }
 
     /// The facts as the value of `metadata.pricectl`; `None` when there are none to keep.
@@ -107,16 +127,16 @@ impl PlanFacts {
                     if facts.reset_on_attach {
                         item.insert("reset_on_attach".into(), Value::Bool(true));
                     }
-                    if !facts.controls.is_empty() {
-                        item.insert("controls".into(), json(&facts.controls));
+                    if let Some(limit) = facts.spend_limit {
+                        item.insert("spend_limit".into(), json(&limit));
+                    }
+                    if let Some(duration) = facts.expires_after {
+                        item.insert("expires_after".into(), json(&duration));
                     }
                     (id.clone(), Value::Object(item))
                 })
                 .collect();
             object.insert("items".into(), Value::Object(items));
-        }
-        if !self.usage_limits.is_empty() {
-            object.insert("usage_limits".into(), json(&self.usage_limits));
         }
         Some(Value::Object(object))
     }
@@ -175,14 +195,29 @@ impl PlanFacts {
                                 ("reset_on_attach", Value::Bool(reset)) => {
                                     read.reset_on_attach = *reset;
                                 }
-                                ("controls", controls) => {
-                                    read.controls = serde_json::from_value(controls.clone())
-                                        .map_err(|problem| {
-                                            error(
-                                                &format!("{field}.controls"),
-                                                &format!("an item's billing controls: {problem}"),
-                                            )
-                                        })?;
+                                ("spend_limit", limit) => {
+                                    read.spend_limit = Some(
+                                        serde_json::from_value(limit.clone()).map_err(
+                                            |problem| {
+                                                error(
+                                                    &format!("{field}.spend_limit"),
+                                                    &format!("a spend limit: {problem}"),
+                                                )
+                                            },
+                                        )?,
+                                    );
+                                }
+                                ("expires_after", duration) => {
+                                    read.expires_after = Some(
+                                        serde_json::from_value(duration.clone()).map_err(
+                                            |problem| {
+                                                error(
+                                                    &format!("{field}.expires_after"),
+                                                    &format!("a duration: {problem}"),
+                                                )
+                                            },
+                                        )?,
+                                    );
                                 }
                                 _ => {
                                     return Err(error(
@@ -195,15 +230,6 @@ impl PlanFacts {
                         facts.items.insert(id.clone(), read);
                     }
                 }
-                ("usage_limits", limits) => {
-                    facts.usage_limits =
-                        serde_json::from_value(limits.clone()).map_err(|problem| {
-                            error(
-                                ".usage_limits",
-                                &format!("a plan's usage limits: {problem}"),
-                            )
-                        })?;
-                }
                 _ => {
                     return Err(error(
                         &format!(".{key}"),
@@ -215,10 +241,10 @@ impl PlanFacts {
         Ok(Some(facts))
     }
 
-    /// Lays the facts over a plan read from Autumn's fields.
+    /// Lays the facts over a plan read from Autumn's fields (its spend limits are read with
+    /// [`PlanFacts::spend_limit_hints`]).
     pub fn apply_to(&self, plan: &mut catalog::Plan) {
         plan.protect = self.protect;
-        plan.usage_limits.clone_from(&self.usage_limits);
         if let Some(trial) = &mut plan.free_trial {
             trial.once_per = self.trial_once_per;
         }
@@ -229,7 +255,9 @@ impl PlanFacts {
                 .cloned()
                 .unwrap_or_default();
             item.reset_on_attach = facts.reset_on_attach;
-            item.controls = facts.controls;
+            if !expires_natively(item) {
+                item.controls.expires_after = facts.expires_after;
+            }
             if let Some(price) = item.price.as_mut() {
                 let per = price.per;
                 if let Some(bounds) = price.prepaid.as_mut() {

@@ -2,6 +2,7 @@
 
 use rust_decimal::Decimal;
 
+use super::billing_controls::{controls_to_wire, expiry_to_wire, rollover_to_wire};
 use super::pricectl_facts::{METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{self as wire_feature, CreditSchemaRow, FeatureType};
 use crate::autumn::wire::plan::{
@@ -114,6 +115,8 @@ pub fn plan_to_wire(
                         on_increase: proration.on_increase.as_str().to_string(),
                         on_decrease: proration.on_decrease.as_str().to_string(),
                     }),
+                    rollover: item.controls.rollover.map(rollover_to_wire),
+                    expiry: expiry_to_wire(item),
                 }
             })
             .collect(),
@@ -133,7 +136,7 @@ pub fn plan_to_wire(
         env: env.to_string(),
         archived: plan.archived,
         config: PlanConfig::default(),
-        billing_controls: serde_json::Map::new(),
+        billing_controls: controls_to_wire(plan),
         metadata: PlanFacts::of(plan)
             .to_metadata()
             .map(|facts| serde_json::Map::from_iter([(METADATA_KEY.to_string(), facts)]))

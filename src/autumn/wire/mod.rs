@@ -6,6 +6,7 @@
 
 pub mod balances;
 pub mod billing;
+pub mod billing_controls;
 pub mod catalog;
 pub mod customer;
 pub mod error;

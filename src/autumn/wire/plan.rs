@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::billing_controls::{BillingControls, Expiry, Rollover};
 use super::patch::present;
 
 /// How often a price is charged.
@@ -178,6 +179,10 @@ pub struct PlanItem {
     pub price: Option<ItemPrice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proration: Option<Proration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollover: Option<Rollover>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<Expiry>,
 }
 
 /// What quantity changes charge or credit (`prorate_immediately`, `bill_next_cycle`, …).
@@ -210,6 +215,16 @@ pub struct PlanItemParams {
     pub price: Option<ItemPrice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proration: Option<Proration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollover: Option<Rollover>,
+    /// Left out, an update keeps the item's expiry (Autumn's CLI has no field for it);
+    /// `null` clears it.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiry: Option<Option<Expiry>>,
 }
 
 /// Plan-level configuration flags.
@@ -240,7 +255,7 @@ pub struct Plan {
     #[serde(default)]
     pub config: PlanConfig,
     #[serde(default)]
-    pub billing_controls: serde_json::Map<String, serde_json::Value>,
+    pub billing_controls: BillingControls,
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
@@ -287,6 +302,9 @@ pub struct PlanParams {
     pub free_trial: Option<Option<FreeTrial>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PlanConfig>,
+    /// Left out, an update keeps the plan's controls; a lane given replaces that lane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_controls: Option<BillingControls>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     // Update flags (`plans.update`).

@@ -9,7 +9,7 @@ use super::call_error::CallError;
 use super::client::Client;
 use super::fetch::{self, Depth, Snapshot};
 use crate::autumn::mapping::{
-    METADATA_KEY, PlanFacts, credit_system_body, feature_body, plan_body,
+    METADATA_KEY, PlanFacts, credit_system_body, feature_body, keep_set_aside, plan_body,
 };
 use crate::autumn::wire::feature::{FeatureIdParams, FeatureParams, FeatureUpdateParams};
 use crate::autumn::wire::plan::{PlanDeleteParams, PlanParams};
@@ -226,6 +226,18 @@ fn plan_request(
                 metadata.insert(METADATA_KEY.to_string(), facts);
             }
             body.metadata = Some(metadata);
+            // The billing controls pricectl cannot express go back as Autumn holds them.
+            if let (Some(kept), Some(controls)) = (
+                snapshot.kept_controls.get(&plan.id),
+                body.billing_controls.as_mut(),
+            ) {
+                keep_set_aside(controls, kept).map_err(|why| {
+                    Sent::Refused(rejected(
+                        change,
+                        &format!("{why}; change it in Autumn first"),
+                    ))
+                })?;
+            }
             body.archived = Some(plan.archived);
             client.call::<Value>("plans.update", &body, Some(key))?;
         }

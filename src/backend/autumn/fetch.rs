@@ -7,7 +7,10 @@ use serde_json::Value;
 
 use super::call_error::CallError;
 use super::client::Client;
-use crate::autumn::mapping::{CatalogFeature, METADATA_KEY, feature_from_answer, plan_from_answer};
+use crate::autumn::mapping::{
+    CatalogFeature, METADATA_KEY, feature_from_answer, plan_from_answer_setting_aside,
+};
+use crate::autumn::wire::billing_controls::BillingControls;
 use crate::autumn::wire::catalog::{CatalogPreview, CatalogUpdateParams, List, RewardList};
 use crate::autumn::wire::feature::Feature as WireFeature;
 use crate::autumn::wire::organization::Organization;
@@ -27,6 +30,9 @@ pub struct Snapshot {
     pub set_aside: BTreeMap<Address, String>,
     /// Plan items or fields an update would drop: a change to their plan is refused.
     pub would_drop: BTreeMap<Address, Vec<String>>,
+    /// Each plan's billing controls the language cannot say, by plan id: an update of the
+    /// plan sends them back as they are.
+    pub kept_controls: BTreeMap<String, BillingControls>,
 }
 
 /// What to read beyond the catalog.
@@ -97,6 +103,7 @@ pub fn read(client: &mut Client, depth: Depth) -> Result<Snapshot, BackendError>
         plan_answers: reader.plan_answers,
         set_aside: reader.set_aside,
         would_drop: reader.would_drop,
+        kept_controls: reader.kept_controls,
     })
 }
 
@@ -124,6 +131,7 @@ struct Reader {
     plan_answers: BTreeMap<String, WirePlan>,
     set_aside: BTreeMap<Address, String>,
     would_drop: BTreeMap<Address, Vec<String>>,
+    kept_controls: BTreeMap<String, BillingControls>,
     /// Plan id → version → the features its items grant.
     versions: BTreeMap<String, BTreeMap<u32, BTreeSet<String>>>,
 }
@@ -135,6 +143,7 @@ impl Default for Reader {
             plan_answers: BTreeMap::new(),
             set_aside: BTreeMap::new(),
             would_drop: BTreeMap::new(),
+            kept_controls: BTreeMap::new(),
             versions: BTreeMap::new(),
         }
     }
@@ -223,8 +232,8 @@ impl Reader {
         };
         let mut bare = wire.clone();
         bare.metadata.retain(|key, _| key == METADATA_KEY);
-        match plan_from_answer(&bare, &format!("plan `{id}`")) {
-            Ok(plan) => {
+        match plan_from_answer_setting_aside(&bare, &format!("plan `{id}`")) {
+            Ok((plan, set_aside)) => {
                 self.state.catalog.plans.insert(id.to_string(), plan);
                 self.state.plans.insert(
                     id.to_string(),
@@ -244,6 +253,17 @@ impl Reader {
                     }
                     self.unmanaged(place, what, false);
                 }
+                // Sent back with every update of the plan, so they are never dropped.
+                for note in set_aside.notes {
+                    self.unmanaged(
+                        note.place,
+                        format!("{} (`{}`)", note.what, note.field),
+                        false,
+                    );
+                }
+                if !set_aside.controls.is_empty() {
+                    self.kept_controls.insert(id.to_string(), set_aside.controls);
+                }
                 self.versions.insert(id.to_string(), items_by_version);
             }
             Err(error) => self.set_aside(address, error.to_string()),
@@ -261,20 +281,6 @@ impl Reader {
                 notes.push((
                     place.clone(),
                     format!("metadata ({})", join(&others)),
-                    false,
-                ));
-            }
-        }
-        if let Some(Value::Object(controls)) = answer.get("billing_controls") {
-            let set: Vec<&String> = controls
-                .iter()
-                .filter(|(_, value)| is_set(value))
-                .map(|(key, _)| key)
-                .collect();
-            if !set.is_empty() {
-                notes.push((
-                    place.clone(),
-                    format!("billing controls ({})", join(&set)),
                     false,
                 ));
             }
@@ -298,6 +304,8 @@ impl Reader {
             "reset",
             "price",
             "proration",
+            "rollover",
+            "expiry",
             "feature",
             "display",
         ];
@@ -322,6 +330,19 @@ impl Reader {
                     notes.push((
                         format!("{place}.item.{feature}"),
                         join(&extra.iter().collect::<Vec<_>>()),
+                        true,
+                    ));
+                }
+                if object
+                    .get("rollover")
+                    .and_then(|rollover| rollover.get("max_percentage"))
+                    .is_some_and(is_set)
+                {
+                    object.remove("rollover");
+                    notes.push((
+                        format!("{place}.item.{feature}"),
+                        "a rollover maximum in percent of the grant (`rollover.max_percentage`)"
+                            .into(),
                         true,
                     ));
                 }

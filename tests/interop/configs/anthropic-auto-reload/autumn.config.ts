@@ -1,8 +1,9 @@
 // pricing-examples/anthropic-auto-reload/pricing.toml in atmn's syntax (feature/plan/item),
-// without its billing controls: `pricectl serve` does not map the auto top-up, the alert, the
-// usage limit and the purchase expiry to Autumn's `billingControls` yet, so `pricectl plan`
-// after a push names them as what the push left out. `display` and `prepaid.min` have no
-// place here: Autumn's CLI cannot say them.
+// its auto top-up, alert and usage limit as the plan's `billingControls`. What atmn 1.1.25
+// cannot say, `pricectl plan` after a push names: `display`, `prepaid.min`, and the expiry of
+// purchased credits (Autumn's item `expiry`, which atmn's `item()` has no field for:
+// `PlanItemSchema` in `dist/src/compose/models/planModels.d.ts`, `transformPlanItem` in
+// `dist/cli.js`).
 import { feature, item, plan } from "atmn";
 
 export const sonnetInputTokens = feature({
@@ -46,4 +47,19 @@ export const apiCredits = plan({
       },
     }),
   ],
+  billingControls: {
+    auto_topups: [
+      {
+        feature_id: credits.id,
+        enabled: true,
+        threshold: 1000,
+        quantity: 2000,
+        purchase_limit: { interval: "day", limit: 3 },
+      },
+    ],
+    usage_limits: [
+      { feature_id: sonnetOutputTokens.id, limit: 2000000, interval: "day", anchor: "utc" },
+    ],
+    usage_alerts: [{ feature_id: credits.id, threshold: 500, threshold_type: "remaining" }],
+  },
 });
