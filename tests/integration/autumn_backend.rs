@@ -38,6 +38,39 @@ fn every_example_survives_being_written_as_bodies_and_read_back_as_answers() {
     }
 }
 
+/// The plans of the two examples with billing controls as the Autumn backend sends them
+/// (`plans.create`, a `plans.update` setting every field) and as Autumn answers them
+/// (`plans.list`): each control in Autumn's own field, and in `metadata.pricectl` only the
+/// spend limit's percent and nothing else.
+#[test]
+fn the_billing_controls_of_the_examples_on_the_wire() {
+    for example in ["anthropic-auto-reload", "capped-overage"] {
+        let path = crate::support::root()
+            .join("pricing-examples")
+            .join(example)
+            .join("pricing.toml");
+        let catalog = pricectl::compile_path(&path)
+            .expect("the example loads")
+            .catalog
+            .expect("the example compiles");
+        let mut wire = serde_json::Map::new();
+        for plan in catalog.plans.values() {
+            wire.insert(
+                format!("{}: plans.create", plan.id),
+                serde_json::to_value(plan_body(plan)).expect("a body"),
+            );
+            wire.insert(
+                format!("{}: plans.list", plan.id),
+                serde_json::to_value(plan_to_wire(plan, 1, 0, "sandbox")).expect("an answer"),
+            );
+        }
+        insta::assert_snapshot!(
+            format!("wire@{example}"),
+            serde_json::to_string_pretty(&wire).expect("JSON")
+        );
+    }
+}
+
 /// `pricectl ARGS` in `context` against the Autumn API of `server` with its key.
 fn against(context: &TestContext, server: &Server, args: &[&str]) -> Output {
     context

@@ -114,9 +114,10 @@ fn atmn_push_then_pricectl_plan_agree() {
             "{example}: a second push has nothing to do:\n{}",
             text(&second)
         );
-        // What atmn's config cannot say (display names, the smallest prepaid purchase), and the
-        // billing controls serve does not map to Autumn's yet, is all that differs from the
-        // pricing: each is named in the plan, never dropped.
+        // What atmn's config cannot say (display names, the smallest prepaid purchase, the
+        // expiry of purchases, a spend limit in percent of the base price) is all that differs
+        // from the pricing: each is named in the plan, never dropped. The billing controls it
+        // can say (`billingControls`, an item's `rollover`) agree.
         let plan = context.run(&["plan", "--state", "local.db", "pricing.toml"]);
         insta::assert_snapshot!(format!("push_then_plan@{example}"), stdout(&plan));
     }

@@ -185,9 +185,9 @@ pub(super) fn rollover_from_wire(rollover: &WireRollover) -> Result<Rollover, &'
 /// Whether an item's `expires_after` has Autumn's `expiry` as its field: a one-off prepaid
 /// price (Autumn: "one-off prepaid consumable items only").
 pub(super) fn expires_natively(item: &catalog::PlanItem) -> bool {
-    item.price
-        .as_ref()
-        .is_some_and(|price| price.billing == Billing::Prepaid && price.interval == PriceInterval::OneOff)
+    item.price.as_ref().is_some_and(|price| {
+        price.billing == Billing::Prepaid && price.interval == PriceInterval::OneOff
+    })
 }
 
 /// An item's `expires_after` as Autumn's `expiry`, when it has that field.
@@ -224,7 +224,10 @@ pub(super) fn spend_limit_units(
     item: &catalog::PlanItem,
     plan: &catalog::Plan,
 ) -> Option<Decimal> {
-    let price = item.price.as_ref().filter(|price| price.billing == Billing::Usage)?;
+    let price = item
+        .price
+        .as_ref()
+        .filter(|price| price.billing == Billing::Usage)?;
     let Rate::Flat { amount } = price.rate else {
         return None;
     };
@@ -233,7 +236,9 @@ pub(super) fn spend_limit_units(
     }
     let cap = limit.cap(plan.price.map(|price| price.amount));
     let purchases = cap.checked_div(amount)?.floor();
-    purchases.checked_mul(price.per).map(|units| units.normalize())
+    purchases
+        .checked_mul(price.per)
+        .map(|units| units.normalize())
 }
 
 /// Whether the item's price gives a spend limit Autumn's unit form (a flat usage price).
@@ -255,7 +260,10 @@ pub(super) fn spend_limit_from_units(
     {
         return Some(hint);
     }
-    let price = item.price.as_ref().filter(|price| price.billing == Billing::Usage)?;
+    let price = item
+        .price
+        .as_ref()
+        .filter(|price| price.billing == Billing::Usage)?;
     let Rate::Flat { amount } = price.rate else {
         return None;
     };
@@ -373,9 +381,13 @@ pub(super) fn read_controls(
                                     PurchaseLimit {
                                         limit: limit.limit,
                                         interval: match limit.interval {
-                                            WirePurchaseInterval::Hour => PurchaseLimitInterval::Hour,
+                                            WirePurchaseInterval::Hour => {
+                                                PurchaseLimitInterval::Hour
+                                            }
                                             WirePurchaseInterval::Day => PurchaseLimitInterval::Day,
-                                            WirePurchaseInterval::Week => PurchaseLimitInterval::Week,
+                                            WirePurchaseInterval::Week => {
+                                                PurchaseLimitInterval::Week
+                                            }
                                             WirePurchaseInterval::Month => {
                                                 PurchaseLimitInterval::Month
                                             }
@@ -439,7 +451,9 @@ pub(super) fn read_controls(
 
     match &given.usage_limits {
         None => {
-            plan.usage_limits = live.map(|live| live.usage_limits.clone()).unwrap_or_default();
+            plan.usage_limits = live
+                .map(|live| live.usage_limits.clone())
+                .unwrap_or_default();
         }
         Some(entries) => {
             plan.usage_limits = BTreeMap::new();
@@ -508,7 +522,10 @@ pub(super) fn read_controls(
                     Some(format!(
                         "an alert on `{feature}`, which the plan has no item for: pricectl's alerts are an item's"
                     ))
-                } else if entry.basis.is_some_and(|basis| basis != AlertBasis::Balance) {
+                } else if entry
+                    .basis
+                    .is_some_and(|basis| basis != AlertBasis::Balance)
+                {
                     Some("an alert in percent of part of the balance (`basis`): pricectl's percentages are of the whole grant".to_string())
                 } else if entry.filter.is_some() {
                     Some("an alert that counts only some events (`filter`)".to_string())
@@ -572,7 +589,9 @@ fn spend_limit_entry(
     hints: &BTreeMap<String, SpendLimit>,
 ) -> Result<SpendLimit, String> {
     let Some(feature) = &entry.feature_id else {
-        return Err("a spend limit on the whole plan: pricectl's spend limits are an item's".into());
+        return Err(
+            "a spend limit on the whole plan: pricectl's spend limits are an item's".into(),
+        );
     };
     let Some(item) = plan.items.get(feature) else {
         return Err(format!(
@@ -580,7 +599,10 @@ fn spend_limit_entry(
         ));
     };
     if entry.enabled != Some(true) {
-        return Err("a spend limit that is off (`enabled` is not `true`): pricectl's spend limits apply".into());
+        return Err(
+            "a spend limit that is off (`enabled` is not `true`): pricectl's spend limits apply"
+                .into(),
+        );
     }
     if entry.limit_type == Some(SpendLimitType::UsagePercentage) {
         return Err("a cap in percent of the plan's allowance (`usage_percentage`): pricectl caps overage in money".into());
@@ -661,4 +683,325 @@ pub fn keep_set_aside(body: &mut BillingControls, kept: &BillingControls) -> Res
         |left: &OverageAllowed, right| left.feature_id == right.feature_id,
         "overage setting",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{BasePrice, ItemPrice, PlanItem, Tier, TierBound, TierMode};
+
+    fn decimal(text: &str) -> Decimal {
+        Decimal::from_str_exact(text).expect("a decimal")
+    }
+
+    /// Plan `pro` at $20 a month whose item `requests` costs `amount` per `per` requests in
+    /// arrears (or is tiered, for `amount` `None`).
+    fn plan(amount: Option<&str>, per: &str) -> catalog::Plan {
+        let mut item = PlanItem::granting("requests");
+        item.price = Some(ItemPrice {
+            billing: Billing::Usage,
+            interval: PriceInterval::Month,
+            per: decimal(per),
+            rate: amount.map_or_else(
+                || Rate::Tiered {
+                    tier_mode: TierMode::Graduated,
+                    tiers: vec![Tier {
+                        up_to: TierBound::Infinite,
+                        amount: decimal("1"),
+                    }],
+                },
+                |amount| Rate::Flat {
+                    amount: decimal(amount),
+                },
+            ),
+            prepaid: None,
+        });
+        catalog::Plan {
+            id: "pro".into(),
+            name: "Pro".into(),
+            description: None,
+            group: None,
+            add_on: false,
+            default: false,
+            price: Some(BasePrice {
+                amount: decimal("20"),
+                interval: PriceInterval::Month,
+            }),
+            free_trial: None,
+            items: BTreeMap::from([("requests".to_string(), item)]),
+            archived: false,
+            protect: false,
+            usage_limits: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_spend_limit_is_sent_as_the_units_its_money_buys() {
+        // (rate, per, the limit, Autumn's units, what the units alone read back as)
+        let cases = [
+            (
+                Some("0.04"),
+                "1",
+                SpendLimit::Percent(decimal("100")),
+                Some("500"),
+                Some(SpendLimit::Amount(decimal("20"))),
+            ),
+            (
+                Some("0.04"),
+                "1",
+                SpendLimit::Amount(decimal("20")),
+                Some("500"),
+                Some(SpendLimit::Amount(decimal("20"))),
+            ),
+            // $10 at 3 cents: 333 requests ($9.99); the 334th would pass the cap.
+            (
+                Some("0.03"),
+                "1",
+                SpendLimit::Amount(decimal("10")),
+                Some("333"),
+                Some(SpendLimit::Amount(decimal("9.99"))),
+            ),
+            // $2.50 at $1 per 100: two whole billing units.
+            (
+                Some("1"),
+                "100",
+                SpendLimit::Amount(decimal("2.5")),
+                Some("200"),
+                Some(SpendLimit::Amount(decimal("2"))),
+            ),
+            // A tiered price, or a free one, has no unit form.
+            (None, "1", SpendLimit::Amount(decimal("20")), None, None),
+            (
+                Some("0"),
+                "1",
+                SpendLimit::Amount(decimal("20")),
+                None,
+                None,
+            ),
+        ];
+        for (amount, per, limit, units, read) in cases {
+            let plan = plan(amount, per);
+            let item = &plan.items["requests"];
+            let sent = spend_limit_units(limit, item, &plan);
+            assert_eq!(
+                sent,
+                units.map(decimal),
+                "{limit:?} at {amount:?} per {per}"
+            );
+            if let Some(sent) = sent {
+                assert_eq!(
+                    spend_limit_from_units(sent, None, item, &plan),
+                    read,
+                    "{limit:?}"
+                );
+                // With the form kept beside it, the limit reads back as it was written.
+                assert_eq!(
+                    spend_limit_from_units(sent, Some(limit), item, &plan),
+                    Some(limit)
+                );
+            }
+        }
+        // Units that are no whole number of billing units have no money form.
+        let per_hundred = plan(Some("1"), "100");
+        assert_eq!(
+            spend_limit_from_units(
+                decimal("250"),
+                None,
+                &per_hundred.items["requests"],
+                &per_hundred
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn every_control_goes_to_its_lane_and_reads_back() {
+        let mut plan = plan(Some("0.04"), "1");
+        let item = plan.items.get_mut("requests").expect("the item");
+        item.controls = catalog::ItemControls {
+            auto_top_up: None,
+            spend_limit: Some(SpendLimit::Percent(decimal("100"))),
+            alerts: vec![
+                Alert::UsagePercent(decimal("80")),
+                Alert::Remaining(decimal("0")),
+            ],
+            rollover: Some(Rollover {
+                max: Some(decimal("250")),
+                months: Some(1),
+            }),
+            expires_after: None,
+        };
+        plan.usage_limits.insert(
+            "requests".into(),
+            UsageLimit {
+                limit: decimal("200"),
+                interval: UsageLimitInterval::Day,
+                anchor: LimitAnchor::Calendar,
+            },
+        );
+        let wire = controls_to_wire(&plan);
+        assert_eq!(
+            serde_json::to_string(&wire).expect("JSON"),
+            r#"{"spend_limits":[{"feature_id":"requests","enabled":true,"limit_type":"absolute","overage_limit":500}],"usage_limits":[{"feature_id":"requests","enabled":true,"limit":200,"interval":"day","anchor":"utc"}],"usage_alerts":[{"feature_id":"requests","enabled":true,"threshold":80,"threshold_type":"usage_percentage","basis":"balance"},{"feature_id":"requests","enabled":true,"threshold":0,"threshold_type":"remaining","basis":"balance"}]}"#
+        );
+        let mut read = plan.clone();
+        for item in read.items.values_mut() {
+            item.controls.spend_limit = None;
+            item.controls.alerts.clear();
+        }
+        read.usage_limits.clear();
+        let hints = BTreeMap::from([("requests".to_string(), SpendLimit::Percent(decimal("100")))]);
+        let aside = read_controls(&mut read, Some(&wire), None, &hints);
+        assert_eq!(aside, SetAside::default());
+        assert_eq!(read, plan);
+    }
+
+    #[test]
+    fn a_lane_left_out_keeps_the_live_plans_controls() {
+        let mut live = plan(Some("0.04"), "1");
+        live.items
+            .get_mut("requests")
+            .expect("the item")
+            .controls
+            .alerts = vec![Alert::Usage(decimal("600"))];
+        live.usage_limits.insert(
+            "requests".into(),
+            UsageLimit {
+                limit: decimal("100"),
+                interval: UsageLimitInterval::Week,
+                anchor: LimitAnchor::BillingCycle,
+            },
+        );
+        let mut read = plan(Some("0.04"), "1");
+        let only_limits = BillingControls {
+            usage_limits: Some(Vec::new()),
+            ..BillingControls::default()
+        };
+        read_controls(&mut read, Some(&only_limits), Some(&live), &BTreeMap::new());
+        assert!(read.usage_limits.is_empty(), "the lane given replaces");
+        assert_eq!(
+            read.items["requests"].controls.alerts,
+            vec![Alert::Usage(decimal("600"))],
+            "the lane left out is kept"
+        );
+    }
+
+    #[test]
+    fn what_the_language_cannot_say_is_set_aside_with_its_place_and_why() {
+        let body: BillingControls = serde_json::from_str(
+            r#"{
+              "auto_topups":[{"feature_id":"requests","enabled":true,"threshold":1,"quantity":2,"invoice_mode":true},
+                             {"feature_id":"seats","threshold":1,"quantity":2}],
+              "spend_limits":[{"enabled":true,"overage_limit":5},
+                              {"feature_id":"requests","enabled":true,"limit_type":"usage_percentage","overage_limit":120}],
+              "usage_limits":[{"feature_id":"requests","limit":5,"interval":"day","filter":{"properties":{"model":"o3"}}}],
+              "usage_alerts":[{"threshold":50,"threshold_type":"usage"},
+                              {"feature_id":"requests","threshold":50,"threshold_type":"usage_percentage","basis":"included"}],
+              "overage_allowed":[{"feature_id":"requests","enabled":true}]
+            }"#,
+        )
+        .expect("Autumn's shapes");
+        let mut read = plan(Some("0.04"), "1");
+        let aside = read_controls(&mut read, Some(&body), None, &BTreeMap::new());
+        assert_eq!(
+            aside.refusal("plans[0]").map(|error| error.path),
+            Some("plans[0].billing_controls.auto_topups[0]".to_string())
+        );
+        let notes: Vec<String> = aside
+            .notes
+            .iter()
+            .map(|note| format!("{} {}: {}", note.place, note.field, note.what))
+            .collect();
+        insta::assert_snapshot!(notes.join("\n"), @r"
+        plan.pro.item.requests billing_controls.auto_topups[0]: an auto top-up that sends an invoice (`invoice_mode`): pricectl's top-ups charge
+        plan.pro.item.seats billing_controls.auto_topups[1]: an auto top-up of `seats`, which the plan has no item for: pricectl's top-ups are an item's
+        plan.pro billing_controls.spend_limits[0]: a spend limit on the whole plan: pricectl's spend limits are an item's
+        plan.pro.item.requests billing_controls.spend_limits[1]: a cap in percent of the plan's allowance (`usage_percentage`): pricectl caps overage in money
+        plan.pro billing_controls.usage_limits[0]: a usage limit that counts only some events (`filter`)
+        plan.pro billing_controls.usage_alerts[0]: an alert on the whole plan: pricectl's alerts are an item's
+        plan.pro.item.requests billing_controls.usage_alerts[1]: an alert in percent of part of the balance (`basis`): pricectl's percentages are of the whole grant
+        plan.pro.item.requests billing_controls.overage_allowed[0]: usage past the balance allowed or not (`overage_allowed`): pricectl allows it exactly when the item has a usage price
+        ");
+        // Nothing set aside reached the plan, and every entry is kept whole to be sent back.
+        assert_eq!(read, plan(Some("0.04"), "1"));
+        assert_eq!(aside.controls.auto_topups.map(|lane| lane.len()), Some(2));
+        assert_eq!(
+            aside.controls.overage_allowed.map(|lane| lane.len()),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn kept_entries_go_back_with_an_update_unless_the_pricing_now_says_the_same_control() {
+        let kept = BillingControls {
+            overage_allowed: Some(vec![OverageAllowed {
+                feature_id: "requests".into(),
+                enabled: Some(true),
+            }]),
+            spend_limits: Some(vec![WireSpendLimit {
+                feature_id: Some("requests".into()),
+                enabled: Some(false),
+                limit_type: None,
+                overage_limit: Some(decimal("5")),
+                skip_overage_billing: None,
+            }]),
+            ..BillingControls::default()
+        };
+        let mut without = every_lane(BillingControls::default());
+        keep_set_aside(&mut without, &kept).expect("nothing written collides");
+        assert_eq!(without.overage_allowed, kept.overage_allowed);
+        assert_eq!(without.spend_limits, kept.spend_limits);
+        let mut plan = plan(Some("0.04"), "1");
+        plan.items
+            .get_mut("requests")
+            .expect("the item")
+            .controls
+            .spend_limit = Some(SpendLimit::Amount(decimal("20")));
+        let mut with = every_lane(controls_to_wire(&plan));
+        assert_eq!(
+            keep_set_aside(&mut with, &kept),
+            Err(
+                "Autumn holds a spend limit of the same feature that pricectl cannot express"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn rollovers_and_expiries_convert_both_ways() {
+        let rollover = Rollover {
+            max: None,
+            months: None,
+        };
+        let wire = rollover_to_wire(rollover);
+        assert_eq!(
+            serde_json::to_string(&wire).expect("JSON"),
+            r#"{"max":null,"expiry_duration_type":"forever"}"#
+        );
+        assert_eq!(rollover_from_wire(&wire), Ok(rollover));
+        let month: WireRollover =
+            serde_json::from_str(r#"{"max":250,"expiry_duration_type":"month"}"#)
+                .expect("a rollover");
+        assert_eq!(
+            rollover_from_wire(&month),
+            Ok(Rollover {
+                max: Some(decimal("250")),
+                months: Some(1)
+            })
+        );
+        let percent: WireRollover = serde_json::from_str(
+            r#"{"max":null,"max_percentage":50,"expiry_duration_type":"forever"}"#,
+        )
+        .expect("a rollover");
+        assert!(rollover_from_wire(&percent).is_err());
+        for (duration, length, read) in [
+            (ExpiryDuration::Day, 3, Some(Duration::Days(3))),
+            (ExpiryDuration::Week, 2, Some(Duration::Days(14))),
+            (ExpiryDuration::Month, 12, Some(Duration::Months(12))),
+            (ExpiryDuration::Year, 1, Some(Duration::Months(12))),
+            (ExpiryDuration::Year, u32::MAX, None),
+        ] {
+            assert_eq!(expiry_from_wire(&Expiry { duration, length }), read);
+        }
+    }
 }

@@ -15,8 +15,8 @@ use crate::autumn::wire::plan::{
 };
 use crate::catalog::{
     self, BasePrice, Billing, Choice, CreditCost, CreditSystem, Feature, FreeTrial, Included,
-    ItemControls, ItemPrice, PlanItem, PrepaidBounds, PriceInterval, Proration, Rate, ResetInterval, Tier,
-    TierBound, TierMode, TrialLength, TrialOncePer,
+    ItemControls, ItemPrice, PlanItem, PrepaidBounds, PriceInterval, Proration, Rate,
+    ResetInterval, Tier, TierBound, TierMode, TrialLength, TrialOncePer,
 };
 
 /// A field pricectl cannot hold as sent: where (`plans[0].items[1].price.interval_count`) and
@@ -299,7 +299,9 @@ pub(super) fn plan_setting_aside(
             .map(|live| {
                 live.items
                     .iter()
-                    .filter_map(|(id, item)| item.controls.spend_limit.map(|limit| (id.clone(), limit)))
+                    .filter_map(|(id, item)| {
+                        item.controls.spend_limit.map(|limit| (id.clone(), limit))
+                    })
                     .collect()
             })
             .unwrap_or_default(),
@@ -395,9 +397,10 @@ fn plan_item(
     let expires_after = match &params.expiry {
         None => live.and_then(|item| item.controls.expires_after),
         Some(None) => None,
-        Some(Some(expiry)) => Some(expiry_from_wire(expiry).ok_or_else(|| {
-            MappingError::at(path, "expiry.length", "too long")
-        })?),
+        Some(Some(expiry)) => Some(
+            expiry_from_wire(expiry)
+                .ok_or_else(|| MappingError::at(path, "expiry.length", "too long"))?,
+        ),
     };
     Ok(PlanItem {
         feature_id: params.feature_id.clone(),

@@ -196,28 +196,26 @@ impl PlanFacts {
                                     read.reset_on_attach = *reset;
                                 }
                                 ("spend_limit", limit) => {
-                                    read.spend_limit = Some(
-                                        serde_json::from_value(limit.clone()).map_err(
+                                    read.spend_limit =
+                                        Some(serde_json::from_value(limit.clone()).map_err(
                                             |problem| {
                                                 error(
                                                     &format!("{field}.spend_limit"),
                                                     &format!("a spend limit: {problem}"),
                                                 )
                                             },
-                                        )?,
-                                    );
+                                        )?);
                                 }
                                 ("expires_after", duration) => {
-                                    read.expires_after = Some(
-                                        serde_json::from_value(duration.clone()).map_err(
+                                    read.expires_after =
+                                        Some(serde_json::from_value(duration.clone()).map_err(
                                             |problem| {
                                                 error(
                                                     &format!("{field}.expires_after"),
                                                     &format!("a duration: {problem}"),
                                                 )
                                             },
-                                        )?,
-                                    );
+                                        )?);
                                 }
                                 _ => {
                                     return Err(error(
@@ -324,6 +322,66 @@ mod tests {
         let mut bare = plan_with_prepaid(Decimal::ONE);
         read.apply_to(&mut bare);
         assert_eq!(bare, plan);
+    }
+
+    #[test]
+    fn only_a_spend_limit_autumns_units_do_not_say_is_kept() {
+        let mut plan = plan_with_prepaid(Decimal::ONE);
+        plan.price = Some(catalog::BasePrice {
+            amount: Decimal::new(20, 0),
+            interval: PriceInterval::Month,
+        });
+        let item = plan.items.get_mut("credits").expect("the item");
+        if let Some(price) = item.price.as_mut() {
+            price.billing = Billing::Usage;
+            price.interval = PriceInterval::Month;
+            price.prepaid = None;
+        }
+        let facts_of = |limit: SpendLimit| {
+            let mut plan = plan.clone();
+            plan.items
+                .get_mut("credits")
+                .expect("the item")
+                .controls
+                .spend_limit = Some(limit);
+            PlanFacts::of(&plan)
+                .to_metadata()
+                .map(|facts| facts.to_string())
+        };
+        // $20 at 1 cent is 2,000 credits, which read back as $20: nothing to keep.
+        assert_eq!(facts_of(SpendLimit::Amount(Decimal::new(20, 0))), None);
+        // 100% of the base price reads back as $20: the percent is kept.
+        assert_eq!(
+            facts_of(SpendLimit::Percent(Decimal::ONE_HUNDRED)).as_deref(),
+            Some(r#"{"items":{"credits":{"spend_limit":{"percent":"100"}}}}"#)
+        );
+    }
+
+    #[test]
+    fn a_recurring_purchase_expiry_is_kept_and_a_one_off_one_is_autumns() {
+        let mut one_off = plan_with_prepaid(Decimal::ONE);
+        one_off
+            .items
+            .get_mut("credits")
+            .expect("the item")
+            .controls
+            .expires_after = Some(Duration::Months(12));
+        assert_eq!(PlanFacts::of(&one_off).to_metadata(), None);
+        let mut monthly = one_off.clone();
+        if let Some(price) = monthly
+            .items
+            .get_mut("credits")
+            .and_then(|item| item.price.as_mut())
+        {
+            price.interval = PriceInterval::Month;
+        }
+        assert_eq!(
+            PlanFacts::of(&monthly)
+                .to_metadata()
+                .map(|facts| facts.to_string())
+                .as_deref(),
+            Some(r#"{"items":{"credits":{"expires_after":{"months":12}}}}"#)
+        );
     }
 
     #[test]

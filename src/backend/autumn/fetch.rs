@@ -262,7 +262,8 @@ impl Reader {
                     );
                 }
                 if !set_aside.controls.is_empty() {
-                    self.kept_controls.insert(id.to_string(), set_aside.controls);
+                    self.kept_controls
+                        .insert(id.to_string(), set_aside.controls);
                 }
                 self.versions.insert(id.to_string(), items_by_version);
             }

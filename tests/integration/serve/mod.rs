@@ -499,3 +499,64 @@ fn an_apply_made_while_serving_is_served_on_the_next_request() {
     apply_pricing(&context);
     assert_eq!(track(), "300");
 }
+
+/// The billing controls of `pricing-examples/capped-overage` as `plans.list` answers them (in
+/// Autumn's own fields); an update that gives one lane replaces that lane and keeps the others
+/// (Autumn's `mergeBillingControls`); what the language cannot say is a 400 naming the field,
+/// and so is a customer's own billing controls (the ledger has no per-customer switch).
+#[test]
+fn billing_controls_are_served_in_autumns_fields_and_what_pricectl_cannot_say_is_refused() {
+    let context = TestContext::with_example("capped-overage");
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let plan = |server: &Server| {
+        let answer = server.post("plans.get", r#"{"plan_id":"pro"}"#);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()
+    };
+    let before = plan(&server);
+    insta::assert_snapshot!(
+        "served_controls",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "billing_controls": before["billing_controls"],
+            "rollover": before["items"][0]["rollover"],
+            "metadata": before["metadata"],
+        }))
+        .expect("JSON")
+    );
+    let lowered = server.post(
+        "plans.update",
+        r#"{"plan_id":"pro","billing_controls":{"usage_limits":[{"feature_id":"premium-requests","limit":150,"interval":"day","anchor":"utc"}]}}"#,
+    );
+    assert_eq!(lowered.status, 200, "{}", lowered.body);
+    let after = plan(&server);
+    assert_eq!(
+        after["billing_controls"]["usage_limits"][0]["limit"].to_string(),
+        "150"
+    );
+    assert_eq!(
+        after["billing_controls"]["spend_limits"], before["billing_controls"]["spend_limits"],
+        "the lane left out is kept"
+    );
+    assert_eq!(
+        after["metadata"], before["metadata"],
+        "the percent form is kept"
+    );
+    let plan_now = context.run(&["plan", "--state", "local.db", "pricing.toml"]);
+    assert!(
+        stdout(&plan_now).contains("usage limit of `premium-requests`: 150 → 200 requests per day"),
+        "{}",
+        stdout(&plan_now)
+    );
+    let refused: Vec<String> = [
+        ("plans.update", r#"{"plan_id":"pro","billing_controls":{"spend_limits":[{"feature_id":"premium-requests","enabled":true,"limit_type":"usage_percentage","overage_limit":100}]}}"#),
+        ("plans.update", r#"{"plan_id":"pro","billing_controls":{"overage_allowed":[{"feature_id":"premium-requests","enabled":false}]}}"#),
+        ("plans.update", r#"{"plan_id":"pro","billing_controls":{"usage_alerts":[{"threshold":50,"threshold_type":"usage"}]}}"#),
+        ("plans.update", r#"{"plan_id":"pro","items":[{"feature_id":"premium-requests","included":500,"price":{"amount":0.04,"interval":"month","billing_method":"usage_based"},"rollover":{"max_percentage":50,"expiry_duration_type":"forever"}}]}"#),
+        ("customers.get_or_create", r#"{"customer_id":"u1","billing_controls":{"auto_topups":[{"feature_id":"premium-requests","enabled":false,"threshold":1,"quantity":2}]}}"#),
+    ]
+    .iter()
+    .map(|(route, body)| format!("{route}: {}", server.post(route, body).summary()))
+    .collect();
+    insta::assert_snapshot!("refused_controls", refused.join("\n"));
+}
