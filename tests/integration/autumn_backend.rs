@@ -316,6 +316,8 @@ fn what_a_user_sees_of_the_autumn_backend() {
 /// rewards) and a preview that disagrees.
 struct Canned {
     address: String,
+    /// Every request received: its route and body.
+    requests: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
 }
 
 impl Canned {
@@ -323,6 +325,8 @@ impl Canned {
         use std::io::{BufRead, BufReader, Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = listener.local_addr().expect("an address").to_string();
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let received = std::sync::Arc::clone(&requests);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -347,6 +351,12 @@ impl Canned {
                 let _ = reader.read_exact(&mut body);
                 let path = request_line.split(' ').nth(1).unwrap_or_default();
                 let route = path.trim_start_matches("/v1/");
+                if let Ok(mut received) = received.lock() {
+                    received.push((
+                        route.to_string(),
+                        String::from_utf8_lossy(&body).into_owned(),
+                    ));
+                }
                 let answer = answers
                     .iter()
                     .find(|(name, _)| *name == route)
@@ -358,7 +368,18 @@ impl Canned {
                 let _ = stream.write_all(response.as_bytes());
             }
         });
-        Canned { address }
+        Canned { address, requests }
+    }
+
+    /// The bodies received on `route`.
+    fn bodies(&self, route: &str) -> Vec<serde_json::Value> {
+        self.requests
+            .lock()
+            .expect("the requests")
+            .iter()
+            .filter(|(received, _)| received == route)
+            .map(|(_, body)| serde_json::from_str(body).expect("a JSON body"))
+            .collect()
     }
 }
 
@@ -465,4 +486,69 @@ fn a_change_autumn_refuses_is_reported_with_its_words_at_the_line_that_declares_
         "{seen}"
     );
     context.bind(|| insta::assert_snapshot!(seen));
+}
+
+/// Billing controls Autumn holds that the language cannot say (usage allowed past the balance,
+/// a limit counting only some events) are named in the plan and go back as Autumn holds them
+/// with an update of their plan, beside the controls the pricing gives.
+#[test]
+fn billing_controls_pricectl_cannot_say_go_back_with_every_update_of_their_plan() {
+    let stub = Canned::start(vec![
+        (
+            "organization/me",
+            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
+        ),
+        (
+            "plans.list",
+            r#"{"list":[{"id":"team","name":"Team","description":null,"group":null,"version":1,"add_on":false,"auto_enable":false,"price":{"amount":20,"interval":"month"},"items":[{"feature_id":"requests","included":100,"unlimited":false,"reset":{"interval":"month"},"price":{"amount":0.05,"interval":"month","billing_units":1,"billing_method":"usage_based","max_purchase":null}}],"created_at":0,"env":"sandbox","archived":false,"config":{},"billing_controls":{"overage_allowed":[{"feature_id":"requests","enabled":true}],"usage_limits":[{"feature_id":"requests","limit":50,"interval":"day","filter":{"properties":{"model":"o3"}}}]},"metadata":{},"base_variant_id":null}]}"#.into(),
+        ),
+        (
+            "features.list",
+            r#"{"list":[{"id":"requests","name":"Requests","type":"metered","consumable":true,"archived":false}]}"#.into(),
+        ),
+        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
+        (
+            "catalog.preview_update",
+            r#"{"feature_changes":[],"plan_changes":[{"plan_id":"team","action":"updated","versionable":false,"has_customers":false,"customer_count":0,"will_archive":false,"previous_attributes":null,"customize":null}],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+        ),
+    ]);
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.requests]\nname = \"Requests\"\ntype = \"metered\"\n\n[plans.team]\nname = \"Team\"\nprice = { amount = 30, interval = \"month\" }\n\n[plans.team.items.requests]\nincluded = 100\nprice = { amount = 0.05, billing = \"usage\", interval = \"month\" }\n\n[plans.team.usage_limits]\nrequests = { limit = 200, interval = \"day\" }\n",
+    );
+    let url = format!("http://{}", stub.address);
+    let run = |args: &[&str]| {
+        context
+            .command()
+            .args(args)
+            .args(["--backend", "autumn", "--api-url", url.as_str()])
+            .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+            .output()
+            .expect("pricectl runs")
+    };
+    let plan = run(&["plan", "pricing.toml"]);
+    let shown = stdout(&plan);
+    assert!(
+        shown.contains("`plan.team.item.requests`: usage past the balance allowed or not (`overage_allowed`)")
+            && shown.contains("`plan.team`: a usage limit that counts only some events (`filter`) (`billing_controls.usage_limits[0]`)"),
+        "{}",
+        text(&plan)
+    );
+    run(&["apply", "--auto-approve", "pricing.toml"]);
+    let updates = stub.bodies("plans.update");
+    assert_eq!(updates.len(), 1, "one update of `team`: {updates:?}");
+    let controls = &updates[0]["billing_controls"];
+    assert_eq!(
+        controls["overage_allowed"],
+        serde_json::json!([{"feature_id": "requests", "enabled": true}])
+    );
+    assert_eq!(
+        controls["usage_limits"],
+        serde_json::json!([
+            {"feature_id": "requests", "enabled": true, "limit": 200, "interval": "day", "anchor": "billing_cycle"},
+            {"feature_id": "requests", "limit": 50, "interval": "day", "filter": {"properties": {"model": "o3"}}}
+        ])
+    );
+    assert_eq!(updates[0]["price"]["amount"], serde_json::json!(30));
 }
