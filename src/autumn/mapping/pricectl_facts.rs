@@ -25,6 +25,18 @@ fn json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// A catalog value read from its JSON form; an error at `path` says it is not `what`.
+fn catalog_value<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    path: String,
+    what: &str,
+) -> Result<T, MappingError> {
+    serde_json::from_value(value.clone()).map_err(|problem| MappingError {
+        path,
+        message: format!("{what}: {problem}"),
+    })
+}
+
 /// The metadata key pricectl's facts live under.
 pub const METADATA_KEY: &str = "pricectl";
 
@@ -196,26 +208,18 @@ impl PlanFacts {
                                     read.reset_on_attach = *reset;
                                 }
                                 ("spend_limit", limit) => {
-                                    read.spend_limit =
-                                        Some(serde_json::from_value(limit.clone()).map_err(
-                                            |problem| {
-                                                error(
-                                                    &format!("{field}.spend_limit"),
-                                                    &format!("a spend limit: {problem}"),
-                                                )
-                                            },
-                                        )?);
+                                    read.spend_limit = Some(catalog_value(
+                                        limit,
+                                        here(&format!("{field}.spend_limit")),
+                                        "a spend limit",
+                                    )?);
                                 }
                                 ("expires_after", duration) => {
-                                    read.expires_after =
-                                        Some(serde_json::from_value(duration.clone()).map_err(
-                                            |problem| {
-                                                error(
-                                                    &format!("{field}.expires_after"),
-                                                    &format!("a duration: {problem}"),
-                                                )
-                                            },
-                                        )?);
+                                    read.expires_after = Some(catalog_value(
+                                        duration,
+                                        here(&format!("{field}.expires_after")),
+                                        "a duration",
+                                    )?);
                                 }
                                 _ => {
                                     return Err(error(
