@@ -535,6 +535,23 @@ fn billing_controls_pricectl_cannot_say_go_back_with_every_update_of_their_plan(
         "{}",
         text(&plan)
     );
+    // Autumn's preview is asked about the plan as the update will send it.
+    let previewed: Vec<serde_json::Value> = stub
+        .bodies("catalog.preview_update")
+        .into_iter()
+        .filter(|body| {
+            body["plans"]
+                .as_array()
+                .is_some_and(|plans| !plans.is_empty())
+        })
+        .collect();
+    assert!(!previewed.is_empty(), "the pricing was previewed");
+    for body in &previewed {
+        assert_eq!(
+            body["plans"][0]["billing_controls"]["overage_allowed"],
+            serde_json::json!([{"feature_id": "requests", "enabled": true}])
+        );
+    }
     run(&["apply", "--auto-approve", "pricing.toml"]);
     let updates = stub.bodies("plans.update");
     assert_eq!(updates.len(), 1, "one update of `team`: {updates:?}");

@@ -623,8 +623,16 @@ fn spend_limit_entry(
 
 /// Adds `kept` (entries set aside when the plan was read) to the lanes of `body`, so an update
 /// sends back what pricectl does not manage. `Err` names an entry the pricing now says
-/// differently (the same feature's top-up or spend limit): the update would overwrite it.
+/// differently (the same feature's top-up or spend limit): the update would overwrite it, and
+/// `body` is left as it was.
 pub fn keep_set_aside(body: &mut BillingControls, kept: &BillingControls) -> Result<(), String> {
+    let mut merged = body.clone();
+    add_set_aside(&mut merged, kept)?;
+    *body = merged;
+    Ok(())
+}
+
+fn add_set_aside(body: &mut BillingControls, kept: &BillingControls) -> Result<(), String> {
     fn add<T: Clone>(
         lane: &mut Option<Vec<T>>,
         kept: Option<&Vec<T>>,
@@ -958,6 +966,19 @@ mod tests {
             .controls
             .spend_limit = Some(SpendLimit::Amount(decimal("20")));
         let mut with = every_lane(controls_to_wire(&plan));
+        let written = with.clone();
+        // An invoiced top-up of another feature would go back too, but not alone.
+        let kept = BillingControls {
+            auto_topups: Some(vec![AutoTopup {
+                feature_id: "tokens".into(),
+                enabled: Some(true),
+                threshold: decimal("1"),
+                quantity: decimal("2"),
+                purchase_limit: None,
+                invoice_mode: Some(true),
+            }]),
+            ..kept
+        };
         assert_eq!(
             keep_set_aside(&mut with, &kept),
             Err(
@@ -965,6 +986,7 @@ mod tests {
                     .into()
             )
         );
+        assert_eq!(with, written, "nothing is added when an entry collides");
     }
 
     #[test]

@@ -24,8 +24,11 @@ pub use pace::REQUESTS_PER_SECOND;
 pub use retry::RetryPolicy;
 pub use secret_key::{Environment, KEY_VARIABLE, SecretKey};
 
+use std::collections::BTreeMap;
+
 use self::client::Client;
 use self::fetch::Depth;
+use crate::autumn::wire::billing_controls::BillingControls;
 use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
 use crate::catalog::Catalog;
 use crate::diff::{Plan, Verdict};
@@ -35,6 +38,9 @@ use crate::live::LiveState;
 pub struct AutumnBackend {
     client: Client,
     environment: Environment,
+    /// The billing controls pricectl cannot express of each plan, as the last fetch read them:
+    /// Autumn's preview is asked about the pricing with them, as an update would send them.
+    kept_controls: BTreeMap<String, BillingControls>,
 }
 
 impl AutumnBackend {
@@ -55,6 +61,7 @@ impl AutumnBackend {
         Ok(AutumnBackend {
             client,
             environment,
+            kept_controls: BTreeMap::new(),
         })
     }
 
@@ -86,7 +93,9 @@ impl Backend for AutumnBackend {
     }
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
-        let mut state = fetch::read(&mut self.client, Depth::Everything)?.state;
+        let snapshot = fetch::read(&mut self.client, Depth::Everything)?;
+        self.kept_controls = snapshot.kept_controls;
+        let mut state = snapshot.state;
         state.environment = Some(self.environment);
         Ok(state)
     }
@@ -97,7 +106,7 @@ impl Backend for AutumnBackend {
         live: &LiveState,
         plan: &Plan,
     ) -> Result<Option<Verdict>, BackendError> {
-        preview::preview(&mut self.client, desired, live, plan).map(Some)
+        preview::preview(&mut self.client, desired, live, plan, &self.kept_controls).map(Some)
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {

@@ -3,7 +3,10 @@
 
 use super::call_error::CallError;
 use super::client::Client;
-use crate::autumn::mapping::{credit_system_body, feature_body, plan_body};
+use std::collections::BTreeMap;
+
+use crate::autumn::mapping::{credit_system_body, feature_body, keep_set_aside, plan_body};
+use crate::autumn::wire::billing_controls::BillingControls;
 use crate::autumn::wire::catalog::{
     CatalogPreview, CatalogUpdateParams, FeatureAction, PlanAction,
 };
@@ -17,13 +20,15 @@ const SYSTEM: &str = "Autumn";
 
 /// Asks Autumn to preview making `desired` its catalog and compares its answer with `plan`.
 /// What Autumn holds that pricectl sets aside is skipped, so the preview never counts it as
-/// removed. A 4xx (Autumn refuses the catalog) is a verdict that disagrees; no answer at all
+/// removed, and a plan's billing controls pricectl cannot express (`kept`, by plan id) go with
+/// the plan, as an update sends them. A 4xx (Autumn refuses the catalog) is a verdict that disagrees; no answer at all
 /// is an error.
 pub fn preview(
     client: &mut Client,
     desired: &Catalog,
     live: &LiveState,
     plan: &Plan,
+    kept: &BTreeMap<String, BillingControls>,
 ) -> Result<Verdict, BackendError> {
     let mut features: Vec<_> = desired.features.values().map(feature_body).collect();
     features.extend(desired.credit_systems.values().map(credit_system_body));
@@ -43,6 +48,13 @@ pub fn preview(
             .map(|plan| {
                 let mut body = plan_body(plan);
                 body.include_versions = Some(true);
+                if let (Some(kept), Some(controls)) =
+                    (kept.get(&plan.id), body.billing_controls.as_mut())
+                {
+                    // One the pricing now says differently is refused by the apply; the
+                    // preview is of the pricing as written.
+                    let _collides = keep_set_aside(controls, kept).is_err();
+                }
                 body
             })
             .collect(),
