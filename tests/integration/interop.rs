@@ -182,6 +182,31 @@ fn the_credit_story_through_autumn_js() {
     "#);
 }
 
+/// The examples with billing controls applied and listed through autumn-js, whose response
+/// validation accepts every key served: the controls as the SDK reads them.
+#[test]
+fn the_billing_controls_served_pass_autumn_js_validation() {
+    install();
+    for example in ["anthropic-auto-reload", "capped-overage"] {
+        let context = TestContext::with_example(example);
+        apply_pricing(&context);
+        let server = Server::start(&context);
+        let listed = Command::new("node")
+            .arg("plans-list.mjs")
+            .current_dir(interop())
+            .env("AUTUMN_URL", format!("http://{}", server.address))
+            .env("AUTUMN_SECRET_KEY", KEY)
+            .output()
+            .expect("node runs");
+        assert!(
+            listed.status.success(),
+            "{example}: the SDK refused a response:\n{}",
+            text(&listed)
+        );
+        insta::assert_snapshot!(format!("sdk_plans@{example}"), stdout(&listed));
+    }
+}
+
 /// A catalog of the corpus (`tests/fixtures/autumn-corpus/NAME/`): its `autumn.config.ts`
 /// and its translation, `pricing.toml`.
 struct CorpusEntry {
