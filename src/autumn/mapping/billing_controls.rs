@@ -7,9 +7,11 @@
 //! Two controls are said differently on each side, so their language form also travels in the
 //! plan's `metadata.pricectl` ([`super::pricectl_facts`]): a spend limit is money (an amount,
 //! or a percent of the base price) in the language and units beyond the balance in Autumn
-//! (`overage_limit`, `spendLimitUtilsV2.lua`), so Autumn is sent the units the money buys at a
-//! flat usage price (`floor(cap / amount) × per`: the ledger refuses the next billing unit,
-//! Autumn the next unit past the cap, the same usage) and the money form is kept beside it;
+//! (`overage_limit`, `spendLimitUtilsV2.lua`), so Autumn is sent the whole billing units the
+//! money buys at a flat usage price (`floor(cap / amount) × per`: Autumn bills usage rounded up
+//! to whole billing units, so these never bill more than the cap; with a billing unit of 1 and
+//! a cap of whole prices, Autumn and the ledger stop at the same unit) and the money form is
+//! kept beside it;
 //! a spend limit on a tiered price has no unit form and lives only in the metadata. And
 //! Autumn's item `expiry` is for one-off prepaid items only, so a recurring prepaid item's
 //! `expires_after` lives only in the metadata.
@@ -217,7 +219,8 @@ pub(super) fn expiry_from_wire(expiry: &Expiry) -> Option<Duration> {
 }
 
 /// The units beyond the balance a spend limit allows, as Autumn's `overage_limit` counts them:
-/// `floor(cap / amount) × per` at a flat usage price. `None` when the item has no flat usage
+/// the whole billing units the cap buys, `floor(cap / amount) × per`, at a flat usage price
+/// (Autumn bills usage rounded up to whole billing units). `None` when the item has no flat usage
 /// price with an amount (a tiered price's money has no one unit form).
 pub(super) fn spend_limit_units(
     limit: SpendLimit,
