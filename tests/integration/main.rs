@@ -1,6 +1,8 @@
 //! The integration tests: one binary, one module per area.
 
 #[cfg(all(feature = "serve", feature = "autumn"))]
+mod apply_faults;
+#[cfg(all(feature = "serve", feature = "autumn"))]
 mod autumn_backend;
 mod autumn_corpus;
 mod cli;
@@ -9,9 +11,16 @@ mod diff;
 mod docs;
 mod editor;
 mod examples;
+#[cfg(all(feature = "serve", feature = "autumn"))]
+mod fault_proxy;
 mod faults;
 mod fixtures;
 mod format;
+/// The benchmarks' catalog generator, shared (`bench/src/catalog.rs`).
+#[cfg(all(feature = "serve", feature = "autumn"))]
+#[allow(dead_code)]
+#[path = "../../bench/src/catalog.rs"]
+mod generated_catalog;
 mod hostile_input;
 mod impact;
 mod init;

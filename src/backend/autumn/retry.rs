@@ -15,6 +15,9 @@ pub struct RetryPolicy {
     /// The longest `Retry-After` honoured; a server asking for more gets a failure the
     /// caller reports (rate-limited, retry after …) rather than a run that hangs.
     pub longest_retry_after: Duration,
+    /// How long one try may take, connection included: an answer that stalls past it is
+    /// retried like a dropped connection.
+    pub timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -24,6 +27,7 @@ impl Default for RetryPolicy {
             base: Duration::from_millis(250),
             cap: Duration::from_secs(8),
             longest_retry_after: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
         }
     }
 }

@@ -1,0 +1,263 @@
+//! A fault-injecting HTTP/1.1 proxy for tests and benchmarks: it sits on loopback in front of
+//! `pricectl serve` and, at a configured rate with a seeded generator, answers a request with
+//! a fault instead of the server's answer (issue 13, issue 15):
+//!
+//! - `429` with `Retry-After: 1`, and `500`, without forwarding the request;
+//! - a stalled response: nothing is answered for longer than the client waits, then the
+//!   connection is closed (the request is not forwarded);
+//! - a dropped connection, without forwarding;
+//! - the answer lost after the write took: the request is forwarded and performed, its answer
+//!   thrown away and the connection dropped, as when a network fails on the way back.
+//!
+//! Every request may also be delayed (the benchmark's added latency). Std only: a thread per
+//! connection, one request per connection (the answer says `Connection: close`), so the order
+//! in which requests draw from the generator is the order they arrive in, and one client's run
+//! is the same faults for the same seed. `bench/src/bin/fault-proxy.rs` runs it as a program.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+/// What the proxy does to the requests it passes.
+#[derive(Debug, Clone, Copy)]
+pub struct Faults {
+    /// Requests answered with a fault, in percent (0 forwards every request).
+    pub rate_percent: u32,
+    /// The generator's seed: the same seed draws the same faults for the same requests.
+    pub seed: u64,
+    /// Added before every request is handled, faulted or not.
+    pub latency: Duration,
+    /// How long a stalled response keeps the client waiting: longer than its timeout.
+    pub stall: Duration,
+}
+
+/// The ways a request fails, drawn with equal odds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    RateLimited,
+    ServerError,
+    Stalled,
+    Dropped,
+    AnswerLost,
+}
+
+const FAULTS: [Fault; 5] = [
+    Fault::RateLimited,
+    Fault::ServerError,
+    Fault::Stalled,
+    Fault::Dropped,
+    Fault::AnswerLost,
+];
+
+/// What the proxy did, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Requests read from clients.
+    pub requests: u64,
+    /// Requests the server received (forwarded, including those whose answer was lost).
+    pub forwarded: u64,
+    pub rate_limited: u64,
+    pub server_errors: u64,
+    pub stalled: u64,
+    pub dropped: u64,
+    pub answers_lost: u64,
+}
+
+impl Counts {
+    /// Requests answered with a fault.
+    pub fn faults(&self) -> u64 {
+        self.rate_limited + self.server_errors + self.stalled + self.dropped + self.answers_lost
+    }
+
+    fn count(&mut self, fault: Option<Fault>) {
+        match fault {
+            None => {}
+            Some(Fault::RateLimited) => self.rate_limited += 1,
+            Some(Fault::ServerError) => self.server_errors += 1,
+            Some(Fault::Stalled) => self.stalled += 1,
+            Some(Fault::Dropped) => self.dropped += 1,
+            Some(Fault::AnswerLost) => self.answers_lost += 1,
+        }
+    }
+}
+
+/// The shared state of a running proxy.
+struct State {
+    upstream: String,
+    faults: Faults,
+    generator: Mutex<(u64, Counts)>,
+    stopped: AtomicBool,
+}
+
+impl State {
+    /// Draws the next request's fate and counts it.
+    fn draw(&self) -> Option<Fault> {
+        let mut guard = self
+            .generator
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (seed, counts) = &mut *guard;
+        // xorshift64*: small, fast, and the same sequence on every machine.
+        *seed ^= *seed >> 12;
+        *seed ^= *seed << 25;
+        *seed ^= *seed >> 27;
+        let value = seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let fault = (value % 100 < u64::from(self.faults.rate_percent))
+            .then(|| FAULTS[usize::try_from((value >> 32) % 5).unwrap_or(0)]);
+        counts.requests += 1;
+        counts.count(fault);
+        if matches!(fault, None | Some(Fault::AnswerLost)) {
+            counts.forwarded += 1;
+        }
+        fault
+    }
+}
+
+/// A running proxy; stopped when dropped.
+pub struct FaultProxy {
+    /// `127.0.0.1:PORT`, where clients connect.
+    pub address: String,
+    state: Arc<State>,
+}
+
+impl FaultProxy {
+    /// Starts a proxy on a free loopback port in front of `upstream` (`HOST:PORT`).
+    pub fn start(upstream: &str, faults: Faults) -> std::io::Result<FaultProxy> {
+        FaultProxy::listen("127.0.0.1:0", upstream, faults)
+    }
+
+    /// The same, on `listen`.
+    pub fn listen(listen: &str, upstream: &str, faults: Faults) -> std::io::Result<FaultProxy> {
+        let listener = TcpListener::bind(listen)?;
+        let address = listener.local_addr()?.to_string();
+        let state = Arc::new(State {
+            upstream: upstream.to_string(),
+            faults,
+            // A zero seed would stay zero.
+            generator: Mutex::new((faults.seed | 1, Counts::default())),
+            stopped: AtomicBool::new(false),
+        });
+        let shared = Arc::clone(&state);
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if shared.stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let state = Arc::clone(&shared);
+                thread::spawn(move || handle(&state, stream));
+            }
+        });
+        Ok(FaultProxy { address, state })
+    }
+
+    /// What the proxy did so far.
+    pub fn counts(&self) -> Counts {
+        self.state
+            .generator
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.state.stopped.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread so it sees the flag.
+        let _ = TcpStream::connect(&self.address);
+    }
+}
+
+/// One client connection: one request, then the connection is closed.
+fn handle(state: &State, client: TcpStream) {
+    let Ok(reader) = client.try_clone() else {
+        return;
+    };
+    let Some(request) = read_request(&mut BufReader::new(reader)) else {
+        return;
+    };
+    if state.stopped.load(Ordering::SeqCst) {
+        return;
+    }
+    let fault = state.draw();
+    thread::sleep(state.faults.latency);
+    let mut client = client;
+    match fault {
+        None => {
+            if let Some(answer) = forward(&state.upstream, &request) {
+                let _ = client.write_all(&answer);
+            }
+        }
+        Some(Fault::RateLimited) => answer(
+            &mut client,
+            "429 Too Many Requests",
+            "Retry-After: 1\r\n",
+            r#"{"message":"Too many requests (injected by the fault proxy)","code":"rate_limit_exceeded"}"#,
+        ),
+        Some(Fault::ServerError) => answer(
+            &mut client,
+            "500 Internal Server Error",
+            "",
+            r#"{"message":"Internal error (injected by the fault proxy)","code":"internal_error"}"#,
+        ),
+        Some(Fault::Stalled) => thread::sleep(state.faults.stall),
+        Some(Fault::Dropped) => {}
+        Some(Fault::AnswerLost) => {
+            let _ = forward(&state.upstream, &request);
+        }
+    }
+    let _ = client.shutdown(Shutdown::Both);
+}
+
+/// A whole request as it came (head and body), its `Connection` header made `close`; `None`
+/// when the client closed first or sent something that is not HTTP/1.1 with a length.
+fn read_request(reader: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut length = 0usize;
+    let mut first = true;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line.trim_end().is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').unwrap_or((&line, ""));
+        if !first && name.eq_ignore_ascii_case("connection") {
+            continue;
+        }
+        if name.eq_ignore_ascii_case("content-length") {
+            length = value.trim().parse().ok()?;
+        }
+        first = false;
+        head.extend_from_slice(line.as_bytes());
+    }
+    head.extend_from_slice(b"Connection: close\r\n\r\n");
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    head.extend_from_slice(&body);
+    Some(head)
+}
+
+/// Sends `request` to the server and reads its whole answer (it closes the connection after
+/// it, as the request asked).
+fn forward(upstream: &str, request: &[u8]) -> Option<Vec<u8>> {
+    let mut server = TcpStream::connect(upstream).ok()?;
+    server.write_all(request).ok()?;
+    let mut answer = Vec::new();
+    server.read_to_end(&mut answer).ok()?;
+    Some(answer)
+}
+
+fn answer(client: &mut TcpStream, status: &str, headers: &str, body: &str) {
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = client.write_all(response.as_bytes());
+}
