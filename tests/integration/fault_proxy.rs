@@ -19,7 +19,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the proxy does to the requests it passes.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +64,8 @@ pub struct Counts {
     pub stalled: u64,
     pub dropped: u64,
     pub answers_lost: u64,
+    /// The most requests that arrived within any one second.
+    pub busiest_second: u64,
 }
 
 impl Counts {
@@ -88,8 +90,16 @@ impl Counts {
 struct State {
     upstream: String,
     faults: Faults,
-    generator: Mutex<(u64, Counts)>,
+    generator: Mutex<Generator>,
     stopped: AtomicBool,
+}
+
+/// The seeded generator, and what it drew.
+struct Generator {
+    seed: u64,
+    counts: Counts,
+    /// When each request arrived, for the busiest second.
+    arrivals: Vec<Instant>,
 }
 
 impl State {
@@ -99,7 +109,11 @@ impl State {
             .generator
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let (seed, counts) = &mut *guard;
+        let Generator {
+            seed,
+            counts,
+            arrivals,
+        } = &mut *guard;
         // xorshift64*: small, fast, and the same sequence on every machine.
         *seed ^= *seed >> 12;
         *seed ^= *seed << 25;
@@ -112,6 +126,7 @@ impl State {
         if matches!(fault, None | Some(Fault::AnswerLost)) {
             counts.forwarded += 1;
         }
+        arrivals.push(Instant::now());
         fault
     }
 }
@@ -137,7 +152,11 @@ impl FaultProxy {
             upstream: upstream.to_string(),
             faults,
             // A zero seed would stay zero.
-            generator: Mutex::new((faults.seed | 1, Counts::default())),
+            generator: Mutex::new(Generator {
+                seed: faults.seed | 1,
+                counts: Counts::default(),
+                arrivals: Vec::new(),
+            }),
             stopped: AtomicBool::new(false),
         });
         let shared = Arc::clone(&state);
@@ -156,11 +175,26 @@ impl FaultProxy {
 
     /// What the proxy did so far.
     pub fn counts(&self) -> Counts {
-        self.state
+        let generator = self
+            .state
             .generator
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .1
+            .unwrap_or_else(PoisonError::into_inner);
+        let arrivals = &generator.arrivals;
+        // Arrivals are in order: for each, how many arrived within the second it starts.
+        let mut busiest = 0;
+        let mut end = 0;
+        for (start, at) in arrivals.iter().enumerate() {
+            while end < arrivals.len() && arrivals[end].duration_since(*at) < Duration::from_secs(1)
+            {
+                end += 1;
+            }
+            busiest = busiest.max(end - start);
+        }
+        Counts {
+            busiest_second: u64::try_from(busiest).unwrap_or(u64::MAX),
+            ..generator.counts
+        }
     }
 }
 
