@@ -57,10 +57,9 @@ proxy() {
   until grep -q PROXY_URL "$1/proxy.out" 2>/dev/null; do sleep 0.1; done
   proxied="$(sed -n 's/^PROXY_URL=//p' "$1/proxy.out")"
 }
-stop_proxy() {
+stop_proxy() { # not in a subshell: it closes this shell's end of the fifo
   exec {proxy_fd}>&-
   until [[ -s "$1/proxy.counts" ]]; do sleep 0.1; done
-  cat "$1/proxy.counts"
 }
 
 # timed NAME COMMAND...: runs it under /usr/bin/time -v; its output in $out/NAME.*
@@ -95,7 +94,8 @@ load "before pricectl"
 (cd "$work/pricectl" && timed pricectl-plan "$pricectl" plan --backend autumn --api-url "$proxied" pricing.toml)
 (cd "$work/pricectl" && timed pricectl-apply "$pricectl" apply --auto-approve --backend autumn --api-url "$proxied" pricing.toml)
 load "after pricectl"
-echo "pricectl through the proxy: $(stop_proxy "$work/pricectl")" | tee -a "$out/summary.txt"
+stop_proxy "$work/pricectl"
+echo "pricectl through the proxy: $(cat "$work/pricectl/proxy.counts")" | tee -a "$out/summary.txt"
 grep -E '^Apply complete' "$out/pricectl-apply.err" | tee -a "$out/summary.txt"
 (cd "$work/pricectl" && "$pricectl" plan --detailed-exitcode --backend autumn --api-url "http://$served" pricing.toml >/dev/null) &&
   echo "pricectl: plan afterwards is empty" | tee -a "$out/summary.txt"
@@ -107,7 +107,8 @@ load "before atmn"
 (cd "$work/atmn" && timed atmn-push env ATMN_BACKEND_URL="$proxied" ATMN_DISABLE_AUTH_RECOVERY=1 \
   NO_COLOR=1 "$atmn" --headless push --yes) || true
 load "after atmn"
-echo "atmn through the proxy: $(stop_proxy "$work/atmn")" | tee -a "$out/summary.txt"
+stop_proxy "$work/atmn"
+echo "atmn through the proxy: $(cat "$work/atmn/proxy.counts")" | tee -a "$out/summary.txt"
 tail -n 5 "$out/atmn-push.out" "$out/atmn-push.err" | tee -a "$out/summary.txt"
 (cd "$work/atmn" && "$pricectl" plan --backend autumn --api-url "http://$served" pricing.toml >"$out/atmn-then-plan.txt" 2>&1) || true
 echo "pricectl plan after atmn push: $(head -n 3 "$out/atmn-then-plan.txt" | tr '\n' ' ')" | tee -a "$out/summary.txt"

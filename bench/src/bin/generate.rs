@@ -23,6 +23,7 @@
 
 #[path = "../atmn_config.rs"]
 mod atmn_config;
+#[allow(dead_code, reason = "the tests use the rest of the shared generator")]
 #[path = "../catalog.rs"]
 mod catalog;
 
