@@ -227,7 +227,7 @@ fn checked_report(plan: &Plan, outcome: &ApplyOutcome, backend: &str) -> Run {
             );
         }
     }
-    let text = render_apply_failure(outcome, backend);
+    let text = render_apply_failure(outcome, backend, None);
     for (label, addresses) in [
         ("applied", &applied),
         ("failed", &failed),
