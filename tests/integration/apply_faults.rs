@@ -13,7 +13,6 @@ use pricectl::backend::autumn::{ApiUrl, AutumnBackend, RetryPolicy, SecretKey};
 use pricectl::backend::{BackendError, ChangeStatus, ErrorKind};
 use pricectl::catalog::{Address, Catalog};
 use pricectl::diff::Plan;
-use pricectl::dsl::SourceSet;
 use pricectl::reconcile::{ApplyError, ApplyOptions, ApplyOutcome, apply, plan};
 use pricectl::render::render_apply_failure;
 
@@ -39,15 +38,7 @@ fn ci_size() -> Size {
 }
 
 fn compiled(text: &str) -> Catalog {
-    let mut sources = SourceSet::default();
-    sources.add("pricing.toml".into(), text.to_string());
-    let compilation = pricectl::compile(sources);
-    compilation.catalog.unwrap_or_else(|| {
-        panic!(
-            "the generated catalog compiles: {:?}",
-            compilation.diagnostics
-        )
-    })
+    crate::support::catalog_of("pricing.toml", text)
 }
 
 /// The server's key, as the backend takes it.

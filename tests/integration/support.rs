@@ -271,3 +271,14 @@ pub fn codes(compilation: &Compilation) -> Vec<&'static str> {
     codes.dedup();
     codes
 }
+
+/// The catalog of valid pricing text (`name` is the file it is said to come from); panics with
+/// the diagnostics when it does not compile.
+pub fn catalog_of(name: &str, text: &str) -> pricectl::catalog::Catalog {
+    let mut sources = pricectl::dsl::SourceSet::default();
+    sources.add(name.into(), text.to_string());
+    let compilation = pricectl::compile(sources);
+    compilation
+        .catalog
+        .unwrap_or_else(|| panic!("{name} compiles: {:?}", compilation.diagnostics))
+}

@@ -13,7 +13,6 @@ mod local;
 use pricectl::backend::{ApplyProgress, ApplyReport, Backend, ChangeStatus, ErrorKind, NoProgress};
 use pricectl::catalog::{Address, Catalog};
 use pricectl::diff::{Action, Change, Plan};
-use pricectl::dsl::SourceSet;
 use pricectl::reconcile::{ApplyError, ApplyOptions, apply, apply_with_progress, plan};
 
 /// A billing system under test: its backend, and a way to put a customer on a plan (the
@@ -93,15 +92,7 @@ reset = "month"
 
 /// Compiles pricing text; the suite's pricing is always valid.
 fn catalog(text: &str) -> Catalog {
-    let mut sources = SourceSet::default();
-    sources.add("conformance.toml".into(), text.to_string());
-    let compilation = pricectl::compile(sources);
-    compilation.catalog.unwrap_or_else(|| {
-        panic!(
-            "the suite's pricing is valid: {:?}",
-            compilation.diagnostics
-        )
-    })
+    crate::support::catalog_of("conformance.toml", text)
 }
 
 fn base() -> Catalog {
