@@ -1,20 +1,18 @@
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
+use super::apply_progress::StderrProgress;
 use super::output::{
     CompiledPricing, compile_pricing_sources, open_chosen_backend, print_note, print_stderr,
     print_stdout, report_backend_error, report_error, report_width, stderr_color, stdout_color,
 };
 use super::plan::{open_and_plan, report_refusals};
 use super::{ApplyArgs, ExitStatus};
-use crate::backend::{ApplyProgress, Backend, ChangeStatus};
-use crate::diff::{Change, Plan, Summary};
+use crate::backend::Backend;
+use crate::diff::{Plan, Summary};
 use crate::live::Environment;
 use crate::reconcile::{ApplyError, ApplyOptions, SavedPlan, SavedPlanError, apply_with_progress};
-use crate::render::{
-    AppliedPricing, HumanOptions, progress_finished, progress_started, render_apply_failure,
-    render_plan_text,
-};
+use crate::render::{AppliedPricing, HumanOptions, render_apply_failure, render_plan_text};
 use crate::store::Access;
 
 /// `pricectl apply`: plan, show, confirm, apply, verify; or apply a saved plan.
@@ -161,9 +159,7 @@ fn finish(
     pricing: &CompiledPricing,
     allow_destroy: bool,
 ) -> ExitStatus {
-    let mut progress = StderrProgress {
-        show: !backend.capabilities().instant,
-    };
+    let mut progress = StderrProgress::for_backend(backend.capabilities().instant);
     let options = ApplyOptions { allow_destroy };
     match apply_with_progress(backend, plan, &pricing.catalog, options, &mut progress) {
         Ok(_) => {
@@ -240,25 +236,6 @@ fn destructive_addresses(plan: &Plan) -> String {
         .map(|change| format!("`{}`", change.address))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Plain lines on stderr as a slow backend applies each change (a quick one shows none).
-struct StderrProgress {
-    show: bool,
-}
-
-impl ApplyProgress for StderrProgress {
-    fn started(&mut self, index: usize, total: usize, change: &Change) {
-        if self.show {
-            print_note(&progress_started(index, total, change));
-        }
-    }
-
-    fn finished(&mut self, index: usize, total: usize, change: &Change, status: &ChangeStatus) {
-        if self.show {
-            print_note(&progress_finished(index, total, change, status));
-        }
-    }
 }
 
 fn destructive_refused(plan: &Plan, allow_destroy: bool) -> bool {

@@ -2,6 +2,7 @@
 //! library calls; data goes to stdout, diagnostics and progress to stderr.
 
 mod apply;
+mod apply_progress;
 mod compile;
 mod completions;
 mod diff;

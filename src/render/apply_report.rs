@@ -169,12 +169,12 @@ pub fn backend_error_help(error: &BackendError) -> String {
 
 /// A slow backend's line as it starts a change: `[2/5] update plan.pro …`.
 pub fn progress_started(index: usize, total: usize, change: &Change) -> String {
-    format!(
-        "[{}/{total}] {} {} …\n",
-        index + 1,
-        verb(change.action),
-        change.address
-    )
+    format!("[{}/{total}] {} …\n", index + 1, progress_change(change))
+}
+
+/// The change being applied, as progress names it: `update plan.pro`.
+pub fn progress_change(change: &Change) -> String {
+    format!("{} {}", verb(change.action), change.address)
 }
 
 /// A slow backend's line as a change ends: `[2/5] plan.pro: done` or `: failed`.

@@ -22,7 +22,8 @@ mod word_diff;
 pub(crate) mod plan_fixtures;
 
 pub use apply_report::{
-    AppliedPricing, backend_error_help, progress_finished, progress_started, render_apply_failure,
+    AppliedPricing, backend_error_help, progress_change, progress_finished, progress_started,
+    render_apply_failure,
 };
 pub use comparison::Comparison;
 pub use github::render_github;

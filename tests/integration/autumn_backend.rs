@@ -569,3 +569,62 @@ fn billing_controls_pricectl_cannot_say_go_back_with_every_update_of_their_plan(
     );
     assert_eq!(updates[0]["price"]["amount"], serde_json::json!(30));
 }
+
+#[test]
+fn apply_shows_a_bar_on_a_terminal_and_plain_lines_in_a_log() {
+    // A log: stderr is a pipe.
+    let context = TestContext::with_example("openai-credits");
+    let server = Server::start(&context);
+    let logged = against(
+        &context,
+        &server,
+        &["apply", "--auto-approve", "pricing.toml"],
+    );
+    assert!(logged.status.success(), "{}", text(&logged));
+    let log = String::from_utf8_lossy(&logged.stderr);
+    assert!(
+        log.starts_with(
+            "[1/6] create feature.o1-input-tokens …\n[1/6] feature.o1-input-tokens: done\n"
+        ) && log.contains("[6/6] plan.credit-top-up: done\n"),
+        "{log}"
+    );
+    assert!(!log.contains('\r') && !log.contains('\u{1b}'), "{log:?}");
+
+    // A terminal: `script` runs pricectl on a pseudo-terminal (stdout to /dev/null, so what
+    // it records is stderr).
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !has_script {
+        eprintln!("skipped the terminal: no `script` (util-linux) to make one");
+        return;
+    }
+    let context = TestContext::with_example("openai-credits");
+    let server = Server::start(&context);
+    let command = format!(
+        "'{}' apply --auto-approve --backend autumn --api-url http://{} pricing.toml > /dev/null",
+        insta_cmd::get_cargo_bin("pricectl").display(),
+        server.address
+    );
+    let on_terminal = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(context.directory())
+        .env("NO_COLOR", "1")
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .env_remove("AUTUMN_API_URL")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .expect("script runs");
+    let screen = String::from_utf8_lossy(&on_terminal.stdout);
+    assert!(on_terminal.status.success(), "{screen}");
+    assert!(
+        screen.contains("1/6") && screen.contains("create feature.o1-input-tokens"),
+        "the bar names the change under way: {screen:?}"
+    );
+    assert!(
+        !screen.contains("feature.o1-input-tokens: done"),
+        "no plain lines on a terminal: {screen:?}"
+    );
+    assert!(screen.contains("Apply complete"), "{screen:?}");
+}
