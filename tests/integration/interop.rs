@@ -37,6 +37,12 @@ fn install() {
 
 /// `atmn ARGS` in `directory` (which holds `autumn.config.ts`), headless, against `server`.
 pub fn atmn(server: &Server, directory: &Path, args: &[&str]) -> Output {
+    atmn_at(&server.address, directory, args)
+}
+
+/// [`atmn`] against the Autumn API at `address` (`127.0.0.1:PORT`): a server, or a proxy in
+/// front of one.
+pub fn atmn_at(address: &str, directory: &Path, args: &[&str]) -> Output {
     install();
     // atmn's config imports `atmn`: the directory needs the installed packages beside it.
     let link = directory.join("node_modules");
@@ -48,7 +54,7 @@ pub fn atmn(server: &Server, directory: &Path, args: &[&str]) -> Output {
         .arg("--headless")
         .args(args)
         .current_dir(directory)
-        .env("ATMN_BACKEND_URL", format!("http://{}", server.address))
+        .env("ATMN_BACKEND_URL", format!("http://{address}"))
         .env("AUTUMN_SECRET_KEY", KEY)
         .env("ATMN_DISABLE_AUTH_RECOVERY", "1")
         .env("NO_COLOR", "1")

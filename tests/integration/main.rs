@@ -35,6 +35,8 @@ mod operational;
 mod output;
 mod properties;
 mod reconcile;
+#[cfg(all(feature = "serve", feature = "autumn"))]
+mod request_bodies;
 mod robustness;
 mod saved_plan;
 mod schema;

@@ -13,6 +13,7 @@ fn available(program: &str) -> bool {
 }
 
 #[test]
+#[cfg(all(feature = "serve", feature = "autumn"))] // Autumn is two `pricectl serve`s
 fn the_workflow_runs_locally_as_on_github() {
     if !available("bash") || !available("git") {
         eprintln!("skipped: the workflow script needs bash and git");

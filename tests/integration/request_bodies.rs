@@ -1,0 +1,562 @@
+//! What pricectl sends Autumn to create the openai-credits catalog, request by request, as
+//! snapshots; and each object's body compared field by field with what Autumn's own CLI
+//! (`atmn push`, pinned in tests/interop) sends for the same catalog. A recording proxy on a
+//! loopback port sits in front of a `pricectl serve` for each client. Every difference must
+//! be one listed below with its reason; any other fails, and so does a listed one that no
+//! longer occurs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use crate::interop::{atmn_at, project, text};
+use crate::serve::server::{KEY, Server};
+
+/// One request as the client sent it.
+#[derive(Debug, Clone)]
+struct Recorded {
+    method: String,
+    /// The path, such as `/v1/features.create`.
+    path: String,
+    /// The JSON body; `Null` when there is none.
+    body: Value,
+}
+
+/// A proxy on a free loopback port that records every request and forwards it, unchanged
+/// but for `Connection: close`, to a server; the server's answer goes back as it came.
+struct Recorder {
+    address: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl Recorder {
+    fn start(server: &str) -> Recorder {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = listener.local_addr().expect("an address").to_string();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&requests);
+        let server = server.to_string();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                // One request per connection, in turn: both clients wait for each answer.
+                let _ = forward(client, &server, &recorded);
+            }
+        });
+        Recorder { address, requests }
+    }
+
+    fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().expect("not poisoned").clone()
+    }
+}
+
+/// Reads one request from `client`, records it, sends it to `server`, and writes the answer
+/// back.
+fn forward(
+    mut client: TcpStream,
+    server: &str,
+    recorded: &Mutex<Vec<Recorded>>,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut headers = Vec::new();
+    let mut length = 0;
+    let mut chunked = false;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let line = line.trim_end().to_string();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse().unwrap_or(0);
+            }
+            if name.eq_ignore_ascii_case("transfer-encoding") && value.contains("chunked") {
+                chunked = true;
+                continue;
+            }
+            if name.eq_ignore_ascii_case("connection") {
+                continue;
+            }
+        }
+        headers.push(line);
+    }
+    let body = if chunked {
+        read_chunked(&mut reader)?
+    } else {
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        body
+    };
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let path = parts.next().unwrap_or_default().to_string();
+    recorded.lock().expect("not poisoned").push(Recorded {
+        method,
+        path,
+        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+    });
+    let mut upstream = TcpStream::connect(server)?;
+    let mut head = request_line.trim_end().to_string();
+    for header in headers
+        .iter()
+        .filter(|header| !header.to_ascii_lowercase().starts_with("content-length:"))
+    {
+        head.push_str("\r\n");
+        head.push_str(header);
+    }
+    let _ = write!(
+        head,
+        "\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    upstream.write_all(head.as_bytes())?;
+    upstream.write_all(&body)?;
+    let mut answer = Vec::new();
+    upstream.read_to_end(&mut answer)?;
+    client.write_all(&answer)?;
+    client.flush()
+}
+
+fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut size = String::new();
+        reader.read_line(&mut size)?;
+        let size =
+            usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk)?;
+        if size == 0 {
+            return Ok(body);
+        }
+        body.extend_from_slice(&chunk[..size]);
+    }
+}
+
+/// The requests each client sends to create openai-credits in an empty organization.
+fn recorded_pushes() -> (Vec<Recorded>, Vec<Recorded>) {
+    let context = project("openai-credits");
+    let server = Server::start(&context);
+    let recorder = Recorder::start(&server.address);
+    let applied = context
+        .command()
+        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
+        .args(["--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", recorder.address))
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .output()
+        .expect("pricectl runs");
+    assert!(applied.status.success(), "{}", text(&applied));
+    let pricectl = recorder.requests();
+
+    let context = project("openai-credits");
+    let server = Server::start(&context);
+    let recorder = Recorder::start(&server.address);
+    let pushed = atmn_at(&recorder.address, context.directory(), &["push", "--yes"]);
+    assert!(pushed.status.success(), "{}", text(&pushed));
+    (pricectl, recorder.requests())
+}
+
+#[test]
+fn pricectl_sends_what_atmn_sends_for_openai_credits_but_the_listed_differences() {
+    let (pricectl, atmn) = recorded_pushes();
+    // The writes: what creates the catalog (the reads before them are the plan's).
+    let shown: String = pricectl
+        .iter()
+        .filter(|request| is_write(request))
+        .map(|request| match &request.body {
+            Value::Null => format!("{} {}\n\n", request.method, request.path),
+            body => format!(
+                "{} {}\n{}\n\n",
+                request.method,
+                request.path,
+                serde_json::to_string_pretty(body).expect("JSON")
+            ),
+        })
+        .collect();
+    insta::assert_snapshot!("openai_credits_requests", shown);
+
+    // The objects each client creates, by kind and id.
+    let mut ours: BTreeMap<(&str, String), &Value> = BTreeMap::new();
+    for request in &pricectl {
+        let (kind, key) = match request.path.as_str() {
+            "/v1/features.create" => ("feature", "feature_id"),
+            "/v1/plans.create" => ("plan", "plan_id"),
+            _ => continue,
+        };
+        ours.insert((kind, id_of(&request.body, key)), &request.body);
+    }
+    let writes: Vec<&Recorded> = atmn.iter().filter(|request| is_write(request)).collect();
+    assert_eq!(
+        writes
+            .iter()
+            .map(|request| request.path.as_str())
+            .collect::<Vec<_>>(),
+        ["/v1/catalog.update"],
+        "atmn pushes the catalog in one request"
+    );
+    let update = &writes[0].body;
+    let mut theirs: BTreeMap<(&str, String), &Value> = BTreeMap::new();
+    for (kind, list, key) in [
+        ("feature", "features", "feature_id"),
+        ("plan", "plans", "plan_id"),
+    ] {
+        for object in update[list].as_array().expect("a list") {
+            theirs.insert((kind, id_of(object, key)), object);
+        }
+    }
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>(),
+        "the same objects"
+    );
+
+    let mut differences: Vec<Difference> = Vec::new();
+    // catalog.update's own fields, beside its lists of objects.
+    let envelope: BTreeMap<String, Value> = update
+        .as_object()
+        .expect("an object")
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "features" | "plans"))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    for (name, value) in envelope {
+        differences.push(Difference {
+            object: "catalog.update".into(),
+            path: name,
+            pricectl: None,
+            atmn: Some(value),
+        });
+    }
+    for (key, body) in &ours {
+        let mut left = BTreeMap::new();
+        flatten(body, String::new(), &mut left);
+        let mut right = BTreeMap::new();
+        flatten(theirs[key], String::new(), &mut right);
+        let paths: std::collections::BTreeSet<&String> = left.keys().chain(right.keys()).collect();
+        for path in paths {
+            let (mine, other) = (left.get(path), right.get(path));
+            if mine != other {
+                differences.push(Difference {
+                    object: format!("{}.{}", key.0, key.1),
+                    path: path.clone(),
+                    pricectl: mine.cloned(),
+                    atmn: other.cloned(),
+                });
+            }
+        }
+    }
+
+    let mut unexplained = Vec::new();
+    let mut used = vec![false; ALLOWED.len()];
+    for difference in &differences {
+        match ALLOWED
+            .iter()
+            .position(|allowed| allowed.explains(difference))
+        {
+            Some(index) => used[index] = true,
+            None => unexplained.push(difference),
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "differences from atmn with no reason given in ALLOWED:\n{unexplained:#?}"
+    );
+    let stale: Vec<&Allowed> = ALLOWED
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(allowed, _)| allowed)
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed differences that no longer occur:\n{stale:#?}"
+    );
+}
+
+/// A request that changes the catalog: not a list, a preview, or a `GET`.
+fn is_write(request: &Recorded) -> bool {
+    // Autumn's routes are `/v1/<object>.<verb>`: a read's verb is `list`.
+    let verb = request.path.rsplit('.').next().unwrap_or_default();
+    request.method == "POST" && verb != "list" && !request.path.contains("preview")
+}
+
+fn id_of(body: &Value, key: &str) -> String {
+    body[key].as_str().expect("an id").to_string()
+}
+
+/// Every leaf of `value` by its path (`items[credits].price.amount`): object fields by name,
+/// array elements by the id they carry (`feature_id`, `metered_feature_id`), else their index.
+/// Field order never matters: both sides are compared as maps.
+fn flatten(value: &Value, path: String, leaves: &mut BTreeMap<String, Value>) {
+    let join = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    match value {
+        Value::Object(fields) if !fields.is_empty() => {
+            for (name, field) in fields {
+                flatten(field, join(name), leaves);
+            }
+        }
+        Value::Array(elements) if !elements.is_empty() => {
+            for (index, element) in elements.iter().enumerate() {
+                let id = ["feature_id", "metered_feature_id"]
+                    .iter()
+                    .find_map(|key| element[*key].as_str())
+                    .map_or_else(|| index.to_string(), ToString::to_string);
+                flatten(element, format!("{path}[{id}]"), leaves);
+            }
+        }
+        leaf => {
+            leaves.insert(path, leaf.clone());
+        }
+    }
+}
+
+/// A field where the two bodies of one object differ: the value each client sent, `None`
+/// for a field it left out.
+#[derive(Debug)]
+struct Difference {
+    /// `feature.credits`, `plan.credit-top-up`, or `catalog.update` for atmn's envelope.
+    object: String,
+    path: String,
+    pricectl: Option<Value>,
+    atmn: Option<Value>,
+}
+
+/// Which client sends a field the other leaves out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnlySent {
+    ByPricectl,
+    ByAtmn,
+}
+
+/// A difference that is legitimate, and why.
+#[derive(Debug)]
+struct Allowed {
+    /// The object (`feature.credits`), or `feature.*` for every feature.
+    object: &'static str,
+    /// The field's path, or the start of it (`display` covers `display.singular`).
+    path: &'static str,
+    only: OnlySent,
+    /// The value the one client sends, when it is always the same.
+    value: Option<&'static str>,
+    #[expect(
+        dead_code,
+        reason = "read by people: the reason is the point of the list"
+    )]
+    reason: &'static str,
+}
+
+impl Allowed {
+    fn explains(&self, difference: &Difference) -> bool {
+        let object = match self.object.strip_suffix('*') {
+            Some(kind) => difference.object.starts_with(kind),
+            None => difference.object == self.object,
+        };
+        let path = difference.path == self.path
+            || difference.path.starts_with(&format!("{}.", self.path))
+            || difference.path.starts_with(&format!("{}[", self.path));
+        let (sent, missing) = match self.only {
+            OnlySent::ByPricectl => (&difference.pricectl, &difference.atmn),
+            OnlySent::ByAtmn => (&difference.atmn, &difference.pricectl),
+        };
+        let value = match (self.value, sent) {
+            (None, Some(_)) => true,
+            (Some(expected), Some(sent)) => {
+                serde_json::from_str::<Value>(expected).is_ok_and(|expected| &expected == sent)
+            }
+            (_, None) => false,
+        };
+        object && path && missing.is_none() && value
+    }
+}
+
+/// Every legitimate difference between pricectl's bodies and atmn's for openai-credits.
+/// Whatever both send must be equal, value for value.
+const ALLOWED: &[Allowed] = &[
+    Allowed {
+        object: "catalog.update",
+        path: "rewards",
+        only: OnlySent::ByAtmn,
+        value: Some("[]"),
+        reason: "atmn pushes the whole catalog in one `catalog.update`; pricectl creates each object through its own endpoint and never touches rewards (it names them as unmanaged)",
+    },
+    Allowed {
+        object: "catalog.update",
+        path: "referral_programs",
+        only: OnlySent::ByAtmn,
+        value: Some("[]"),
+        reason: "as rewards: referral programs are Autumn's, never pricectl's",
+    },
+    Allowed {
+        object: "catalog.update",
+        path: "skip_deletions",
+        only: OnlySent::ByAtmn,
+        value: Some("false"),
+        reason: "catalog.update's flag for removing what the push leaves out; pricectl deletes and archives by explicit changes (`--allow-destroy`)",
+    },
+    Allowed {
+        object: "catalog.update",
+        path: "skip_feature_ids",
+        only: OnlySent::ByAtmn,
+        value: Some("[]"),
+        reason: "catalog.update's; pricectl's per-object changes name every object they touch",
+    },
+    Allowed {
+        object: "catalog.update",
+        path: "skip_plan_ids",
+        only: OnlySent::ByAtmn,
+        value: Some("[]"),
+        reason: "catalog.update's; as skip_feature_ids",
+    },
+    Allowed {
+        object: "feature.*",
+        path: "event_names",
+        only: OnlySent::ByPricectl,
+        value: Some("[]"),
+        reason: "pricectl states Autumn's default (no event names) on create, so what it creates never depends on a default",
+    },
+    Allowed {
+        object: "feature.o1-input-tokens",
+        path: "display",
+        only: OnlySent::ByPricectl,
+        value: None,
+        reason: "the pricing's display names (`display = { singular = \"token\", … }`); atmn's config has no field for them",
+    },
+    Allowed {
+        object: "feature.credits",
+        path: "display",
+        only: OnlySent::ByPricectl,
+        value: None,
+        reason: "as for o1-input-tokens: the credit system's display names",
+    },
+    Allowed {
+        object: "feature.credits",
+        path: "consumable",
+        only: OnlySent::ByPricectl,
+        value: Some("true"),
+        reason: "a credit system is consumable in Autumn; atmn leaves it to that default, pricectl states it",
+    },
+    Allowed {
+        object: "plan.credit-top-up",
+        path: "licenses",
+        only: OnlySent::ByAtmn,
+        value: Some("[]"),
+        reason: "atmn 1.1.25 sends an empty list of seat licenses; the language has none and Autumn's default is none",
+    },
+    Allowed {
+        object: "plan.credit-top-up",
+        path: "description",
+        only: OnlySent::ByPricectl,
+        value: Some("null"),
+        reason: "pricectl states the plan has no description, Autumn's default, which atmn leaves out",
+    },
+    Allowed {
+        object: "plan.credit-top-up",
+        path: "items[credits].included",
+        only: OnlySent::ByPricectl,
+        value: Some("0"),
+        reason: "a prepaid item includes nothing: pricectl states Autumn's default",
+    },
+    Allowed {
+        object: "plan.credit-top-up",
+        path: "items[credits].unlimited",
+        only: OnlySent::ByPricectl,
+        value: Some("false"),
+        reason: "Autumn's default, stated",
+    },
+    Allowed {
+        object: "plan.credit-top-up",
+        path: "items[credits].expiry",
+        only: OnlySent::ByPricectl,
+        value: Some("null"),
+        reason: "no rollover expiry: Autumn's default, stated",
+    },
+    Allowed {
+        object: "plan.credit-top-up",
+        path: "billing_controls",
+        only: OnlySent::ByPricectl,
+        value: None,
+        reason: "pricectl sends a plan's billing controls whole (here none), so Autumn holds exactly the pricing's; atmn's config has none to send",
+    },
+    Allowed {
+        object: "plan.credit-top-up",
+        path: "metadata.pricectl",
+        only: OnlySent::ByPricectl,
+        value: None,
+        reason: "the facts only pricectl has, kept in the plan's metadata: here the prepaid minimum of 500 credits, which atmn's config cannot say",
+    },
+];
+
+#[test]
+fn only_a_listed_field_with_its_listed_value_is_a_legitimate_difference() {
+    let explained = |object: &str, path: &str, pricectl: Option<&str>, atmn: Option<&str>| {
+        let difference = Difference {
+            object: object.into(),
+            path: path.into(),
+            pricectl: pricectl.map(|value| serde_json::from_str(value).expect("JSON")),
+            atmn: atmn.map(|value| serde_json::from_str(value).expect("JSON")),
+        };
+        ALLOWED.iter().any(|allowed| allowed.explains(&difference))
+    };
+    assert!(explained(
+        "feature.o3-input-tokens",
+        "event_names",
+        Some("[]"),
+        None
+    ));
+    assert!(explained(
+        "plan.credit-top-up",
+        "billing_controls.spend_limits",
+        Some("[]"),
+        None
+    ));
+    // A value both send must be equal.
+    assert!(!explained(
+        "feature.credits",
+        "credit_schema[o1-input-tokens].credit_cost",
+        Some("0.0015"),
+        Some("0.002")
+    ));
+    // A listed field with another value, sent by the other client, or on another object.
+    assert!(!explained(
+        "feature.credits",
+        "event_names",
+        Some("[\"x\"]"),
+        None
+    ));
+    assert!(!explained(
+        "feature.credits",
+        "event_names",
+        None,
+        Some("[]")
+    ));
+    assert!(!explained(
+        "feature.o1-output-tokens",
+        "display.singular",
+        Some("\"a\""),
+        None
+    ));
+    // A listed field sent by both, differently.
+    assert!(!explained(
+        "plan.credit-top-up",
+        "description",
+        Some("null"),
+        Some("\"x\"")
+    ));
+}
