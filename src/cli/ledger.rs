@@ -157,6 +157,19 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                     subscription.plan_id, subscription.version, subscription.started_at
                 );
             }
+            for entity in &customer.entities {
+                let _ = writeln!(
+                    text,
+                    "  entity {} of {}{} since {}",
+                    entity.id,
+                    entity.feature_id,
+                    entity
+                        .name
+                        .as_ref()
+                        .map_or_else(String::new, |name| format!(" ({name})")),
+                    entity.created_at
+                );
+            }
             text.push_str(&balances_text(&customer.balances));
             for charge in &customer.charges {
                 let money = money_in(&charge.charge.currency);
@@ -237,22 +250,23 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
         }
         Outcome::Tracked(result) => {
             let replayed = if result.replayed { REPLAYED } else { "" };
+            let of = for_entity(result.entity_id.as_deref());
             let line = if result.value < Decimal::ZERO {
                 format!(
-                    "released {} {}: balance {}\n",
+                    "released {} {}{of}: balance {}\n",
                     (-result.value).normalize(),
                     result.feature_id,
                     result.balance.normalize()
                 )
             } else if result.unlimited {
                 format!(
-                    "tracked {} {}: unlimited\n",
+                    "tracked {} {}{of}: unlimited\n",
                     result.value.normalize(),
                     result.feature_id
                 )
             } else {
                 format!(
-                    "tracked {} {}: {} deducted from {}, balance {}\n",
+                    "tracked {} {}{of}: {} deducted from {}, balance {}\n",
                     result.value.normalize(),
                     result.feature_id,
                     result.deducted.normalize(),
@@ -280,6 +294,7 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                 .refused_by
                 .as_ref()
                 .map_or_else(String::new, |reason| format!("  {reason}\n"));
+            let of = for_entity(result.entity_id.as_deref());
             let decided = match &result.balance {
                 None => format!(
                     "{verdict}: {}\n",
@@ -289,11 +304,11 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                     )
                 ),
                 Some(balance) if balance.unlimited => format!(
-                    "{verdict}: {} draws from {}, which is unlimited\n",
+                    "{verdict}: {}{of} draws from {}, which is unlimited\n",
                     result.feature_id, balance.balance_key
                 ),
                 Some(balance) => format!(
-                    "{verdict}: {} needs {} of {}, which has {}{}\n",
+                    "{verdict}: {}{of} needs {} of {}, which has {}{}\n",
                     result.feature_id,
                     result.required.unwrap_or_default().normalize(),
                     balance.balance_key,
@@ -327,6 +342,9 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                     entry.balance_key,
                     signed(entry.amount)
                 );
+                if let Some(entity) = &entry.entity_id {
+                    let _ = write!(text, "  entity {entity}");
+                }
                 if let (Some(feature), Some(units)) = (&entry.feature_id, &entry.units) {
                     let _ = write!(text, "  ({units} {feature})");
                 }
@@ -334,6 +352,33 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                     let _ = write!(text, "  {reason}");
                 }
                 text.push('\n');
+            }
+            text
+        }
+        Outcome::Entity(entity) => {
+            let mut text = match operation {
+                Operation::CreateEntity(_) => format!(
+                    "created entity {} of {} for {}\n",
+                    entity.id, entity.feature_id, entity.customer_id
+                ),
+                Operation::DeleteEntity { .. } => format!(
+                    "deleted entity {} of {} for {}: its {} is released\n",
+                    entity.id, entity.feature_id, entity.customer_id, entity.feature_id
+                ),
+                _ => format!(
+                    "entity {} of {} for {}{} since {}\n",
+                    entity.id,
+                    entity.feature_id,
+                    entity.customer_id,
+                    entity
+                        .name
+                        .as_ref()
+                        .map_or_else(String::new, |name| format!(" ({name})")),
+                    entity.created_at
+                ),
+            };
+            if !entity.balances.is_empty() {
+                text.push_str(&balances_text(&entity.balances));
             }
             text
         }
@@ -381,6 +426,11 @@ fn money_in(code: &str) -> impl Fn(Decimal) -> String + '_ {
     }
 }
 
+/// ` for seat-1`, or nothing.
+fn for_entity(entity_id: Option<&str>) -> String {
+    entity_id.map_or_else(String::new, |entity| format!(" for {entity}"))
+}
+
 fn signed(amount: Decimal) -> String {
     let amount = amount.normalize();
     if amount > Decimal::ZERO {
@@ -399,21 +449,34 @@ fn balances_text(balances: &[BalanceView]) -> String {
         if balance.unlimited {
             let _ = writeln!(text, "{}: unlimited", balance.balance_key);
         } else {
-            let _ = writeln!(
+            let _ = write!(
                 text,
                 "{}: {}",
                 balance.balance_key,
                 balance.balance.normalize()
             );
+            let held: Vec<String> = balance
+                .entities
+                .iter()
+                .map(|held| format!("{} {}", held.entity_id, held.balance.normalize()))
+                .collect();
+            if !held.is_empty() {
+                let _ = write!(text, " (entities: {})", held.join(", "));
+            }
+            text.push('\n');
         }
         for lot in &balance.lots {
+            let holder = lot
+                .entity_id
+                .as_ref()
+                .map_or_else(String::new, |entity| format!("{entity}: "));
             if lot.source == "in_use" {
-                let _ = writeln!(text, "  in use {}", (-lot.remaining).normalize());
+                let _ = writeln!(text, "  {holder}in use {}", (-lot.remaining).normalize());
                 continue;
             }
             let _ = write!(
                 text,
-                "  {} {} of {}",
+                "  {holder}{} {} of {}",
                 lot.source,
                 lot.remaining.normalize(),
                 lot.granted.normalize()
@@ -458,6 +521,17 @@ fn help_for(error: &LedgerError) -> Option<String> {
         )),
         LedgerError::IdempotencyConflict(_) => {
             Some("use a new idempotency key for a new request".into())
+        }
+        LedgerError::UnknownEntity { customer, entity } => Some(format!(
+            "create it with `pricectl entity create {entity} --customer {customer} --feature FEATURE`; `pricectl customer show {customer}` lists its entities"
+        )),
+        LedgerError::NotPerEntity { .. } => {
+            Some("leave out `--entity`: the customer's own balance is used".into())
+        }
+        LedgerError::EntityRequired { per, .. } | LedgerError::WrongEntity { per, .. } => {
+            Some(format!(
+                "pass `--entity ID` naming one of the customer's `{per}` (`pricectl entity create ID --customer CUSTOMER --feature {per}` creates one)"
+            ))
         }
         _ => None,
     }

@@ -28,7 +28,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::ledger::{CheckRequest, GrantRequest, Operation, Overage, TrackRequest};
+use crate::ledger::{
+    CheckRequest, CreateEntityRequest, GrantRequest, Operation, Overage, TrackRequest,
+};
 
 pub use exit_status::ExitStatus;
 pub use explain::explanation;
@@ -73,6 +75,8 @@ pub enum Command {
     Man(ManArgs),
     /// Create or show a customer of the local store
     Customer(CustomerArgs),
+    /// Create, show or delete an entity of a customer (a seat, a workspace)
+    Entity(EntityArgs),
     /// Subscribe a customer to a plan, or buy an add-on, and charge for it
     Attach(AttachArgs),
     /// Change the prepaid quantity a customer holds of a plan's items, mid-term, and charge or
@@ -400,6 +404,45 @@ pub enum CustomerAction {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct EntityArgs {
+    #[command(subcommand)]
+    pub action: EntityAction,
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EntityAction {
+    /// Create an entity: one unit of an allocated feature in use, holding its own balance of
+    /// every item held per entity of that feature
+    Create {
+        /// The entity's id
+        id: String,
+        #[arg(long)]
+        customer: String,
+        /// The allocated feature the entity is one unit of (seats, workspaces)
+        #[arg(long)]
+        feature: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show an entity and the balances it may use
+    Show {
+        /// The entity's id
+        id: String,
+        #[arg(long)]
+        customer: String,
+    },
+    /// Delete an entity: its unit is released and its own balances end
+    Delete {
+        /// The entity's id
+        id: String,
+        #[arg(long)]
+        customer: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
 pub struct AttachArgs {
     #[arg(long)]
     pub customer: String,
@@ -429,6 +472,9 @@ pub struct TrackArgs {
     /// The same key records the usage once, however often it is sent
     #[arg(long)]
     pub idempotency_key: Option<String>,
+    /// The entity (seat, workspace) the usage is for, for a balance held per entity
+    #[arg(long)]
+    pub entity: Option<String>,
     #[command(flatten)]
     pub ledger: LedgerArgs,
 }
@@ -442,6 +488,10 @@ pub struct CheckArgs {
     /// Units the customer wants to use (default 1)
     #[arg(long, value_parser = parse_decimal)]
     pub required: Option<rust_decimal::Decimal>,
+    /// The entity (seat, workspace) asking, for a balance held per entity; without it such a
+    /// balance is the sum over the customer's entities
+    #[arg(long)]
+    pub entity: Option<String>,
     #[command(flatten)]
     pub ledger: LedgerArgs,
 }
@@ -564,6 +614,30 @@ pub fn run(cli: Cli) -> ExitStatus {
                 CustomerAction::Show { id } => Operation::GetCustomer { customer_id: id },
             },
         ),
+        Command::Entity(args) => ledger::ledger(
+            &args.ledger,
+            &match args.action {
+                EntityAction::Create {
+                    id,
+                    customer,
+                    feature,
+                    name,
+                } => Operation::CreateEntity(CreateEntityRequest {
+                    customer_id: customer,
+                    entity_id: id,
+                    feature_id: feature,
+                    name,
+                }),
+                EntityAction::Show { id, customer } => Operation::GetEntity {
+                    customer_id: customer,
+                    entity_id: id,
+                },
+                EntityAction::Delete { id, customer } => Operation::DeleteEntity {
+                    customer_id: customer,
+                    entity_id: id,
+                },
+            },
+        ),
         Command::Attach(args) => ledger::attach(&args),
         Command::SetQuantity(args) => ledger::set_quantity(&args),
         Command::Track(args) => ledger::ledger(
@@ -574,6 +648,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 value: args.value,
                 idempotency_key: args.idempotency_key,
                 overage: Overage::Overflow,
+                entity_id: args.entity,
             }),
         ),
         Command::Check(args) => ledger::ledger(
@@ -582,6 +657,7 @@ pub fn run(cli: Cli) -> ExitStatus {
                 customer_id: args.customer,
                 feature_id: args.feature,
                 required: args.required,
+                entity_id: args.entity,
             }),
         ),
         Command::Grant(args) => ledger::ledger(

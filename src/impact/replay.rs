@@ -324,6 +324,7 @@ impl Replay<'_> {
                 value,
                 idempotency_key: None,
                 overage: Overage::Overflow,
+                entity_id: None,
             };
             if let Err(error) = self.ledgers[shard].track(&request, at)
                 && let Some(state) = self.customers.get_mut(id)

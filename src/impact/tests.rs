@@ -462,6 +462,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                         value,
                         idempotency_key: None,
                         overage: crate::ledger::Overage::Overflow,
+                        entity_id: None,
                     };
                     ledger.track(&request, at).unwrap();
                 }

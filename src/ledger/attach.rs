@@ -10,10 +10,11 @@ use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::controls::purchase_expiry;
+use super::entities::{grant_to, holders};
 use super::error::LedgerError;
 use super::exact;
-use super::ledger::{NewEntry, active_subscriptions, entry, record_charge};
-use super::lots::{NewLot, Source, add_lot, decimal, start_afresh, text};
+use super::ledger::{active_subscriptions, record_charge};
+use super::lots::{NewLot, Source, decimal, start_afresh, text};
 use super::model::{AttachRequest, AttachResult, ChargeRecord};
 use super::quantity::{defer, set_paid};
 use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
@@ -411,15 +412,27 @@ impl Start<'_> {
         item: &PlanItem,
         quantity: Option<Decimal>,
     ) -> Result<Vec<(String, Decimal)>, LedgerError> {
-        let lot = |source, amount, expires_at: Option<Instant>| NewLot {
-            customer_id: self.customer_id,
-            balance_key: item_id,
-            source,
-            amount,
-            starts_at: self.at.0,
-            expires_at: expires_at.map(|instant| instant.0),
-            subscription_id: Some(self.subscription_id),
-            reason: None,
+        // Each entity of an item held per entity is granted what the item grants (Autumn gives
+        // every entity the item's starting balance, `initCustomerEntitlementEntities`).
+        let holders = holders(transaction, self.customer_id, item)?;
+        let grant = |source, kind, amount, expires_at: Option<Instant>| {
+            grant_to(
+                transaction,
+                &holders,
+                &NewLot {
+                    customer_id: self.customer_id,
+                    balance_key: item_id,
+                    entity_id: None,
+                    source,
+                    amount,
+                    starts_at: self.at.0,
+                    expires_at: expires_at.map(|instant| instant.0),
+                    subscription_id: Some(self.subscription_id),
+                    reason: None,
+                },
+                kind,
+                None,
+            )
         };
         let mut lines = Vec::new();
         if let Included::Units(units) = item.included
@@ -427,8 +440,7 @@ impl Start<'_> {
         {
             let reset = item.reset.map(Period::from);
             let expires_at = reset.map(|period| self.anchor.next(period, self.at));
-            add_lot(transaction, &lot(Source::Included, units, expires_at))?;
-            self.grant_entry(transaction, "included", item_id, units)?;
+            grant(Source::Included, "included", units, expires_at)?;
             if let Some(period) = reset {
                 self.schedule(transaction, Renewal::Included, item_id, period)?;
             }
@@ -472,8 +484,7 @@ impl Start<'_> {
                 }
                 let period_end = period.map(|period| self.anchor.next(period, self.at));
                 let expires_at = purchase_expiry(item, self.at, period_end).map(Instant);
-                add_lot(transaction, &lot(Source::Purchased, quantity, expires_at))?;
-                self.grant_entry(transaction, "purchase", item_id, quantity)?;
+                grant(Source::Purchased, "purchase", quantity, expires_at)?;
                 if let Some(period) = period {
                     self.schedule(transaction, Renewal::Prepaid, item_id, period)?;
                 }
@@ -549,26 +560,6 @@ impl Start<'_> {
             self.anchor.at,
             self.anchor.first(period, self.at),
             period,
-        )
-    }
-
-    fn grant_entry(
-        &self,
-        transaction: &Connection,
-        kind: &str,
-        item_id: &str,
-        amount: Decimal,
-    ) -> Result<(), LedgerError> {
-        entry(
-            transaction,
-            &NewEntry::grant(
-                self.customer_id,
-                self.at.0,
-                kind,
-                item_id,
-                amount,
-                self.subscription_id,
-            ),
         )
     }
 }

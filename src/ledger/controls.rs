@@ -305,6 +305,9 @@ pub fn top_up_if_due(
         &NewLot {
             customer_id,
             balance_key,
+            // The customer's, whoever drew: billing controls are the customer's (Autumn keeps
+            // them on the customer, `billing_controls`), so what they buy is too.
+            entity_id: None,
             source: Source::Purchased,
             amount: quantity,
             starts_at: at.0,
@@ -326,6 +329,7 @@ pub fn top_up_if_due(
             reason: Some("the balance fell below the auto top-up threshold"),
             subscription_id: Some(subscription_id),
             idempotency_key: None,
+            entity_id: None,
         },
     )?;
     Ok(Some(TopUpPurchase {
@@ -399,6 +403,7 @@ pub fn record_alerts(
                     reason: Some(&reason),
                     subscription_id: None,
                     idempotency_key: None,
+                    entity_id: None,
                 },
             )?;
         }
@@ -470,9 +475,10 @@ pub fn refused_by_limits(
     }
 }
 
-/// The units of `item_id` left at `boundary` that roll over: what the subscription's lots of
-/// the ending period held when they expired there, at most the rollover's `max` less what
-/// earlier rollovers still hold.
+/// The units of `item_id` left at `boundary` that roll over, by holder (the customer, `None`,
+/// or each entity of an item held per entity, whose balance rolls over into its own lot): what
+/// the subscription's lots of the ending period held when they expired there, at most the
+/// rollover's `max` less what the holder's earlier rollovers still hold.
 pub fn rollover_due(
     connection: &Connection,
     customer_id: &str,
@@ -480,50 +486,68 @@ pub fn rollover_due(
     item_id: &str,
     item: &PlanItem,
     boundary: i64,
-) -> Result<Decimal, LedgerError> {
+) -> Result<Vec<(Option<String>, Decimal)>, LedgerError> {
     let Some(rollover) = item.controls.rollover else {
-        return Ok(Decimal::ZERO);
+        return Ok(Vec::new());
     };
-    let sum = |sql: &str, reason: &str| -> Result<Decimal, LedgerError> {
-        let mut statement = connection.prepare_cached(sql)?;
-        let rows = statement.query_map(
-            params![customer_id, item_id, subscription_id, boundary, reason],
-            |row| row.get::<_, String>(0),
-        )?;
-        let mut total = Decimal::ZERO;
-        for row in rows {
-            total = exact::add(total, decimal(&row?)?)?;
-        }
-        Ok(total)
-    };
+    let by_holder =
+        |sql: &str, reason: &str| -> Result<Vec<(Option<String>, Decimal)>, LedgerError> {
+            let mut statement = connection.prepare_cached(sql)?;
+            let rows = statement.query_map(
+                params![customer_id, item_id, subscription_id, boundary, reason],
+                |row| Ok((row.get::<_, Option<String>>(0)?, row.get::<_, String>(1)?)),
+            )?;
+            let mut totals: Vec<(Option<String>, Decimal)> = Vec::new();
+            for row in rows {
+                let (holder, amount) = row?;
+                let amount = decimal(&amount)?;
+                match totals.iter_mut().find(|(known, _)| *known == holder) {
+                    Some((_, total)) => *total = exact::add(*total, amount)?,
+                    None => totals.push((holder, amount)),
+                }
+            }
+            totals.sort();
+            Ok(totals)
+        };
     // What the period's lots held when they expired at this boundary (their expiry may have
     // been written by another renewal of the same boundary already), rolled-over units aside.
-    let left = -sum(
-        "SELECT amount FROM entries WHERE customer_id = ?1 AND balance_key = ?2 AND subscription_id = ?3
+    let left = by_holder(
+        "SELECT entity_id, amount FROM entries WHERE customer_id = ?1 AND balance_key = ?2 AND subscription_id = ?3
            AND kind = 'expire' AND at = ?4 AND reason = ?5",
         PERIOD_ENDED,
     )?;
-    if left <= Decimal::ZERO {
-        return Ok(Decimal::ZERO);
-    }
-    let Some(max) = rollover.max else {
-        return Ok(left);
+    let held = match rollover.max {
+        Some(_) => by_holder(
+            "SELECT entity_id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND subscription_id = ?3
+               AND reason = ?5 AND (expires_at IS NULL OR expires_at > ?4) AND remaining != '0'",
+            ROLLOVER,
+        )?,
+        None => Vec::new(),
     };
-    let held = sum(
-        "SELECT remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND subscription_id = ?3
-           AND reason = ?5 AND (expires_at IS NULL OR expires_at > ?4) AND remaining != '0'",
-        ROLLOVER,
-    )?;
-    Ok(left.min(exact::sub(max, held)?.max(Decimal::ZERO)))
+    let mut due = Vec::new();
+    for (holder, expired) in left {
+        let mut carried = -expired;
+        if let Some(max) = rollover.max {
+            let still_held = held
+                .iter()
+                .find(|(known, _)| *known == holder)
+                .map_or(Decimal::ZERO, |(_, units)| *units);
+            carried = carried.min(exact::sub(max, still_held)?.max(Decimal::ZERO));
+        }
+        if carried > Decimal::ZERO {
+            due.push((holder, carried));
+        }
+    }
+    Ok(due)
 }
 
-/// Grants `carried` units rolled over at `boundary`, expiring the rollover's `months` later.
+/// Grants `carried` units rolled over at `boundary` to `holder` (the customer for `None`),
+/// expiring the rollover's `months` later.
 pub fn grant_rollover(
     transaction: &Connection,
-    customer_id: &str,
-    subscription_id: i64,
-    item_id: &str,
-    item: &PlanItem,
+    (customer_id, subscription_id): (&str, i64),
+    (item_id, item): (&str, &PlanItem),
+    holder: Option<&str>,
     carried: Decimal,
     boundary: Instant,
 ) -> Result<(), LedgerError> {
@@ -533,6 +557,7 @@ pub fn grant_rollover(
         &NewLot {
             customer_id,
             balance_key: item_id,
+            entity_id: holder,
             source: Source::Included,
             amount: carried,
             starts_at: boundary.0,
@@ -554,6 +579,7 @@ pub fn grant_rollover(
             reason: Some("included units left at the end of the period, rolled over"),
             subscription_id: Some(subscription_id),
             idempotency_key: None,
+            entity_id: holder,
         },
     )
 }

@@ -27,6 +27,9 @@ pub struct Resolution {
     /// An item grants it with no price (Autumn lets such an allocated balance go below zero
     /// even when usage is capped).
     pub granted_free: bool,
+    /// The allocated feature whose entities each hold the balance (an item's `per_entity`);
+    /// `None`: the customer holds it.
+    pub per_entity: Option<String>,
 }
 
 /// What a boolean feature resolves to: the plan granting it, if any.
@@ -98,5 +101,6 @@ fn resolution(key: &str, rate: Decimal, items: &[&PlanItem]) -> Resolution {
                 .is_some_and(|price| price.billing == Billing::Usage)
         }),
         granted_free: items.iter().any(|item| item.price.is_none()),
+        per_entity: items.iter().find_map(|item| item.per_entity.clone()),
     }
 }

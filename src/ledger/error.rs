@@ -32,6 +32,33 @@ pub enum LedgerError {
         feature: String,
         range: String,
     },
+    #[error("`{customer}` has no entity `{entity}`")]
+    UnknownEntity { customer: String, entity: String },
+    #[error("`{customer}` already has an entity `{entity}`")]
+    EntityExists { customer: String, entity: String },
+    #[error(
+        "`{feature}` is held per customer, not per entity: entity `{entity}` has no balance of its own for it"
+    )]
+    NotPerEntity { feature: String, entity: String },
+    #[error("`{feature}` is held per entity of `{per}`: {reason}")]
+    EntityRequired {
+        feature: String,
+        per: String,
+        reason: String,
+    },
+    #[error(
+        "entity `{entity}` is one of `{entity_feature}`, and `{feature}` is held per entity of `{per}`"
+    )]
+    WrongEntity {
+        entity: String,
+        entity_feature: String,
+        feature: String,
+        per: String,
+    },
+    #[error(
+        "an entity is one unit of an allocated feature (seats, workspaces): `{feature}` {reason}"
+    )]
+    EntityFeature { feature: String, reason: String },
     #[error("invalid amount: {0}")]
     Amount(String),
     #[error(

@@ -13,6 +13,7 @@ use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::Instant;
 use super::controls::{Controls, record_alerts, refused_by_limits, top_up_if_due};
+use super::entities::{Allocation, drawer_for, entity_summaries};
 use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
 use super::exact;
@@ -20,8 +21,8 @@ use super::identifiers::{check_customer_id, check_idempotency_key, unknown_custo
 use super::lots::{NewLot, Source, add_lot, allocate, balance, decimal, draw, text};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
-    GrantRequest, GrantResult, HistoryEntry, LotView, Overage, QuantityResult, SetQuantityRequest,
-    SubscriptionView, TrackRequest, TrackResult,
+    EntityBalance, GrantRequest, GrantResult, HistoryEntry, LotView, Overage, QuantityResult,
+    SetQuantityRequest, SubscriptionView, TrackRequest, TrackResult,
 };
 use super::operation::{BilledCharge, Operation, Outcome};
 use super::renewal::{Versions, customer_and_due, materialize, materialize_if_due};
@@ -67,6 +68,18 @@ impl Ledger {
     /// The live catalog the ledger runs on, as of its last operation.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog.catalog
+    }
+
+    /// The start of an operation that writes (see [`begin_write`]).
+    pub(super) fn begin_write_transaction(
+        &mut self,
+    ) -> Result<(WriteTransaction<'_>, &LedgerCatalog), LedgerError> {
+        begin_write(&self.store, &mut self.catalog)
+    }
+
+    /// The store's connection and the catalog, for an operation that only reads.
+    pub(super) fn read_parts(&self) -> (&Connection, &LedgerCatalog) {
+        (self.store.connection(), &self.catalog)
     }
 
     /// Creates a customer, on the default plan of each group (Autumn's `auto_enable`).
@@ -164,6 +177,7 @@ impl Ledger {
         drop(statement);
         let balances = self.balances(id, at)?;
         let charges = charge_views(self.store.connection(), id)?;
+        let entities = entity_summaries(self.store.connection(), id)?;
         Ok(CustomerView {
             id: id.to_string(),
             name,
@@ -172,6 +186,7 @@ impl Ledger {
             subscriptions,
             balances,
             charges,
+            entities,
         })
     }
 
@@ -307,6 +322,18 @@ impl Ledger {
         };
         // Read from the plan versions already in memory: no query for a customer without any.
         let controls = Controls::of(&active, &request.feature_id, &resolution.balance_key);
+        let drawer = drawer_for(
+            &transaction,
+            customer_id,
+            &request.feature_id,
+            &resolution,
+            request.entity_id.as_deref(),
+            Some(if allocated {
+                Allocation::Allocated
+            } else {
+                Allocation::Consumed
+            }),
+        )?;
         let amount = exact::mul(request.value, resolution.rate)?;
         let capped = request.overage == Overage::Cap
             && amount > Decimal::ZERO
@@ -316,7 +343,13 @@ impl Ledger {
             Decimal::ZERO
         } else if capped {
             // Only what the balance holds; the event itself is recorded in full (`units`).
-            let (held, _) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
+            let (held, _) = balance(
+                &transaction,
+                customer_id,
+                &resolution.balance_key,
+                drawer.entity.as_deref(),
+                at.0,
+            )?;
             amount.min(held.max(Decimal::ZERO))
         } else {
             amount
@@ -324,25 +357,39 @@ impl Ledger {
         if !controls.usage_limits.is_empty() && request.value > Decimal::ZERO {
             controls.within_usage_limits(&transaction, customer_id, request.value, deducted, at)?;
         }
-        // The balance after: what the draw leaves, or (unlimited) what the lots hold.
-        let remaining = if allocated && !deducted.is_zero() {
-            allocate(
+        // The balance after: what the draw leaves, or (unlimited) what the lots hold; and what
+        // each holder gave (the customer or the entity named, or, for a customer's usage of a
+        // balance held per entity, each entity it was drawn from).
+        let holder = drawer.entity.clone();
+        let (remaining, taken) = if allocated && !deducted.is_zero() {
+            let after = allocate(
                 &transaction,
                 customer_id,
                 &resolution.balance_key,
+                drawer.entity.as_deref(),
                 deducted,
                 at.0,
-            )?
+            )?;
+            (after, vec![(holder, deducted)])
         } else if deducted.is_zero() {
-            balance(&transaction, customer_id, &resolution.balance_key, at.0)?.0
-        } else {
-            draw(
+            let (after, _) = balance(
                 &transaction,
                 customer_id,
                 &resolution.balance_key,
+                drawer.entity.as_deref(),
+                at.0,
+            )?;
+            (after, vec![(holder, deducted)])
+        } else {
+            let drawn = draw(
+                &transaction,
+                customer_id,
+                &resolution.balance_key,
+                &drawer,
                 deducted,
                 at.0,
-            )?
+            )?;
+            (drawn.after, drawn.taken)
         };
         let mut top_up = None;
         let mut remaining = remaining;
@@ -354,14 +401,30 @@ impl Ledger {
                 &resolution.balance_key,
                 Decimal::ZERO,
             )?;
-            let before = exact::add(remaining, deducted)?;
+            // Alerts and the auto top-up watch the customer's balance, every holder's together:
+            // billing controls are the customer's (Autumn's `billing_controls`), and what a
+            // top-up buys is the customer's, usable by each of its entities.
+            let customer_after = match drawer.entity {
+                Some(_) => {
+                    balance(
+                        &transaction,
+                        customer_id,
+                        &resolution.balance_key,
+                        None,
+                        at.0,
+                    )?
+                    .0
+                }
+                None => remaining,
+            };
+            let before = exact::add(customer_after, deducted)?;
             record_alerts(
                 &transaction,
                 customer_id,
                 &resolution.balance_key,
                 &controls.alerts,
                 before,
-                remaining,
+                customer_after,
                 at,
             )?;
             if let Some(due) = controls.top_up {
@@ -373,7 +436,7 @@ impl Ledger {
                     customer_id,
                     &resolution.balance_key,
                     due,
-                    remaining,
+                    customer_after,
                     at,
                 )? {
                     remaining = exact::add(remaining, bought.quantity)?;
@@ -381,21 +444,28 @@ impl Ledger {
                 }
             }
         }
-        entry(
-            &transaction,
-            &NewEntry {
-                customer_id,
-                at: at.0,
-                kind: "usage",
-                balance_key: &resolution.balance_key,
-                amount: -deducted,
-                feature_id: Some(&request.feature_id),
-                units: Some(request.value),
-                reason: None,
-                subscription_id: None,
-                idempotency_key: request.idempotency_key.as_deref(),
-            },
-        )?;
+        // One entry per holder drawn from, so each entity's balance is the sum of its entries;
+        // the units used are on the first, so the entries' units add up to the usage (usage
+        // limits and the revenue impact count them).
+        let split = taken.len() > 1;
+        for (index, (holder, amount)) in taken.iter().enumerate() {
+            entry(
+                &transaction,
+                &NewEntry {
+                    customer_id,
+                    at: at.0,
+                    kind: "usage",
+                    balance_key: &resolution.balance_key,
+                    amount: -*amount,
+                    feature_id: Some(&request.feature_id),
+                    units: (index == 0).then_some(request.value),
+                    reason: split.then_some("part of usage drawn from several entities"),
+                    subscription_id: None,
+                    idempotency_key: request.idempotency_key.as_deref(),
+                    entity_id: holder.as_deref(),
+                },
+            )?;
+        }
         let result = TrackResult {
             customer_id: customer_id.to_string(),
             feature_id: request.feature_id.clone(),
@@ -406,6 +476,7 @@ impl Ledger {
             unlimited: resolution.unlimited,
             top_up,
             replayed: false,
+            entity_id: drawer.entity.clone(),
         };
         remember(
             &transaction,
@@ -421,6 +492,7 @@ impl Ledger {
 
     /// Whether the customer may use `required` units of a feature (default 1), and the balance
     /// that was decided on. A boolean feature is allowed when a plan grants it.
+    /// A balance held per entity is the sum over the customer's entities.
     pub fn check(
         &mut self,
         customer_id: &str,
@@ -428,6 +500,28 @@ impl Ledger {
         required: Option<Decimal>,
         at: Instant,
     ) -> Result<CheckResult, LedgerError> {
+        self.check_for(
+            &super::operation::CheckRequest {
+                customer_id: customer_id.to_string(),
+                feature_id: feature_id.to_string(),
+                required,
+                entity_id: None,
+            },
+            at,
+        )
+    }
+
+    /// [`Ledger::check`] for the request's entity, if it names one: the balance is then what
+    /// that entity may use (its own lots and the customer's); without one, a balance held per
+    /// entity is the sum over the customer's entities (Autumn's `getTotalBalance.lua`).
+    pub fn check_for(
+        &mut self,
+        request: &super::operation::CheckRequest,
+        at: Instant,
+    ) -> Result<CheckResult, LedgerError> {
+        let customer_id = request.customer_id.as_str();
+        let feature_id = request.feature_id.as_str();
+        let entity = request.entity_id.as_deref();
         let Some(clock) = self.bring_up_to_date(customer_id, at)? else {
             return Err(unknown_customer(customer_id));
         };
@@ -436,24 +530,54 @@ impl Ledger {
             catalog, versions, ..
         } = &self.catalog;
         let active = active_plans(connection, versions, customer_id)?;
-        let required_units = required.unwrap_or(Decimal::ONE);
+        let required_units = request.required.unwrap_or(Decimal::ONE);
         match resolve(catalog, &active, feature_id)? {
-            Resolved::Boolean { granted_by } => Ok(CheckResult {
-                customer_id: customer_id.to_string(),
-                feature_id: feature_id.to_string(),
-                allowed: granted_by.is_some(),
-                balance: None,
-                required: None,
-                granted_by,
-                refused_by: None,
-            }),
+            Resolved::Boolean { granted_by } => {
+                if let Some(entity) = entity {
+                    // A boolean feature is never held per entity.
+                    drawer_for(
+                        connection,
+                        customer_id,
+                        feature_id,
+                        &super::entitlement::Resolution {
+                            balance_key: feature_id.to_string(),
+                            rate: Decimal::ONE,
+                            unlimited: false,
+                            overage_allowed: false,
+                            per_entity: None,
+                            granted_free: false,
+                        },
+                        Some(entity),
+                        None,
+                    )?;
+                }
+                Ok(CheckResult {
+                    customer_id: customer_id.to_string(),
+                    feature_id: feature_id.to_string(),
+                    entity_id: None,
+                    allowed: granted_by.is_some(),
+                    balance: None,
+                    required: None,
+                    granted_by,
+                    refused_by: None,
+                })
+            }
             Resolved::Metered(resolution) => {
+                let drawer = drawer_for(
+                    connection,
+                    customer_id,
+                    feature_id,
+                    &resolution,
+                    entity,
+                    None,
+                )?;
                 let needed = exact::mul(required_units, resolution.rate)?;
                 let view = balance_view(
                     connection,
                     Some(clock),
                     customer_id,
                     &resolution.balance_key,
+                    drawer.entity.as_deref(),
                     resolution.unlimited,
                     resolution.overage_allowed,
                     at.0,
@@ -484,6 +608,7 @@ impl Ledger {
                 Ok(CheckResult {
                     customer_id: customer_id.to_string(),
                     feature_id: feature_id.to_string(),
+                    entity_id: drawer.entity,
                     allowed,
                     balance: Some(view),
                     required: Some(needed),
@@ -543,6 +668,7 @@ impl Ledger {
             &NewLot {
                 customer_id,
                 balance_key: &resolution.balance_key,
+                entity_id: None,
                 source: Source::Gifted,
                 amount,
                 starts_at: at.0,
@@ -564,9 +690,16 @@ impl Ledger {
                 reason: Some(&request.reason),
                 subscription_id: None,
                 idempotency_key: None,
+                entity_id: None,
             },
         )?;
-        let (remaining, _) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
+        let (remaining, _) = balance(
+            &transaction,
+            customer_id,
+            &resolution.balance_key,
+            None,
+            at.0,
+        )?;
         transaction.commit()?;
         Ok(GrantResult {
             customer_id: customer_id.to_string(),
@@ -607,7 +740,7 @@ impl Ledger {
             return Err(unknown_customer(customer_id));
         }
         let mut statement = connection.prepare(
-            "SELECT id, at, kind, balance_key, amount, feature_id, units, reason FROM entries WHERE customer_id = ?1 ORDER BY at, id",
+            "SELECT id, at, kind, balance_key, amount, feature_id, units, reason, entity_id FROM entries WHERE customer_id = ?1 ORDER BY at, id",
         )?;
         let rows = statement.query_map([customer_id], |row| {
             Ok((
@@ -619,11 +752,12 @@ impl Ledger {
                 row.get::<_, Option<String>>(5)?,
                 row.get::<_, Option<String>>(6)?,
                 row.get::<_, Option<String>>(7)?,
+                row.get::<_, Option<String>>(8)?,
             ))
         })?;
         let mut entries = Vec::new();
         for row in rows {
-            let (id, at, kind, balance_key, amount, feature_id, units, reason) = row?;
+            let (id, at, kind, balance_key, amount, feature_id, units, reason, entity_id) = row?;
             entries.push(HistoryEntry {
                 id,
                 at: Instant(at).to_string(),
@@ -633,6 +767,7 @@ impl Ledger {
                 feature_id,
                 units,
                 reason,
+                entity_id,
             });
         }
         Ok(entries)
@@ -702,13 +837,17 @@ impl Ledger {
                 Outcome::QuantitySet(self.set_quantity(request, at)?)
             }
             Operation::Track(request) => Outcome::Tracked(self.track(request, at)?),
-            Operation::Check(request) => Outcome::Checked(self.check(
-                &request.customer_id,
-                &request.feature_id,
-                request.required,
-                at,
-            )?),
+            Operation::Check(request) => Outcome::Checked(self.check_for(request, at)?),
             Operation::Grant(request) => Outcome::Granted(self.grant(request, at)?),
+            Operation::CreateEntity(request) => Outcome::Entity(self.create_entity(request, at)?),
+            Operation::GetEntity {
+                customer_id,
+                entity_id,
+            } => Outcome::Entity(self.entity(customer_id, entity_id, at)?),
+            Operation::DeleteEntity {
+                customer_id,
+                entity_id,
+            } => Outcome::Entity(self.delete_entity(customer_id, entity_id, at)?),
             Operation::Balance { customer_id } => {
                 Outcome::Balances(self.balances(customer_id, at)?)
             }
@@ -752,7 +891,7 @@ impl Ledger {
     /// reads the catalog again first when an apply moved it. The customer's clock moves to
     /// `at` with it: what is due before `at` has happened, so a write dated earlier would come
     /// after it. Returns the customer's clock after (`None`: no such customer).
-    fn bring_up_to_date(
+    pub(super) fn bring_up_to_date(
         &mut self,
         customer_id: &str,
         at: Instant,
@@ -822,6 +961,7 @@ fn balances_within(
                     unlimited: false,
                     overage_allowed: false,
                     granted_free: false,
+                    per_entity: None,
                 },
             };
             balance_view(
@@ -829,6 +969,7 @@ fn balances_within(
                 clock,
                 customer_id,
                 &key,
+                None,
                 resolution.unlimited,
                 resolution.overage_allowed,
                 at.0,
@@ -852,7 +993,7 @@ pub(super) use customer_clock_sql;
 
 /// Refuses a write dated before the customer's clock (the time of its latest write, or its
 /// creation): events are applied in time order per customer. Then moves the clock to `at`.
-fn advance_clock(
+pub(super) fn advance_clock(
     transaction: &Connection,
     customer_id: &str,
     clock: Option<i64>,
@@ -884,7 +1025,10 @@ fn refuse_late(customer_id: &str, clock: Option<i64>, at: Instant) -> Result<i64
 }
 
 /// A customer's clock (`None` when there is no such customer).
-fn clock_of(connection: &Connection, customer_id: &str) -> Result<Option<i64>, LedgerError> {
+pub(super) fn clock_of(
+    connection: &Connection,
+    customer_id: &str,
+) -> Result<Option<i64>, LedgerError> {
     Ok(connection
         .prepare_cached(concat!("SELECT ", customer_clock_sql!()))?
         .query_row([customer_id], |row| row.get(0))?)
@@ -927,11 +1071,14 @@ fn begin_write<'a>(
     Ok((transaction, catalog))
 }
 
-fn balance_view(
+/// A balance as `entity` may use it (its own lots and the customer's), or, for `None`, as a
+/// whole (every lot, the entities' too, with the part each entity holds).
+pub(super) fn balance_view(
     connection: &rusqlite::Connection,
     clock: Option<i64>,
     customer_id: &str,
     key: &str,
+    entity: Option<&str>,
     unlimited: bool,
     overage_allowed: bool,
     at: i64,
@@ -940,10 +1087,11 @@ fn balance_view(
     // of the entries up to `at` (every change is an entry), and the lots are not shown.
     if clock.is_some_and(|clock| at < clock) {
         let mut statement = connection.prepare_cached(
-            "SELECT amount FROM entries WHERE customer_id = ?1 AND balance_key = ?2 AND at <= ?3",
+            "SELECT amount FROM entries WHERE customer_id = ?1 AND balance_key = ?2 AND at <= ?3
+               AND (?4 IS NULL OR entity_id IS NULL OR entity_id = ?4)",
         )?;
         let amounts: Vec<String> = statement
-            .query_map(params![customer_id, key, at], |row| row.get(0))?
+            .query_map(params![customer_id, key, at, entity], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         let amounts = amounts
             .iter()
@@ -955,17 +1103,39 @@ fn balance_view(
             unlimited,
             overage_allowed,
             lots: Vec::new(),
+            entities: Vec::new(),
         });
     }
-    let (total, lots) = balance(connection, customer_id, key, at)?;
+    let (total, lots) = balance(connection, customer_id, key, entity, at)?;
+    let mut entities: Vec<EntityBalance> = Vec::new();
+    if entity.is_none() {
+        for lot in &lots {
+            let Some(entity_id) = &lot.entity_id else {
+                continue;
+            };
+            match entities
+                .iter_mut()
+                .find(|held| &held.entity_id == entity_id)
+            {
+                Some(held) => held.balance = exact::add(held.balance, lot.remaining)?,
+                None => entities.push(EntityBalance {
+                    entity_id: entity_id.clone(),
+                    balance: lot.remaining,
+                }),
+            }
+        }
+        entities.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
+    }
     Ok(BalanceView {
         balance_key: key.to_string(),
         balance: total,
         unlimited,
         overage_allowed,
+        entities,
         lots: lots
             .into_iter()
             .map(|lot| LotView {
+                entity_id: lot.entity_id,
                 source: lot.source.as_str().to_string(),
                 granted: lot.granted,
                 remaining: lot.remaining,
@@ -1079,7 +1249,7 @@ fn charge_rows(
     Ok(charges)
 }
 
-fn require_customer(
+pub(super) fn require_customer(
     connection: &rusqlite::Connection,
     customer_id: &str,
 ) -> Result<(), LedgerError> {
@@ -1108,7 +1278,7 @@ pub(super) fn active_subscriptions(
     Ok(subscriptions)
 }
 
-fn active_plans<'a>(
+pub(super) fn active_plans<'a>(
     connection: &rusqlite::Connection,
     versions: &'a Versions,
     customer_id: &str,
@@ -1139,38 +1309,16 @@ pub struct NewEntry<'a> {
     pub reason: Option<&'a str>,
     pub subscription_id: Option<i64>,
     pub idempotency_key: Option<&'a str>,
-}
-
-impl<'a> NewEntry<'a> {
-    pub(super) fn grant(
-        customer_id: &'a str,
-        at: i64,
-        kind: &'a str,
-        balance_key: &'a str,
-        amount: Decimal,
-        subscription_id: i64,
-    ) -> Self {
-        NewEntry {
-            customer_id,
-            at,
-            kind,
-            balance_key,
-            amount,
-            feature_id: None,
-            units: None,
-            reason: None,
-            subscription_id: Some(subscription_id),
-            idempotency_key: None,
-        }
-    }
+    /// The entity whose balance the entry changes; `None`: the customer's.
+    pub entity_id: Option<&'a str>,
 }
 
 /// Appends an entry. Entries are never updated or deleted.
 pub fn entry(transaction: &Connection, entry: &NewEntry<'_>) -> Result<(), LedgerError> {
     transaction
         .prepare_cached(
-            "INSERT INTO entries (customer_id, at, kind, balance_key, amount, feature_id, units, reason, subscription_id, idempotency_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO entries (customer_id, at, kind, balance_key, amount, feature_id, units, reason, subscription_id, idempotency_key, entity_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             entry.customer_id,
@@ -1183,6 +1331,7 @@ pub fn entry(transaction: &Connection, entry: &NewEntry<'_>) -> Result<(), Ledge
             entry.reason,
             entry.subscription_id,
             entry.idempotency_key,
+            entry.entity_id,
         ])?;
     Ok(())
 }

@@ -8,6 +8,11 @@
 //! An allocated (non-consumable) feature's usage is a level, not a draw: one `in_use` lot holds
 //! minus the units in use, going down as units are allocated and up as they are released; the
 //! grants beside it are never drawn, and no grant pays the level off.
+//!
+//! A lot with an entity is that entity's (an item held per entity, `per_entity`); one without
+//! is the customer's. What an entity may use is its own lots and the customer's; what the
+//! customer may use is every lot of the balance (Autumn sums a customer's balance over its
+//! entities, `getTotalBalance.lua`).
 
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
@@ -55,6 +60,8 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct Lot {
     pub id: i64,
+    /// The entity holding the lot; `None`: the customer.
+    pub entity_id: Option<String>,
     pub source: Source,
     pub granted: Decimal,
     pub remaining: Decimal,
@@ -63,9 +70,12 @@ pub struct Lot {
 }
 
 /// What a new lot is.
+#[derive(Clone, Copy)]
 pub struct NewLot<'a> {
     pub customer_id: &'a str,
     pub balance_key: &'a str,
+    /// The entity the lot is granted to; `None`: the customer.
+    pub entity_id: Option<&'a str>,
     pub source: Source,
     pub amount: Decimal,
     pub starts_at: i64,
@@ -93,19 +103,22 @@ pub fn decimal(text: &str) -> Result<Decimal, LedgerError> {
         .map_err(|error| LedgerError::Corrupt(format!("`{text}`: {error}")))
 }
 
-/// The lots of a balance in force at `at`, in draw order (overdraft last).
+/// The lots of a balance in force at `at` that `entity` may use (the customer's and that
+/// entity's; every lot of the balance for `None`), in draw order (overdraft last).
 pub fn active_lots(
     connection: &rusqlite::Connection,
     customer_id: &str,
     balance_key: &str,
+    entity: Option<&str>,
     at: i64,
 ) -> Result<Vec<Lot>, LedgerError> {
     let mut statement = connection.prepare_cached(
-        "SELECT id, source, granted, remaining, expires_at, reason FROM lots
+        "SELECT id, source, granted, remaining, expires_at, reason, entity_id FROM lots
          WHERE customer_id = ?1 AND balance_key = ?2 AND starts_at <= ?3
-           AND (expires_at IS NULL OR expires_at > ?3) AND empty = 0 AND remaining != '0'",
+           AND (expires_at IS NULL OR expires_at > ?3) AND empty = 0 AND remaining != '0'
+           AND (?4 IS NULL OR entity_id IS NULL OR entity_id = ?4)",
     )?;
-    let rows = statement.query_map(params![customer_id, balance_key, at], |row| {
+    let rows = statement.query_map(params![customer_id, balance_key, at, entity], |row| {
         Ok((
             row.get::<_, i64>(0)?,
             row.get::<_, String>(1)?,
@@ -113,13 +126,15 @@ pub fn active_lots(
             row.get::<_, String>(3)?,
             row.get::<_, Option<i64>>(4)?,
             row.get::<_, Option<String>>(5)?,
+            row.get::<_, Option<String>>(6)?,
         ))
     })?;
     let mut lots = Vec::new();
     for row in rows {
-        let (id, source, granted, remaining, expires_at, reason) = row?;
+        let (id, source, granted, remaining, expires_at, reason, entity_id) = row?;
         let lot = Lot {
             id,
+            entity_id,
             source: Source::parse(&source)?,
             granted: decimal(&granted)?,
             remaining: decimal(&remaining)?,
@@ -130,28 +145,32 @@ pub fn active_lots(
             lots.push(lot);
         }
     }
-    lots.sort_by_key(draw_rank);
+    lots.sort_by(|a, b| draw_rank(a).cmp(&draw_rank(b)));
     Ok(lots)
 }
 
 /// Expiring lots by expiry, then included, purchased, gifted; overdraft and units in use last;
-/// ties by age.
-fn draw_rank(lot: &Lot) -> (u8, i64, Source, i64) {
+/// ties: the customer's lots first, then entities' by entity id (Autumn draws a customer's
+/// usage from its entities in the order of their ids, `sorted_keys` in
+/// `deductFromMainBalanceV2.lua`), then by age.
+fn draw_rank(lot: &Lot) -> (u8, i64, Source, Option<&str>, i64) {
+    let entity = lot.entity_id.as_deref();
     match (lot.source, lot.expires_at) {
-        (Source::Overdraft | Source::InUse, _) => (2, 0, lot.source, lot.id),
-        (_, Some(expires_at)) => (0, expires_at, lot.source, lot.id),
-        (source, None) => (1, 0, source, lot.id),
+        (Source::Overdraft | Source::InUse, _) => (2, 0, lot.source, entity, lot.id),
+        (_, Some(expires_at)) => (0, expires_at, lot.source, entity, lot.id),
+        (source, None) => (1, 0, source, entity, lot.id),
     }
 }
 
-/// The balance: the sum of the lots in force.
+/// The balance `entity` may use (every lot of it for `None`): the sum of the lots in force.
 pub fn balance(
     connection: &rusqlite::Connection,
     customer_id: &str,
     balance_key: &str,
+    entity: Option<&str>,
     at: i64,
 ) -> Result<(Decimal, Vec<Lot>), LedgerError> {
-    let lots = active_lots(connection, customer_id, balance_key, at)?;
+    let lots = active_lots(connection, customer_id, balance_key, entity, at)?;
     let total = sum(&lots)?;
     Ok((total, lots))
 }
@@ -179,22 +198,80 @@ fn set_remaining(transaction: &Connection, id: i64, remaining: Decimal) -> Resul
     Ok(())
 }
 
-/// Deducts `amount` from a balance in draw order; what no lot covers goes to the overdraft.
-/// Returns the balance after.
+/// Who draws: the lots usage may take (`entity`'s and the customer's; every lot of the balance
+/// for `None`), and whose overdraft takes what they do not cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drawer {
+    pub entity: Option<String>,
+    pub overdraft_to: Option<String>,
+}
+
+impl Drawer {
+    /// The customer, for a balance not held per entity.
+    pub const CUSTOMER: Drawer = Drawer {
+        entity: None,
+        overdraft_to: None,
+    };
+
+    /// One entity: its lots and the customer's, and its own overdraft.
+    pub fn entity(entity: &str) -> Self {
+        Drawer {
+            entity: Some(entity.to_string()),
+            overdraft_to: Some(entity.to_string()),
+        }
+    }
+}
+
+/// What a draw did: the balance after (of what the drawer may use), and what it took from
+/// each holder (the customer, `None`, or an entity), in the order it took it.
+pub struct Drawn {
+    pub after: Decimal,
+    pub taken: Vec<(Option<String>, Decimal)>,
+}
+
+impl Drawn {
+    fn take(&mut self, holder: Option<&str>, amount: Decimal) -> Result<(), LedgerError> {
+        match self
+            .taken
+            .iter_mut()
+            .find(|(taker, _)| taker.as_deref() == holder)
+        {
+            Some((_, total)) => *total = exact::add(*total, amount)?,
+            None => self.taken.push((holder.map(str::to_string), amount)),
+        }
+        Ok(())
+    }
+}
+
+/// Deducts `amount` from a balance in draw order; what no lot covers goes to the drawer's
+/// overdraft.
 pub fn draw(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
+    drawer: &Drawer,
     amount: Decimal,
     at: i64,
-) -> Result<Decimal, LedgerError> {
+) -> Result<Drawn, LedgerError> {
     let mut left = amount;
-    let lots = active_lots(transaction, customer_id, balance_key, at)?;
-    let after = exact::sub(sum(&lots)?, amount)?;
+    let overdraft_to = drawer.overdraft_to.as_deref();
+    let lots = active_lots(
+        transaction,
+        customer_id,
+        balance_key,
+        drawer.entity.as_deref(),
+        at,
+    )?;
+    let mut drawn = Drawn {
+        after: exact::sub(sum(&lots)?, amount)?,
+        taken: Vec::new(),
+    };
     let mut overdraft = None;
     for lot in &lots {
         if lot.source == Source::Overdraft {
-            overdraft = Some(lot.clone());
+            if lot.entity_id.as_deref() == overdraft_to {
+                overdraft = Some(lot.clone());
+            }
             continue;
         }
         if lot.source == Source::InUse {
@@ -205,34 +282,44 @@ pub fn draw(
         }
         let taken = left.min(lot.remaining);
         set_remaining(transaction, lot.id, exact::sub(lot.remaining, taken)?)?;
+        drawn.take(lot.entity_id.as_deref(), taken)?;
         left = exact::sub(left, taken)?;
     }
     if left > Decimal::ZERO {
-        overdraw(transaction, customer_id, balance_key, left, at, overdraft)?;
+        drawn.take(overdraft_to, left)?;
+        overdraw(
+            transaction,
+            customer_id,
+            balance_key,
+            overdraft_to,
+            left,
+            at,
+            overdraft,
+        )?;
     }
-    Ok(after)
+    Ok(drawn)
 }
 
-/// Puts `left` units that no lot covers on the balance's overdraft (`known`: its overdraft lot,
-/// when the caller read it already).
+/// Puts `left` units that no lot covers on the overdraft `holder` holds of the balance (the
+/// customer for `None`; `known`: that overdraft lot, when the caller read it already).
 fn overdraw(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
+    holder: Option<&str>,
     left: Decimal,
     at: i64,
     known: Option<Lot>,
 ) -> Result<(), LedgerError> {
     let overdraft = match known {
         Some(lot) => Some(lot),
-        None => find_overdraft(transaction, customer_id, balance_key)?,
+        None => find_overdraft(transaction, customer_id, balance_key, holder)?,
     };
     match overdraft {
         Some(lot) => set_remaining(transaction, lot.id, exact::sub(lot.remaining, left)?)?,
         None => insert_below_zero(
             transaction,
-            customer_id,
-            balance_key,
+            (customer_id, balance_key, holder),
             Source::Overdraft,
             left,
             at,
@@ -241,20 +328,19 @@ fn overdraw(
     Ok(())
 }
 
-/// A lot that grants nothing and stands `units` below zero: an overdraft, or the units of an
-/// allocated feature in use.
+/// A lot that grants nothing and stands `units` below zero, held by `holder`'s entity (the
+/// customer for `None`): an overdraft, or the units of an allocated feature in use.
 fn insert_below_zero(
     transaction: &Connection,
-    customer_id: &str,
-    balance_key: &str,
+    (customer_id, balance_key, holder): (&str, &str, Option<&str>),
     source: Source,
     units: Decimal,
     at: i64,
 ) -> Result<(), LedgerError> {
     transaction
         .prepare_cached(
-            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, empty)
-             VALUES (?1, ?2, ?3, '0', ?4, ?5, ?6)",
+            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, empty, entity_id)
+             VALUES (?1, ?2, ?3, '0', ?4, ?5, ?6, ?7)",
         )?
         .execute(params![
             customer_id,
@@ -262,7 +348,8 @@ fn insert_below_zero(
             source.as_str(),
             text(-units),
             at,
-            units.is_zero()
+            units.is_zero(),
+            holder
         ])?;
     Ok(())
 }
@@ -301,26 +388,29 @@ pub fn withdraw(
         left = exact::sub(left, taken)?;
     }
     if left > Decimal::ZERO {
-        overdraw(transaction, customer_id, balance_key, left, at, None)?;
+        overdraw(transaction, customer_id, balance_key, None, left, at, None)?;
     }
     Ok(())
 }
 
-/// The overdraft lot of a balance, whatever its amount (an overdraft never expires).
+/// The overdraft lot of a balance held by `entity` (the customer for `None`), whatever its
+/// amount (an overdraft never expires).
 fn find_overdraft(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
+    entity: Option<&str>,
 ) -> Result<Option<Lot>, LedgerError> {
     let row: Option<(i64, String)> = transaction
         .prepare_cached(
-            "SELECT id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'overdraft'",
+            "SELECT id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'overdraft' AND entity_id IS ?3",
         )?
-        .query_row(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_row(params![customer_id, balance_key, entity], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     row.map(|(id, remaining)| {
         Ok(Lot {
             id,
+            entity_id: entity.map(str::to_string),
             source: Source::Overdraft,
             granted: Decimal::ZERO,
             remaining: decimal(&remaining)?,
@@ -331,23 +421,25 @@ fn find_overdraft(
     .transpose()
 }
 
-/// Changes the level of an allocated feature by `amount` (positive allocates, negative
-/// releases); returns the balance after. Releasing more than is in use is refused.
+/// Changes the level of an allocated feature held by `entity` (the customer for `None`) by
+/// `amount` (positive allocates, negative releases); returns the balance after. Releasing more
+/// than is in use is refused.
 pub fn allocate(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
+    entity: Option<&str>,
     amount: Decimal,
     at: i64,
 ) -> Result<Decimal, LedgerError> {
-    let lots = active_lots(transaction, customer_id, balance_key, at)?;
+    let lots = active_lots(transaction, customer_id, balance_key, entity, at)?;
     let after = exact::sub(sum(&lots)?, amount)?;
     // Units in use are released back up to what was allocated, never beyond.
     let row: Option<(i64, String)> = transaction
         .prepare_cached(
-            "SELECT id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'in_use'",
+            "SELECT id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'in_use' AND entity_id IS ?3",
         )?
-        .query_row(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_row(params![customer_id, balance_key, entity], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
     let in_use = match &row {
         Some((_, remaining)) => -decimal(remaining)?,
@@ -365,8 +457,7 @@ pub fn allocate(
         Some((id, _)) => set_remaining(transaction, id, -level)?,
         None => insert_below_zero(
             transaction,
-            customer_id,
-            balance_key,
+            (customer_id, balance_key, entity),
             Source::InUse,
             level,
             at,
@@ -375,59 +466,97 @@ pub fn allocate(
     Ok(after)
 }
 
-/// The units of an allocated balance in use; `None` for a balance that is not allocated (no
-/// unit of it was ever in use).
+/// The units of an allocated balance in use, by holder (the customer, `None`, or an entity);
+/// empty for a balance that is not allocated (no unit of it was ever in use).
 pub fn in_use(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
-) -> Result<Option<Decimal>, LedgerError> {
-    let remaining: Option<String> = transaction
+) -> Result<Vec<(Option<String>, Decimal)>, LedgerError> {
+    let rows: Vec<(Option<String>, String)> = transaction
         .prepare_cached(
-            "SELECT remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'in_use'",
+            "SELECT entity_id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'in_use'",
         )?
-        .query_row(params![customer_id, balance_key], |row| row.get(0))
-        .optional()?;
-    remaining
-        .map(|text| decimal(&text).map(|remaining| -remaining))
-        .transpose()
+        .query_map(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(entity, text)| Ok((entity, -decimal(&text)?)))
+        .collect()
 }
 
-/// The units a balance owes (its overdraft, as a positive number).
+/// A balance's overdrafts with something owed, by holder (the customer, `None`, or an entity),
+/// entity ids in order: what each owes, as a positive number, and its lot.
+pub fn overdrafts(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+) -> Result<Vec<(Option<String>, Decimal)>, LedgerError> {
+    let rows: Vec<(Option<String>, String)> = transaction
+        .prepare_cached(
+            "SELECT entity_id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'overdraft' AND remaining != '0'",
+        )?
+        .query_map(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut owed = Vec::new();
+    for (entity, remaining) in rows {
+        let units = -decimal(&remaining)?;
+        if units > Decimal::ZERO {
+            owed.push((entity, units));
+        }
+    }
+    owed.sort();
+    Ok(owed)
+}
+
+/// The units a balance owes, every holder's together (its overdrafts, as a positive number).
 pub fn owed(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
 ) -> Result<Decimal, LedgerError> {
-    Ok(find_overdraft(transaction, customer_id, balance_key)?
-        .map_or(Decimal::ZERO, |lot| (-lot.remaining).max(Decimal::ZERO)))
+    exact::sum(
+        overdrafts(transaction, customer_id, balance_key)?
+            .into_iter()
+            .map(|(_, units)| units),
+    )
 }
 
-/// Clears `amount` of a balance's overdraft (it was billed or paid off).
+/// Clears `amount` of the overdraft `entity` (the customer for `None`) holds (it was billed or
+/// paid off).
 pub fn settle_overdraft(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
+    entity: Option<&str>,
     amount: Decimal,
 ) -> Result<(), LedgerError> {
-    if let Some(lot) = find_overdraft(transaction, customer_id, balance_key)? {
+    if let Some(lot) = find_overdraft(transaction, customer_id, balance_key, entity)? {
         set_remaining(transaction, lot.id, exact::add(lot.remaining, amount)?)?;
     }
     Ok(())
 }
 
-/// Adds a lot; it pays off the balance's overdraft first.
+/// Adds a lot; it pays off its holder's overdraft of the balance first.
 pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, LedgerError> {
-    let owed_now = owed(transaction, lot.customer_id, lot.balance_key)?;
+    let owed_now = find_overdraft(transaction, lot.customer_id, lot.balance_key, lot.entity_id)?
+        .map_or(Decimal::ZERO, |overdraft| {
+            (-overdraft.remaining).max(Decimal::ZERO)
+        });
     let paid = owed_now.min(lot.amount);
     if paid > Decimal::ZERO {
-        settle_overdraft(transaction, lot.customer_id, lot.balance_key, paid)?;
+        settle_overdraft(
+            transaction,
+            lot.customer_id,
+            lot.balance_key,
+            lot.entity_id,
+            paid,
+        )?;
     }
     let remaining = exact::sub(lot.amount, paid)?;
     transaction
         .prepare_cached(
-            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, expires_at, subscription_id, reason, empty)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO lots (customer_id, balance_key, source, granted, remaining, starts_at, expires_at, subscription_id, reason, empty, entity_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             lot.customer_id,
@@ -440,6 +569,7 @@ pub fn add_lot(transaction: &Connection, lot: &NewLot<'_>) -> Result<i64, Ledger
             lot.subscription_id,
             lot.reason,
             remaining.is_zero(),
+            lot.entity_id,
         ])?;
     Ok(transaction.last_insert_rowid())
 }
@@ -451,14 +581,22 @@ pub const PERIOD_ENDED: &str = "the period ended; included and period-bound unit
 /// The reason of the entry that expires rolled-over units.
 const ROLLOVER_EXPIRED: &str = "rolled-over units expired";
 
-/// A lot whose time has come: id, balance, remaining, expiry, subscription, reason.
-type DueLot = (i64, String, String, i64, Option<i64>, Option<String>);
+/// A lot whose time has come: id, balance, remaining, expiry, subscription, reason, entity.
+type DueLot = (
+    i64,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Expires what is left of the lots whose time has come, recording each as an entry.
 pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Result<(), LedgerError> {
     let due: Vec<DueLot> = {
         let mut statement = transaction.prepare_cached(
-            "SELECT id, balance_key, remaining, expires_at, subscription_id, reason FROM lots
+            "SELECT id, balance_key, remaining, expires_at, subscription_id, reason, entity_id FROM lots
              WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
                AND source != 'overdraft' AND empty = 0 AND remaining != '0'",
         )?;
@@ -470,11 +608,12 @@ pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Resul
                 row.get(3)?,
                 row.get(4)?,
                 row.get(5)?,
+                row.get(6)?,
             ))
         })?;
         rows.collect::<Result<_, _>>()?
     };
-    for (id, balance_key, remaining, expires_at, subscription_id, reason) in due {
+    for (id, balance_key, remaining, expires_at, subscription_id, reason, entity_id) in due {
         let remaining = decimal(&remaining)?;
         set_remaining(transaction, id, Decimal::ZERO)?;
         super::ledger::entry(
@@ -494,6 +633,7 @@ pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Resul
                 }),
                 subscription_id,
                 idempotency_key: None,
+                entity_id: entity_id.as_deref(),
             },
         )?;
     }
@@ -511,48 +651,132 @@ pub fn start_afresh(
     at: i64,
     subscription_id: i64,
 ) -> Result<(), LedgerError> {
-    let lots: Vec<(i64, String, String)> = {
-        let mut statement = transaction.prepare_cached(
-            "SELECT id, source, remaining FROM lots
-             WHERE customer_id = ?1 AND balance_key = ?2 AND empty = 0 AND remaining != '0'
-               AND source IN ('in_use', 'overdraft', 'included')
-               AND (expires_at IS NULL OR expires_at > ?3)",
-        )?;
-        let rows = statement.query_map(params![customer_id, balance_key, at], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?;
-        rows.collect::<Result<_, _>>()?
-    };
-    for (id, source, remaining) in lots {
-        let remaining = decimal(&remaining)?;
-        let (kind, reason) = match Source::parse(&source)? {
-            Source::InUse => (
+    let lots = lots_left(
+        transaction,
+        "SELECT id, balance_key, source, remaining, entity_id FROM lots
+         WHERE customer_id = ?1 AND balance_key = ?2 AND empty = 0 AND remaining != '0'
+           AND source IN ('in_use', 'overdraft', 'included')
+           AND (expires_at IS NULL OR expires_at > ?3)",
+        params![customer_id, balance_key, at],
+    )?;
+    write_off(
+        transaction,
+        customer_id,
+        at,
+        Some(subscription_id),
+        lots,
+        |source, remaining| match source {
+            Source::InUse => Some((
                 "reset",
                 "the plan was attached: units in use start again from none",
-            ),
+            )),
             Source::Overdraft if remaining < Decimal::ZERO => {
-                ("waived", "the plan was attached: the balance starts afresh")
+                Some(("waived", "the plan was attached: the balance starts afresh"))
             }
-            Source::Included if remaining > Decimal::ZERO => (
+            Source::Included if remaining > Decimal::ZERO => Some((
                 "expire",
                 "the plan was attached: earlier plans' included units end",
-            ),
-            _ => continue,
+            )),
+            _ => None,
+        },
+    )
+}
+
+/// Ends every lot a deleted entity holds, each with its entry: what it had left expires, what
+/// it owed is waived and its units in use return to none (Autumn drops a deleted entity's
+/// balances with it, `deleteEntityFromCusEnt`).
+pub fn end_entity_lots(
+    transaction: &Connection,
+    customer_id: &str,
+    entity_id: &str,
+    at: i64,
+) -> Result<(), LedgerError> {
+    let lots = lots_left(
+        transaction,
+        "SELECT id, balance_key, source, remaining, entity_id FROM lots
+         WHERE customer_id = ?1 AND entity_id = ?2 AND empty = 0 AND remaining != '0'
+           AND (expires_at IS NULL OR expires_at > ?3)",
+        params![customer_id, entity_id, at],
+    )?;
+    write_off(transaction, customer_id, at, None, lots, |source, _| {
+        Some(match source {
+            Source::InUse => ("reset", "the entity was deleted"),
+            Source::Overdraft => ("waived", "the entity was deleted"),
+            Source::Included | Source::Purchased | Source::Gifted => {
+                ("expire", "the entity was deleted")
+            }
+        })
+    })
+}
+
+/// A lot with something left, as [`write_off`] takes it.
+struct LotLeft {
+    id: i64,
+    balance_key: String,
+    source: Source,
+    remaining: Decimal,
+    entity_id: Option<String>,
+}
+
+fn lots_left(
+    transaction: &Connection,
+    query: &str,
+    arguments: impl rusqlite::Params,
+) -> Result<Vec<LotLeft>, LedgerError> {
+    let rows: Vec<(i64, String, String, String, Option<String>)> = transaction
+        .prepare_cached(query)?
+        .query_map(arguments, |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(id, balance_key, source, remaining, entity_id)| {
+            Ok(LotLeft {
+                id,
+                balance_key,
+                source: Source::parse(&source)?,
+                remaining: decimal(&remaining)?,
+                entity_id,
+            })
+        })
+        .collect()
+}
+
+/// Brings each lot to nothing that `why` gives an entry kind and a reason for, recording the
+/// entry, so every balance stays the sum of its entries.
+fn write_off(
+    transaction: &Connection,
+    customer_id: &str,
+    at: i64,
+    subscription_id: Option<i64>,
+    lots: Vec<LotLeft>,
+    why: impl Fn(Source, Decimal) -> Option<(&'static str, &'static str)>,
+) -> Result<(), LedgerError> {
+    for lot in lots {
+        let Some((kind, reason)) = why(lot.source, lot.remaining) else {
+            continue;
         };
-        set_remaining(transaction, id, Decimal::ZERO)?;
+        set_remaining(transaction, lot.id, Decimal::ZERO)?;
         super::ledger::entry(
             transaction,
             &super::ledger::NewEntry {
                 customer_id,
                 at,
                 kind,
-                balance_key,
-                amount: -remaining,
+                balance_key: &lot.balance_key,
+                amount: -lot.remaining,
                 feature_id: None,
                 units: None,
                 reason: Some(reason),
-                subscription_id: Some(subscription_id),
+                subscription_id,
                 idempotency_key: None,
+                entity_id: lot.entity_id.as_deref(),
             },
         )?;
     }

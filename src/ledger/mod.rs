@@ -10,6 +10,7 @@ mod catalog;
 mod charge;
 mod clock;
 mod controls;
+mod entities;
 mod entitlement;
 mod error;
 mod exact;
@@ -30,8 +31,9 @@ pub use error::LedgerError;
 pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};
 pub use ledger::Ledger;
 pub use model::{
-    AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
-    GrantRequest, GrantResult, HistoryEntry, LotView, Overage, QuantityChange, QuantityResult,
+    AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult,
+    CreateEntityRequest, CustomerView, EntityBalance, EntitySummary, EntityView, GrantRequest,
+    GrantResult, HistoryEntry, LotView, Overage, QuantityChange, QuantityResult,
     SetQuantityRequest, SubscriptionView, TrackRequest, TrackResult,
 };
 pub use operation::{BilledCharge, CheckRequest, Operation, Outcome};

@@ -77,6 +77,9 @@ pub struct TrackRequest {
     /// What happens to usage beyond the balance: recorded in full unless told to cap.
     #[serde(default, skip_serializing_if = "Overage::is_overflow")]
     pub overage: Overage,
+    /// The entity the usage is for, for a balance held per entity (`per_entity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
 }
 
 /// What `track` does with usage beyond what the balance holds.
@@ -101,6 +104,19 @@ impl Overage {
     fn is_overflow(&self) -> bool {
         *self == Overage::Overflow
     }
+}
+
+/// `create_entity`: a seat, workspace… of a customer: one unit of an allocated feature in use,
+/// holding its own balance of every item held per entity of that feature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEntityRequest {
+    pub customer_id: String,
+    pub entity_id: String,
+    /// The allocated feature the entity is one unit of (`seats`).
+    pub feature_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// `grant`: a gift of units of a feature or credits of a credit system.
@@ -181,12 +197,18 @@ pub struct TrackResult {
     /// applied again, and the answer is the first one's.
     #[serde(default)]
     pub replayed: bool,
+    /// The entity the usage was for (its balance is `balance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
     pub customer_id: String,
     pub feature_id: String,
+    /// The entity asked about; without one, a balance held per entity is the sum over them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
     pub allowed: bool,
     /// The balance the decision was made on (credits for a feature under a credit system);
     /// `None` for a boolean feature.
@@ -224,10 +246,39 @@ pub struct BalanceView {
     pub overage_allowed: bool,
     /// The lots with something left (or owed), in the order usage draws from them.
     pub lots: Vec<LotView>,
+    /// For a balance held per entity: the part of it each entity holds (its own lots).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<EntityBalance>,
+}
+
+/// The part of a balance one entity holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct EntityBalance {
+    pub entity_id: String,
+    #[serde(with = "crate::catalog::decimal")]
+    pub balance: Decimal,
+}
+
+/// An entity of a customer (a seat, a workspace) and the balances it may use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntityView {
+    pub id: String,
+    pub customer_id: String,
+    pub feature_id: String,
+    pub name: Option<String>,
+    pub created_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+    /// What the entity may use of each balance held per entity of its feature: its own lots
+    /// and the customer's (as `check` with the entity answers).
+    pub balances: Vec<BalanceView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LotView {
+    /// The entity holding the lot; none: the customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
     pub source: String,
     #[serde(with = "crate::catalog::decimal")]
     pub granted: Decimal,
@@ -247,6 +298,18 @@ pub struct CustomerView {
     pub balances: Vec<BalanceView>,
     /// Every charge, oldest first: attaches, renewals, billed usage.
     pub charges: Vec<ChargeView>,
+    /// The customer's entities (seats, workspaces), by id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<EntitySummary>,
+}
+
+/// An entity as a customer lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntitySummary {
+    pub id: String,
+    pub feature_id: String,
+    pub name: Option<String>,
+    pub created_at: String,
 }
 
 /// A charge with when it was made.
@@ -279,4 +342,7 @@ pub struct HistoryEntry {
     pub feature_id: Option<String>,
     pub units: Option<String>,
     pub reason: Option<String>,
+    /// The entity whose balance the entry changed; none: the customer's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
 }

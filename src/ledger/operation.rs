@@ -6,8 +6,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    AttachRequest, AttachResult, BalanceView, ChargeView, CheckResult, CustomerView, GrantRequest,
-    GrantResult, HistoryEntry, QuantityResult, SetQuantityRequest, TrackRequest, TrackResult,
+    AttachRequest, AttachResult, BalanceView, ChargeView, CheckResult, CreateEntityRequest,
+    CustomerView, EntityView, GrantRequest, GrantResult, HistoryEntry, QuantityResult,
+    SetQuantityRequest, TrackRequest, TrackResult,
 };
 
 /// One ledger operation. Its JSON form is tagged by `operation`:
@@ -45,6 +46,19 @@ pub enum Operation {
     Check(CheckRequest),
     /// Gifts units of a feature or credits of a credit system.
     Grant(GrantRequest),
+    /// Creates an entity of a customer (a seat, a workspace): one unit of its feature in use,
+    /// granted what the customer's plans hold per entity of that feature.
+    CreateEntity(CreateEntityRequest),
+    /// An entity and the balances it may use.
+    GetEntity {
+        customer_id: String,
+        entity_id: String,
+    },
+    /// Deletes an entity: its unit is released and its own balances end.
+    DeleteEntity {
+        customer_id: String,
+        entity_id: String,
+    },
     /// Every balance of a customer, lot by lot.
     Balance { customer_id: String },
     /// Every ledger entry of a customer, oldest first.
@@ -65,6 +79,10 @@ pub struct CheckRequest {
     pub feature_id: String,
     #[serde(default, with = "crate::catalog::decimal::option")]
     pub required: Option<Decimal>,
+    /// The entity asking, for a balance held per entity; without one such a balance is the sum
+    /// over the customer's entities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
 }
 
 /// What an operation answers; its JSON form is the answer itself (a customer, a track
@@ -81,6 +99,7 @@ pub enum Outcome {
     Balances(Vec<BalanceView>),
     History(Vec<HistoryEntry>),
     Advanced(Vec<BilledCharge>),
+    Entity(EntityView),
 }
 
 /// A charge made for a customer (by `advance`).
@@ -102,8 +121,11 @@ impl Operation {
             | Operation::SetQuantity(_)
             | Operation::Track(_)
             | Operation::Grant(_)
+            | Operation::CreateEntity(_)
+            | Operation::DeleteEntity { .. }
             | Operation::Advance { .. } => true,
-            Operation::GetCustomer { .. }
+            Operation::GetEntity { .. }
+            | Operation::GetCustomer { .. }
             | Operation::Check(_)
             | Operation::Balance { .. }
             | Operation::History { .. } => false,
@@ -117,7 +139,10 @@ impl Operation {
             | Operation::GetOrCreateCustomer { customer_id, .. }
             | Operation::GetCustomer { customer_id }
             | Operation::Balance { customer_id }
-            | Operation::History { customer_id } => Some(customer_id),
+            | Operation::History { customer_id }
+            | Operation::GetEntity { customer_id, .. }
+            | Operation::DeleteEntity { customer_id, .. } => Some(customer_id),
+            Operation::CreateEntity(request) => Some(&request.customer_id),
             Operation::Attach(request) => Some(&request.customer_id),
             Operation::SetQuantity(request) => Some(&request.customer_id),
             Operation::Track(request) => Some(&request.customer_id),
@@ -166,17 +191,33 @@ impl Operation {
                 )
             }
             Operation::Track(request) => format!(
-                "track {} {} for {}",
-                request.value, request.feature_id, request.customer_id
-            ),
-            Operation::Check(request) => format!(
-                "check {} for {}{}",
+                "track {} {} for {}{}",
+                request.value,
                 request.feature_id,
                 request.customer_id,
+                of_entity(request.entity_id.as_deref())
+            ),
+            Operation::Check(request) => format!(
+                "check {} for {}{}{}",
+                request.feature_id,
+                request.customer_id,
+                of_entity(request.entity_id.as_deref()),
                 request
                     .required
                     .map_or_else(String::new, |required| format!(" (required {required})"))
             ),
+            Operation::CreateEntity(request) => format!(
+                "entity {} of {} for {}",
+                request.entity_id, request.feature_id, request.customer_id
+            ),
+            Operation::GetEntity {
+                customer_id,
+                entity_id,
+            } => format!("show entity {entity_id} of {customer_id}"),
+            Operation::DeleteEntity {
+                customer_id,
+                entity_id,
+            } => format!("delete entity {entity_id} of {customer_id}"),
             Operation::Grant(request) => format!(
                 "grant {} {} to {}",
                 request.amount, request.feature_id, request.customer_id
@@ -189,6 +230,11 @@ impl Operation {
             ),
         }
     }
+}
+
+/// ` (entity seat-1)`, or nothing.
+fn of_entity(entity_id: Option<&str>) -> String {
+    entity_id.map_or_else(String::new, |entity| format!(" (entity {entity})"))
 }
 
 #[cfg(test)]
@@ -206,6 +252,7 @@ mod tests {
                     value: Decimal::from(1000),
                     idempotency_key: None,
                     overage: crate::ledger::Overage::Overflow,
+                    entity_id: None,
                 }),
             ),
             (
@@ -214,7 +261,35 @@ mod tests {
                     customer_id: "acme".into(),
                     feature_id: "tokens".into(),
                     required: Some(Decimal::new(25, 1)),
+                    entity_id: None,
                 }),
+            ),
+            (
+                r#"{"operation":"track","customer_id":"acme","feature_id":"messages","value":"3","idempotency_key":null,"entity_id":"seat-1"}"#,
+                Operation::Track(TrackRequest {
+                    customer_id: "acme".into(),
+                    feature_id: "messages".into(),
+                    value: Decimal::from(3),
+                    idempotency_key: None,
+                    overage: crate::ledger::Overage::Overflow,
+                    entity_id: Some("seat-1".into()),
+                }),
+            ),
+            (
+                r#"{"operation":"create_entity","customer_id":"acme","entity_id":"seat-1","feature_id":"seats","name":"Ada"}"#,
+                Operation::CreateEntity(CreateEntityRequest {
+                    customer_id: "acme".into(),
+                    entity_id: "seat-1".into(),
+                    feature_id: "seats".into(),
+                    name: Some("Ada".into()),
+                }),
+            ),
+            (
+                r#"{"operation":"delete_entity","customer_id":"acme","entity_id":"seat-1"}"#,
+                Operation::DeleteEntity {
+                    customer_id: "acme".into(),
+                    entity_id: "seat-1".into(),
+                },
             ),
             (
                 r#"{"operation":"advance","customer_id":null}"#,

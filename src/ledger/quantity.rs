@@ -358,6 +358,7 @@ fn move_units(transaction: &Connection, change: &Move<'_>) -> Result<(), LedgerE
             &NewLot {
                 customer_id: change.customer_id,
                 balance_key: change.item_id,
+                entity_id: None,
                 source: Source::Purchased,
                 amount: delta,
                 starts_at: change.at.0,
@@ -394,6 +395,7 @@ fn move_units(transaction: &Connection, change: &Move<'_>) -> Result<(), LedgerE
             reason: Some(&reason),
             subscription_id: Some(change.subscription_id),
             idempotency_key: None,
+            entity_id: None,
         },
     )
 }

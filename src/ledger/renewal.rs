@@ -10,10 +10,13 @@ use rust_decimal::Decimal;
 use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::controls::{grant_rollover, purchase_expiry, rollover_due};
+use super::entities::{grant_to, holders};
 use super::error::LedgerError;
 use super::exact;
 use super::ledger::{NewEntry, customer_clock_sql, entry, record_charge};
-use super::lots::{NewLot, Source, add_lot, decimal, expire_due, in_use, owed, settle_overdraft};
+use super::lots::{
+    NewLot, Source, decimal, expire_due, in_use, overdrafts, owed, settle_overdraft,
+};
 use crate::catalog::charge::cost_of;
 use crate::catalog::{Currency, Included, ItemPrice, Plan, PlanItem};
 use crate::store::{catalog_revision_sql, revision_of};
@@ -266,7 +269,7 @@ pub fn materialize(
                 item,
                 boundary,
             )?,
-            None => Decimal::ZERO,
+            None => Vec::new(),
         };
         rounds += 1;
         if rounds > MAX_ROUNDS {
@@ -323,18 +326,17 @@ pub fn materialize(
             item_id,
             &quantities,
         )?;
-        if let Some(item) = rolling
-            && carried > Decimal::ZERO
-        {
-            grant_rollover(
-                transaction,
-                customer_id,
-                subscription_id,
-                item_id,
-                item,
-                carried,
-                Instant(boundary),
-            )?;
+        if let Some(item) = rolling {
+            for (holder, units) in &carried {
+                grant_rollover(
+                    transaction,
+                    (customer_id, subscription_id),
+                    (item_id, item),
+                    holder.as_deref(),
+                    *units,
+                    Instant(boundary),
+                )?;
+            }
         }
         match renewed {
             Some(next_at) => {
@@ -533,31 +535,27 @@ fn renew(
             let Some(period) = Period::of_price(price.interval) else {
                 return Ok(None);
             };
-            if let Some(level) = in_use(transaction, boundary.customer_id, item_id)? {
-                bill_holdings(transaction, boundary, item_id, item, level, quantities)?;
+            let levels = in_use(transaction, boundary.customer_id, item_id)?;
+            if !levels.is_empty() {
+                bill_holdings(transaction, boundary, item_id, item, &levels, quantities)?;
                 return Ok(Some(boundary.next(period)));
             }
-            let units = owed(transaction, boundary.customer_id, item_id)?;
-            if units > Decimal::ZERO && boundary.trial_ends {
-                settle_overdraft(transaction, boundary.customer_id, item_id, units)?;
-                entry(
-                    transaction,
-                    &NewEntry {
-                        customer_id: boundary.customer_id,
-                        at: boundary.at,
-                        kind: "waived",
-                        balance_key: item_id,
-                        amount: units,
-                        feature_id: None,
-                        units: None,
-                        reason: Some(
-                            "usage beyond the balance during the free trial is not billed",
-                        ),
-                        subscription_id: Some(boundary.subscription_id),
-                        idempotency_key: None,
-                    },
-                )?;
-            } else if units > Decimal::ZERO {
+            // Every holder's overdraft (the customer's, or each entity's for an item held per
+            // entity: Autumn bills the sum of the entities' overage, `cusEntToInvoiceOverage`).
+            let overdrafts = overdrafts(transaction, boundary.customer_id, item_id)?;
+            let units = exact::sum(overdrafts.iter().map(|(_, units)| *units))?;
+            let (kind, reason) = if boundary.trial_ends {
+                (
+                    "waived",
+                    "usage beyond the balance during the free trial is not billed",
+                )
+            } else {
+                (
+                    "billed",
+                    "usage beyond the balance, billed at the end of the period",
+                )
+            };
+            if units > Decimal::ZERO && !boundary.trial_ends {
                 let included = match item.included {
                     Included::Units(units) => units,
                     Included::Unlimited => Decimal::ZERO,
@@ -571,20 +569,29 @@ fn renew(
                     ),
                     exact,
                 )?;
-                settle_overdraft(transaction, boundary.customer_id, item_id, units)?;
+            }
+            for (holder, owed_units) in &overdrafts {
+                settle_overdraft(
+                    transaction,
+                    boundary.customer_id,
+                    item_id,
+                    holder.as_deref(),
+                    *owed_units,
+                )?;
                 entry(
                     transaction,
                     &NewEntry {
                         customer_id: boundary.customer_id,
                         at: boundary.at,
-                        kind: "billed",
+                        kind,
                         balance_key: item_id,
-                        amount: units,
+                        amount: *owed_units,
                         feature_id: None,
                         units: None,
-                        reason: Some("usage beyond the balance, billed at the end of the period"),
+                        reason: Some(reason),
                         subscription_id: Some(boundary.subscription_id),
                         idempotency_key: None,
+                        entity_id: holder.as_deref(),
                     },
                 )?;
             }
@@ -614,7 +621,7 @@ fn renew(
                 grant_lot(
                     transaction,
                     boundary,
-                    item_id,
+                    (item_id, item),
                     Source::Purchased,
                     quantity,
                     purchase_expiry(item, when, Some(Instant(boundary.next(period)))),
@@ -632,7 +639,7 @@ fn renew(
             grant_lot(
                 transaction,
                 boundary,
-                item_id,
+                (item_id, item),
                 Source::Included,
                 units,
                 Some(next),
@@ -645,13 +652,14 @@ fn renew(
 
 /// Bills an allocated item's units in use beyond what the plan grants (included units and the
 /// bought quantity) as they stand at the period's end (Autumn's allocated usage: not the peak,
-/// and nothing resets: the units stay in use).
+/// and nothing resets: the units stay in use). For an item held per entity each entity's units
+/// are compared with its own grant.
 fn bill_holdings(
     transaction: &Connection,
     boundary: &Boundary<'_>,
     item_id: &str,
     item: &PlanItem,
-    level: Decimal,
+    levels: &[(Option<String>, Decimal)],
     quantities: &BTreeMap<String, String>,
 ) -> Result<(), LedgerError> {
     let (Some(price), false) = (&item.price, boundary.trial_ends) else {
@@ -667,7 +675,13 @@ fn bill_holdings(
         .transpose()?
         .unwrap_or_default();
     let granted = exact::add(included, bought)?;
-    let beyond = exact::sub(level, granted)?;
+    let mut beyond = Decimal::ZERO;
+    for (_, level) in levels {
+        let over = exact::sub(*level, granted)?;
+        if over > Decimal::ZERO {
+            beyond = exact::add(beyond, over)?;
+        }
+    }
     if beyond <= Decimal::ZERO {
         return Ok(());
     }
@@ -692,17 +706,20 @@ fn item<'a>(plan: &'a Plan, item_id: &str) -> Result<&'a PlanItem, LedgerError> 
 fn grant_lot(
     transaction: &Connection,
     boundary: &Boundary<'_>,
-    item_id: &str,
+    item: (&str, &PlanItem),
     source: Source,
     amount: Decimal,
     expires_at: Option<i64>,
     kind: &str,
 ) -> Result<(), LedgerError> {
-    add_lot(
+    let (item_id, item) = item;
+    grant_to(
         transaction,
+        &holders(transaction, boundary.customer_id, item)?,
         &NewLot {
             customer_id: boundary.customer_id,
             balance_key: item_id,
+            entity_id: None,
             source,
             amount,
             starts_at: boundary.at,
@@ -710,23 +727,9 @@ fn grant_lot(
             subscription_id: Some(boundary.subscription_id),
             reason: None,
         },
-    )?;
-    entry(
-        transaction,
-        &NewEntry {
-            customer_id: boundary.customer_id,
-            at: boundary.at,
-            kind,
-            balance_key: item_id,
-            amount,
-            feature_id: None,
-            units: None,
-            reason: Some("a new period"),
-            subscription_id: Some(boundary.subscription_id),
-            idempotency_key: None,
-        },
-    )?;
-    Ok(())
+        kind,
+        Some("a new period"),
+    )
 }
 
 /// The exact cost of `units` used beyond an item's `included` units. Tier bounds count the

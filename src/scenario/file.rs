@@ -23,8 +23,8 @@ use toml::de::{DeTable, DeValue};
 use crate::dsl::DecimalLiteral;
 use crate::input::{SCENARIO_BYTES, read_limited};
 use crate::ledger::{
-    AttachRequest, CheckRequest, GrantRequest, Instant, Operation, Overage, SetQuantityRequest,
-    TrackRequest,
+    AttachRequest, CheckRequest, CreateEntityRequest, GrantRequest, Instant, Operation, Overage,
+    SetQuantityRequest, TrackRequest,
 };
 use crate::render::Location;
 
@@ -49,8 +49,8 @@ pub struct Step {
 /// requests to), or a move of the scenario's clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepAction {
-    /// `customer`, `attach`, `track`, `check` or `grant`. The customer of any step but a
-    /// `customer` step is created on first use.
+    /// `customer`, `entity`, `delete_entity`, `attach`, `track`, `check` or `grant`. The
+    /// customer of any step but a `customer` step is created on first use.
     Operation(Operation),
     /// Moves the clock; what it bills (renewals, a trial's end, usage beyond the balance) is
     /// the step's charge, for `customer` or, without one, for every customer so far.
@@ -222,7 +222,7 @@ fn step(
     let action_name = fields.string("do")?.ok_or_else(|| {
         at(
             offset,
-            "a step needs `do`: one of `customer`, `attach`, `set-quantity`, `track`, `check`, `grant`, `advance`"
+            "a step needs `do`: one of `customer`, `entity`, `delete-entity`, `attach`, `set-quantity`, `track`, `check`, `grant`, `advance`"
                 .into(),
         )
     })?;
@@ -236,7 +236,28 @@ fn step(
             .string("feature")?
             .ok_or_else(|| at(offset, format!("a `{action_name}` step needs `feature`")))
     };
+    let entity = || {
+        fields
+            .string("entity")?
+            .ok_or_else(|| at(offset, format!("a `{action_name}` step needs `entity`")))
+    };
     let (action, keys): (StepAction, &[&str]) = match action_name.as_str() {
+        "entity" => (
+            StepAction::Operation(Operation::CreateEntity(CreateEntityRequest {
+                customer_id: customer()?,
+                entity_id: entity()?,
+                feature_id: feature()?,
+                name: fields.string("name")?,
+            })),
+            &["customer", "entity", "feature", "name"],
+        ),
+        "delete_entity" => (
+            StepAction::Operation(Operation::DeleteEntity {
+                customer_id: customer()?,
+                entity_id: entity()?,
+            }),
+            &["customer", "entity"],
+        ),
         "customer" => (
             StepAction::Operation(Operation::CreateCustomer {
                 customer_id: customer()?,
@@ -299,8 +320,9 @@ fn step(
                     value,
                     idempotency_key: fields.string("idempotency_key")?,
                     overage: Overage::Overflow,
+                    entity_id: fields.string("entity")?,
                 })),
-                &["customer", "feature", "value", "idempotency_key"],
+                &["customer", "feature", "value", "idempotency_key", "entity"],
             )
         }
         "check" => {
@@ -313,8 +335,9 @@ fn step(
                     customer_id: customer()?,
                     feature_id: feature()?,
                     required,
+                    entity_id: fields.string("entity")?,
                 })),
-                &["customer", "feature", "required"],
+                &["customer", "feature", "required", "entity"],
             )
         }
         "grant" => {

@@ -183,6 +183,7 @@ impl Runtime {
                     customer_id: customer_id.to_string(),
                     feature_id: feature_id.clone(),
                     required: None,
+                    entity_id: None,
                 },
                 at,
             )?;
@@ -323,6 +324,7 @@ impl Runtime {
                     None | Some(OverageBehavior::Cap) => Overage::Cap,
                     Some(OverageBehavior::Overflow) => Overage::Overflow,
                 },
+                entity_id: params.entity_id.clone(),
             },
             at,
         )?;
@@ -362,6 +364,7 @@ impl Runtime {
                 customer_id: params.customer_id.clone(),
                 feature_id: params.feature_id.clone(),
                 required: params.required_balance,
+                entity_id: params.entity_id.clone(),
             },
             at,
         )?;
@@ -379,6 +382,7 @@ impl Runtime {
                     value: used,
                     idempotency_key: None,
                     overage: Overage::Cap,
+                    entity_id: params.entity_id.clone(),
                 },
                 at,
             )?;

@@ -143,6 +143,24 @@ const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX charges_by_customer ON charges (customer_id, id);
     ",
+    // 7: entities (seats, workspaces) of a customer, each holding its own balance of the items
+    // held per entity (`per_entity`). A lot or an entry with an `entity_id` is that entity's;
+    // without one it is the customer's. A deleted entity keeps its row (`deleted_at`), so the
+    // history still names it, and its id may be used again.
+    r"
+    CREATE TABLE entities (
+        row_id      INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers (id),
+        id          TEXT NOT NULL,
+        feature_id  TEXT NOT NULL, -- the allocated feature the entity is one unit of
+        name        TEXT,
+        created_at  INTEGER NOT NULL,
+        deleted_at  INTEGER
+    );
+    CREATE UNIQUE INDEX entities_live ON entities (customer_id, id) WHERE deleted_at IS NULL;
+    ALTER TABLE lots ADD COLUMN entity_id TEXT;
+    ALTER TABLE entries ADD COLUMN entity_id TEXT;
+    ",
 ];
 
 /// The schema version this build writes, and the only one it reads.

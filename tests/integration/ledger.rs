@@ -69,6 +69,7 @@ fn track(
                 value: decimal(value),
                 idempotency_key: key.map(str::to_string),
                 overage: Overage::Overflow,
+                entity_id: None,
             },
             at(when),
         )
@@ -368,6 +369,7 @@ fn the_same_idempotency_key_applies_once() {
                 value: decimal("5"),
                 idempotency_key: Some("event-1".into()),
                 overage: Overage::Overflow,
+                entity_id: None,
             },
             at("2026-01-02"),
         )
@@ -939,6 +941,7 @@ fn an_idempotency_key_is_one_request_across_customers() {
                 value: decimal("1000"),
                 idempotency_key: Some("event-1".into()),
                 overage: Overage::Overflow,
+                entity_id: None,
             },
             at("2026-01-02"),
         )

@@ -67,6 +67,7 @@ fn track(ledger: &mut Ledger, feature: &str, value: &str, when: &str) -> TrackRe
                 value: decimal(value),
                 idempotency_key: None,
                 overage: Overage::Overflow,
+                entity_id: None,
             },
             at(when),
         )

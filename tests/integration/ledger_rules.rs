@@ -78,6 +78,7 @@ fn track(
             value: decimal(value),
             idempotency_key: None,
             overage: Overage::Overflow,
+            entity_id: None,
         },
         at(when),
     )
@@ -392,6 +393,7 @@ fn an_allocated_feature_is_a_level_in_whole_units_never_borrowed() {
             value: decimal("-1"),
             idempotency_key: None,
             overage: Overage::Overflow,
+            entity_id: None,
         },
         at("2026-01-01"),
     )
@@ -544,6 +546,7 @@ fn a_balance_is_the_sum_of_its_entries_exactly_whatever_the_values() {
                         value,
                         idempotency_key: None,
                         overage: Overage::Overflow,
+                        entity_id: None,
                     },
                     now,
                 )
@@ -556,6 +559,7 @@ fn a_balance_is_the_sum_of_its_entries_exactly_whatever_the_values() {
                         value,
                         idempotency_key: None,
                         overage: Overage::Overflow,
+                        entity_id: None,
                     },
                     now,
                 )

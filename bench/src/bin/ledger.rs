@@ -110,6 +110,7 @@ fn track(ledger: &mut Ledger, customer: &str, event: usize) {
         value: Decimal::from(1_000),
         idempotency_key: None,
         overage: Overage::Overflow,
+        entity_id: None,
     };
     // Each event a millisecond after the last, as a stream of real events is: every track
     // moves the customer's clock.

@@ -89,6 +89,7 @@ fn send(ledger: &mut Ledger, request: &Request, keyed: bool, at: Instant) -> boo
                     value: Decimal::from(*tokens),
                     idempotency_key: key(k),
                     overage: Overage::Overflow,
+                    entity_id: None,
                 },
                 at,
             )
