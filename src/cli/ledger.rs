@@ -362,7 +362,7 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                     entity.id, entity.feature_id, entity.customer_id
                 ),
                 Operation::DeleteEntity { .. } => format!(
-                    "deleted entity {} of {} for {}: its {} is released\n",
+                    "deleted entity {} of {} for {}: its unit of {} is released\n",
                     entity.id, entity.feature_id, entity.customer_id, entity.feature_id
                 ),
                 _ => format!(

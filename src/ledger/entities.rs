@@ -277,7 +277,7 @@ impl Ledger {
                 request.name,
                 at.0
             ])?;
-        let reason = format!("entity `{entity_id}` created");
+        let reason = format!("in use by the new entity `{entity_id}`");
         change_level(
             &transaction,
             customer_id,
@@ -365,7 +365,7 @@ impl Ledger {
                 customer_id,
                 &entity.feature_id,
                 Decimal::NEGATIVE_ONE,
-                &format!("entity `{entity_id}` deleted"),
+                &format!("released: the entity `{entity_id}` was deleted"),
                 at,
             )?;
         }

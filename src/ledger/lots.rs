@@ -581,59 +581,58 @@ pub const PERIOD_ENDED: &str = "the period ended; included and period-bound unit
 /// The reason of the entry that expires rolled-over units.
 const ROLLOVER_EXPIRED: &str = "rolled-over units expired";
 
-/// A lot whose time has come: id, balance, remaining, expiry, subscription, reason, entity.
-type DueLot = (
-    i64,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
-
 /// Expires what is left of the lots whose time has come, recording each as an entry.
 pub fn expire_due(transaction: &Connection, customer_id: &str, at: i64) -> Result<(), LedgerError> {
-    let due: Vec<DueLot> = {
+    /// A lot whose time has come.
+    struct Due {
+        id: i64,
+        balance_key: String,
+        remaining: String,
+        expires_at: i64,
+        subscription_id: Option<i64>,
+        reason: Option<String>,
+        entity_id: Option<String>,
+    }
+    let due: Vec<Due> = {
         let mut statement = transaction.prepare_cached(
             "SELECT id, balance_key, remaining, expires_at, subscription_id, reason, entity_id FROM lots
              WHERE customer_id = ?1 AND expires_at IS NOT NULL AND expires_at <= ?2
                AND source != 'overdraft' AND empty = 0 AND remaining != '0'",
         )?;
         let rows = statement.query_map(params![customer_id, at], |row| {
-            Ok((
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-                row.get(5)?,
-                row.get(6)?,
-            ))
+            Ok(Due {
+                id: row.get(0)?,
+                balance_key: row.get(1)?,
+                remaining: row.get(2)?,
+                expires_at: row.get(3)?,
+                subscription_id: row.get(4)?,
+                reason: row.get(5)?,
+                entity_id: row.get(6)?,
+            })
         })?;
         rows.collect::<Result<_, _>>()?
     };
-    for (id, balance_key, remaining, expires_at, subscription_id, reason, entity_id) in due {
-        let remaining = decimal(&remaining)?;
-        set_remaining(transaction, id, Decimal::ZERO)?;
+    for lot in due {
+        let remaining = decimal(&lot.remaining)?;
+        set_remaining(transaction, lot.id, Decimal::ZERO)?;
         super::ledger::entry(
             transaction,
             &super::ledger::NewEntry {
                 customer_id,
-                at: expires_at,
+                at: lot.expires_at,
                 kind: "expire",
-                balance_key: &balance_key,
+                balance_key: &lot.balance_key,
                 amount: -remaining,
                 feature_id: None,
                 units: None,
-                reason: Some(if reason.as_deref() == Some(ROLLOVER) {
+                reason: Some(if lot.reason.as_deref() == Some(ROLLOVER) {
                     ROLLOVER_EXPIRED
                 } else {
                     PERIOD_ENDED
                 }),
-                subscription_id,
+                subscription_id: lot.subscription_id,
                 idempotency_key: None,
-                entity_id: entity_id.as_deref(),
+                entity_id: lot.entity_id.as_deref(),
             },
         )?;
     }

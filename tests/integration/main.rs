@@ -10,6 +10,7 @@ mod conformance;
 mod diff;
 mod docs;
 mod editor;
+mod entities;
 mod examples;
 #[cfg(all(feature = "serve", feature = "autumn"))]
 mod fault_proxy;
