@@ -49,7 +49,7 @@ pub struct Step {
 /// requests to), or a move of the scenario's clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepAction {
-    /// `customer`, `entity`, `delete_entity`, `attach`, `track`, `check` or `grant`. The
+    /// `customer`, `entity`, `delete-entity`, `attach`, `track`, `check` or `grant`. The
     /// customer of any step but a `customer` step is created on first use.
     Operation(Operation),
     /// Moves the clock; what it bills (renewals, a trial's end, usage beyond the balance) is
@@ -251,7 +251,7 @@ fn step(
             })),
             &["customer", "entity", "feature", "name"],
         ),
-        "delete_entity" => (
+        "delete-entity" => (
             StepAction::Operation(Operation::DeleteEntity {
                 customer_id: customer()?,
                 entity_id: entity()?,
