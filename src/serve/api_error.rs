@@ -61,6 +61,12 @@ impl From<LedgerError> for ApiError {
             LedgerError::CustomerExists(_) => {
                 ApiError::new(StatusCode::CONFLICT, code::CUSTOMER_ALREADY_EXISTS, message)
             }
+            LedgerError::UnknownEntity { .. } => {
+                ApiError::not_found(code::ENTITY_NOT_FOUND, message)
+            }
+            LedgerError::EntityExists { .. } => {
+                ApiError::new(StatusCode::CONFLICT, code::ENTITY_ALREADY_EXISTS, message)
+            }
             LedgerError::UnknownPlan(_) => ApiError::not_found(code::PRODUCT_NOT_FOUND, message),
             LedgerError::UnknownFeature(_) => ApiError::not_found(code::FEATURE_NOT_FOUND, message),
             LedgerError::AlreadyAttached { .. } => {

@@ -10,6 +10,7 @@ use crate::autumn::wire::catalog::{CatalogUpdateParams, Empty};
 use crate::autumn::wire::customer::{
     GetCustomerParams, GetOrCreateCustomerParams, ListCustomersParams,
 };
+use crate::autumn::wire::entity::{CreateEntityParams, EntityParams};
 use crate::autumn::wire::feature::{FeatureIdParams, FeatureParams, FeatureUpdateParams};
 use crate::autumn::wire::plan::{PlanDeleteParams, PlanGetParams, PlanListParams, PlanParams};
 
@@ -39,6 +40,9 @@ pub enum Call {
     Track(TrackParams),
     Check(CheckParams),
     CreateBalance(CreateBalanceParams),
+    CreateEntity(CreateEntityParams),
+    GetEntity(EntityParams),
+    DeleteEntity(EntityParams),
 }
 
 /// The routes: `POST /v1/<name>` with a JSON body, and `GET /v1/organization/me`.
@@ -69,6 +73,9 @@ pub const ROUTES: &[&str] = &[
     "check",
     "entitled",
     "balances.create",
+    "entities.create",
+    "entities.get",
+    "entities.delete",
 ];
 
 impl Call {
@@ -98,6 +105,9 @@ impl Call {
             "balances.track" | "track" | "events" => body_of(body).map(Call::Track),
             "balances.check" | "check" | "entitled" => body_of(body).map(Call::Check),
             "balances.create" => body_of(body).map(Call::CreateBalance),
+            "entities.create" => body_of(body).map(Call::CreateEntity),
+            "entities.get" => body_of(body).map(Call::GetEntity),
+            "entities.delete" => body_of(body).map(Call::DeleteEntity),
             _ => return None,
         };
         Some(call)
@@ -118,6 +128,7 @@ impl Call {
                 | Call::GetCustomer(_)
                 | Call::ListCustomers(_)
                 | Call::Check(_)
+                | Call::GetEntity(_)
         )
     }
 }

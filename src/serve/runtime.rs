@@ -1,4 +1,4 @@
-//! The runtime endpoints (customers, attach, track, check, grants): each request becomes a
+//! The runtime endpoints (customers, entities, attach, track, check, grants): each request becomes a
 //! [`ledger::Operation`](crate::ledger::Operation) performed by `Ledger::execute` (the same
 //! operations the CLI and scenario files perform), and the ledger's answer becomes Autumn's
 //! response shape. This file is the one place requests are mapped to the ledger.
@@ -23,11 +23,13 @@ use crate::autumn::wire::customer::{
     Balance, Customer, CustomerPage, Flag, GetOrCreateCustomerParams, ListCustomersParams,
     Purchase, Subscription, SubscriptionStatus,
 };
+use crate::autumn::wire::entity::{CreateEntityParams, Entity, EntityParams};
 use crate::autumn::wire::error::code;
 use crate::catalog::{Catalog, FeatureType, Included, Plan, PriceInterval};
 use crate::ledger::{
-    AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CustomerView,
-    GrantRequest, Instant, Ledger, Operation, Outcome, Overage, TrackRequest, TrackResult,
+    AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CreateEntityRequest,
+    CustomerView, EntityView, GrantRequest, Instant, Ledger, Operation, Outcome, Overage,
+    TrackRequest, TrackResult,
 };
 
 /// The ledger of the served store, opened on first use. It reads the catalog again whenever
@@ -328,7 +330,20 @@ impl Runtime {
             },
             at,
         )?;
-        let views = self.balances(&params.customer_id, at)?;
+        // With an entity, the balances it may use (Autumn answers for the entity then).
+        let views = match &result.entity_id {
+            Some(entity_id) => {
+                self.entity_view(
+                    &Operation::GetEntity {
+                        customer_id: params.customer_id.clone(),
+                        entity_id: entity_id.clone(),
+                    },
+                    at,
+                )?
+                .balances
+            }
+            None => self.balances(&params.customer_id, at)?,
+        };
         let balances: BTreeMap<String, Balance> = views
             .iter()
             .filter(|view| view.balance_key == result.balance_key)
@@ -336,6 +351,7 @@ impl Runtime {
             .collect();
         Ok(TrackResponse {
             customer_id: result.customer_id,
+            entity_id: result.entity_id.clone(),
             event_name: params.event_name.clone(),
             value: result.value,
             balance: balances.get(&result.balance_key).cloned(),
@@ -390,6 +406,7 @@ impl Runtime {
         Ok(CheckResponse {
             allowed: result.allowed,
             customer_id: result.customer_id.clone(),
+            entity_id: result.entity_id.clone(),
             required_balance: params.required_balance,
             balance: result.balance.as_ref().map(balance),
             flag: result.granted_by.as_ref().map(|plan_id| Flag {
@@ -406,6 +423,11 @@ impl Runtime {
         params: &CreateBalanceParams,
         at: Instant,
     ) -> Result<Success, ApiError> {
+        if params.entity_id.is_some() {
+            return Err(ApiError::invalid(
+                "entity_id: pricectl's grants are the customer's, shared by its entities; leave it out",
+            ));
+        }
         if params.unlimited == Some(true) || params.reset.is_some() {
             return Err(ApiError::invalid(
                 "unlimited, reset: pricectl's grants are a number of units, kept until they expire",
@@ -428,6 +450,87 @@ impl Runtime {
             at,
         )?;
         Ok(Success { success: true })
+    }
+
+    /// `entities.create`: the entity, with what it may use.
+    pub fn create_entity(
+        &mut self,
+        params: &CreateEntityParams,
+        env: &str,
+        at: Instant,
+    ) -> Result<Entity, ApiError> {
+        let operation = Operation::CreateEntity(CreateEntityRequest {
+            customer_id: params.customer_id.clone(),
+            entity_id: params.entity_id.clone(),
+            feature_id: params.feature_id.clone(),
+            name: params.name.clone(),
+        });
+        Ok(entity(&self.entity_view(&operation, at)?, env))
+    }
+
+    /// `entities.get`.
+    pub fn entity(
+        &mut self,
+        params: &EntityParams,
+        env: &str,
+        at: Instant,
+    ) -> Result<Entity, ApiError> {
+        let operation = Operation::GetEntity {
+            customer_id: customer_of_entity(params)?,
+            entity_id: params.entity_id.clone(),
+        };
+        Ok(entity(&self.entity_view(&operation, at)?, env))
+    }
+
+    /// `entities.delete`: `{success: true}`, as Autumn answers.
+    pub fn delete_entity(
+        &mut self,
+        params: &EntityParams,
+        at: Instant,
+    ) -> Result<Success, ApiError> {
+        let operation = Operation::DeleteEntity {
+            customer_id: customer_of_entity(params)?,
+            entity_id: params.entity_id.clone(),
+        };
+        self.entity_view(&operation, at)?;
+        Ok(Success { success: true })
+    }
+
+    fn entity_view(&mut self, operation: &Operation, at: Instant) -> Result<EntityView, ApiError> {
+        match self.execute(operation, at)? {
+            Outcome::Entity(view) => Ok(view),
+            other => Err(unexpected(&other)),
+        }
+    }
+}
+
+/// The customer an entity request names (Autumn finds it from the entity when it is left
+/// out; pricectl's entity ids are each customer's own).
+fn customer_of_entity(params: &EntityParams) -> Result<String, ApiError> {
+    params
+        .customer_id
+        .clone()
+        .ok_or_else(|| ApiError::invalid("customer_id: name the customer the entity belongs to"))
+}
+
+/// An entity as Autumn shows it: its balances, and no plans of its own (pricectl's plans are
+/// a customer's).
+fn entity(view: &EntityView, env: &str) -> Entity {
+    Entity {
+        id: Some(view.id.clone()),
+        name: view.name.clone(),
+        customer_id: Some(view.customer_id.clone()),
+        feature_id: Some(view.feature_id.clone()),
+        created_at: Instant::parse(&view.created_at).map_or(0, |instant| instant.0),
+        env: env.to_string(),
+        subscriptions: Vec::new(),
+        purchases: Vec::new(),
+        balances: view
+            .balances
+            .iter()
+            .map(|view| (view.balance_key.clone(), balance(view)))
+            .collect(),
+        flags: BTreeMap::new(),
     }
 }
 

@@ -183,6 +183,9 @@ impl Service {
             Call::Track(params) => json(&self.runtime.track(&params, context.version, now)?),
             Call::Check(params) => json(&self.runtime.check(&params, context.version, now)?),
             Call::CreateBalance(params) => json(&self.runtime.create_balance(&params, now)?),
+            Call::CreateEntity(params) => json(&self.runtime.create_entity(&params, env, now)?),
+            Call::GetEntity(params) => json(&self.runtime.entity(&params, env, now)?),
+            Call::DeleteEntity(params) => json(&self.runtime.delete_entity(&params, now)?),
         }
     }
 

@@ -40,6 +40,7 @@ const CONSTRUCTS: &[&str] = &[
     "usage_limit",
     "alert",
     "rollover",
+    "allowance_and_price_in_one_item",
 ];
 
 fn translations() -> Vec<PathBuf> {
@@ -157,6 +158,11 @@ fn holds(construct: &str, catalog: &Catalog, codes: &[Code], source: &toml::Tabl
             .any(|plan| !plan.usage_limits.is_empty()),
         "alert" => items(catalog).any(|item| !item.controls.alerts.is_empty()),
         "rollover" => items(catalog).any(|item| item.controls.rollover.is_some()),
+        // An allowance and a price of one feature, two items in an Autumn config, as one item.
+        "allowance_and_price_in_one_item" => items(catalog).any(|item| {
+            matches!(item.included, Included::Units(units) if !units.is_zero())
+                && item.price.is_some()
+        }),
         other => panic!("unknown construct `{other}`"),
     }
 }

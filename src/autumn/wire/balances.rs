@@ -64,6 +64,8 @@ pub struct Deduction {
 pub struct TrackResponse {
     pub customer_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
     #[serde(with = "super::number")]
     pub value: Decimal,
@@ -102,6 +104,8 @@ pub struct CheckParams {
 pub struct CheckResponse {
     pub allowed: bool,
     pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
     #[serde(
         default,
         with = "super::number::option",

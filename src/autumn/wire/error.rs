@@ -30,6 +30,8 @@ pub mod code {
     pub const CONFLICTING_VERSION_FLAGS: &str = "conflicting_version_flags";
     pub const CUSTOMER_NOT_FOUND: &str = "customer_not_found";
     pub const CUSTOMER_ALREADY_EXISTS: &str = "customer_already_exists";
+    pub const ENTITY_NOT_FOUND: &str = "entity_not_found";
+    pub const ENTITY_ALREADY_EXISTS: &str = "entity_already_exists";
     pub const PLAN_ALREADY_ATTACHED: &str = "plan_already_attached";
     pub const INVALID_OPTIONS: &str = "invalid_options";
     pub const DUPLICATE_IDEMPOTENCY_KEY: &str = "duplicate_idempotency_key";

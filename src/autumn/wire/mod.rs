@@ -9,6 +9,7 @@ pub mod billing;
 pub mod billing_controls;
 pub mod catalog;
 pub mod customer;
+pub mod entity;
 pub mod error;
 pub mod feature;
 pub mod number;
