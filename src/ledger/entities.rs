@@ -32,6 +32,26 @@ pub struct Entity {
     pub created_at: i64,
 }
 
+impl Entity {
+    /// The entity as operations answer it.
+    fn view(
+        self,
+        customer_id: &str,
+        deleted_at: Option<Instant>,
+        balances: Vec<BalanceView>,
+    ) -> EntityView {
+        EntityView {
+            id: self.id,
+            customer_id: customer_id.to_string(),
+            feature_id: self.feature_id,
+            name: self.name,
+            created_at: Instant(self.created_at).to_string(),
+            deleted_at: deleted_at.map(|at| at.to_string()),
+            balances,
+        }
+    }
+}
+
 /// The live entity `entity_id` of a customer, if any.
 pub fn live_entity(
     connection: &Connection,
@@ -375,15 +395,7 @@ impl Ledger {
             )?
             .execute(params![customer_id, entity_id, at.0])?;
         transaction.commit()?;
-        Ok(EntityView {
-            id: entity.id,
-            customer_id: customer_id.to_string(),
-            feature_id: entity.feature_id,
-            name: entity.name,
-            created_at: Instant(entity.created_at).to_string(),
-            deleted_at: Some(at.to_string()),
-            balances: Vec::new(),
-        })
+        Ok(entity.view(customer_id, Some(at), Vec::new()))
     }
 
     /// An entity and what it may use of each balance held per entity of its feature.
@@ -427,15 +439,7 @@ impl Ledger {
                 )
             })
             .collect::<Result<Vec<BalanceView>, _>>()?;
-        Ok(EntityView {
-            id: entity.id,
-            customer_id: customer_id.to_string(),
-            feature_id: entity.feature_id,
-            name: entity.name,
-            created_at: Instant(entity.created_at).to_string(),
-            deleted_at: None,
-            balances,
-        })
+        Ok(entity.view(customer_id, None, balances))
     }
 }
 

@@ -473,39 +473,41 @@ pub fn in_use(
     customer_id: &str,
     balance_key: &str,
 ) -> Result<Vec<(Option<String>, Decimal)>, LedgerError> {
-    let rows: Vec<(Option<String>, String)> = transaction
-        .prepare_cached(
-            "SELECT entity_id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'in_use'",
-        )?
-        .query_map(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    rows.into_iter()
-        .map(|(entity, text)| Ok((entity, -decimal(&text)?)))
-        .collect()
+    minus_remaining(transaction, customer_id, balance_key, Source::InUse)
 }
 
 /// A balance's overdrafts with something owed, by holder (the customer, `None`, or an entity),
-/// entity ids in order: what each owes, as a positive number, and its lot.
+/// entity ids in order: what each owes, as a positive number.
 pub fn overdrafts(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
 ) -> Result<Vec<(Option<String>, Decimal)>, LedgerError> {
-    let rows: Vec<(Option<String>, String)> = transaction
-        .prepare_cached(
-            "SELECT entity_id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = 'overdraft' AND remaining != '0'",
-        )?
-        .query_map(params![customer_id, balance_key], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut owed = Vec::new();
-    for (entity, remaining) in rows {
-        let units = -decimal(&remaining)?;
-        if units > Decimal::ZERO {
-            owed.push((entity, units));
-        }
-    }
+    let mut owed = minus_remaining(transaction, customer_id, balance_key, Source::Overdraft)?;
+    owed.retain(|(_, units)| *units > Decimal::ZERO);
     owed.sort();
     Ok(owed)
+}
+
+/// Minus what is left of each lot of a balance from `source` (units in use, or owed), by
+/// holder.
+fn minus_remaining(
+    transaction: &Connection,
+    customer_id: &str,
+    balance_key: &str,
+    source: Source,
+) -> Result<Vec<(Option<String>, Decimal)>, LedgerError> {
+    let rows: Vec<(Option<String>, String)> = transaction
+        .prepare_cached(
+            "SELECT entity_id, remaining FROM lots WHERE customer_id = ?1 AND balance_key = ?2 AND source = ?3",
+        )?
+        .query_map(params![customer_id, balance_key, source.as_str()], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter()
+        .map(|(holder, remaining)| Ok((holder, -decimal(&remaining)?)))
+        .collect()
 }
 
 /// The units a balance owes, every holder's together (its overdrafts, as a positive number).

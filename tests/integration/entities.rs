@@ -6,12 +6,10 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use pricectl::backend::local::LocalStore;
 use pricectl::ledger::{
     AttachRequest, CheckRequest, CreateEntityRequest, Instant, Ledger, LedgerError, Operation,
     TrackRequest,
 };
-use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
 use crate::support::TestContext;
@@ -72,16 +70,7 @@ reset = "month"
 fn ledger(directory: &Path) -> Ledger {
     let pricing = directory.join("pricing.toml");
     std::fs::write(&pricing, PRICING).expect("writes");
-    let catalog = pricectl::compile_path(&pricing)
-        .expect("loads")
-        .catalog
-        .expect("valid");
-    let path = directory.join("local.db");
-    let mut store = LocalStore::open(&path).expect("store");
-    let planned = plan(&mut store, &catalog).expect("plan");
-    apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("apply");
-    drop(store);
-    let mut ledger = Ledger::open(&path).expect("ledger");
+    let mut ledger = crate::ledger_rules::ledger_for(&pricing, directory);
     ledger
         .ensure_customer("acme", at("2026-01-01"))
         .expect("customer");

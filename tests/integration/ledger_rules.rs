@@ -29,7 +29,7 @@ fn rules(name: &str) -> PathBuf {
 }
 
 /// A ledger on a fresh store file holding a pricing.
-fn ledger_for(pricing: &Path, directory: &Path) -> Ledger {
+pub(crate) fn ledger_for(pricing: &Path, directory: &Path) -> Ledger {
     let catalog = pricectl::compile_path(pricing)
         .expect("loads")
         .catalog
