@@ -433,8 +433,7 @@ impl Ledger {
                     customer_id,
                     &key,
                     Some(entity_id),
-                    unlimited,
-                    overage_allowed,
+                    (unlimited, overage_allowed),
                     at.0,
                 )
             })

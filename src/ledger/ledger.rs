@@ -578,8 +578,7 @@ impl Ledger {
                     customer_id,
                     &resolution.balance_key,
                     drawer.entity.as_deref(),
-                    resolution.unlimited,
-                    resolution.overage_allowed,
+                    (resolution.unlimited, resolution.overage_allowed),
                     at.0,
                 )?;
                 let mut allowed = resolution.unlimited
@@ -970,8 +969,7 @@ fn balances_within(
                 customer_id,
                 &key,
                 None,
-                resolution.unlimited,
-                resolution.overage_allowed,
+                (resolution.unlimited, resolution.overage_allowed),
                 at.0,
             )
         })
@@ -1079,8 +1077,7 @@ pub(super) fn balance_view(
     customer_id: &str,
     key: &str,
     entity: Option<&str>,
-    unlimited: bool,
-    overage_allowed: bool,
+    (unlimited, overage_allowed): (bool, bool),
     at: i64,
 ) -> Result<BalanceView, LedgerError> {
     // Before the customer's clock the lots have moved on since: the balance then is the sum
