@@ -90,8 +90,20 @@ fn a_store_overwritten_in_the_middle_or_the_header_fails_with_exit_3() {
     // Garbage from a fixed pattern, so the snapshot holds on every run.
     let garbage = |index: usize| u8::try_from((index * 131 + 17) % 251).expect("a byte");
     let mut middle = original.clone();
-    let half = middle.len() / 2;
-    for (index, byte) in middle.iter_mut().enumerate().skip(half).take(8192) {
+    // The middle of the file, where the catalog ends and the ledger begins: from the first
+    // page of the `lots` table, which every command below reads (found from the schema, so
+    // the damage stays where it was meant whatever pages later migrations add).
+    let lots_page: u32 = rusqlite::Connection::open(context.path(".pricectl/local.db"))
+        .expect("opens")
+        .query_row(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'lots'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("the lots table");
+    let start = usize::try_from(lots_page - 1).expect("a page number") * 4096;
+    assert!(start > 4096 && start < middle.len() - 8192, "{lots_page}");
+    for (index, byte) in middle.iter_mut().enumerate().skip(start).take(8192) {
         *byte = garbage(index);
     }
     std::fs::write(context.path("middle.db"), &middle).expect("writes");
