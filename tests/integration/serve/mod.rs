@@ -2,6 +2,7 @@
 //! endpoints against `pricectl plan`, the credit story over HTTP, idempotency, concurrency,
 //! limits and a graceful stop. Each test starts its own server on a free loopback port.
 
+mod crash;
 pub mod server;
 
 use std::thread;
