@@ -3,6 +3,7 @@
 //! limits and a graceful stop. Each test starts its own server on a free loopback port.
 
 mod crash;
+mod hostile_clients;
 pub mod server;
 
 use std::thread;
