@@ -44,8 +44,8 @@ fn read_answer(stream: &mut TcpStream) -> String {
 
 #[test]
 fn a_gigabyte_body_is_refused_at_the_limit_in_bounded_memory() {
-    let (_context, server) = served_example();
     const GIGABYTE: usize = 1 << 30;
+    let (_context, server) = served_example();
     let mut stream = connect(&server);
     let head = format!(
         "POST /v1/balances.check HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {KEY}\r\nContent-Length: {GIGABYTE}\r\n\r\n"
