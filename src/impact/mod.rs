@@ -14,7 +14,7 @@ mod versions;
 pub use ledger_usage::{LedgerUsage, ledger_usage};
 pub use replay::{CustomerRevenue, ReplayError, Revenue, Window, replay};
 pub use report::{ItemMovement, MOVERS_KEPT, Mover, Problem, RevenueImpact, compare};
-pub use usage::{UsageError, UsageReader, UsageRecord, read_usage};
+pub use usage::{UsageError, UsageFormat, UsageReader, UsageRecord, read_usage};
 pub use versions::{LiveVersions, PricedCatalog};
 
 use std::collections::BTreeSet;

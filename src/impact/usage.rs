@@ -3,6 +3,7 @@
 //! quantities it bought). See docs/impact.md for the format and schemas/usage.v1.schema.json.
 
 use std::collections::BTreeMap;
+use std::io::BufRead;
 use std::path::Path;
 
 use rust_decimal::Decimal;
@@ -65,29 +66,58 @@ pub fn read_usage(path: &Path) -> Result<UsageReader, UsageError> {
         line: 0,
         message: format!("cannot be read: {error}"),
     })?;
-    let csv = path
+    let format = if path
         .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"));
-    Ok(UsageReader {
-        path: path.display().to_string(),
-        lines: std::io::BufReader::new(file),
-        line: 0,
-        buffer: String::new(),
-        columns: if csv { Some(Vec::new()) } else { None },
-    })
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("csv"))
+    {
+        UsageFormat::Csv
+    } else {
+        UsageFormat::JsonLines
+    };
+    Ok(UsageReader::new(
+        path.display().to_string(),
+        std::io::BufReader::new(file),
+        format,
+    ))
 }
 
-/// The iterator [`read_usage`] returns.
-pub struct UsageReader {
+/// How a usage file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageFormat {
+    /// A JSON object per line.
+    JsonLines,
+    /// A header naming the columns, then a record per line.
+    Csv,
+}
+
+/// The iterator [`read_usage`] returns; any other byte stream is read the same way with
+/// [`UsageReader::new`] (the fuzz target reads bytes held in memory).
+pub struct UsageReader<R = std::io::BufReader<std::fs::File>> {
     path: String,
-    lines: std::io::BufReader<std::fs::File>,
+    lines: R,
     line: usize,
     buffer: String,
     /// CSV: the header's columns (empty until read); `None` for JSON Lines.
     columns: Option<Vec<String>>,
 }
 
-impl Iterator for UsageReader {
+impl<R: BufRead> UsageReader<R> {
+    /// The records of `lines`, written in `format`; `path` names them in errors.
+    pub fn new(path: String, lines: R, format: UsageFormat) -> UsageReader<R> {
+        UsageReader {
+            path,
+            lines,
+            line: 0,
+            buffer: String::new(),
+            columns: match format {
+                UsageFormat::Csv => Some(Vec::new()),
+                UsageFormat::JsonLines => None,
+            },
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for UsageReader<R> {
     type Item = Result<UsageRecord, UsageError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -133,7 +163,7 @@ impl Iterator for UsageReader {
     }
 }
 
-impl UsageReader {
+impl<R> UsageReader<R> {
     fn error(&self, message: String) -> UsageError {
         UsageError {
             path: self.path.clone(),

@@ -147,6 +147,12 @@ impl SavedPlan {
                 path: path.to_path_buf(),
                 source,
             })?;
+        SavedPlan::parse(path, bytes)
+    }
+
+    /// Reads a saved plan from its bytes, as [`SavedPlan::read`] does from a file (`path` is
+    /// for messages).
+    pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<SavedPlan, SavedPlanError> {
         let malformed = |detail: String| SavedPlanError::Malformed {
             path: path.to_path_buf(),
             detail,

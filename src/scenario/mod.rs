@@ -7,6 +7,6 @@ mod run;
 
 pub use file::{
     Expectation, ExpectedBalance, Scenario, ScenarioError, Step, StepAction, find_scenarios,
-    read_scenario,
+    parse_scenario, read_scenario,
 };
 pub use run::{Outcome, ScenarioResult, StepFailure, fresh_ledger, run_scenario};

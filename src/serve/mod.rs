@@ -24,7 +24,7 @@ pub use api_key::ApiKey;
 pub use server::Limits;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What `pricectl serve` was asked for.
 #[derive(Debug, Clone)]
@@ -55,11 +55,7 @@ pub enum ServeError {
 /// Serves until SIGINT or SIGTERM; `ready` is told the address listened on (port 0 picks a
 /// free one) once requests are accepted.
 pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
-    let (worker, thread) =
-        worker::start(options.state.clone()).map_err(|error| ServeError::Store {
-            path: options.state.display().to_string(),
-            message: error.message,
-        })?;
+    let (worker, thread) = start_worker(&options.state)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -74,12 +70,12 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
             })?;
         let address = listener.local_addr().map_err(ServeError::Runtime)?;
         ready(address);
+        let connections =
+            server::Connections::new(options.keys, worker, options.limits, options.log);
         server::serve(
             listener,
-            options.keys,
-            worker,
+            connections,
             options.limits,
-            options.log,
             server::shutdown_signal(),
         )
         .await;
@@ -89,4 +85,49 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
     drop(runtime);
     let _ = thread.join();
     Ok(())
+}
+
+/// The thread that owns the store at `state`.
+fn start_worker(
+    state: &Path,
+) -> Result<(worker::WorkerHandle, std::thread::JoinHandle<()>), ServeError> {
+    worker::start(state.to_path_buf()).map_err(|error| ServeError::Store {
+        path: state.display().to_string(),
+        message: error.message,
+    })
+}
+
+/// A server over a store that answers connections handed to it instead of accepting them
+/// from a listener: the fuzz target (fuzz/) drives it with requests held in memory, through
+/// the same routes, limits and store thread as `pricectl serve`.
+pub struct InProcess {
+    connections: server::Connections,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl InProcess {
+    /// Starts the store's thread on the store at `state`; no request log.
+    pub fn start(state: &Path, keys: Vec<ApiKey>, limits: Limits) -> Result<InProcess, ServeError> {
+        let (worker, thread) = start_worker(state)?;
+        Ok(InProcess {
+            connections: server::Connections::new(keys, worker, limits, false),
+            thread,
+        })
+    }
+
+    /// Answers the HTTP/1.1 requests the client writes to `stream` until it closes its side;
+    /// a connection the client breaks off ends without an answer, as over TCP. Call it
+    /// within a Tokio runtime (with its timer enabled).
+    pub async fn serve_connection<S>(&self, stream: S)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let _ = self.connections.connection(stream).await;
+    }
+
+    /// Stops the store's thread once the calls already queued are done.
+    pub fn stop(self) {
+        drop(self.connections);
+        let _ = self.thread.join();
+    }
 }

@@ -16,6 +16,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -55,31 +56,57 @@ struct Shared {
     log: bool,
 }
 
+/// The HTTP side of a server over one store, without a listener: [`serve`] hands it each
+/// connection it accepts, and [`super::InProcess`] any byte stream.
+pub struct Connections {
+    router: Router,
+    builder: http1::Builder,
+}
+
+impl Connections {
+    pub fn new(keys: Vec<ApiKey>, worker: WorkerHandle, limits: Limits, log: bool) -> Connections {
+        let shared = Arc::new(Shared {
+            keys,
+            worker,
+            limits,
+            log,
+        });
+        let router = Router::new()
+            .route("/v1/organization/me", get(organization))
+            .route("/v1/{name}", post(rpc))
+            .fallback(not_found)
+            .with_state(shared);
+        let mut builder = http1::Builder::new();
+        // A client may close its sending side once its requests are sent (`shutdown(SHUT_WR)`)
+        // and still be answered.
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.read_timeout)
+            .half_close(true);
+        Connections { router, builder }
+    }
+
+    /// One HTTP/1.1 connection over `stream`, answered until the client closes it.
+    pub fn connection<S>(
+        &self,
+        stream: S,
+    ) -> http1::Connection<TokioIo<S>, TowerToHyperService<Router>>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let service = TowerToHyperService::new(self.router.clone());
+        self.builder.serve_connection(TokioIo::new(stream), service)
+    }
+}
+
 /// Serves on `listener` until `shutdown` resolves, then stops accepting and waits (up to the
 /// grace period) for the requests in flight.
 pub async fn serve(
     listener: TcpListener,
-    keys: Vec<ApiKey>,
-    worker: WorkerHandle,
+    connections: Connections,
     limits: Limits,
-    log: bool,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let shared = Arc::new(Shared {
-        keys,
-        worker,
-        limits,
-        log,
-    });
-    let router = Router::new()
-        .route("/v1/organization/me", get(organization))
-        .route("/v1/{name}", post(rpc))
-        .fallback(not_found)
-        .with_state(shared);
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.read_timeout);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -87,9 +114,7 @@ pub async fn serve(
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(router.clone());
-                let connection = builder.serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
+                let connection = graceful.watch(connections.connection(stream));
                 tokio::spawn(async move {
                     let _ = connection.await;
                 });

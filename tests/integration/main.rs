@@ -17,6 +17,8 @@ mod fault_proxy;
 mod faults;
 mod fixtures;
 mod format;
+#[cfg(feature = "serve")]
+mod fuzz_regressions;
 /// The benchmarks' catalog generator, shared (`bench/src/catalog.rs`).
 #[cfg(all(feature = "serve", feature = "autumn"))]
 #[allow(dead_code)]

@@ -2,7 +2,9 @@
 //! endpoints against `pricectl plan`, the credit story over HTTP, idempotency, concurrency,
 //! limits and a graceful stop. Each test starts its own server on a free loopback port.
 
+mod crash;
 mod entities;
+mod hostile_clients;
 pub mod server;
 
 use std::thread;

@@ -69,10 +69,21 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Response {
-        let mut stream = TcpStream::connect(&self.address).expect("connects");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .expect("a timeout");
+        self.try_request(method, path, headers, body)
+            .unwrap_or_else(|error| panic!("{method} {path}: {error}"))
+    }
+
+    /// Any request, with these headers; an error when the connection fails or closes before
+    /// a whole answer (a server killed meanwhile).
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Response> {
+        let mut stream = TcpStream::connect(&self.address)?;
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             self.address,
@@ -85,11 +96,16 @@ impl Server {
             request.push_str("\r\n");
         }
         request.push_str("\r\n");
-        stream.write_all(request.as_bytes()).expect("sends");
-        stream.write_all(body).expect("sends the body");
+        stream.write_all(request.as_bytes())?;
+        stream.write_all(body)?;
         let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).expect("reads the answer");
-        Response::parse(&answer)
+        stream.read_to_end(&mut answer)?;
+        Response::parse(&answer).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("not a whole answer: {}", String::from_utf8_lossy(&answer)),
+            )
+        })
     }
 
     /// Stops the server with SIGTERM and returns its stderr and whether it exited 0.
@@ -135,24 +151,30 @@ pub struct Response {
 }
 
 impl Response {
-    fn parse(raw: &[u8]) -> Response {
+    /// An answer read to the end of the connection; `None` unless it is whole (its body as
+    /// long as its `Content-Length`).
+    fn parse(raw: &[u8]) -> Option<Response> {
         let text = String::from_utf8_lossy(raw);
-        let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+        let (head, body) = text.split_once("\r\n\r\n")?;
         let mut lines = head.lines();
         let status = lines
             .next()
             .and_then(|line| line.split(' ').nth(1))
-            .and_then(|code| code.parse().ok())
-            .expect("a status line");
-        let headers = lines
+            .and_then(|code| code.parse().ok())?;
+        let headers: Vec<(String, String)> = lines
             .filter_map(|line| line.split_once(": "))
             .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
             .collect();
-        Response {
+        let response = Response {
             status,
             headers,
             body: body.to_string(),
-        }
+        };
+        let whole = response
+            .header("content-length")
+            .and_then(|length| length.parse::<usize>().ok())
+            .is_none_or(|length| length == response.body.len());
+        whole.then_some(response)
     }
 
     /// The body as JSON (numbers kept as written).
