@@ -312,11 +312,12 @@ impl Ledger {
             && amount > Decimal::ZERO
             && !resolution.overage_allowed
             && !(allocated && resolution.granted_free);
+        // The lots in force, read once: the cap, the draw and the balance after use them.
+        let (held, lots) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
         let deducted = if resolution.unlimited {
             Decimal::ZERO
         } else if capped {
             // Only what the balance holds; the event itself is recorded in full (`units`).
-            let (held, _) = balance(&transaction, customer_id, &resolution.balance_key, at.0)?;
             amount.min(held.max(Decimal::ZERO))
         } else {
             amount
@@ -330,16 +331,18 @@ impl Ledger {
                 &transaction,
                 customer_id,
                 &resolution.balance_key,
+                &lots,
                 deducted,
                 at.0,
             )?
         } else if deducted.is_zero() {
-            balance(&transaction, customer_id, &resolution.balance_key, at.0)?.0
+            held
         } else {
             draw(
                 &transaction,
                 customer_id,
                 &resolution.balance_key,
+                &lots,
                 deducted,
                 at.0,
             )?
@@ -396,6 +399,7 @@ impl Ledger {
                 idempotency_key: request.idempotency_key.as_deref(),
             },
         )?;
+        let balance_after = listed_balance(&transaction, &active, customer_id, &resolution, at)?;
         let result = TrackResult {
             customer_id: customer_id.to_string(),
             feature_id: request.feature_id.clone(),
@@ -406,6 +410,7 @@ impl Ledger {
             unlimited: resolution.unlimited,
             top_up,
             replayed: false,
+            balance_after,
         };
         remember(
             &transaction,
@@ -835,6 +840,39 @@ fn balances_within(
             )
         })
         .collect()
+}
+
+/// One balance of a customer at `at` as [`balances_within`] lists it, inside the transaction
+/// that just wrote it (the customer's clock is `at`): `None` when it would not be listed (no
+/// lot of it was ever made and no active plan has an item for it). `resolution` is the
+/// balance's own: a feature's usage and the credit system covering it resolve alike.
+fn listed_balance(
+    connection: &Connection,
+    active: &[ActivePlan<'_>],
+    customer_id: &str,
+    resolution: &super::entitlement::Resolution,
+    at: Instant,
+) -> Result<Option<BalanceView>, LedgerError> {
+    let key = resolution.balance_key.as_str();
+    let view = balance_view(
+        connection,
+        Some(at.0),
+        customer_id,
+        key,
+        resolution.unlimited,
+        resolution.overage_allowed,
+        at.0,
+    )?;
+    let listed = !view.lots.is_empty()
+        || active
+            .iter()
+            .any(|active_plan| active_plan.plan.items.contains_key(key))
+        || connection
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM lots WHERE customer_id = ?1 AND balance_key = ?2)",
+            )?
+            .query_row(params![customer_id, key], |row| row.get::<_, bool>(0))?;
+    Ok(listed.then_some(view))
 }
 
 /// The customer's clock, the time of its latest write (or its creation), as an SQL

@@ -180,19 +180,21 @@ fn set_remaining(transaction: &Connection, id: i64, remaining: Decimal) -> Resul
 }
 
 /// Deducts `amount` from a balance in draw order; what no lot covers goes to the overdraft.
-/// Returns the balance after.
+/// `lots` are the balance's lots in force at `at` as [`balance`] read them in this
+/// transaction (the caller needed them already: read once, not twice). Returns the balance
+/// after.
 pub fn draw(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
+    lots: &[Lot],
     amount: Decimal,
     at: i64,
 ) -> Result<Decimal, LedgerError> {
     let mut left = amount;
-    let lots = active_lots(transaction, customer_id, balance_key, at)?;
-    let after = exact::sub(sum(&lots)?, amount)?;
+    let after = exact::sub(sum(lots)?, amount)?;
     let mut overdraft = None;
-    for lot in &lots {
+    for lot in lots {
         if lot.source == Source::Overdraft {
             overdraft = Some(lot.clone());
             continue;
@@ -332,16 +334,17 @@ fn find_overdraft(
 }
 
 /// Changes the level of an allocated feature by `amount` (positive allocates, negative
-/// releases); returns the balance after. Releasing more than is in use is refused.
+/// releases); returns the balance after. `lots` are the balance's lots in force, as for
+/// [`draw`]. Releasing more than is in use is refused.
 pub fn allocate(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
+    lots: &[Lot],
     amount: Decimal,
     at: i64,
 ) -> Result<Decimal, LedgerError> {
-    let lots = active_lots(transaction, customer_id, balance_key, at)?;
-    let after = exact::sub(sum(&lots)?, amount)?;
+    let after = exact::sub(sum(lots)?, amount)?;
     // Units in use are released back up to what was allocated, never beyond.
     let row: Option<(i64, String)> = transaction
         .prepare_cached(

@@ -181,6 +181,13 @@ pub struct TrackResult {
     /// applied again, and the answer is the first one's.
     #[serde(default)]
     pub replayed: bool,
+    /// The balance drawn, after the track, as [`Ledger::balances`](super::Ledger::balances)
+    /// would list it, read in the track's own transaction (a server answers a track with it,
+    /// no second read). `None` when the customer has no such balance (no lot of it and no plan
+    /// item for it), and in a replayed answer (the answer kept for a key does not hold it).
+    /// Not part of the JSON form.
+    #[serde(skip)]
+    pub balance_after: Option<BalanceView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -309,7 +309,7 @@ impl Runtime {
             // Before 2.1 Autumn creates an unknown customer on track (`runTrackV3`).
             self.ensure_customer(&params.customer_id, at)?;
         }
-        let result = self.tracked(
+        let mut result = self.tracked(
             TrackRequest {
                 customer_id: params.customer_id.clone(),
                 feature_id: feature_id.clone(),
@@ -326,10 +326,17 @@ impl Runtime {
             },
             at,
         )?;
-        let views = self.balances(&params.customer_id, at)?;
-        let balances: BTreeMap<String, Balance> = views
+        // The track read its balance after, in its own transaction; a replayed answer (kept
+        // for its key) does not hold it, so the balance is read as it stands now.
+        let after = if result.replayed {
+            self.balances(&params.customer_id, at)?
+                .into_iter()
+                .find(|view| view.balance_key == result.balance_key)
+        } else {
+            result.balance_after.take()
+        };
+        let balances: BTreeMap<String, Balance> = after
             .iter()
-            .filter(|view| view.balance_key == result.balance_key)
             .map(|view| (view.balance_key.clone(), balance(view)))
             .collect();
         Ok(TrackResponse {
