@@ -33,6 +33,8 @@ pub struct Ledger {
     store: Store,
     /// Read again when an apply moves the store's catalog revision (see [`LedgerCatalog`]).
     catalog: LedgerCatalog,
+    /// Operations run inside [`Ledger::in_one_commit`]'s transaction.
+    grouped: bool,
 }
 
 impl Ledger {
@@ -61,7 +63,11 @@ impl Ledger {
     /// The ledger of a store already open (an in-memory store for scenarios).
     pub fn over(store: Store) -> Result<Ledger, LedgerError> {
         let catalog = LedgerCatalog::load(&store)?;
-        Ok(Ledger { store, catalog })
+        Ok(Ledger {
+            store,
+            catalog,
+            grouped: false,
+        })
     }
 
     /// The live catalog the ledger runs on, as of its last operation.
@@ -672,6 +678,11 @@ impl Ledger {
     /// Performs one operation: the one place where CLI commands, scenario steps and requests
     /// reach the ledger. A store failure names the store's file.
     pub fn execute(&mut self, operation: &Operation, at: Instant) -> Result<Outcome, LedgerError> {
+        if self.grouped && self.store.connection().is_autocommit() {
+            // The group's transaction is gone (see `in_one_commit`): performed now, the
+            // operation would commit on its own while the group reports failure.
+            return Err(LedgerError::RolledBack);
+        }
         let outcome = self.perform(operation, at);
         outcome.map_err(|error| match error {
             LedgerError::Sqlite(source) => LedgerError::Store(self.store.failed(source)),
@@ -722,6 +733,60 @@ impl Ledger {
                 Outcome::Advanced(self.advance(customer_id.as_deref(), at)?)
             }
         })
+    }
+
+    /// Runs `work` (any number of operations, through [`Ledger::execute`]) in one write
+    /// transaction committed once at the end: a group commit. Each operation is a savepoint of
+    /// it, so one that fails undoes its own writes alone and gets its own error while the
+    /// others stand, exactly as if each had been its own transaction. None of them is durable
+    /// (nor seen by another connection) before the commit, which writes the log once for all:
+    /// what `work` answers may be given out only once this returns `Ok`. `Err`: nothing of the
+    /// group was kept.
+    pub fn in_one_commit<T>(
+        &mut self,
+        work: impl FnOnce(&mut Ledger) -> T,
+    ) -> Result<T, LedgerError> {
+        self.begin_group()?;
+        let answer = work(self);
+        self.commit_group()?;
+        Ok(answer)
+    }
+
+    /// Opens the transaction of a group commit, for an owner that keeps the ledger inside
+    /// another value and so cannot hand it to [`Ledger::in_one_commit`]'s closure; every
+    /// `begin_group` is followed by [`Ledger::commit_group`], with nothing but operations
+    /// between.
+    pub fn begin_group(&mut self) -> Result<(), LedgerError> {
+        self.store.require_writable()?;
+        self.store
+            .connection()
+            .prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut statement| statement.execute([]))
+            .map_err(|source| LedgerError::Store(self.store.failed(source)))?;
+        self.grouped = true;
+        Ok(())
+    }
+
+    /// Commits the group [`Ledger::begin_group`] opened. `Err`: nothing of the group was kept.
+    pub fn commit_group(&mut self) -> Result<(), LedgerError> {
+        self.grouped = false;
+        let connection = self.store.connection();
+        if connection.is_autocommit() {
+            // SQLite rolls a whole transaction back on some failures (I/O, a full disk).
+            return Err(LedgerError::RolledBack);
+        }
+        let committed = connection
+            .prepare_cached("COMMIT")
+            .and_then(|mut statement| statement.execute([]));
+        if let Err(source) = committed {
+            if !connection.is_autocommit() {
+                let _ = connection
+                    .prepare_cached("ROLLBACK")
+                    .and_then(|mut statement| statement.execute([]));
+            }
+            return Err(LedgerError::Store(self.store.failed(source)));
+        }
+        Ok(())
     }
 
     /// Brings billing periods up to `at` (renewals, bills for usage, expiries) for one
@@ -1329,4 +1394,58 @@ fn remember<Request: serde::Serialize, Response: serde::Serialize>(
             serde_json::to_string(response).expect("responses serialize"),
         ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ledger over the openai-credits example in memory, with the customer `acme`.
+    fn ledger() -> Ledger {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("pricing-examples/openai-credits/pricing.toml");
+        let catalog = crate::compile_path(&path)
+            .expect("the example loads")
+            .catalog
+            .expect("the example is valid");
+        let mut ledger = crate::scenario::fresh_ledger(&catalog).expect("a ledger");
+        ledger
+            .create_customer("acme", None, None, Instant(0))
+            .expect("a customer");
+        ledger
+    }
+
+    fn track() -> Operation {
+        Operation::Track(TrackRequest {
+            customer_id: "acme".into(),
+            feature_id: "o1-input-tokens".into(),
+            value: Decimal::ONE,
+            idempotency_key: None,
+            overage: Overage::Overflow,
+        })
+    }
+
+    #[test]
+    fn once_sqlite_rolled_a_group_back_nothing_more_is_performed_and_nothing_is_kept() {
+        let mut ledger = ledger();
+        let group = ledger.in_one_commit(|ledger| {
+            ledger.execute(&track(), Instant(1)).expect("a track");
+            // What SQLite does itself on an I/O failure or a full disk.
+            ledger
+                .store
+                .connection()
+                .execute_batch("ROLLBACK")
+                .expect("rolled back");
+            // Performed now, this track would commit on its own while the group fails.
+            ledger.execute(&track(), Instant(2))
+        });
+        assert!(matches!(group, Err(LedgerError::RolledBack)), "{group:?}");
+        let usage = ledger
+            .history("acme")
+            .expect("history")
+            .into_iter()
+            .filter(|entry| entry.kind == "usage")
+            .count();
+        assert_eq!(usage, 0);
+    }
 }

@@ -56,6 +56,19 @@ impl Runtime {
         Runtime { path, ledger: None }
     }
 
+    /// Runs `work` (runtime calls) as one group commit of the ledger
+    /// ([`Ledger::in_one_commit`]): each ledger operation a savepoint, one commit for all.
+    /// Its answers may be given out only once this returns `Ok`; `Err`: nothing was kept.
+    pub fn in_one_commit<T>(
+        &mut self,
+        work: impl FnOnce(&mut Runtime) -> T,
+    ) -> Result<T, ApiError> {
+        self.ledger()?.begin_group()?;
+        let answer = work(self);
+        self.ledger()?.commit_group()?;
+        Ok(answer)
+    }
+
     /// Performs one ledger operation now.
     fn execute(&mut self, operation: &Operation, at: Instant) -> Result<Outcome, ApiError> {
         Ok(self.ledger()?.execute(operation, at)?)
