@@ -176,13 +176,10 @@ impl Service {
     }
 
     /// Performs a run of tracks and checks in one commit and answers each once it committed.
-    /// A lone job, or checks alone (nothing to commit), are answered one by one.
+    /// Checks alone share it too: their reads then take the store's locks once, not once
+    /// per statement. A lone job is performed as it is.
     fn perform_group(&mut self, group: Vec<GroupedJob>) {
-        let tracks = group
-            .iter()
-            .filter(|job| matches!(job.call, RuntimeCall::Track(_)))
-            .count();
-        if group.len() < 2 || tracks == 0 {
+        if group.len() < 2 {
             for job in group {
                 let answer = job
                     .call

@@ -50,15 +50,7 @@ impl Server {
 
     /// `POST /v1/<route>` with the test key and API version 2.1.0.
     pub fn post(&self, route: &str, body: &str) -> Response {
-        self.request(
-            "POST",
-            &format!("/v1/{route}"),
-            &[
-                ("Authorization", &format!("Bearer {KEY}")),
-                ("X-API-Version", "2.1.0"),
-            ],
-            body.as_bytes(),
-        )
+        self.try_post(route, body).expect("the server answers")
     }
 
     /// Any request, with these headers.
@@ -69,10 +61,33 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Response {
-        let mut stream = TcpStream::connect(&self.address).expect("connects");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .expect("a timeout");
+        self.try_request(method, path, headers, body)
+            .expect("the server answers")
+    }
+
+    /// `POST /v1/<route>` as [`Server::post`] sends it; `Err` when the server is gone.
+    pub fn try_post(&self, route: &str, body: &str) -> std::io::Result<Response> {
+        self.try_request(
+            "POST",
+            &format!("/v1/{route}"),
+            &[
+                ("Authorization", &format!("Bearer {KEY}")),
+                ("X-API-Version", "2.1.0"),
+            ],
+            body.as_bytes(),
+        )
+    }
+
+    /// Any request; `Err` when the connection fails or closes before a whole answer.
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Response> {
+        let mut stream = TcpStream::connect(&self.address)?;
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             self.address,
@@ -85,11 +100,16 @@ impl Server {
             request.push_str("\r\n");
         }
         request.push_str("\r\n");
-        stream.write_all(request.as_bytes()).expect("sends");
-        stream.write_all(body).expect("sends the body");
+        stream.write_all(request.as_bytes())?;
+        stream.write_all(body)?;
         let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).expect("reads the answer");
-        Response::parse(&answer)
+        stream.read_to_end(&mut answer)?;
+        Response::parse(&answer).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the connection closed before a whole answer",
+            )
+        })
     }
 
     /// Stops the server with SIGTERM and returns its stderr and whether it exited 0.
@@ -135,24 +155,24 @@ pub struct Response {
 }
 
 impl Response {
-    fn parse(raw: &[u8]) -> Response {
+    /// `None` unless `raw` holds a head and a status line.
+    fn parse(raw: &[u8]) -> Option<Response> {
         let text = String::from_utf8_lossy(raw);
-        let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+        let (head, body) = text.split_once("\r\n\r\n")?;
         let mut lines = head.lines();
         let status = lines
             .next()
             .and_then(|line| line.split(' ').nth(1))
-            .and_then(|code| code.parse().ok())
-            .expect("a status line");
+            .and_then(|code| code.parse().ok())?;
         let headers = lines
             .filter_map(|line| line.split_once(": "))
             .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
             .collect();
-        Response {
+        Some(Response {
             status,
             headers,
             body: body.to_string(),
-        }
+        })
     }
 
     /// The body as JSON (numbers kept as written).
