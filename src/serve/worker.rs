@@ -125,9 +125,15 @@ impl RuntimeCall {
     }
 }
 
+/// How a waiting job is performed: in a group commit, or alone.
+enum Waiting {
+    Grouped(GroupedJob),
+    Alone(Job),
+}
+
 impl Job {
     /// The job as one that may share a commit, or itself when it may not.
-    fn grouped(self) -> Result<GroupedJob, Job> {
+    fn waiting(self) -> Waiting {
         let Job {
             call,
             context,
@@ -141,14 +147,14 @@ impl Job {
             }
             Call::Check(params) => RuntimeCall::Check(params),
             call => {
-                return Err(Job {
+                return Waiting::Alone(Job {
                     call,
                     context,
                     reply,
                 });
             }
         };
-        Ok(GroupedJob {
+        Waiting::Grouped(GroupedJob {
             call,
             context,
             reply,
@@ -162,9 +168,9 @@ impl Service {
     fn perform_in_order(&mut self, jobs: Vec<Job>) {
         let mut group = Vec::new();
         for job in jobs {
-            match job.grouped() {
-                Ok(job) => group.push(job),
-                Err(job) => {
+            match job.waiting() {
+                Waiting::Grouped(job) => group.push(job),
+                Waiting::Alone(job) => {
                     self.perform_group(std::mem::take(&mut group));
                     let answer = self.perform(job.call, &job.context);
                     // The client may have gone: its work is done all the same.
