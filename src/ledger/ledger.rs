@@ -1400,52 +1400,53 @@ fn remember<Request: serde::Serialize, Response: serde::Serialize>(
 mod tests {
     use super::*;
 
-    /// A ledger over the openai-credits example in memory, with the customer `acme`.
+    /// A ledger over an in-memory store whose catalog is a currency and nothing else: enough
+    /// for customers.
     fn ledger() -> Ledger {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("pricing-examples/openai-credits/pricing.toml");
-        let catalog = crate::compile_path(&path)
-            .expect("the example loads")
-            .catalog
-            .expect("the example is valid");
-        let mut ledger = crate::scenario::fresh_ledger(&catalog).expect("a ledger");
-        ledger
-            .create_customer("acme", None, None, Instant(0))
-            .expect("a customer");
-        ledger
+        let store = Store::open_in_memory().expect("a store");
+        store
+            .connection()
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('currency', 'USD')",
+                [],
+            )
+            .expect("a currency");
+        Ledger::over(store).expect("a ledger")
     }
 
-    fn track() -> Operation {
-        Operation::Track(TrackRequest {
-            customer_id: "acme".into(),
-            feature_id: "o1-input-tokens".into(),
-            value: Decimal::ONE,
-            idempotency_key: None,
-            overage: Overage::Overflow,
-        })
+    fn create(customer_id: &str) -> Operation {
+        Operation::CreateCustomer {
+            customer_id: customer_id.into(),
+            name: None,
+            email: None,
+        }
     }
 
     #[test]
     fn once_sqlite_rolled_a_group_back_nothing_more_is_performed_and_nothing_is_kept() {
         let mut ledger = ledger();
         let group = ledger.in_one_commit(|ledger| {
-            ledger.execute(&track(), Instant(1)).expect("a track");
+            ledger
+                .execute(&create("a"), Instant(1))
+                .expect("a customer");
             // What SQLite does itself on an I/O failure or a full disk.
             ledger
                 .store
                 .connection()
                 .execute_batch("ROLLBACK")
                 .expect("rolled back");
-            // Performed now, this track would commit on its own while the group fails.
-            ledger.execute(&track(), Instant(2))
+            // Performed now, this would commit on its own while the group fails.
+            ledger.execute(&create("b"), Instant(2))
         });
         assert!(matches!(group, Err(LedgerError::RolledBack)), "{group:?}");
-        let usage = ledger
-            .history("acme")
-            .expect("history")
-            .into_iter()
-            .filter(|entry| entry.kind == "usage")
-            .count();
-        assert_eq!(usage, 0);
+        for customer in ["a", "b"] {
+            assert!(
+                matches!(
+                    ledger.customer(customer, Instant(3)),
+                    Err(LedgerError::UnknownCustomer(_))
+                ),
+                "{customer} was kept"
+            );
+        }
     }
 }
