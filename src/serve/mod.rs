@@ -9,12 +9,14 @@
 //! - [`catalog`]: catalog endpoints through the compiler, diff and apply of `pricectl apply`.
 //! - [`runtime`]: customers, attach, track, check and grants through the ledger.
 //! - [`idempotency`]: the `Idempotency-Key`s claimed, kept in the store.
+//! - [`request_log`]: the request log, written by a thread of its own.
 
 mod api_error;
 mod api_key;
 mod call;
 mod catalog;
 mod idempotency;
+mod request_log;
 mod runtime;
 mod server;
 mod worker;
@@ -60,6 +62,13 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
             path: options.state.display().to_string(),
             message: error.message,
         })?;
+    let (log, log_writer) = if options.log {
+        let (log, writer) =
+            request_log::RequestLog::start(std::io::stderr()).map_err(ServeError::Runtime)?;
+        (Some(log), Some(writer))
+    } else {
+        (None, None)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -79,7 +88,7 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
             options.keys,
             worker,
             options.limits,
-            options.log,
+            log,
             server::shutdown_signal(),
         )
         .await;
@@ -88,5 +97,9 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
     // Every handle is gone: the store's thread finishes what was queued, then stops.
     drop(runtime);
     let _ = thread.join();
+    // Every request was answered and logged: the last lines are written before the exit.
+    if let Some(writer) = log_writer {
+        writer.finish();
+    }
     Ok(())
 }

@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 use super::api_error::ApiError;
 use super::api_key::ApiKey;
 use super::call::Call;
+use super::request_log::RequestLog;
 use super::worker::{CallContext, Job, WorkerHandle};
 use crate::autumn::wire::ApiVersion;
 use crate::autumn::wire::error::code;
@@ -52,7 +53,8 @@ struct Shared {
     keys: Vec<ApiKey>,
     worker: WorkerHandle,
     limits: Limits,
-    log: bool,
+    /// `None` under `--quiet`.
+    log: Option<RequestLog>,
 }
 
 /// Serves on `listener` until `shutdown` resolves, then stops accepting and waits (up to the
@@ -62,7 +64,7 @@ pub async fn serve(
     keys: Vec<ApiKey>,
     worker: WorkerHandle,
     limits: Limits,
-    log: bool,
+    log: Option<RequestLog>,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let shared = Arc::new(Shared {
@@ -346,12 +348,12 @@ fn error_response(error: &ApiError, env: Option<&str>) -> Response {
 
 /// One line per request on stderr: method, route, status, duration. Never a key or a body.
 fn log(shared: &Shared, method: &Method, route: &str, response: &Response, started: Instant) {
-    if shared.log {
-        eprintln!(
+    if let Some(log) = &shared.log {
+        log.line(format_args!(
             "{method} {route} {} {:.2}ms",
             response.status().as_u16(),
             started.elapsed().as_secs_f64() * 1000.0
-        );
+        ));
     }
 }
 
