@@ -90,6 +90,13 @@ pub enum LedgerError {
     IdempotencyConflict(String),
     #[error("the local store has no catalog: apply pricing first")]
     NoCatalog,
+    /// The transaction of a group of operations committed together
+    /// ([`crate::ledger::Ledger::in_one_commit`]) was rolled back by `SQLite` itself (an I/O
+    /// failure, a full disk): none of the group's operations was kept.
+    #[error(
+        "the local store rolled back its transaction (an I/O failure or a full disk): nothing was recorded; retry once the store is writable"
+    )]
+    RolledBack,
     /// The store could not be opened, read or written (it names the file).
     #[error(transparent)]
     Store(#[from] StoreError),

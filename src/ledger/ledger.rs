@@ -34,6 +34,8 @@ pub struct Ledger {
     store: Store,
     /// Read again when an apply moves the store's catalog revision (see [`LedgerCatalog`]).
     catalog: LedgerCatalog,
+    /// Operations run inside [`Ledger::in_one_commit`]'s transaction.
+    grouped: bool,
 }
 
 impl Ledger {
@@ -62,7 +64,11 @@ impl Ledger {
     /// The ledger of a store already open (an in-memory store for scenarios).
     pub fn over(store: Store) -> Result<Ledger, LedgerError> {
         let catalog = LedgerCatalog::load(&store)?;
-        Ok(Ledger { store, catalog })
+        Ok(Ledger {
+            store,
+            catalog,
+            grouped: false,
+        })
     }
 
     /// The live catalog the ledger runs on, as of its last operation.
@@ -339,17 +345,18 @@ impl Ledger {
             && amount > Decimal::ZERO
             && !resolution.overage_allowed
             && !(allocated && resolution.granted_free);
+        // The lots in force, read once: the cap, the draw and the balance after use them.
+        let (held, lots) = balance(
+            &transaction,
+            customer_id,
+            &resolution.balance_key,
+            drawer.entity.as_deref(),
+            at.0,
+        )?;
         let deducted = if resolution.unlimited {
             Decimal::ZERO
         } else if capped {
             // Only what the balance holds; the event itself is recorded in full (`units`).
-            let (held, _) = balance(
-                &transaction,
-                customer_id,
-                &resolution.balance_key,
-                drawer.entity.as_deref(),
-                at.0,
-            )?;
             amount.min(held.max(Decimal::ZERO))
         } else {
             amount
@@ -372,20 +379,14 @@ impl Ledger {
             )?;
             (after, vec![(holder, deducted)])
         } else if deducted.is_zero() {
-            let (after, _) = balance(
-                &transaction,
-                customer_id,
-                &resolution.balance_key,
-                drawer.entity.as_deref(),
-                at.0,
-            )?;
-            (after, vec![(holder, deducted)])
+            (held, vec![(holder, deducted)])
         } else {
             let drawn = draw(
                 &transaction,
                 customer_id,
                 &resolution.balance_key,
                 &drawer,
+                &lots,
                 deducted,
                 at.0,
             )?;
@@ -466,6 +467,12 @@ impl Ledger {
                 },
             )?;
         }
+        // A server answers the track with this (no second read); an entity's answer lists the
+        // balances the entity may use, read by the server.
+        let balance_after = match drawer.entity {
+            None => listed_balance(&transaction, &active, customer_id, &resolution, at)?,
+            Some(_) => None,
+        };
         let result = TrackResult {
             customer_id: customer_id.to_string(),
             feature_id: request.feature_id.clone(),
@@ -477,6 +484,7 @@ impl Ledger {
             top_up,
             replayed: false,
             entity_id: drawer.entity.clone(),
+            balance_after,
         };
         remember(
             &transaction,
@@ -801,6 +809,11 @@ impl Ledger {
     /// Performs one operation: the one place where CLI commands, scenario steps and requests
     /// reach the ledger. A store failure names the store's file.
     pub fn execute(&mut self, operation: &Operation, at: Instant) -> Result<Outcome, LedgerError> {
+        if self.grouped && self.store.connection().is_autocommit() {
+            // The group's transaction is gone (see `in_one_commit`): performed now, the
+            // operation would commit on its own while the group reports failure.
+            return Err(LedgerError::RolledBack);
+        }
         let outcome = self.perform(operation, at);
         outcome.map_err(|error| match error {
             LedgerError::Sqlite(source) => LedgerError::Store(self.store.failed(source)),
@@ -855,6 +868,60 @@ impl Ledger {
                 Outcome::Advanced(self.advance(customer_id.as_deref(), at)?)
             }
         })
+    }
+
+    /// Runs `work` (any number of operations, through [`Ledger::execute`]) in one write
+    /// transaction committed once at the end: a group commit. Each operation is a savepoint of
+    /// it, so one that fails undoes its own writes alone and gets its own error while the
+    /// others stand, exactly as if each had been its own transaction. None of them is durable
+    /// (nor seen by another connection) before the commit, which writes the log once for all:
+    /// what `work` answers may be given out only once this returns `Ok`. `Err`: nothing of the
+    /// group was kept.
+    pub fn in_one_commit<T>(
+        &mut self,
+        work: impl FnOnce(&mut Ledger) -> T,
+    ) -> Result<T, LedgerError> {
+        self.begin_group()?;
+        let answer = work(self);
+        self.commit_group()?;
+        Ok(answer)
+    }
+
+    /// Opens the transaction of a group commit, for an owner that keeps the ledger inside
+    /// another value and so cannot hand it to [`Ledger::in_one_commit`]'s closure; every
+    /// `begin_group` is followed by [`Ledger::commit_group`], with nothing but operations
+    /// between.
+    pub fn begin_group(&mut self) -> Result<(), LedgerError> {
+        self.store.require_writable()?;
+        self.store
+            .connection()
+            .prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut statement| statement.execute([]))
+            .map_err(|source| LedgerError::Store(self.store.failed(source)))?;
+        self.grouped = true;
+        Ok(())
+    }
+
+    /// Commits the group [`Ledger::begin_group`] opened. `Err`: nothing of the group was kept.
+    pub fn commit_group(&mut self) -> Result<(), LedgerError> {
+        self.grouped = false;
+        let connection = self.store.connection();
+        if connection.is_autocommit() {
+            // SQLite rolls a whole transaction back on some failures (I/O, a full disk).
+            return Err(LedgerError::RolledBack);
+        }
+        let committed = connection
+            .prepare_cached("COMMIT")
+            .and_then(|mut statement| statement.execute([]));
+        if let Err(source) = committed {
+            if !connection.is_autocommit() {
+                let _ = connection
+                    .prepare_cached("ROLLBACK")
+                    .and_then(|mut statement| statement.execute([]));
+            }
+            return Err(LedgerError::Store(self.store.failed(source)));
+        }
+        Ok(())
     }
 
     /// Brings billing periods up to `at` (renewals, bills for usage, expiries) for one
@@ -974,6 +1041,39 @@ fn balances_within(
             )
         })
         .collect()
+}
+
+/// One balance of a customer at `at` as [`balances_within`] lists it, inside the transaction
+/// that just wrote it (the customer's clock is `at`): `None` when it would not be listed (no
+/// lot of it was ever made and no active plan has an item for it). `resolution` is the
+/// balance's own: a feature's usage and the credit system covering it resolve alike.
+fn listed_balance(
+    connection: &Connection,
+    active: &[ActivePlan<'_>],
+    customer_id: &str,
+    resolution: &super::entitlement::Resolution,
+    at: Instant,
+) -> Result<Option<BalanceView>, LedgerError> {
+    let key = resolution.balance_key.as_str();
+    let view = balance_view(
+        connection,
+        Some(at.0),
+        customer_id,
+        key,
+        None,
+        (resolution.unlimited, resolution.overage_allowed),
+        at.0,
+    )?;
+    let listed = !view.lots.is_empty()
+        || active
+            .iter()
+            .any(|active_plan| active_plan.plan.items.contains_key(key))
+        || connection
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM lots WHERE customer_id = ?1 AND balance_key = ?2)",
+            )?
+            .query_row(params![customer_id, key], |row| row.get::<_, bool>(0))?;
+    Ok(listed.then_some(view))
 }
 
 /// The customer's clock, the time of its latest write (or its creation), as an SQL
@@ -1437,4 +1537,59 @@ fn remember<Request: serde::Serialize, Response: serde::Serialize>(
             serde_json::to_string(response).expect("responses serialize"),
         ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ledger over an in-memory store whose catalog is a currency and nothing else: enough
+    /// for customers.
+    fn ledger() -> Ledger {
+        let store = Store::open_in_memory().expect("a store");
+        store
+            .connection()
+            .execute(
+                "INSERT INTO meta (key, value) VALUES ('currency', 'USD')",
+                [],
+            )
+            .expect("a currency");
+        Ledger::over(store).expect("a ledger")
+    }
+
+    fn create(customer_id: &str) -> Operation {
+        Operation::CreateCustomer {
+            customer_id: customer_id.into(),
+            name: None,
+            email: None,
+        }
+    }
+
+    #[test]
+    fn once_sqlite_rolled_a_group_back_nothing_more_is_performed_and_nothing_is_kept() {
+        let mut ledger = ledger();
+        let group = ledger.in_one_commit(|ledger| {
+            ledger
+                .execute(&create("a"), Instant(1))
+                .expect("a customer");
+            // What SQLite does itself on an I/O failure or a full disk.
+            ledger
+                .store
+                .connection()
+                .execute_batch("ROLLBACK")
+                .expect("rolled back");
+            // Performed now, this would commit on its own while the group fails.
+            ledger.execute(&create("b"), Instant(2))
+        });
+        assert!(matches!(group, Err(LedgerError::RolledBack)), "{group:?}");
+        for customer in ["a", "b"] {
+            assert!(
+                matches!(
+                    ledger.customer(customer, Instant(3)),
+                    Err(LedgerError::UnknownCustomer(_))
+                ),
+                "{customer} was kept"
+            );
+        }
+    }
 }

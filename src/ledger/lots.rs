@@ -244,30 +244,25 @@ impl Drawn {
 }
 
 /// Deducts `amount` from a balance in draw order; what no lot covers goes to the drawer's
-/// overdraft.
+/// overdraft. `lots` are the lots the drawer may use in force at `at`, as [`balance`] read them
+/// in this transaction (the caller needed them already: read once, not twice).
 pub fn draw(
     transaction: &Connection,
     customer_id: &str,
     balance_key: &str,
     drawer: &Drawer,
+    lots: &[Lot],
     amount: Decimal,
     at: i64,
 ) -> Result<Drawn, LedgerError> {
     let mut left = amount;
     let overdraft_to = drawer.overdraft_to.as_deref();
-    let lots = active_lots(
-        transaction,
-        customer_id,
-        balance_key,
-        drawer.entity.as_deref(),
-        at,
-    )?;
     let mut drawn = Drawn {
-        after: exact::sub(sum(&lots)?, amount)?,
+        after: exact::sub(sum(lots)?, amount)?,
         taken: Vec::new(),
     };
     let mut overdraft = None;
-    for lot in &lots {
+    for lot in lots {
         if lot.source == Source::Overdraft {
             if lot.entity_id.as_deref() == overdraft_to {
                 overdraft = Some(lot.clone());

@@ -200,6 +200,13 @@ pub struct TrackResult {
     /// The entity the usage was for (its balance is `balance`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
+    /// The balance drawn, after the track, as [`Ledger::balances`](super::Ledger::balances)
+    /// would list it, read in the track's own transaction (a server answers a track with it,
+    /// no second read). `None` when the customer has no such balance (no lot of it and no plan
+    /// item for it), and in a replayed answer (the answer kept for a key does not hold it).
+    /// Not part of the JSON form.
+    #[serde(skip)]
+    pub balance_after: Option<BalanceView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -84,11 +84,13 @@ impl From<LedgerError> for ApiError {
                 code::PRODUCT_NOT_FOUND,
                 "the store has no catalog yet: push one (`atmn push`, `catalog.update`) or run `pricectl apply`",
             ),
-            LedgerError::Store(_) | LedgerError::Corrupt(_) => ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                code::INTERNAL_ERROR,
-                message,
-            ),
+            LedgerError::Store(_) | LedgerError::Corrupt(_) | LedgerError::RolledBack => {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    code::INTERNAL_ERROR,
+                    message,
+                )
+            }
             _ => ApiError::invalid(message),
         }
     }

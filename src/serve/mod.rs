@@ -9,12 +9,14 @@
 //! - [`catalog`]: catalog endpoints through the compiler, diff and apply of `pricectl apply`.
 //! - [`runtime`]: customers, attach, track, check and grants through the ledger.
 //! - [`idempotency`]: the `Idempotency-Key`s claimed, kept in the store.
+//! - [`request_log`]: the request log, written by a thread of its own.
 
 mod api_error;
 mod api_key;
 mod call;
 mod catalog;
 mod idempotency;
+mod request_log;
 mod runtime;
 mod server;
 mod worker;
@@ -56,6 +58,13 @@ pub enum ServeError {
 /// free one) once requests are accepted.
 pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let (worker, thread) = start_worker(&options.state)?;
+    let (log, log_writer) = if options.log {
+        let (log, writer) =
+            request_log::RequestLog::start(std::io::stderr()).map_err(ServeError::Runtime)?;
+        (Some(log), Some(writer))
+    } else {
+        (None, None)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -70,8 +79,7 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
             })?;
         let address = listener.local_addr().map_err(ServeError::Runtime)?;
         ready(address);
-        let connections =
-            server::Connections::new(options.keys, worker, options.limits, options.log);
+        let connections = server::Connections::new(options.keys, worker, options.limits, log);
         server::serve(
             listener,
             connections,
@@ -84,6 +92,10 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
     // Every handle is gone: the store's thread finishes what was queued, then stops.
     drop(runtime);
     let _ = thread.join();
+    // Every request was answered and logged: the last lines are written before the exit.
+    if let Some(writer) = log_writer {
+        writer.finish();
+    }
     Ok(())
 }
 
@@ -110,7 +122,7 @@ impl InProcess {
     pub fn start(state: &Path, keys: Vec<ApiKey>, limits: Limits) -> Result<InProcess, ServeError> {
         let (worker, thread) = start_worker(state)?;
         Ok(InProcess {
-            connections: server::Connections::new(keys, worker, limits, false),
+            connections: server::Connections::new(keys, worker, limits, None),
             thread,
         })
     }

@@ -58,6 +58,19 @@ impl Runtime {
         Runtime { path, ledger: None }
     }
 
+    /// Runs `work` (runtime calls) as one group commit of the ledger
+    /// ([`Ledger::in_one_commit`]): each ledger operation a savepoint, one commit for all.
+    /// Its answers may be given out only once this returns `Ok`; `Err`: nothing was kept.
+    pub fn in_one_commit<T>(
+        &mut self,
+        work: impl FnOnce(&mut Runtime) -> T,
+    ) -> Result<T, ApiError> {
+        self.ledger()?.begin_group()?;
+        let answer = work(self);
+        self.ledger()?.commit_group()?;
+        Ok(answer)
+    }
+
     /// Performs one ledger operation now.
     fn execute(&mut self, operation: &Operation, at: Instant) -> Result<Outcome, ApiError> {
         Ok(self.ledger()?.execute(operation, at)?)
@@ -312,7 +325,7 @@ impl Runtime {
             // Before 2.1 Autumn creates an unknown customer on track (`runTrackV3`).
             self.ensure_customer(&params.customer_id, at)?;
         }
-        let result = self.tracked(
+        let mut result = self.tracked(
             TrackRequest {
                 customer_id: params.customer_id.clone(),
                 feature_id: feature_id.clone(),
@@ -330,10 +343,13 @@ impl Runtime {
             },
             at,
         )?;
-        // With an entity, the balances it may use (Autumn answers for the entity then).
-        let views = match &result.entity_id {
-            Some(entity_id) => {
-                self.entity_view(
+        // The track read its balance after in its own transaction, unless it was for an entity
+        // (Autumn answers with the balances the entity may use then) or replayed (the answer
+        // kept for its key does not hold it): those are read as they stand now.
+        let after = match (&result.entity_id, result.balance_after.take()) {
+            (None, Some(view)) if !result.replayed => Some(view),
+            (Some(entity_id), _) => self
+                .entity_view(
                     &Operation::GetEntity {
                         customer_id: params.customer_id.clone(),
                         entity_id: entity_id.clone(),
@@ -341,12 +357,15 @@ impl Runtime {
                     at,
                 )?
                 .balances
-            }
-            None => self.balances(&params.customer_id, at)?,
+                .into_iter()
+                .find(|view| view.balance_key == result.balance_key),
+            (None, _) => self
+                .balances(&params.customer_id, at)?
+                .into_iter()
+                .find(|view| view.balance_key == result.balance_key),
         };
-        let balances: BTreeMap<String, Balance> = views
+        let balances: BTreeMap<String, Balance> = after
             .iter()
-            .filter(|view| view.balance_key == result.balance_key)
             .map(|view| (view.balance_key.clone(), balance(view)))
             .collect();
         Ok(TrackResponse {

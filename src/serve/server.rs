@@ -23,6 +23,7 @@ use tokio::sync::oneshot;
 use super::api_error::ApiError;
 use super::api_key::ApiKey;
 use super::call::Call;
+use super::request_log::RequestLog;
 use super::worker::{CallContext, Job, WorkerHandle};
 use crate::autumn::wire::ApiVersion;
 use crate::autumn::wire::error::code;
@@ -53,7 +54,8 @@ struct Shared {
     keys: Vec<ApiKey>,
     worker: WorkerHandle,
     limits: Limits,
-    log: bool,
+    /// `None` under `--quiet`.
+    log: Option<RequestLog>,
 }
 
 /// The HTTP side of a server over one store, without a listener: [`serve`] hands it each
@@ -64,7 +66,12 @@ pub struct Connections {
 }
 
 impl Connections {
-    pub fn new(keys: Vec<ApiKey>, worker: WorkerHandle, limits: Limits, log: bool) -> Connections {
+    pub fn new(
+        keys: Vec<ApiKey>,
+        worker: WorkerHandle,
+        limits: Limits,
+        log: Option<RequestLog>,
+    ) -> Connections {
         let shared = Arc::new(Shared {
             keys,
             worker,
@@ -371,12 +378,12 @@ fn error_response(error: &ApiError, env: Option<&str>) -> Response {
 
 /// One line per request on stderr: method, route, status, duration. Never a key or a body.
 fn log(shared: &Shared, method: &Method, route: &str, response: &Response, started: Instant) {
-    if shared.log {
-        eprintln!(
+    if let Some(log) = &shared.log {
+        log.line(format_args!(
             "{method} {route} {} {:.2}ms",
             response.status().as_u16(),
             started.elapsed().as_secs_f64() * 1000.0
-        );
+        ));
     }
 }
 

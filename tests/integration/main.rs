@@ -32,6 +32,7 @@ mod interop;
 mod layering;
 mod ledger;
 mod ledger_controls;
+mod ledger_group_commit;
 mod ledger_output;
 mod ledger_rules;
 mod operational;

@@ -10,6 +10,7 @@ mod catalogs;
 mod language;
 mod ledger;
 mod reconcile;
+mod track_answer;
 
 use proptest::test_runner::{Config, FileFailurePersistence};
 

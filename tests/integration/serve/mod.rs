@@ -430,6 +430,145 @@ fn concurrent_tracks_keep_the_balance_exact() {
     assert_eq!(balance["balance"]["remaining"].to_string(), "998.6");
 }
 
+/// The usage entries in the store at `path` (read beside the server, as another process
+/// would).
+fn usage_entries(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .expect("the store opens")
+        .query_row(
+            "SELECT COUNT(*) FROM entries WHERE kind = 'usage'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("counted")
+}
+
+#[test]
+fn failing_requests_among_many_concurrent_tracks_fail_alone() {
+    // Tracks that wait together share one commit: a request that fails among them must get
+    // its own error and undo nothing of the others.
+    let (context, server) = served_example();
+    customer_with_credits(&server, 1000);
+    let good = r#"{"customer_id":"u1","feature_id":"o3-input-tokens","value":7}"#;
+    let failing = [
+        (
+            r#"{"customer_id":"nobody","feature_id":"o3-input-tokens","value":7}"#,
+            404,
+        ),
+        (
+            r#"{"customer_id":"u1","feature_id":"o3-input-tokens","value":-7}"#,
+            400,
+        ),
+        (
+            r#"{"customer_id":"u1","feature_id":"no-such-feature","value":7}"#,
+            404,
+        ),
+    ];
+    let (clients, requests) = (16, 30);
+    let server = &server;
+    let succeeded: usize = thread::scope(|scope| {
+        let workers: Vec<_> = (0..clients)
+            .map(|client| {
+                scope.spawn(move || {
+                    let mut succeeded = 0;
+                    for request in 0..requests {
+                        if (client + request) % 4 == 0 {
+                            let (body, status) = failing[(client + request) % 3];
+                            let answer = server.post("balances.track", body);
+                            assert_eq!(answer.status, status, "{body}: {}", answer.body);
+                        } else if request % 7 == 0 {
+                            let answer = server.post(
+                                "balances.check",
+                                r#"{"customer_id":"u1","feature_id":"o3-input-tokens"}"#,
+                            );
+                            assert_eq!(answer.status, 200, "{}", answer.body);
+                        } else {
+                            let answer = server.post("balances.track", good);
+                            assert_eq!(answer.status, 200, "{}", answer.body);
+                            succeeded += 1;
+                        }
+                    }
+                    succeeded
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("a client"))
+            .sum()
+    });
+    // Each track of 7 o3 input tokens is 0.007 credits.
+    let expected = rust_decimal::Decimal::from(1000)
+        - rust_decimal::Decimal::new(7, 3) * rust_decimal::Decimal::from(succeeded);
+    let balance = server
+        .post(
+            "balances.check",
+            r#"{"customer_id":"u1","feature_id":"o3-input-tokens"}"#,
+        )
+        .json();
+    assert_eq!(
+        balance["balance"]["remaining"].to_string(),
+        expected.normalize().to_string()
+    );
+    assert_eq!(
+        usage_entries(&context.path("local.db")),
+        i64::try_from(succeeded).expect("a count")
+    );
+}
+
+#[test]
+fn a_killed_server_loses_no_acknowledged_track() {
+    // A track is answered only once the commit it shares with others is done: a crash loses
+    // nothing acknowledged.
+    let (context, server) = served_example();
+    customer_with_credits(&server, 1000);
+    let acknowledged = std::sync::atomic::AtomicI64::new(0);
+    thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                // Until the server is gone.
+                while let Ok(answer) = server.try_post(
+                    "balances.track",
+                    r#"{"customer_id":"u1","feature_id":"o3-input-tokens","value":7}"#,
+                ) {
+                    assert_eq!(answer.status, 200, "{}", answer.body);
+                    acknowledged.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+        while acknowledged.load(std::sync::atomic::Ordering::SeqCst) < 300 {
+            thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &server.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+    });
+    drop(server);
+    let acknowledged = acknowledged.into_inner();
+    let recorded = usage_entries(&context.path("local.db"));
+    // Tracks performed but not yet answered when the kill came may be there too.
+    assert!(
+        recorded >= acknowledged,
+        "{recorded} usage entries for {acknowledged} acknowledged tracks"
+    );
+    let server = Server::start(&context);
+    let balance = server
+        .post(
+            "balances.check",
+            r#"{"customer_id":"u1","feature_id":"o3-input-tokens"}"#,
+        )
+        .json();
+    let expected = rust_decimal::Decimal::from(1000)
+        - rust_decimal::Decimal::new(7, 3) * rust_decimal::Decimal::from(recorded);
+    assert_eq!(
+        balance["balance"]["remaining"].to_string(),
+        expected.normalize().to_string(),
+        "the balance agrees with the entries"
+    );
+}
+
 #[test]
 fn a_body_over_the_limit_is_refused_and_nothing_else_breaks() {
     let (_context, server) = served_example();

@@ -50,15 +50,7 @@ impl Server {
 
     /// `POST /v1/<route>` with the test key and API version 2.1.0.
     pub fn post(&self, route: &str, body: &str) -> Response {
-        self.request(
-            "POST",
-            &format!("/v1/{route}"),
-            &[
-                ("Authorization", &format!("Bearer {KEY}")),
-                ("X-API-Version", "2.1.0"),
-            ],
-            body.as_bytes(),
-        )
+        self.try_post(route, body).expect("the server answers")
     }
 
     /// Any request, with these headers.
@@ -71,6 +63,19 @@ impl Server {
     ) -> Response {
         self.try_request(method, path, headers, body)
             .unwrap_or_else(|error| panic!("{method} {path}: {error}"))
+    }
+
+    /// `POST /v1/<route>` as [`Server::post`] sends it; `Err` when the server is gone.
+    pub fn try_post(&self, route: &str, body: &str) -> std::io::Result<Response> {
+        self.try_request(
+            "POST",
+            &format!("/v1/{route}"),
+            &[
+                ("Authorization", &format!("Bearer {KEY}")),
+                ("X-API-Version", "2.1.0"),
+            ],
+            body.as_bytes(),
+        )
     }
 
     /// Any request, with these headers; an error when the connection fails or closes before
