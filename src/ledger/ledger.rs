@@ -36,6 +36,10 @@ pub struct Ledger {
     catalog: LedgerCatalog,
     /// Operations run inside [`Ledger::in_one_commit`]'s transaction.
     grouped: bool,
+    /// Whether a track carries the balance after it ([`TrackResult::balance_after`]): a
+    /// server answers with it; the CLI, scenarios and replays never read it, and on the hot
+    /// path it is a balance read per track.
+    answers_with_balance: bool,
 }
 
 impl Ledger {
@@ -68,7 +72,16 @@ impl Ledger {
             store,
             catalog,
             grouped: false,
+            answers_with_balance: false,
         })
+    }
+
+    /// Makes every track carry the balance after it, read in its own transaction
+    /// ([`TrackResult::balance_after`]), for a caller that answers with it (`pricectl serve`).
+    #[must_use]
+    pub fn answering_with_balance(mut self) -> Ledger {
+        self.answers_with_balance = true;
+        self
     }
 
     /// The live catalog the ledger runs on, as of its last operation.
@@ -282,6 +295,7 @@ impl Ledger {
         at: Instant,
     ) -> Result<TrackResult, LedgerError> {
         let customer_id = request.customer_id.as_str();
+        let answers_with_balance = self.answers_with_balance;
         self.store.require_writable()?;
         let transaction = WriteTransaction::begin(self.store.connection())?;
         // One query reads the customer's clock, whether a period ended, and whether an
@@ -469,9 +483,10 @@ impl Ledger {
         }
         // A server answers the track with this (no second read); an entity's answer lists the
         // balances the entity may use, read by the server.
-        let balance_after = match drawer.entity {
-            None => listed_balance(&transaction, &active, customer_id, &resolution, at)?,
-            Some(_) => None,
+        let balance_after = if answers_with_balance && drawer.entity.is_none() {
+            listed_balance(&transaction, &active, customer_id, &resolution, at)?
+        } else {
+            None
         };
         let result = TrackResult {
             customer_id: customer_id.to_string(),

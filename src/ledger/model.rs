@@ -203,8 +203,10 @@ pub struct TrackResult {
     /// The balance drawn, after the track, as [`Ledger::balances`](super::Ledger::balances)
     /// would list it, read in the track's own transaction (a server answers a track with it,
     /// no second read). `None` when the customer has no such balance (no lot of it and no plan
-    /// item for it), and in a replayed answer (the answer kept for a key does not hold it).
-    /// Not part of the JSON form.
+    /// item for it), in a replayed answer (the answer kept for a key does not hold it), for a
+    /// track for an entity, and unless the ledger was asked for it
+    /// ([`Ledger::answering_with_balance`](super::Ledger::answering_with_balance)). Not part of
+    /// the JSON form.
     #[serde(skip)]
     pub balance_after: Option<BalanceView>,
 }

@@ -120,7 +120,7 @@ impl Runtime {
 
     fn ledger(&mut self) -> Result<&mut Ledger, ApiError> {
         if self.ledger.is_none() {
-            self.ledger = Some(Ledger::open(&self.path)?);
+            self.ledger = Some(Ledger::open(&self.path)?.answering_with_balance());
         }
         self.ledger.as_mut().ok_or_else(|| {
             ApiError::new(

@@ -174,7 +174,9 @@ proptest! {
         let start = Instant::parse("2026-01-01T00:00:00Z").expect("an instant");
         for example in examples() {
             let catalog = catalog(&example);
-            let mut ledger = fresh_ledger(&catalog).expect("a fresh ledger");
+            let mut ledger = fresh_ledger(&catalog)
+                .expect("a fresh ledger")
+                .answering_with_balance();
             ledger.create_customer("acme", None, None, start).expect("customer");
             let mut at = start;
             for step in &steps {
