@@ -24,7 +24,7 @@ use crate::dsl::DecimalLiteral;
 use crate::input::{SCENARIO_BYTES, read_limited};
 use crate::ledger::{
     AttachRequest, CheckRequest, CreateEntityRequest, GrantRequest, Instant, Operation, Overage,
-    SetQuantityRequest, TrackRequest,
+    SetAutoTopUpRequest, SetQuantityRequest, TopUpSwitch, TrackRequest,
 };
 use crate::render::Location;
 
@@ -222,7 +222,7 @@ fn step(
     let action_name = fields.string("do")?.ok_or_else(|| {
         at(
             offset,
-            "a step needs `do`: one of `customer`, `entity`, `delete-entity`, `attach`, `set-quantity`, `track`, `check`, `grant`, `advance`"
+            "a step needs `do`: one of `customer`, `entity`, `delete-entity`, `attach`, `set-quantity`, `track`, `check`, `grant`, `set-auto-top-up`, `advance`"
                 .into(),
         )
     })?;
@@ -325,6 +325,30 @@ fn step(
                 &["customer", "feature", "value", "idempotency_key", "entity"],
             )
         }
+        "set-auto-top-up" => {
+            let word = fields.string("switch")?.ok_or_else(|| {
+                at(
+                    offset,
+                    "a `set-auto-top-up` step needs `switch = \"on\"`, `\"off\"` or `\"plan\"`"
+                        .into(),
+                )
+            })?;
+            let switch = TopUpSwitch::parse(&word).ok_or_else(|| {
+                at(
+                    fields
+                        .value("switch")
+                        .map_or(offset, |value| value.span().start),
+                    format!("`switch` is `on`, `off` or `plan` (the plan's default), not `{word}`"),
+                )
+            })?;
+            (
+                StepAction::Operation(Operation::SetAutoTopUp(SetAutoTopUpRequest {
+                    customer_id: customer()?,
+                    switches: [(feature()?, switch)].into(),
+                })),
+                &["customer", "feature", "switch"],
+            )
+        }
         "check" => {
             let required = fields
                 .value("required")
@@ -419,7 +443,7 @@ fn step(
             return Err(at(
                 offset,
                 format!(
-                    "unknown step `do = \"{other}\"`: expected `customer`, `attach`, `set-quantity`, `track`, `check`, `grant` or `advance`"
+                    "unknown step `do = \"{other}\"`: expected `customer`, `entity`, `delete-entity`, `attach`, `set-quantity`, `track`, `check`, `grant`, `set-auto-top-up` or `advance`"
                 ),
             ));
         }

@@ -224,6 +224,27 @@ fn perform(
             balance: Some((tracked.balance_key, tracked.balance)),
             ..Observed::default()
         },
+        // Turning a top-up on below its threshold buys at once: the step's charge.
+        (Operation::SetAutoTopUp(request), Answer::AutoTopUpSet(set)) => {
+            let balance = match request.switches.keys().next() {
+                Some(key) => Some(reported_balance(ledger, &request.customer_id, key, at)?),
+                None => None,
+            };
+            Observed {
+                balance,
+                charge: Some((
+                    request.customer_id.clone(),
+                    set.top_ups.iter().map(|charge| charge.total).sum(),
+                )),
+                line_items: Some(
+                    set.top_ups
+                        .iter()
+                        .flat_map(|charge| lines(&charge.line_items))
+                        .collect(),
+                ),
+                ..Observed::default()
+            }
+        }
         (_, Answer::Checked(checked)) => Observed {
             allowed: Some(checked.allowed),
             balance: checked.balance.map(|view| (view.balance_key, view.balance)),
