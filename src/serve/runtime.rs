@@ -148,6 +148,15 @@ impl Runtime {
                 "metadata: pricectl keeps no customer metadata",
             ));
         }
+        if params
+            .billing_controls
+            .as_ref()
+            .is_some_and(|controls| !controls.is_empty())
+        {
+            return Err(ApiError::invalid(
+                "billing_controls: a customer turns its plans' auto top-ups on or off with `customers.update` once it is on them; pricectl creates a customer on its plans' defaults",
+            ));
+        }
         let view = self.customer_view(
             &Operation::GetOrCreateCustomer {
                 customer_id: params.customer_id.clone(),

@@ -20,6 +20,9 @@ pub struct GetOrCreateCustomerParams {
     pub fingerprint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The new customer's own billing controls (Autumn's `CustomerDataSchema`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_controls: Option<super::billing_controls::BillingControls>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<String>>,
 }
