@@ -305,7 +305,7 @@ fn revenue_impact_counts_auto_top_up_purchases() {
     let new: String = old
         .lines()
         .filter(|line| !line.starts_with("auto_top_up"))
-        .map(|line| format!("{line}\n"))
+        .flat_map(|line| [line, "\n"])
         .collect();
     assert_ne!(new, old);
     context.write("old.toml", &old);

@@ -842,7 +842,7 @@ fn a_plan_body_in_the_earlier_metadata_form_is_read_as_it_was_meant() {
             .any(|start| line.starts_with(start))
                 && *line != "[plans.api-credits.usage_limits]"
         })
-        .map(|line| format!("{line}\n"))
+        .flat_map(|line| [line, "\n"])
         .collect();
     context.write("pricing.toml", &without_controls);
     apply_pricing(&context);
