@@ -87,6 +87,9 @@ pub struct Expectation {
     pub line_items: Option<Vec<(Option<String>, Decimal)>>,
     /// The step must fail, with a message containing this text.
     pub error: Option<String>,
+    /// The alerts the step records for its customer, each as `KIND THRESHOLD`
+    /// (`remaining 500`, `usage_percent 80`), in order; `[]`: none.
+    pub alerts: Option<Vec<String>>,
 }
 
 /// An expected balance.
@@ -490,7 +493,27 @@ fn expectation(
             .transpose()?,
         line_items: None,
         error: fields.string("error")?,
+        alerts: None,
     };
+    if let Some(value) = fields.value("alerts") {
+        let not_strings = || {
+            at(
+                value.span().start,
+                "`alerts` must be an array of strings such as `\"remaining 500\"`".into(),
+            )
+        };
+        let DeValue::Array(array) = value.get_ref() else {
+            return Err(not_strings());
+        };
+        let mut alerts = Vec::new();
+        for element in array {
+            match element.get_ref() {
+                DeValue::String(text) => alerts.push(text.to_string()),
+                _ => return Err(not_strings()),
+            }
+        }
+        expectation.alerts = Some(alerts);
+    }
     if let Some(value) = fields.value("line_items") {
         let DeValue::Array(array) = value.get_ref() else {
             return Err(at(
@@ -509,7 +532,14 @@ fn expectation(
         }
         expectation.line_items = Some(lines);
     }
-    fields.finish(&["allowed", "balance", "charge", "line_items", "error"])?;
+    fields.finish(&[
+        "allowed",
+        "balance",
+        "charge",
+        "line_items",
+        "error",
+        "alerts",
+    ])?;
     Ok(expectation)
 }
 

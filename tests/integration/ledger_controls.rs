@@ -493,3 +493,20 @@ fn customer_set_prints_the_switch_and_what_it_bought() {
     }
     insta::assert_snapshot!(transcript);
 }
+
+/// A scenario step's `alerts` are the alerts it recorded: one that expects others fails,
+/// naming both.
+#[test]
+fn a_scenario_expecting_other_alerts_fails_naming_them() {
+    let context = TestContext::with_example("capped-overage");
+    let scenario = std::fs::read_to_string(
+        root().join("pricing-examples/capped-overage/pricing.scenario.toml"),
+    )
+    .expect("the example's scenario");
+    let wrong = scenario.replace(r#"alerts = ["remaining 0"]"#, r#"alerts = ["remaining 5"]"#);
+    assert_ne!(wrong, scenario);
+    context.write("pricing.scenario.toml", &wrong);
+    let output = context.run(&["test"]);
+    assert_eq!(output.status.code(), Some(1));
+    context.bind(|| insta::assert_snapshot!(crate::support::stdout(&output)));
+}
