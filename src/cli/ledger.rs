@@ -12,9 +12,10 @@ use serde::Serialize;
 
 use super::output::{print_stdout, report_error};
 use super::{AttachArgs, ExitStatus, LedgerArgs, OutputFormat};
+use crate::catalog::Choice as _;
 use crate::ledger::{
-    AttachRequest, BalanceView, Instant, Ledger, LedgerError, Operation, Outcome,
-    SetQuantityRequest,
+    AttachRequest, AutoTopUpView, BalanceView, ControlSource, Instant, Ledger, LedgerError,
+    Operation, Outcome, SetQuantityRequest,
 };
 use crate::reconcile::default_state_path;
 use crate::store::Access;
@@ -171,6 +172,7 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
                 );
             }
             text.push_str(&balances_text(&customer.balances));
+            text.push_str(&auto_top_ups_text(&customer.auto_top_ups, ""));
             for charge in &customer.charges {
                 let money = money_in(&charge.charge.currency);
                 let _ = writeln!(
@@ -382,6 +384,22 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             }
             text
         }
+        Outcome::AutoTopUpSet(result) => {
+            let mut text = format!("auto top-ups of {}:\n", result.customer_id);
+            text.push_str(&auto_top_ups_text(&result.auto_top_ups, "  "));
+            for charge in &result.top_ups {
+                let money = money_in(&charge.currency);
+                let _ = writeln!(
+                    text,
+                    "auto top-up (turned on below its threshold): {}",
+                    money(charge.total)
+                );
+                for line in &charge.line_items {
+                    let _ = writeln!(text, "  {}: {}", line.description, money(line.amount));
+                }
+            }
+            text
+        }
         Outcome::Advanced(charges) => {
             let mut text = String::new();
             for billed in charges {
@@ -397,6 +415,35 @@ fn text(operation: &Operation, outcome: &Outcome) -> String {
             text
         }
     }
+}
+
+/// One line per auto top-up, after `indent`: its terms, and whether it is on by the plan's
+/// say or the customer's.
+fn auto_top_ups_text(top_ups: &[AutoTopUpView], indent: &str) -> String {
+    let mut text = String::new();
+    for top_up in top_ups {
+        let on = |enabled: bool| if enabled { "on" } else { "off" };
+        let whose = match top_up.source {
+            ControlSource::Plan => "the plan's default".to_string(),
+            ControlSource::Customer => format!(
+                "the customer's setting; the plan's default is {}",
+                on(top_up.plan_enabled)
+            ),
+        };
+        let limit = top_up.purchase_limit.map_or_else(String::new, |limit| {
+            format!(", at most {} a {}", limit.limit, limit.interval.as_str())
+        });
+        let _ = writeln!(
+            text,
+            "{indent}auto top-up of {} (plan {}): {} ({whose}); below {}, buys {}{limit}",
+            top_up.feature_id,
+            top_up.plan_id,
+            on(top_up.enabled),
+            top_up.threshold.normalize(),
+            top_up.quantity.normalize()
+        );
+    }
+    text
 }
 
 /// `balances:` and the balances an operation left, indented (nothing when there are none).

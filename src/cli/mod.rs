@@ -401,6 +401,15 @@ pub enum CustomerAction {
         /// The customer's id
         id: String,
     },
+    /// Turn the auto top-up of a customer's balance on or off for that customer, or back to
+    /// the plan's default (`enabled`)
+    Set {
+        /// The customer's id
+        id: String,
+        /// A balance with an auto top-up in the customer's plans, and `on`, `off` or `plan`
+        #[arg(long = "auto-top-up", value_name = "FEATURE=on|off|plan", value_parser = parse_top_up_switch, required = true)]
+        auto_top_up: Vec<(String, crate::ledger::TopUpSwitch)>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -548,6 +557,15 @@ fn parse_instant(text: &str) -> Result<crate::ledger::Instant, String> {
 }
 
 /// `FEATURE=N`.
+fn parse_top_up_switch(text: &str) -> Result<(String, crate::ledger::TopUpSwitch), String> {
+    let (feature, word) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not `FEATURE=on`, `FEATURE=off` or `FEATURE=plan`"))?;
+    let switch = crate::ledger::TopUpSwitch::parse(word)
+        .ok_or_else(|| format!("`{word}` is not `on`, `off` or `plan` (the plan's default)"))?;
+    Ok((feature.to_string(), switch))
+}
+
 fn parse_quantity(text: &str) -> Result<(String, rust_decimal::Decimal), String> {
     let (feature, quantity) = text
         .split_once('=')
@@ -612,6 +630,12 @@ pub fn run(cli: Cli) -> ExitStatus {
                     email,
                 },
                 CustomerAction::Show { id } => Operation::GetCustomer { customer_id: id },
+                CustomerAction::Set { id, auto_top_up } => {
+                    Operation::SetAutoTopUp(crate::ledger::SetAutoTopUpRequest {
+                        customer_id: id,
+                        switches: auto_top_up.into_iter().collect(),
+                    })
+                }
             },
         ),
         Command::Entity(args) => ledger::ledger(

@@ -24,7 +24,9 @@ use crate::catalog::{
 
 /// The controls on one usage: of the balance it draws and of the feature it names.
 pub struct Controls<'a> {
-    /// The first active item of the balance with an enabled auto top-up, and its subscription.
+    /// The first active item of the balance with an auto top-up, on or off, and its
+    /// subscription: whether it buys is the customer's switch, else the plan's `enabled`
+    /// ([`super::customer_controls::top_up_in_force`]).
     pub top_up: Option<(i64, &'a PlanItem, AutoTopUp)>,
     /// Usage-priced items of the balance with a spend limit, with their plan.
     pub spend_limits: Vec<(&'a Plan, &'a PlanItem)>,
@@ -71,7 +73,7 @@ impl<'a> Controls<'a> {
             };
             let item_controls = &item.controls;
             if controls.top_up.is_none()
-                && let Some(top_up) = item_controls.auto_top_up.filter(|top_up| top_up.enabled)
+                && let Some(top_up) = item_controls.auto_top_up
             {
                 controls.top_up = Some((active_plan.subscription_id, item, top_up));
             }

@@ -83,6 +83,15 @@ pub enum LedgerError {
     InvalidIdempotencyKey { key: String, reason: String },
     #[error("invalid expiry: {0}")]
     Expiry(String),
+    #[error(
+        "`{customer}`'s plans have no auto top-up of `{feature}` to turn on or off (they have: {declared})"
+    )]
+    NoTopUp {
+        customer: String,
+        feature: String,
+        /// The balances with a top-up, as `` `credits`, `messages` `` (empty: none).
+        declared: String,
+    },
     /// A usage or spend limit leaves no room for the usage: it is refused, not recorded.
     #[error("refused: {0}")]
     Limited(String),

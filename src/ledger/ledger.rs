@@ -13,6 +13,7 @@ use super::catalog::LedgerCatalog;
 use super::charge::Charge;
 use super::clock::Instant;
 use super::controls::{Controls, record_alerts, refused_by_limits, top_up_if_due};
+use super::customer_controls::{auto_top_up_views, top_up_in_force};
 use super::entities::{Allocation, drawer_for, entity_summaries};
 use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
@@ -87,6 +88,11 @@ impl Ledger {
     /// The live catalog the ledger runs on, as of its last operation.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog.catalog
+    }
+
+    /// A version of a plan, as customers pinned to it have it (`None`: no such version).
+    pub fn plan_version(&self, plan_id: &str, version: u32) -> Option<&crate::catalog::Plan> {
+        self.catalog.versions.get(&(plan_id.to_string(), version))
     }
 
     /// The start of an operation that writes (see [`begin_write`]).
@@ -197,6 +203,8 @@ impl Ledger {
         let balances = self.balances(id, at)?;
         let charges = charge_views(self.store.connection(), id)?;
         let entities = entity_summaries(self.store.connection(), id)?;
+        let active = active_plans(self.store.connection(), &self.catalog.versions, id)?;
+        let auto_top_ups = auto_top_up_views(self.store.connection(), &active, id)?;
         Ok(CustomerView {
             id: id.to_string(),
             name,
@@ -206,6 +214,7 @@ impl Ledger {
             balances,
             charges,
             entities,
+            auto_top_ups,
         })
     }
 
@@ -442,7 +451,12 @@ impl Ledger {
                 customer_after,
                 at,
             )?;
-            if let Some(due) = controls.top_up {
+            if let Some(due) = top_up_in_force(
+                &transaction,
+                customer_id,
+                &resolution.balance_key,
+                controls.top_up,
+            )? {
                 // Tracks are serialized by the write lock: the one that leaves the balance below
                 // the threshold buys, and the purchase lifts it above for the next.
                 if let Some(bought) = top_up_if_due(
@@ -864,6 +878,9 @@ impl Ledger {
                 Outcome::QuantitySet(self.set_quantity(request, at)?)
             }
             Operation::Track(request) => Outcome::Tracked(self.track(request, at)?),
+            Operation::SetAutoTopUp(request) => {
+                Outcome::AutoTopUpSet(self.set_auto_top_up(request, at)?)
+            }
             Operation::Check(request) => Outcome::Checked(self.check_for(request, at)?),
             Operation::Grant(request) => Outcome::Granted(self.grant(request, at)?),
             Operation::CreateEntity(request) => Outcome::Entity(self.create_entity(request, at)?),

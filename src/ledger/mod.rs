@@ -10,6 +10,7 @@ mod catalog;
 mod charge;
 mod clock;
 mod controls;
+mod customer_controls;
 mod entities;
 mod entitlement;
 mod error;
@@ -27,6 +28,9 @@ mod write_transaction;
 
 pub use charge::{Charge, LineItem, round_charge};
 pub use clock::{Instant, InvalidInstant, Period};
+pub use customer_controls::{
+    AutoTopUpResult, AutoTopUpView, ControlSource, SetAutoTopUpRequest, TopUpSwitch,
+};
 pub use error::LedgerError;
 pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};
 pub use ledger::Ledger;

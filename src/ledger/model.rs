@@ -310,6 +310,10 @@ pub struct CustomerView {
     /// The customer's entities (seats, workspaces), by id.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub entities: Vec<EntitySummary>,
+    /// The auto top-ups of the customer's plans, each on or off by the plan's default or the
+    /// customer's own setting.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub auto_top_ups: Vec<super::customer_controls::AutoTopUpView>,
 }
 
 /// An entity as a customer lists it.

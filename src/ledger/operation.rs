@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::customer_controls::{AutoTopUpResult, SetAutoTopUpRequest};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeView, CheckResult, CreateEntityRequest,
     CustomerView, EntityView, GrantRequest, GrantResult, HistoryEntry, QuantityResult,
@@ -42,6 +43,9 @@ pub enum Operation {
     SetQuantity(SetQuantityRequest),
     /// Records usage of a metered feature.
     Track(TrackRequest),
+    /// Turns the auto top-up of a customer's balances on or off for that customer, or back to
+    /// the plan's default.
+    SetAutoTopUp(SetAutoTopUpRequest),
     /// Whether a customer may use a feature now.
     Check(CheckRequest),
     /// Gifts units of a feature or credits of a credit system.
@@ -100,6 +104,7 @@ pub enum Outcome {
     History(Vec<HistoryEntry>),
     Advanced(Vec<BilledCharge>),
     Entity(EntityView),
+    AutoTopUpSet(AutoTopUpResult),
 }
 
 /// A charge made for a customer (by `advance`).
@@ -120,6 +125,7 @@ impl Operation {
             | Operation::Attach(_)
             | Operation::SetQuantity(_)
             | Operation::Track(_)
+            | Operation::SetAutoTopUp(_)
             | Operation::Grant(_)
             | Operation::CreateEntity(_)
             | Operation::DeleteEntity { .. }
@@ -146,6 +152,7 @@ impl Operation {
             Operation::Attach(request) => Some(&request.customer_id),
             Operation::SetQuantity(request) => Some(&request.customer_id),
             Operation::Track(request) => Some(&request.customer_id),
+            Operation::SetAutoTopUp(request) => Some(&request.customer_id),
             Operation::Check(request) => Some(&request.customer_id),
             Operation::Grant(request) => Some(&request.customer_id),
             Operation::Advance { customer_id } => customer_id.as_deref(),
@@ -197,6 +204,18 @@ impl Operation {
                 request.customer_id,
                 of_entity(request.entity_id.as_deref())
             ),
+            Operation::SetAutoTopUp(request) => {
+                let switches: Vec<String> = request
+                    .switches
+                    .iter()
+                    .map(|(balance, switch)| format!("{balance}={}", switch.as_str()))
+                    .collect();
+                format!(
+                    "set auto top-up of {} ({})",
+                    request.customer_id,
+                    switches.join(", ")
+                )
+            }
             Operation::Check(request) => format!(
                 "check {} for {}{}{}",
                 request.feature_id,
@@ -290,6 +309,17 @@ mod tests {
                     customer_id: "acme".into(),
                     entity_id: "seat-1".into(),
                 },
+            ),
+            (
+                r#"{"operation":"set_auto_top_up","customer_id":"acme","switches":{"credits":"on","messages":"plan"}}"#,
+                Operation::SetAutoTopUp(SetAutoTopUpRequest {
+                    customer_id: "acme".into(),
+                    switches: [
+                        ("credits".to_string(), crate::ledger::TopUpSwitch::On),
+                        ("messages".to_string(), crate::ledger::TopUpSwitch::Plan),
+                    ]
+                    .into(),
+                }),
             ),
             (
                 r#"{"operation":"advance","customer_id":null}"#,

@@ -24,7 +24,7 @@ use crate::dsl::DecimalLiteral;
 use crate::input::{SCENARIO_BYTES, read_limited};
 use crate::ledger::{
     AttachRequest, CheckRequest, CreateEntityRequest, GrantRequest, Instant, Operation, Overage,
-    SetQuantityRequest, TrackRequest,
+    SetAutoTopUpRequest, SetQuantityRequest, TopUpSwitch, TrackRequest,
 };
 use crate::render::Location;
 
@@ -87,6 +87,9 @@ pub struct Expectation {
     pub line_items: Option<Vec<(Option<String>, Decimal)>>,
     /// The step must fail, with a message containing this text.
     pub error: Option<String>,
+    /// The alerts the step records for its customer, each as `KIND THRESHOLD`
+    /// (`remaining 500`, `usage_percent 80`), in order; `[]`: none.
+    pub alerts: Option<Vec<String>>,
 }
 
 /// An expected balance.
@@ -222,7 +225,7 @@ fn step(
     let action_name = fields.string("do")?.ok_or_else(|| {
         at(
             offset,
-            "a step needs `do`: one of `customer`, `entity`, `delete-entity`, `attach`, `set-quantity`, `track`, `check`, `grant`, `advance`"
+            "a step needs `do`: one of `customer`, `entity`, `delete-entity`, `attach`, `set-quantity`, `track`, `check`, `grant`, `set-auto-top-up`, `advance`"
                 .into(),
         )
     })?;
@@ -325,6 +328,30 @@ fn step(
                 &["customer", "feature", "value", "idempotency_key", "entity"],
             )
         }
+        "set-auto-top-up" => {
+            let word = fields.string("switch")?.ok_or_else(|| {
+                at(
+                    offset,
+                    "a `set-auto-top-up` step needs `switch = \"on\"`, `\"off\"` or `\"plan\"`"
+                        .into(),
+                )
+            })?;
+            let switch = TopUpSwitch::parse(&word).ok_or_else(|| {
+                at(
+                    fields
+                        .value("switch")
+                        .map_or(offset, |value| value.span().start),
+                    format!("`switch` is `on`, `off` or `plan` (the plan's default), not `{word}`"),
+                )
+            })?;
+            (
+                StepAction::Operation(Operation::SetAutoTopUp(SetAutoTopUpRequest {
+                    customer_id: customer()?,
+                    switches: [(feature()?, switch)].into(),
+                })),
+                &["customer", "feature", "switch"],
+            )
+        }
         "check" => {
             let required = fields
                 .value("required")
@@ -419,7 +446,7 @@ fn step(
             return Err(at(
                 offset,
                 format!(
-                    "unknown step `do = \"{other}\"`: expected `customer`, `attach`, `set-quantity`, `track`, `check`, `grant` or `advance`"
+                    "unknown step `do = \"{other}\"`: expected `customer`, `entity`, `delete-entity`, `attach`, `set-quantity`, `track`, `check`, `grant`, `set-auto-top-up` or `advance`"
                 ),
             ));
         }
@@ -466,7 +493,27 @@ fn expectation(
             .transpose()?,
         line_items: None,
         error: fields.string("error")?,
+        alerts: None,
     };
+    if let Some(value) = fields.value("alerts") {
+        let not_strings = || {
+            at(
+                value.span().start,
+                "`alerts` must be an array of strings such as `\"remaining 500\"`".into(),
+            )
+        };
+        let DeValue::Array(array) = value.get_ref() else {
+            return Err(not_strings());
+        };
+        let mut alerts = Vec::new();
+        for element in array {
+            match element.get_ref() {
+                DeValue::String(text) => alerts.push(text.to_string()),
+                _ => return Err(not_strings()),
+            }
+        }
+        expectation.alerts = Some(alerts);
+    }
     if let Some(value) = fields.value("line_items") {
         let DeValue::Array(array) = value.get_ref() else {
             return Err(at(
@@ -485,7 +532,14 @@ fn expectation(
         }
         expectation.line_items = Some(lines);
     }
-    fields.finish(&["allowed", "balance", "charge", "line_items", "error"])?;
+    fields.finish(&[
+        "allowed",
+        "balance",
+        "charge",
+        "line_items",
+        "error",
+        "alerts",
+    ])?;
     Ok(expectation)
 }
 

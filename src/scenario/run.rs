@@ -119,6 +119,13 @@ fn run_step(
     if let Some(customer) = step.action.customer() {
         progress.meet(customer);
     }
+    // The alerts the customer had before the step, when the step's are expected.
+    let alerts_before = step
+        .expect
+        .alerts
+        .as_ref()
+        .and(step.action.customer())
+        .map(|customer| alerts_of(ledger, customer).len());
     let outcome = match &step.action {
         StepAction::Operation(operation) => perform(ledger, operation, at),
         StepAction::Advance { to, customer } => {
@@ -143,7 +150,42 @@ fn run_step(
         }
         _ => None,
     };
-    compare(&step.expect, outcome, named)
+    let alerts = alerts_before.and_then(|before| {
+        step.action
+            .customer()
+            .map(|customer| alerts_of(ledger, customer).split_off(before))
+    });
+    let mut differences = compare(&step.expect, outcome, named);
+    if let Some(expected) = &step.expect.alerts
+        && step.expect.error.is_none()
+        && alerts.as_ref() != Some(expected)
+    {
+        differences.push((
+            "alerts".into(),
+            format!("[{}]", expected.join(", ")),
+            alerts.map_or_else(
+                || "(the step names no customer: name one with `customer = …`)".into(),
+                |alerts| format!("[{}]", alerts.join(", ")),
+            ),
+        ));
+    }
+    differences
+}
+
+/// The customer's alerts so far, oldest first, as `KIND THRESHOLD` (none when it does not
+/// exist yet).
+fn alerts_of(ledger: &mut Ledger, customer: &str) -> Vec<String> {
+    ledger
+        .history(customer)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|entry| entry.kind == "alert")
+        .filter_map(|entry| {
+            let reason = entry.reason?;
+            let alert = reason.strip_prefix("alert: ")?;
+            Some(alert.split(" crossed").next().unwrap_or(alert).to_string())
+        })
+        .collect()
 }
 
 /// Performs a step's operation (creating its customer first, unless the step creates it)
@@ -224,6 +266,27 @@ fn perform(
             balance: Some((tracked.balance_key, tracked.balance)),
             ..Observed::default()
         },
+        // Turning a top-up on below its threshold buys at once: the step's charge.
+        (Operation::SetAutoTopUp(request), Answer::AutoTopUpSet(set)) => {
+            let balance = match request.switches.keys().next() {
+                Some(key) => Some(reported_balance(ledger, &request.customer_id, key, at)?),
+                None => None,
+            };
+            Observed {
+                balance,
+                charge: Some((
+                    request.customer_id.clone(),
+                    set.top_ups.iter().map(|charge| charge.total).sum(),
+                )),
+                line_items: Some(
+                    set.top_ups
+                        .iter()
+                        .flat_map(|charge| lines(&charge.line_items))
+                        .collect(),
+                ),
+                ..Observed::default()
+            }
+        }
         (_, Answer::Checked(checked)) => Observed {
             allowed: Some(checked.allowed),
             balance: checked.balance.map(|view| (view.balance_key, view.balance)),
@@ -412,7 +475,7 @@ fn compare(
             None => differences.push((
                 "charge".into(),
                 charge.to_string(),
-                "(the step charges nothing: charges come from `attach`, `set-quantity`, `advance` and a `track` that buys an auto top-up)"
+                "(the step charges nothing: charges come from `attach`, `set-quantity`, `advance`, and a `track` or `set-auto-top-up` that buys an auto top-up)"
                     .into(),
             )),
         }

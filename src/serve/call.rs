@@ -8,7 +8,7 @@ use crate::autumn::wire::balances::{CheckParams, CreateBalanceParams, TrackParam
 use crate::autumn::wire::billing::{AttachParams, LegacyAttachParams};
 use crate::autumn::wire::catalog::{CatalogUpdateParams, Empty};
 use crate::autumn::wire::customer::{
-    GetCustomerParams, GetOrCreateCustomerParams, ListCustomersParams,
+    GetCustomerParams, GetOrCreateCustomerParams, ListCustomersParams, UpdateCustomerParams,
 };
 use crate::autumn::wire::entity::{CreateEntityParams, EntityParams};
 use crate::autumn::wire::feature::{FeatureIdParams, FeatureParams, FeatureUpdateParams};
@@ -34,6 +34,7 @@ pub enum Call {
     ListReferralPrograms,
     GetOrCreateCustomer(GetOrCreateCustomerParams),
     GetCustomer(GetCustomerParams),
+    UpdateCustomer(UpdateCustomerParams),
     ListCustomers(ListCustomersParams),
     Attach(AttachParams),
     LegacyAttach(LegacyAttachParams),
@@ -63,6 +64,7 @@ pub const ROUTES: &[&str] = &[
     "referral_programs.list",
     "customers.get_or_create",
     "customers.get",
+    "customers.update",
     "customers.list",
     "billing.attach",
     "attach",
@@ -99,6 +101,7 @@ impl Call {
             "referral_programs.list" => body_of::<Empty>(body).map(|_| Call::ListReferralPrograms),
             "customers.get_or_create" => body_of(body).map(Call::GetOrCreateCustomer),
             "customers.get" => body_of(body).map(Call::GetCustomer),
+            "customers.update" => body_of(body).map(Call::UpdateCustomer),
             "customers.list" => body_of(body).map(Call::ListCustomers),
             "billing.attach" => body_of(body).map(Call::Attach),
             "attach" => body_of(body).map(Call::LegacyAttach),

@@ -8,6 +8,8 @@
 //! - [`worker`]: the one thread that owns the store and performs calls in order.
 //! - [`catalog`]: catalog endpoints through the compiler, diff and apply of `pricectl apply`.
 //! - [`runtime`]: customers, attach, track, check and grants through the ledger.
+//! - [`customer_controls`]: a customer's `billing_controls`, answered merged with its plans'
+//!   and read from `customers.update` into its auto top-up switches.
 //! - [`idempotency`]: the `Idempotency-Key`s claimed, kept in the store.
 //! - [`request_log`]: the request log, written by a thread of its own.
 
@@ -15,6 +17,7 @@ mod api_error;
 mod api_key;
 mod call;
 mod catalog;
+mod customer_controls;
 mod idempotency;
 mod request_log;
 mod runtime;

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use rust_decimal::Decimal;
 
 use super::api_error::ApiError;
+use super::customer_controls::{customer_controls_to_wire, switches_from_wire};
 use crate::autumn::wire::ApiVersion;
 use crate::autumn::wire::balances::{
     CheckParams, CheckResponse, CreateBalanceParams, Deduction, OverageBehavior, Success,
@@ -21,7 +22,7 @@ use crate::autumn::wire::billing::{
 };
 use crate::autumn::wire::customer::{
     Balance, Customer, CustomerPage, Flag, GetOrCreateCustomerParams, ListCustomersParams,
-    Purchase, Subscription, SubscriptionStatus,
+    Purchase, Subscription, SubscriptionStatus, UpdateCustomerParams,
 };
 use crate::autumn::wire::entity::{CreateEntityParams, Entity, EntityParams};
 use crate::autumn::wire::error::code;
@@ -29,7 +30,7 @@ use crate::catalog::{Catalog, FeatureType, Included, Plan, PriceInterval};
 use crate::ledger::{
     AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CreateEntityRequest,
     CustomerView, EntityView, GrantRequest, Instant, Ledger, Operation, Outcome, Overage,
-    TrackRequest, TrackResult,
+    SetAutoTopUpRequest, TrackRequest, TrackResult,
 };
 
 /// The ledger of the served store, opened on first use. It reads the catalog again whenever
@@ -135,6 +136,7 @@ impl Runtime {
         &mut self,
         params: &GetOrCreateCustomerParams,
         env: &str,
+        version: ApiVersion,
         at: Instant,
     ) -> Result<Customer, ApiError> {
         if params
@@ -146,6 +148,15 @@ impl Runtime {
                 "metadata: pricectl keeps no customer metadata",
             ));
         }
+        if params
+            .billing_controls
+            .as_ref()
+            .is_some_and(|controls| !controls.is_empty())
+        {
+            return Err(ApiError::invalid(
+                "billing_controls: a customer turns its plans' auto top-ups on or off with `customers.update` once it is on them; pricectl creates a customer on its plans' defaults",
+            ));
+        }
         let view = self.customer_view(
             &Operation::GetOrCreateCustomer {
                 customer_id: params.customer_id.clone(),
@@ -154,27 +165,105 @@ impl Runtime {
             },
             at,
         )?;
-        self.customer_of(&view, env, at)
+        self.customer_of(&view, env, version, at)
     }
 
-    pub fn customer(&mut self, id: &str, env: &str, at: Instant) -> Result<Customer, ApiError> {
+    pub fn customer(
+        &mut self,
+        id: &str,
+        env: &str,
+        version: ApiVersion,
+        at: Instant,
+    ) -> Result<Customer, ApiError> {
         let view = self.customer_view(
             &Operation::GetCustomer {
                 customer_id: id.to_string(),
             },
             at,
         )?;
-        self.customer_of(&view, env, at)
+        self.customer_of(&view, env, version, at)
+    }
+
+    /// `customers.update`: a customer's own billing controls, which in pricectl are the
+    /// switches of its plans' auto top-ups (see [`switches_from_wire`]). Its name, email and
+    /// id stay as they are: a body that would change them is refused.
+    pub fn update_customer(
+        &mut self,
+        params: &UpdateCustomerParams,
+        env: &str,
+        version: ApiVersion,
+        at: Instant,
+    ) -> Result<Customer, ApiError> {
+        let view = self.customer_view(
+            &Operation::GetCustomer {
+                customer_id: params.customer_id.clone(),
+            },
+            at,
+        )?;
+        let unchanged = |field: &str, sent: Option<&String>, kept: Option<&String>| match sent {
+            Some(sent) if Some(sent) != kept => Err(ApiError::invalid(format!(
+                "{field}: pricectl serve keeps a customer's {field} as created; `customers.update` changes its billing controls only"
+            ))),
+            _ => Ok(()),
+        };
+        unchanged(
+            "new_customer_id",
+            params.new_customer_id.as_ref(),
+            Some(&view.id),
+        )?;
+        unchanged("name", params.name.as_ref(), view.name.as_ref())?;
+        unchanged("email", params.email.as_ref(), view.email.as_ref())?;
+        if params
+            .metadata
+            .as_ref()
+            .is_some_and(|metadata| !metadata.is_empty())
+        {
+            return Err(ApiError::invalid(
+                "metadata: pricectl keeps no customer metadata",
+            ));
+        }
+        let switches = match &params.billing_controls {
+            Some(controls) => switches_from_wire(controls, &view.auto_top_ups, "")?,
+            None => BTreeMap::new(),
+        };
+        if switches.is_empty() {
+            return self.customer_of(&view, env, version, at);
+        }
+        self.execute(
+            &Operation::SetAutoTopUp(SetAutoTopUpRequest {
+                customer_id: params.customer_id.clone(),
+                switches,
+            }),
+            at,
+        )?;
+        self.customer(&params.customer_id, env, version, at)
     }
 
     fn customer_of(
         &mut self,
         view: &CustomerView,
         env: &str,
+        version: ApiVersion,
         at: Instant,
     ) -> Result<Customer, ApiError> {
         let flags = self.flags(&view.id, at)?;
-        Ok(customer(view, self.ledger()?.catalog(), flags, env))
+        let ledger = self.ledger()?;
+        let plans: Vec<&Plan> = view
+            .subscriptions
+            .iter()
+            .filter(|subscription| subscription.ended_at.is_none())
+            .filter_map(|subscription| {
+                ledger.plan_version(&subscription.plan_id, subscription.version)
+            })
+            .collect();
+        let billing_controls = customer_controls_to_wire(&view.auto_top_ups, &plans, version);
+        Ok(customer(
+            view,
+            ledger.catalog(),
+            flags,
+            billing_controls,
+            env,
+        ))
     }
 
     /// The boolean features a customer has, and the plan that grants each.
@@ -222,6 +311,7 @@ impl Runtime {
         params: &ListCustomersParams,
         ids: &[String],
         env: &str,
+        version: ApiVersion,
         at: Instant,
     ) -> Result<CustomerPage, ApiError> {
         let offset = params.offset.unwrap_or(0);
@@ -232,7 +322,7 @@ impl Runtime {
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
         {
-            list.push(self.customer(id, env, at)?);
+            list.push(self.customer(id, env, version, at)?);
         }
         let total = u64::try_from(ids.len()).unwrap_or(u64::MAX);
         Ok(CustomerPage {
@@ -662,6 +752,7 @@ fn customer(
     view: &CustomerView,
     catalog: &Catalog,
     flags: BTreeMap<String, Flag>,
+    billing_controls: serde_json::Map<String, serde_json::Value>,
     env: &str,
 ) -> Customer {
     let milliseconds = |text: &str| Instant::parse(text).map_or(0, |instant| instant.0);
@@ -710,7 +801,7 @@ fn customer(
         env: env.to_string(),
         metadata: serde_json::Map::new(),
         send_email_receipts: false,
-        billing_controls: serde_json::Map::new(),
+        billing_controls,
         subscriptions,
         purchases,
         licenses: Vec::new(),

@@ -298,15 +298,31 @@ impl Service {
             }
             Call::ListRewards => json(&RewardList::default()),
             Call::ListReferralPrograms => json(&List::<serde_json::Value> { list: Vec::new() }),
-            Call::GetOrCreateCustomer(params) => {
-                json(&self.runtime.get_or_create_customer(&params, env, now)?)
-            }
-            Call::GetCustomer(params) => {
-                json(&self.runtime.customer(&params.customer_id, env, now)?)
-            }
+            Call::GetOrCreateCustomer(params) => json(&self.runtime.get_or_create_customer(
+                &params,
+                env,
+                context.version,
+                now,
+            )?),
+            Call::GetCustomer(params) => json(&self.runtime.customer(
+                &params.customer_id,
+                env,
+                context.version,
+                now,
+            )?),
+            Call::UpdateCustomer(params) => json(&self.runtime.update_customer(
+                &params,
+                env,
+                context.version,
+                now,
+            )?),
             Call::ListCustomers(params) => {
                 let ids = self.catalog.customer_ids()?;
-                json(&self.runtime.list_customers(&params, &ids, env, now)?)
+                json(
+                    &self
+                        .runtime
+                        .list_customers(&params, &ids, env, context.version, now)?,
+                )
             }
             Call::Attach(params) => json(&self.runtime.attach(&params, now)?),
             Call::LegacyAttach(params) => json(&self.runtime.legacy_attach(&params, now)?),

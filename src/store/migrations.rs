@@ -161,6 +161,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE lots ADD COLUMN entity_id TEXT;
     ALTER TABLE entries ADD COLUMN entity_id TEXT;
     ",
+    // 8: a customer's own switch of its plans' auto top-ups (Autumn's customer
+    // `billing_controls.auto_topups`, over the plan's default): one row per customer and
+    // balance; without one, the plan's `enabled` decides.
+    r"
+    CREATE TABLE customer_top_ups (
+        customer_id TEXT NOT NULL REFERENCES customers (id),
+        balance_key TEXT NOT NULL, -- the item's feature or credit system
+        enabled     INTEGER NOT NULL,
+        set_at      INTEGER NOT NULL, -- Unix milliseconds
+        PRIMARY KEY (customer_id, balance_key)
+    );
+    ",
 ];
 
 /// The schema version this build writes, and the only one it reads.

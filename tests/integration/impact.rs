@@ -295,3 +295,41 @@ fn usage_from_the_ledger_prices_as_the_same_usage_in_a_file() {
     ]);
     assert!(stdout(&moved).contains("1 pay more"), "{}", stdout(&moved));
 }
+
+/// Revenue impact counts what auto top-ups buy: Acme buys 1,500 credits ($15.00), then usage
+/// crosses the threshold twice ($20.00 each). Without the top-up, only the $15.00 is charged.
+#[test]
+fn revenue_impact_counts_auto_top_up_purchases() {
+    let context = TestContext::new();
+    let old = example("anthropic-auto-reload");
+    let new: String = old
+        .lines()
+        .filter(|line| !line.starts_with("auto_top_up"))
+        .flat_map(|line| [line, "\n"])
+        .collect();
+    assert_ne!(new, old);
+    context.write("old.toml", &old);
+    context.write("new.toml", &new);
+    context.write(
+        "usage.jsonl",
+        r#"{"customer":"acme","plan":"api-credits","prepaid":{"credits":1500},"timestamp":"2026-01-01"}
+{"customer":"acme","feature":"sonnet-input-tokens","value":2000000,"timestamp":"2026-01-01T02:00:00Z"}
+{"customer":"acme","feature":"sonnet-input-tokens","value":6500000,"timestamp":"2026-01-01T03:00:00Z"}
+"#,
+    );
+    let output = context.run(&[
+        "impact",
+        "old.toml",
+        "new.toml",
+        "--usage",
+        "usage.jsonl",
+        "--move-customers",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    // 900 credits left after the first track, 950 after the second: two purchases.
+    assert_eq!(report["total_before"], "55");
+    assert_eq!(report["total_after"], "15");
+}

@@ -1,13 +1,17 @@
 //! Billing controls in the ledger: an auto top-up bought once however many processes cross
-//! its threshold together, alerts recorded once per crossing and listed in `history`, and what
-//! `track` and `check` print when a control acts.
+//! its threshold together, a customer's own switch of its plan's top-up, alerts recorded once
+//! per crossing and listed in `history`, and what `track`, `check` and `customer set` print
+//! when a control acts.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::str::FromStr;
 
 use pricectl::backend::local::LocalStore;
-use pricectl::ledger::{AttachRequest, Instant, Ledger, Overage, TrackRequest, TrackResult};
+use pricectl::ledger::{
+    AttachRequest, AutoTopUpResult, ControlSource, Instant, Ledger, Overage, SetAutoTopUpRequest,
+    TopUpSwitch, TrackRequest, TrackResult,
+};
 use pricectl::reconcile::{ApplyOptions, apply, plan};
 use rust_decimal::Decimal;
 
@@ -293,4 +297,216 @@ fn track_prints_its_auto_top_up_and_check_the_limit_that_refuses() {
         transcript.push_str(&run(args));
     }
     insta::assert_snapshot!(transcript);
+}
+
+fn set_top_up(ledger: &mut Ledger, switch: TopUpSwitch, when: &str) -> AutoTopUpResult {
+    ledger
+        .set_auto_top_up(
+            &SetAutoTopUpRequest {
+                customer_id: "acme".into(),
+                switches: [("credits".to_string(), switch)].into(),
+            },
+            at(when),
+        )
+        .expect("set")
+}
+
+/// A customer's own switch of its plan's auto top-up (Autumn's customer `auto_topups` entry,
+/// which shadows the plan's): off, a track below the threshold buys nothing; turned on while
+/// below it, the top-up is bought at once; back to the plan's default, it follows the plan.
+#[test]
+fn a_customer_turns_its_plans_auto_top_up_off_and_on() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let store = example_store("anthropic-auto-reload", directory.path());
+    let mut ledger = Ledger::open(&store).expect("ledger");
+    attach(
+        &mut ledger,
+        "api-credits",
+        &[("credits", "1500")],
+        "2026-01-01",
+    );
+    let off = set_top_up(&mut ledger, TopUpSwitch::Off, "2026-01-01T01:00:00Z");
+    assert!(off.top_ups.is_empty());
+    assert_eq!(
+        (off.auto_top_ups[0].enabled, off.auto_top_ups[0].source),
+        (false, ControlSource::Customer)
+    );
+    // 600 credits: 900 left, below 1,000, and nothing bought.
+    let tracked = track(
+        &mut ledger,
+        "sonnet-input-tokens",
+        "2000000",
+        "2026-01-01T02:00:00Z",
+    );
+    assert_eq!((tracked.balance, tracked.top_up), (decimal("900"), None));
+    // On, below the threshold: bought at once, in the same transaction.
+    let on = set_top_up(&mut ledger, TopUpSwitch::On, "2026-01-01T03:00:00Z");
+    let totals: Vec<Decimal> = on.top_ups.iter().map(|charge| charge.total).collect();
+    assert_eq!(totals, [decimal("20")]);
+    // Back to the plan's default (on): it was on, so nothing more is bought.
+    let plan = set_top_up(&mut ledger, TopUpSwitch::Plan, "2026-01-01T04:00:00Z");
+    assert!(plan.top_ups.is_empty());
+    assert_eq!(
+        (plan.auto_top_ups[0].enabled, plan.auto_top_ups[0].source),
+        (true, ControlSource::Plan)
+    );
+    // 2,900 − 1,950 = 950: the plan's top-up buys again.
+    let tracked = track(
+        &mut ledger,
+        "sonnet-input-tokens",
+        "6500000",
+        "2026-01-01T05:00:00Z",
+    );
+    assert_eq!(tracked.balance, decimal("2950"));
+    assert!(tracked.top_up.is_some());
+    assert_eq!(
+        entries(&mut ledger, "setting"),
+        [
+            "2026-01-01T01:00:00Z auto top-up turned off by the customer",
+            "2026-01-01T03:00:00Z auto top-up turned on by the customer",
+            "2026-01-01T04:00:00Z auto top-up back to the plan's default (on)",
+        ]
+    );
+    assert_eq!(entries(&mut ledger, "top_up").len(), 2);
+    // What the customer answers: the plan's top-up, on by the plan's say.
+    let customer = ledger
+        .customer("acme", at("2026-01-01T06:00:00Z"))
+        .expect("customer");
+    assert_eq!(customer.auto_top_ups, plan.auto_top_ups);
+    // A balance its plans have no top-up of is refused, and nothing is written.
+    let refused = ledger
+        .set_auto_top_up(
+            &SetAutoTopUpRequest {
+                customer_id: "acme".into(),
+                switches: [("sonnet-input-tokens".to_string(), TopUpSwitch::On)].into(),
+            },
+            at("2026-01-01T07:00:00Z"),
+        )
+        .expect_err("refused");
+    assert_eq!(
+        refused.to_string(),
+        "`acme`'s plans have no auto top-up of `sonnet-input-tokens` to turn on or off (they have: `credits`)"
+    );
+    assert_eq!(entries(&mut ledger, "setting").len(), 3);
+}
+
+/// Turned on at its purchase limit, a top-up buys nothing more until the window has room: the
+/// switch never buys past the limit.
+#[test]
+fn turning_a_top_up_on_never_buys_past_its_purchase_limit() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let store = example_store("anthropic-auto-reload", directory.path());
+    let mut ledger = Ledger::open(&store).expect("ledger");
+    attach(
+        &mut ledger,
+        "api-credits",
+        &[("credits", "1500")],
+        "2026-01-01",
+    );
+    // Three purchases today (the limit), each leaving the balance below 1,000 again.
+    for hour in 1..=3_usize {
+        let tracked = track(
+            &mut ledger,
+            "sonnet-input-tokens",
+            ["2000000", "6500000", "7000000"][hour - 1],
+            &format!("2026-01-01T0{hour}:00:00Z"),
+        );
+        assert!(tracked.top_up.is_some(), "purchase {hour}");
+    }
+    set_top_up(&mut ledger, TopUpSwitch::Off, "2026-01-01T04:00:00Z");
+    track(
+        &mut ledger,
+        "sonnet-input-tokens",
+        "7000000",
+        "2026-01-01T05:00:00Z",
+    );
+    let on = set_top_up(&mut ledger, TopUpSwitch::On, "2026-01-01T06:00:00Z");
+    assert!(on.top_ups.is_empty(), "3 purchases today already");
+    assert_eq!(entries(&mut ledger, "top_up").len(), 3);
+}
+
+/// What `customer set` prints, and `customer show` with a top-up on by the customer's say.
+#[test]
+fn customer_set_prints_the_switch_and_what_it_bought() {
+    let context = TestContext::with_example("anthropic-auto-reload");
+    let run = |args: &[&str]| context.transcript(args);
+    assert!(run(&["apply", "--auto-approve", "--quiet"]).ends_with("[exit 0]\n"));
+    let mut transcript = String::new();
+    for args in [
+        &["customer", "create", "acme", "--at", "2026-01-01"][..],
+        &[
+            "attach",
+            "--customer",
+            "acme",
+            "--plan",
+            "api-credits",
+            "--quantity",
+            "credits=1500",
+            "--at",
+            "2026-01-01",
+        ],
+        &[
+            "customer",
+            "set",
+            "acme",
+            "--auto-top-up",
+            "credits=off",
+            "--at",
+            "2026-01-01T01:00:00Z",
+        ],
+        &[
+            "track",
+            "--customer",
+            "acme",
+            "--feature",
+            "sonnet-input-tokens",
+            "--value",
+            "2000000",
+            "--at",
+            "2026-01-01T02:00:00Z",
+        ],
+        &[
+            "customer",
+            "set",
+            "acme",
+            "--auto-top-up",
+            "credits=on",
+            "--at",
+            "2026-01-01T03:00:00Z",
+        ],
+        &["customer", "show", "acme", "--at", "2026-01-01T04:00:00Z"],
+        &[
+            "customer",
+            "set",
+            "acme",
+            "--auto-top-up",
+            "credits=plan",
+            "--format",
+            "json",
+            "--at",
+            "2026-01-01T05:00:00Z",
+        ],
+        &["customer", "set", "acme", "--auto-top-up", "seats=on"],
+        &["customer", "set", "acme", "--auto-top-up", "credits=maybe"],
+    ] {
+        transcript.push_str(&run(args));
+    }
+    insta::assert_snapshot!(transcript);
+}
+
+/// A scenario step's `alerts` are the alerts it recorded: one that expects others fails,
+/// naming both.
+#[test]
+fn a_scenario_expecting_other_alerts_fails_naming_them() {
+    let context = TestContext::with_example("capped-overage");
+    let scenario = std::fs::read_to_string(
+        root().join("pricing-examples/capped-overage/pricing.scenario.toml"),
+    )
+    .expect("the example's scenario");
+    let wrong = scenario.replace(r#"alerts = ["remaining 0"]"#, r#"alerts = ["remaining 5"]"#);
+    assert_ne!(wrong, scenario);
+    context.write("pricing.scenario.toml", &wrong);
+    let output = context.run(&["test"]);
+    assert_eq!(output.status.code(), Some(1));
+    context.bind(|| insta::assert_snapshot!(crate::support::stdout(&output)));
 }

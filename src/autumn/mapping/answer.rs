@@ -6,7 +6,8 @@
 
 use super::billing_controls::{SetAside, every_lane};
 use super::from_wire::{
-    CatalogFeature, MappingError, feature_from_wire, infer_usage_resets, plan_setting_aside,
+    CatalogFeature, EarlierControls, MappingError, feature_from_wire, infer_usage_resets,
+    plan_setting_aside,
 };
 use super::to_wire::{credit_system_to_wire, feature_to_wire, plan_to_wire};
 use crate::autumn::wire::feature::{Feature, FeatureParams};
@@ -92,7 +93,8 @@ pub fn plan_from_answer_setting_aside(
     plan: &Plan,
     path: &str,
 ) -> Result<(catalog::Plan, SetAside), MappingError> {
-    let (mut read, set_aside) = plan_setting_aside(&plan_params(plan), None, path)?;
+    let (mut read, set_aside) =
+        plan_setting_aside(&plan_params(plan), None, path, EarlierControls::NotInForce)?;
     infer_usage_resets(&mut read);
     read.archived = plan.archived;
     Ok((read, set_aside))

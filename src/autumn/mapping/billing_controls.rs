@@ -7,12 +7,13 @@
 //! Two controls are said differently on each side, so their language form also travels in the
 //! plan's `metadata.pricectl` ([`super::pricectl_facts`]): a spend limit is money (an amount,
 //! or a percent of the base price) in the language and units beyond the balance in Autumn
-//! (`overage_limit`, `spendLimitUtilsV2.lua`), so Autumn is sent the whole billing units the
-//! money buys at a flat usage price (`floor(cap / amount) × per`: Autumn bills usage rounded up
-//! to whole billing units, so these never bill more than the cap; with a billing unit of 1 and
-//! a cap of whole prices, Autumn and the ledger stop at the same unit) and the money form is
-//! kept beside it;
-//! a spend limit on a tiered price has no unit form and lives only in the metadata. And
+//! (`overage_limit`, `spendLimitUtilsV2.lua`), so Autumn is sent the most whole billing units
+//! of overage the money pays for at the item's usage price (at a flat price
+//! `floor(cap / amount) × per`; at graduated tiers, found on the tiers counting the included
+//! units, as the bill prices them): Autumn bills usage rounded up to whole billing units, so
+//! these never bill more than the cap, and with a billing unit of 1 and a cap that a whole
+//! number of units costs exactly, Autumn and the ledger stop at the same unit. The money form
+//! is kept beside it when the units, read back, would say another amount. And
 //! Autumn's item `expiry` is for one-off prepaid items only, so a recurring prepaid item's
 //! `expires_after` lives only in the metadata.
 //!
@@ -33,14 +34,15 @@ use crate::autumn::wire::billing_controls::{
     ThresholdType, UsageAlert, UsageLimit as WireUsageLimit, UsageLimitAnchor,
     UsageLimitInterval as WireUsageInterval,
 };
+use crate::catalog::charge::cost_of;
 use crate::catalog::{
     self, Alert, AutoTopUp, Billing, Duration, LimitAnchor, PriceInterval, PurchaseLimit,
-    PurchaseLimitInterval, Rate, Rollover, SpendLimit, UsageLimit, UsageLimitInterval,
+    PurchaseLimitInterval, Rate, Rollover, SpendLimit, TierMode, UsageLimit, UsageLimitInterval,
 };
 
 /// The plan's controls as Autumn answers them: only lanes that hold entries, so a plan without
 /// controls answers `{}`.
-pub(super) fn controls_to_wire(plan: &catalog::Plan) -> BillingControls {
+pub fn controls_to_wire(plan: &catalog::Plan) -> BillingControls {
     let mut auto_topups = Vec::new();
     let mut spend_limits = Vec::new();
     let mut usage_alerts = Vec::new();
@@ -114,7 +116,8 @@ pub(super) fn every_lane(controls: BillingControls) -> BillingControls {
     }
 }
 
-fn auto_topup(feature_id: &str, top_up: AutoTopUp) -> AutoTopup {
+/// An item's auto top-up as Autumn's `auto_topups[]` entry.
+pub fn auto_topup(feature_id: &str, top_up: AutoTopUp) -> AutoTopup {
     AutoTopup {
         feature_id: feature_id.to_string(),
         enabled: Some(top_up.enabled),
@@ -219,10 +222,13 @@ pub(super) fn expiry_from_wire(expiry: &Expiry) -> Option<Duration> {
 }
 
 /// The units beyond the balance a spend limit allows, as Autumn's `overage_limit` counts them:
-/// the whole billing units the cap buys, `floor(cap / amount) × per`, at a flat usage price
-/// (Autumn bills usage rounded up to whole billing units). `None` when the item has no flat usage
-/// price with an amount (a tiered price's money has no one unit form).
-pub(super) fn spend_limit_units(
+/// the most whole billing units of overage whose price is within the cap. At a flat usage
+/// price that is `floor(cap / amount) × per` (Autumn bills usage rounded up to whole billing
+/// units); at graduated tiers it is found on the tiers, counting the included units as the
+/// bill does (a tier's `up_to` includes them), since what overage costs only grows with it.
+/// `None` when the item has no usage price with a unit form: no price, an amount of 0 (no cap
+/// in money is a number of units), tiers whose last one is free, or an unlimited item.
+pub fn spend_limit_units(
     limit: SpendLimit,
     item: &catalog::PlanItem,
     plan: &catalog::Plan,
@@ -231,27 +237,73 @@ pub(super) fn spend_limit_units(
         .price
         .as_ref()
         .filter(|price| price.billing == Billing::Usage)?;
-    let Rate::Flat { amount } = price.rate else {
-        return None;
-    };
-    if amount <= Decimal::ZERO {
-        return None;
-    }
     let cap = limit.cap(plan.price.map(|price| price.amount));
-    let purchases = cap.checked_div(amount)?.floor();
-    purchases
-        .checked_mul(price.per)
-        .map(|units| units.normalize())
+    match &price.rate {
+        Rate::Flat { amount } => {
+            if *amount <= Decimal::ZERO {
+                return None;
+            }
+            let purchases = cap.checked_div(*amount)?.floor();
+            purchases
+                .checked_mul(price.per)
+                .map(|units| units.normalize())
+        }
+        Rate::Tiered {
+            tier_mode: TierMode::Graduated,
+            tiers,
+        } => {
+            // A last tier that costs nothing leaves overage uncapped by any money.
+            if tiers.last().is_none_or(|tier| tier.amount <= Decimal::ZERO) {
+                return None;
+            }
+            let included = match item.included {
+                catalog::Included::Units(units) => units,
+                catalog::Included::Unlimited => return None,
+            };
+            let within = |billing_units: Decimal| -> Option<bool> {
+                overage_cost(price, included, billing_units.checked_mul(price.per)?)
+                    .map(|cost| cost <= cap)
+            };
+            // The cost grows with the units: double past the cap, then halve back to the
+            // last whole billing unit within it.
+            let mut above = Decimal::ONE;
+            while within(above)? {
+                above = above.checked_mul(Decimal::TWO)?;
+            }
+            let mut within_cap = Decimal::ZERO;
+            while above - within_cap > Decimal::ONE {
+                let middle = ((within_cap + above) / Decimal::TWO).floor();
+                if within(middle)? {
+                    within_cap = middle;
+                } else {
+                    above = middle;
+                }
+            }
+            within_cap
+                .checked_mul(price.per)
+                .map(|units| units.normalize())
+        }
+        Rate::Tiered { .. } => None,
+    }
 }
 
-/// Whether the item's price gives a spend limit Autumn's unit form (a flat usage price).
+/// What `units` of overage cost at `price`, beyond `included` units (as the ledger bills it:
+/// tiers count the included units).
+fn overage_cost(price: &catalog::ItemPrice, included: Decimal, units: Decimal) -> Option<Decimal> {
+    let through = cost_of(&price.rate, price.per, included.checked_add(units)?)?;
+    through.checked_sub(cost_of(&price.rate, price.per, included)?)
+}
+
+/// Whether the item's price gives a spend limit Autumn's unit form (a usage price, flat or in
+/// graduated tiers).
 pub(super) fn has_unit_form(item: &catalog::PlanItem, plan: &catalog::Plan) -> bool {
     spend_limit_units(SpendLimit::Amount(Decimal::ZERO), item, plan).is_some()
 }
 
 /// Autumn's `overage_limit` as a spend limit in money: `hint` (the form the metadata or the
 /// live plan keeps) when it is what the units say, else the amount the units cost. `None`
-/// when the units are not a whole number of billing units at a flat usage price.
+/// when the units are not a whole number of billing units of a usage price with a unit form,
+/// or cost what more units would cost too (read back, that amount would say more units).
 pub(super) fn spend_limit_from_units(
     units: Decimal,
     hint: Option<SpendLimit>,
@@ -267,14 +319,15 @@ pub(super) fn spend_limit_from_units(
         .price
         .as_ref()
         .filter(|price| price.billing == Billing::Usage)?;
-    let Rate::Flat { amount } = price.rate else {
-        return None;
-    };
     let purchases = units.checked_div(price.per)?;
-    if !purchases.fract().is_zero() || amount <= Decimal::ZERO {
+    if !purchases.fract().is_zero() {
         return None;
     }
-    let limit = SpendLimit::Amount(purchases.checked_mul(amount)?.normalize());
+    let included = match item.included {
+        catalog::Included::Units(units) => units,
+        catalog::Included::Unlimited => Decimal::ZERO,
+    };
+    let limit = SpendLimit::Amount(overage_cost(price, included, units)?.normalize());
     (spend_limit_units(limit, item, plan) == Some(units.normalize())).then_some(limit)
 }
 
@@ -408,7 +461,7 @@ pub(super) fn read_controls(
 
     // Spend limits: an item whose price has Autumn's unit form takes its limit from the lane
     // (in the form its hint gives, when that is what the units say); one whose price has none
-    // (a tiered price) keeps the form its hint gives.
+    // (a free price, a last tier that costs nothing) keeps the form its hint gives.
     let read_plan = plan.clone();
     for item in plan.items.values_mut() {
         let hint = hints.get(&item.feature_id).copied();
@@ -780,8 +833,14 @@ mod tests {
                 Some("200"),
                 Some(SpendLimit::Amount(decimal("2"))),
             ),
-            // A tiered price, or a free one, has no unit form.
-            (None, "1", SpendLimit::Amount(decimal("20")), None, None),
+            // One tier of $1 a request: 20 requests. A free price has no unit form.
+            (
+                None,
+                "1",
+                SpendLimit::Amount(decimal("20")),
+                Some("20"),
+                Some(SpendLimit::Amount(decimal("20"))),
+            ),
             (
                 Some("0"),
                 "1",
@@ -820,6 +879,100 @@ mod tests {
                 None,
                 &per_hundred.items["requests"],
                 &per_hundred
+            ),
+            None
+        );
+    }
+
+    /// 500 requests included, then graduated tiers counting them: 4 cents each up to the
+    /// 1,000th, 2 cents beyond; Pro costs $20 a month.
+    fn tiered_plan() -> catalog::Plan {
+        let mut plan = plan(None, "1");
+        let item = plan.items.get_mut("requests").expect("the item");
+        item.included = catalog::Included::Units(decimal("500"));
+        if let Some(price) = item.price.as_mut() {
+            price.rate = Rate::Tiered {
+                tier_mode: TierMode::Graduated,
+                tiers: vec![
+                    Tier {
+                        up_to: TierBound::Units(decimal("1000")),
+                        amount: decimal("0.04"),
+                    },
+                    Tier {
+                        up_to: TierBound::Infinite,
+                        amount: decimal("0.02"),
+                    },
+                ],
+            };
+        }
+        plan
+    }
+
+    #[test]
+    fn a_spend_limit_on_graduated_tiers_is_the_units_its_money_buys_on_the_tiers() {
+        let plan = tiered_plan();
+        let item = &plan.items["requests"];
+        // (the limit, Autumn's units, what the units alone read back as)
+        let cases = [
+            // 500 requests to the 1,000th at 4 cents ($20), then 500 at 2 cents ($10).
+            ("30", "1000", "30"),
+            // $20 is exactly the first tier's 500 beyond the included 500.
+            ("20", "500", "20"),
+            // $25: $20 of the first tier, 250 of the second.
+            ("25", "750", "25"),
+            // $25.01 buys no 751st request (2 cents): read back alone, $25.
+            ("25.01", "750", "25"),
+            // Less than one request: none.
+            ("0.03", "0", "0"),
+        ];
+        for (cap, units, read) in cases {
+            let limit = SpendLimit::Amount(decimal(cap));
+            let sent = spend_limit_units(limit, item, &plan);
+            assert_eq!(sent, Some(decimal(units)), "${cap}");
+            assert_eq!(
+                spend_limit_from_units(decimal(units), None, item, &plan),
+                Some(SpendLimit::Amount(decimal(read))),
+                "${cap}"
+            );
+            assert_eq!(
+                spend_limit_from_units(decimal(units), Some(limit), item, &plan),
+                Some(limit),
+                "${cap} with its form kept"
+            );
+        }
+        // 100% of the $20 base price is 500 requests; the percent travels as the hint.
+        let percent = SpendLimit::Percent(decimal("100"));
+        assert_eq!(
+            spend_limit_units(percent, item, &plan),
+            Some(decimal("500"))
+        );
+        // The units the ledger would refuse past are these: the 1,001st request beyond the
+        // balance costs more than $30.
+        let price = item.price.as_ref().expect("priced");
+        assert_eq!(
+            overage_cost(price, decimal("500"), decimal("1000")),
+            Some(decimal("30"))
+        );
+        assert!(
+            overage_cost(price, decimal("500"), decimal("1001")).expect("cost") > decimal("30")
+        );
+        // A last tier that costs nothing leaves no cap in units.
+        let mut free_beyond = plan.clone();
+        if let Some(catalog::ItemPrice {
+            rate: Rate::Tiered { tiers, .. },
+            ..
+        }) = free_beyond
+            .items
+            .get_mut("requests")
+            .and_then(|item| item.price.as_mut())
+        {
+            tiers[1].amount = Decimal::ZERO;
+        }
+        assert_eq!(
+            spend_limit_units(
+                SpendLimit::Amount(decimal("30")),
+                &free_beyond.items["requests"],
+                &free_beyond
             ),
             None
         );

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::billing_controls::{
     SetAside, expires_natively, expiry_from_wire, read_controls, rollover_from_wire,
 };
-use super::pricectl_facts::{METADATA_KEY, PlanFacts};
+use super::pricectl_facts::{GivenLanes, METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{FeatureParams, FeatureType};
 use crate::autumn::wire::plan::{
     BillingInterval, BillingMethod, ItemPrice as WirePrice, PlanItemParams, PlanParams,
@@ -170,11 +170,23 @@ pub fn plan_from_wire(
     live: Option<&catalog::Plan>,
     path: &str,
 ) -> Result<catalog::Plan, MappingError> {
-    let (plan, set_aside) = plan_setting_aside(params, live, path)?;
+    let (plan, set_aside) = plan_setting_aside(params, live, path, EarlierControls::Read)?;
     match set_aside.refusal(path) {
         Some(refusal) => Err(refusal),
         None => Ok(plan),
     }
+}
+
+/// What to do with billing controls an earlier pricectl kept whole in `metadata.pricectl`
+/// (before they were mapped to Autumn's own fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum EarlierControls {
+    /// A body a client sends: they mean what they meant when written, where Autumn's own
+    /// fields are left out ([`PlanFacts::lay_earlier_controls`]).
+    Read,
+    /// Autumn's answer: Autumn enforces its own fields, never metadata, so what is in force is
+    /// those alone; the controls a pricing gives then show as changes to make there.
+    NotInForce,
 }
 
 /// [`plan_from_wire`], with the billing controls the language cannot say set aside rather
@@ -183,6 +195,7 @@ pub(super) fn plan_setting_aside(
     params: &PlanParams,
     live: Option<&catalog::Plan>,
     path: &str,
+    earlier: EarlierControls,
 ) -> Result<(catalog::Plan, SetAside), MappingError> {
     check_id(&params.plan_id, path, "plan_id")?;
     if params
@@ -320,6 +333,11 @@ pub(super) fn plan_setting_aside(
         }
     }
     let set_aside = read_controls(&mut plan, params.billing_controls.as_ref(), live, &hints);
+    if let Some(facts) = &facts
+        && earlier == EarlierControls::Read
+    {
+        facts.lay_earlier_controls(&mut plan, &GivenLanes::of(params.billing_controls.as_ref()));
+    }
     Ok((plan, set_aside))
 }
 

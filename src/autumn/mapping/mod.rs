@@ -32,7 +32,7 @@ pub use answer::{
     credit_system_body, feature_body, feature_from_answer, feature_params, plan_body,
     plan_from_answer, plan_from_answer_setting_aside, plan_params,
 };
-pub use billing_controls::{SetAside, SetAsideNote, keep_set_aside};
+pub use billing_controls::{SetAside, SetAsideNote, auto_topup, controls_to_wire, keep_set_aside};
 pub use from_wire::{CatalogFeature, MappingError, feature_from_wire, plan_from_wire};
 pub use plan_changes::{item_changes, price_change};
 pub use pricectl_facts::{METADATA_KEY, PlanFacts};

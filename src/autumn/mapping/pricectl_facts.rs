@@ -47,6 +47,10 @@ pub struct PlanFacts {
     pub trial_once_per: TrialOncePer,
     /// Item (feature id) → its facts; only items with one to say.
     pub items: BTreeMap<String, ItemFacts>,
+    /// The plan's usage limits as an earlier pricectl kept them, in the metadata only
+    /// (`usage_limits`, before controls were mapped to Autumn's own fields): read, never
+    /// written (see [`PlanFacts::lay_earlier_controls`]).
+    pub earlier_usage_limits: BTreeMap<String, catalog::UsageLimit>,
 }
 
 /// pricectl's facts about one item of a plan.
@@ -57,11 +61,15 @@ pub struct ItemFacts {
     pub prepaid_min: Option<Decimal>,
     pub reset_on_attach: bool,
     /// The spend limit as the language says it, when Autumn's units do not say it alone (a
-    /// percent of the base price, or a tiered price).
+    /// percent of the base price, a cap between what two whole units cost, or a price with no
+    /// unit form).
     pub spend_limit: Option<SpendLimit>,
     /// How long a purchase lasts, when Autumn's item `expiry` cannot say it (a recurring
     /// prepaid price).
     pub expires_after: Option<Duration>,
+    /// The item's billing controls as an earlier pricectl kept them, whole, in the metadata
+    /// (`controls`): read, never written (see [`PlanFacts::lay_earlier_controls`]).
+    pub earlier_controls: Option<catalog::ItemControls>,
 }
 
 impl PlanFacts {
@@ -91,6 +99,7 @@ impl PlanFacts {
                         .controls
                         .expires_after
                         .filter(|_| !expires_natively(item)),
+                    earlier_controls: None,
                 };
                 (facts != ItemFacts::default()).then(|| (item.feature_id.clone(), facts))
             })
@@ -101,6 +110,7 @@ impl PlanFacts {
                 .free_trial
                 .map_or_else(TrialOncePer::default, |trial| trial.once_per),
             items,
+            earlier_usage_limits: BTreeMap::new(),
         }
     }
 
@@ -221,6 +231,15 @@ impl PlanFacts {
                                         "a duration",
                                     )?);
                                 }
+                                // Written by pricectl before billing controls were mapped to
+                                // Autumn's own fields.
+                                ("controls", controls) => {
+                                    read.earlier_controls = Some(catalog_value(
+                                        controls,
+                                        here(&format!("{field}.controls")),
+                                        "an item's billing controls",
+                                    )?);
+                                }
                                 _ => {
                                     return Err(error(
                                         &format!("{field}.{key}"),
@@ -232,6 +251,12 @@ impl PlanFacts {
                         facts.items.insert(id.clone(), read);
                     }
                 }
+                // Written by pricectl before billing controls were mapped to Autumn's own
+                // fields.
+                ("usage_limits", limits) => {
+                    facts.earlier_usage_limits =
+                        catalog_value(limits, here(".usage_limits"), "a plan's usage limits")?;
+                }
                 _ => {
                     return Err(error(
                         &format!(".{key}"),
@@ -241,6 +266,44 @@ impl PlanFacts {
             }
         }
         Ok(Some(facts))
+    }
+
+    /// Lays the billing controls an earlier pricectl kept whole in the metadata (before they
+    /// were mapped to Autumn's own fields) over a plan a client sent: each fills what the body
+    /// leaves unsaid (a lane of `billing_controls` left out, `lanes_given` says which; an
+    /// item's rollover or purchase expiry absent), so a body in the earlier form means what it
+    /// meant then. Autumn's own fields, when given, win.
+    pub fn lay_earlier_controls(&self, plan: &mut catalog::Plan, lanes_given: &GivenLanes) {
+        if !lanes_given.usage_limits {
+            for (key, limit) in &self.earlier_usage_limits {
+                plan.usage_limits.entry(key.clone()).or_insert(*limit);
+            }
+        }
+        for item in plan.items.values_mut() {
+            let Some(earlier) = self
+                .items
+                .get(&item.feature_id)
+                .and_then(|facts| facts.earlier_controls.as_ref())
+            else {
+                continue;
+            };
+            let controls = &mut item.controls;
+            if !lanes_given.auto_topups && controls.auto_top_up.is_none() {
+                controls.auto_top_up = earlier.auto_top_up;
+            }
+            if !lanes_given.spend_limits && controls.spend_limit.is_none() {
+                controls.spend_limit = earlier.spend_limit;
+            }
+            if !lanes_given.usage_alerts && controls.alerts.is_empty() {
+                controls.alerts.clone_from(&earlier.alerts);
+            }
+            if controls.rollover.is_none() {
+                controls.rollover = earlier.rollover;
+            }
+            if controls.expires_after.is_none() {
+                controls.expires_after = earlier.expires_after;
+            }
+        }
     }
 
     /// Lays the facts over a plan read from Autumn's fields (its spend limits are read with
@@ -267,6 +330,28 @@ impl PlanFacts {
                 }
             }
         }
+    }
+}
+
+/// Which lanes of `billing_controls` a body gives (a lane given, even empty, says the plan's
+/// whole set of that control).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GivenLanes {
+    pub auto_topups: bool,
+    pub spend_limits: bool,
+    pub usage_limits: bool,
+    pub usage_alerts: bool,
+}
+
+impl GivenLanes {
+    /// The lanes `controls` gives.
+    pub fn of(controls: Option<&crate::autumn::wire::billing_controls::BillingControls>) -> Self {
+        controls.map_or_else(GivenLanes::default, |controls| GivenLanes {
+            auto_topups: controls.auto_topups.is_some(),
+            spend_limits: controls.spend_limits.is_some(),
+            usage_limits: controls.usage_limits.is_some(),
+            usage_alerts: controls.usage_alerts.is_some(),
+        })
     }
 }
 

@@ -20,6 +20,31 @@ pub struct GetOrCreateCustomerParams {
     pub fingerprint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The new customer's own billing controls (Autumn's `CustomerDataSchema`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_controls: Option<super::billing_controls::BillingControls>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<String>>,
+}
+
+/// `customers.update` (Autumn's `UpdateCustomerParamsV1Schema`): the fields pricectl keeps;
+/// any other is refused as unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCustomerParams {
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_customer_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The customer's own billing controls: a lane given replaces the customer's lane, one
+    /// left out keeps it (Autumn's `updateCustomer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_controls: Option<super::billing_controls::BillingControls>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expand: Option<Vec<String>>,
 }

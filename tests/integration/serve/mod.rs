@@ -645,7 +645,8 @@ fn an_apply_made_while_serving_is_served_on_the_next_request() {
 /// The billing controls of `pricing-examples/capped-overage` as `plans.list` answers them (in
 /// Autumn's own fields); an update that gives one lane replaces that lane and keeps the others
 /// (Autumn's `mergeBillingControls`); what the language cannot say is a 400 naming the field,
-/// and so is a customer's own billing controls (the ledger has no per-customer switch).
+/// and so are billing controls given when a customer is created (a customer turns its plans'
+/// top-ups on or off with `customers.update`).
 #[test]
 fn billing_controls_are_served_in_autumns_fields_and_what_pricectl_cannot_say_is_refused() {
     let context = TestContext::with_example("capped-overage");
@@ -701,4 +702,220 @@ fn billing_controls_are_served_in_autumns_fields_and_what_pricectl_cannot_say_is
     .map(|(route, body)| format!("{route}: {}", server.post(route, body).summary()))
     .collect();
     insta::assert_snapshot!("refused_controls", refused.join("\n"));
+}
+
+/// `POST /v1/<route>` with API version `version`.
+fn post_as(server: &Server, version: &str, route: &str, body: &str) -> server::Response {
+    server.request(
+        "POST",
+        &format!("/v1/{route}"),
+        &[
+            ("Authorization", &format!("Bearer {KEY}")),
+            ("X-API-Version", version),
+        ],
+        body.as_bytes(),
+    )
+}
+
+/// A customer turns its plan's auto top-up off and on through `customers.update`, as on
+/// Autumn (its `auto_topups` entry shadows the plan's): off, usage below the threshold buys
+/// nothing; on while below it, the top-up is bought at once. A customer's answer merges the
+/// plan's default controls, tagged with their `source`, from API 2.3.0; before, only the
+/// customer's own entries. What pricectl's customers cannot set is a 400 naming the field.
+#[test]
+fn a_customer_turns_its_plans_auto_top_up_on_and_off_through_customers_update() {
+    let context = TestContext::with_example("anthropic-auto-reload");
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let attached = server.post(
+        "billing.attach",
+        r#"{"customer_id":"u1","plan_id":"api-credits","feature_quantities":[{"feature_id":"credits","quantity":1500}]}"#,
+    );
+    assert_eq!(attached.status, 200, "{}", attached.body);
+    let controls = |version: &str| {
+        let answer = post_as(&server, version, "customers.get", r#"{"customer_id":"u1"}"#);
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()["billing_controls"].clone()
+    };
+    let credits = |server: &Server| {
+        server
+            .post("customers.get", r#"{"customer_id":"u1"}"#)
+            .json()["balances"]["credits"]["remaining"]
+            .to_string()
+    };
+    let plan_defaults = controls("2.3.0");
+    assert_eq!(
+        controls("2.2.0"),
+        serde_json::json!({}),
+        "no entry of its own"
+    );
+    let update = |enabled: bool| {
+        format!(
+            r#"{{"customer_id":"u1","billing_controls":{{"auto_topups":[{{"feature_id":"credits","enabled":{enabled},"threshold":1000,"quantity":2000,"purchase_limit":{{"interval":"day","interval_count":1,"limit":3}}}}]}}}}"#
+        )
+    };
+    let off = post_as(&server, "2.3.0", "customers.update", &update(false));
+    assert_eq!(off.status, 200, "{}", off.body);
+    let turned_off = off.json()["billing_controls"].clone();
+    // 600 credits: 900 left, below 1,000, and nothing bought.
+    let tracked = server.post(
+        "balances.track",
+        r#"{"customer_id":"u1","feature_id":"sonnet-input-tokens","value":2000000}"#,
+    );
+    assert_eq!(tracked.status, 200, "{}", tracked.body);
+    assert_eq!(credits(&server), "900");
+    let on = post_as(&server, "2.2.0", "customers.update", &update(true));
+    assert_eq!(on.status, 200, "{}", on.body);
+    assert_eq!(
+        credits(&server),
+        "2900",
+        "bought at once, below the threshold"
+    );
+    let own_entry = on.json()["billing_controls"].clone();
+    // An empty lane: the customer's own entries go, the plan's default is back.
+    let back = post_as(
+        &server,
+        "2.3.0",
+        "customers.update",
+        r#"{"customer_id":"u1","billing_controls":{"auto_topups":[]}}"#,
+    );
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert_eq!(back.json()["billing_controls"], plan_defaults);
+    insta::assert_snapshot!(
+        "customer_controls",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "2.3.0 plan defaults": plan_defaults,
+            "2.3.0 turned off": turned_off,
+            "2.2.0 turned on": own_entry,
+        }))
+        .expect("JSON")
+    );
+    let history = context.run(&["history", "--customer", "u1", "--state", "local.db"]);
+    let history = stdout(&history);
+    let settings: Vec<&str> = history
+        .lines()
+        .filter(|line| line.contains(" setting "))
+        .map(|line| line.split("  ").last().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        settings,
+        [
+            "auto top-up turned off by the customer",
+            "auto top-up turned on by the customer",
+            "auto top-up back to the plan's default (on)"
+        ]
+    );
+    let refused: Vec<String> = [
+        r#"{"customer_id":"u1","billing_controls":{"auto_topups":[{"feature_id":"credits","enabled":true,"threshold":500,"quantity":2000,"purchase_limit":{"interval":"day","limit":3}}]}}"#,
+        r#"{"customer_id":"u1","billing_controls":{"auto_topups":[{"feature_id":"credits","enabled":true,"threshold":1000,"quantity":2000}]}}"#,
+        r#"{"customer_id":"u1","billing_controls":{"auto_topups":[{"feature_id":"sonnet-input-tokens","enabled":true,"threshold":1,"quantity":2}]}}"#,
+        r#"{"customer_id":"u1","billing_controls":{"spend_limits":[{"feature_id":"credits","enabled":true,"overage_limit":10}]}}"#,
+        r#"{"customer_id":"u1","name":"Someone else"}"#,
+        r#"{"customer_id":"nobody","billing_controls":{"auto_topups":[]}}"#,
+    ]
+    .iter()
+    .map(|body| server.post("customers.update", body).summary())
+    .collect();
+    insta::assert_snapshot!("customer_controls_refused", refused.join("\n"));
+}
+
+/// A plan body in the form pricectl wrote before billing controls were mapped to Autumn's own
+/// fields: the item's controls whole in `metadata.pricectl.items.<id>.controls` and the plan's
+/// usage limits in `metadata.pricectl.usage_limits`, no `billing_controls`. Read again, it
+/// means what it meant: after it, the store holds the example's controls exactly.
+#[test]
+fn a_plan_body_in_the_earlier_metadata_form_is_read_as_it_was_meant() {
+    let context = TestContext::with_example("anthropic-auto-reload");
+    let pricing = context.read("pricing.toml");
+    let without_controls: String = pricing
+        .lines()
+        .filter(|line| {
+            ![
+                "auto_top_up",
+                "expires_after",
+                "alerts",
+                "sonnet-output-tokens = { limit",
+            ]
+            .iter()
+            .any(|start| line.starts_with(start))
+                && *line != "[plans.api-credits.usage_limits]"
+        })
+        .flat_map(|line| [line, "\n"])
+        .collect();
+    context.write("pricing.toml", &without_controls);
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let earlier = r#"{"plan_id":"api-credits","name":"API credits","group":"","add_on":true,"auto_enable":false,"price":null,"free_trial":null,
+      "items":[{"feature_id":"credits","price":{"amount":0.01,"interval":"one_off","billing_units":1,"billing_method":"prepaid","max_purchase":1000000}}],
+      "metadata":{"pricectl":{
+        "items":{"credits":{"prepaid_min":"500","controls":{
+          "auto_top_up":{"threshold":"1000","quantity":"2000","enabled":true,"purchase_limit":{"limit":3,"interval":"day"}},
+          "alerts":[{"remaining":"500"}],"expires_after":{"months":12}}}},
+        "usage_limits":{"sonnet-output-tokens":{"limit":"2000000","interval":"day","anchor":"calendar"}}}}}"#;
+    let updated = server.post("plans.update", earlier);
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    // Answered in today's form: Autumn's own fields, and no controls left in the metadata.
+    let answer = updated.json();
+    assert_eq!(
+        answer["billing_controls"]["auto_topups"][0]["threshold"].to_string(),
+        "1000"
+    );
+    assert_eq!(answer["items"][0]["expiry"]["length"].to_string(), "12");
+    assert_eq!(
+        answer["metadata"],
+        serde_json::json!({"pricectl": {"items": {"credits": {"prepaid_min": "500"}}}})
+    );
+    context.write("pricing.toml", &pricing);
+    let plan = context.run(&["plan", "--state", "local.db", "pricing.toml"]);
+    assert!(stdout(&plan).contains("No changes."), "{}", stdout(&plan));
+    // A fact pricectl never kept is still refused, naming its place.
+    let unknown = server.post(
+        "plans.update",
+        r#"{"plan_id":"api-credits","metadata":{"pricectl":{"items":{"credits":{"colour":"red"}}}}}"#,
+    );
+    assert_eq!(
+        unknown.summary(),
+        r#"400 {"message":"metadata.pricectl.items.credits.colour: not a fact pricectl keeps about an item","code":"invalid_inputs","env":"sandbox"}"#
+    );
+}
+
+/// Autumn's answer of a plan an earlier pricectl wrote (controls in the metadata only) is read
+/// for what Autumn enforces, its own fields: no controls, so a plan against it shows the
+/// pricing's controls as changes to make there. The same plan sent as a body means them.
+#[test]
+fn an_answer_in_the_earlier_metadata_form_holds_only_the_controls_autumn_enforces() {
+    use pricectl::autumn::mapping::{plan_from_answer, plan_from_wire, plan_params, plan_to_wire};
+    let catalog = pricectl::compile_path(
+        &crate::support::root().join("pricing-examples/anthropic-auto-reload/pricing.toml"),
+    )
+    .expect("loads")
+    .catalog
+    .expect("valid");
+    let plan = &catalog.plans["api-credits"];
+    let mut answer = plan_to_wire(plan, 1, 0, "sandbox");
+    answer.billing_controls = pricectl::autumn::wire::billing_controls::BillingControls::default();
+    for item in &mut answer.items {
+        item.expiry = None;
+    }
+    let metadata = serde_json::json!({"pricectl": {
+        "items": {"credits": {"prepaid_min": "500", "controls": serde_json::to_value(&plan.items["credits"].controls).expect("JSON")}},
+        "usage_limits": serde_json::to_value(&plan.usage_limits).expect("JSON"),
+    }});
+    answer.metadata = metadata.as_object().expect("an object").clone();
+    let in_force = plan_from_answer(&answer, "plans[0]").expect("reads");
+    assert!(in_force.items["credits"].controls.is_empty());
+    assert!(in_force.usage_limits.is_empty());
+    assert_eq!(
+        in_force.items["credits"]
+            .price
+            .as_ref()
+            .and_then(|price| price.prepaid)
+            .map(|bounds| bounds.min.to_string()),
+        Some("500".to_string()),
+        "the other facts are read"
+    );
+    let meant = plan_from_wire(&plan_params(&answer), None, "").expect("reads");
+    assert_eq!(&meant, plan);
 }
