@@ -120,7 +120,11 @@ impl Runtime {
 
     fn ledger(&mut self) -> Result<&mut Ledger, ApiError> {
         if self.ledger.is_none() {
-            self.ledger = Some(Ledger::open(&self.path)?.answering_with_balance());
+            self.ledger = Some(
+                Ledger::open(&self.path)?
+                    .answering_with_balance()
+                    .defer_checkpoints()?,
+            );
         }
         self.ledger.as_mut().ok_or_else(|| {
             ApiError::new(

@@ -62,6 +62,10 @@ impl WorkerHandle {
 /// dropped, after the jobs already queued.
 pub fn start(path: PathBuf) -> Result<(WorkerHandle, std::thread::JoinHandle<()>), ApiError> {
     let store = LocalStore::open(&path).map_err(ApiError::from)?;
+    store
+        .store()
+        .defer_checkpoints()
+        .map_err(|error| ApiError::from(crate::backend::BackendError::from(error)))?;
     let mut service = Service {
         catalog: CatalogService::new(store),
         claims: Claims::open(&path)?,
