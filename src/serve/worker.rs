@@ -314,6 +314,9 @@ impl Service {
             }
             Call::Attach(params) => json(&self.runtime.attach(&params, now)?),
             Call::LegacyAttach(params) => json(&self.runtime.legacy_attach(&params, now)?),
+            Call::UpdateSubscription(params) => {
+                json(&self.runtime.update_subscription(&params, now)?)
+            }
             Call::Track(params) => {
                 RuntimeCall::Track(params).perform(&mut self.runtime, context, now)
             }
