@@ -104,7 +104,8 @@ fn store_kind(error: &StoreError) -> ErrorKind {
         StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => sqlite_kind(source),
         StoreError::Missing { .. }
         | StoreError::ReadOnly { .. }
-        | StoreError::CreateDirectory { .. } => ErrorKind::Store,
+        | StoreError::CreateDirectory { .. }
+        | StoreError::Thread { .. } => ErrorKind::Store,
     }
 }
 

@@ -85,6 +85,14 @@ impl Ledger {
         self
     }
 
+    /// Leaves the log's checkpoints to a [`Checkpointer`](crate::store::Checkpointer) running
+    /// beside the ledger ([`Store::defer_checkpoints`]): a long-lived writer's commits then
+    /// never wait for a checkpoint's syncs.
+    pub fn defer_checkpoints(self) -> Result<Ledger, LedgerError> {
+        self.store.defer_checkpoints()?;
+        Ok(self)
+    }
+
     /// The live catalog the ledger runs on, as of its last operation.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog.catalog

@@ -69,6 +69,9 @@ impl From<LedgerError> for ApiError {
             }
             LedgerError::UnknownPlan(_) => ApiError::not_found(code::PRODUCT_NOT_FOUND, message),
             LedgerError::UnknownFeature(_) => ApiError::not_found(code::FEATURE_NOT_FOUND, message),
+            LedgerError::NotSubscribed { .. } => {
+                ApiError::not_found(code::CUS_PRODUCT_NOT_FOUND, message)
+            }
             LedgerError::AlreadyAttached { .. } => {
                 ApiError::new(StatusCode::CONFLICT, code::PLAN_ALREADY_ATTACHED, message)
             }

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 
 use super::api_error::ApiError;
 use crate::autumn::wire::balances::{CheckParams, CreateBalanceParams, TrackParams};
-use crate::autumn::wire::billing::{AttachParams, LegacyAttachParams};
+use crate::autumn::wire::billing::{AttachParams, LegacyAttachParams, UpdateParams};
 use crate::autumn::wire::catalog::{CatalogUpdateParams, Empty};
 use crate::autumn::wire::customer::{
     GetCustomerParams, GetOrCreateCustomerParams, ListCustomersParams, UpdateCustomerParams,
@@ -38,6 +38,8 @@ pub enum Call {
     ListCustomers(ListCustomersParams),
     Attach(AttachParams),
     LegacyAttach(LegacyAttachParams),
+    /// Boxed: its many optional fields would make every call as large.
+    UpdateSubscription(Box<UpdateParams>),
     Track(TrackParams),
     Check(CheckParams),
     CreateBalance(CreateBalanceParams),
@@ -68,6 +70,7 @@ pub const ROUTES: &[&str] = &[
     "customers.list",
     "billing.attach",
     "attach",
+    "billing.update",
     "balances.track",
     "track",
     "events",
@@ -105,6 +108,9 @@ impl Call {
             "customers.list" => body_of(body).map(Call::ListCustomers),
             "billing.attach" => body_of(body).map(Call::Attach),
             "attach" => body_of(body).map(Call::LegacyAttach),
+            "billing.update" => {
+                body_of(body).map(|params| Call::UpdateSubscription(Box::new(params)))
+            }
             "balances.track" | "track" | "events" => body_of(body).map(Call::Track),
             "balances.check" | "check" | "entitled" => body_of(body).map(Call::Check),
             "balances.create" => body_of(body).map(Call::CreateBalance),

@@ -26,9 +26,9 @@ pub struct Claims {
 impl Claims {
     /// The claims kept in the store at `path`.
     pub fn open(path: &Path) -> Result<Claims, ApiError> {
-        Ok(Claims {
-            store: Store::open(path, Access::Create).map_err(BackendError::from)?,
-        })
+        let store = Store::open(path, Access::Create).map_err(BackendError::from)?;
+        store.defer_checkpoints().map_err(BackendError::from)?;
+        Ok(Claims { store })
     }
 
     fn failed(&self, error: rusqlite::Error) -> ApiError {

@@ -12,6 +12,7 @@
 //!   and read from `customers.update` into its auto top-up switches.
 //! - [`idempotency`]: the `Idempotency-Key`s claimed, kept in the store.
 //! - [`request_log`]: the request log, written by a thread of its own.
+//! - [`crate::store::Checkpointer`]: the log's checkpoints, on a thread of their own.
 
 mod api_error;
 mod api_key;
@@ -61,6 +62,13 @@ pub enum ServeError {
 /// free one) once requests are accepted.
 pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
     let (worker, thread) = start_worker(&options.state)?;
+    // The store's thread commits; the log is copied into the database by this one, so no
+    // commit waits for a checkpoint's syncs.
+    let checkpointer =
+        crate::store::Checkpointer::start(&options.state).map_err(|error| ServeError::Store {
+            path: options.state.display().to_string(),
+            message: error.to_string(),
+        })?;
     let (log, log_writer) = if options.log {
         let (log, writer) =
             request_log::RequestLog::start(std::io::stderr()).map_err(ServeError::Runtime)?;
@@ -95,6 +103,8 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
     // Every handle is gone: the store's thread finishes what was queued, then stops.
     drop(runtime);
     let _ = thread.join();
+    // Nothing writes any more: the last checkpoint copies the whole log and empties it.
+    checkpointer.stop();
     // Every request was answered and logged: the last lines are written before the exit.
     if let Some(writer) = log_writer {
         writer.finish();

@@ -18,7 +18,7 @@ use crate::autumn::wire::balances::{
 };
 use crate::autumn::wire::billing::{
     AttachParams, AttachResponse, FeatureQuantity, Invoice, LegacyAttachParams,
-    LegacyAttachResponse,
+    LegacyAttachResponse, UpdateParams,
 };
 use crate::autumn::wire::customer::{
     Balance, Customer, CustomerPage, Flag, GetOrCreateCustomerParams, ListCustomersParams,
@@ -26,11 +26,12 @@ use crate::autumn::wire::customer::{
 };
 use crate::autumn::wire::entity::{CreateEntityParams, Entity, EntityParams};
 use crate::autumn::wire::error::code;
-use crate::catalog::{Catalog, FeatureType, Included, Plan, PriceInterval};
+use crate::catalog::{Billing, Catalog, FeatureType, Included, Plan, PriceInterval};
 use crate::ledger::{
     AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CreateEntityRequest,
     CustomerView, EntityView, GrantRequest, Instant, Ledger, Operation, Outcome, Overage,
-    SetAutoTopUpRequest, TrackRequest, TrackResult,
+    QuantityResult, SetAutoTopUpRequest, SetQuantityRequest, SubscriptionView, TrackRequest,
+    TrackResult,
 };
 
 /// The ledger of the served store, opened on first use. It reads the catalog again whenever
@@ -121,7 +122,11 @@ impl Runtime {
 
     fn ledger(&mut self) -> Result<&mut Ledger, ApiError> {
         if self.ledger.is_none() {
-            self.ledger = Some(Ledger::open(&self.path)?.answering_with_balance());
+            self.ledger = Some(
+                Ledger::open(&self.path)?
+                    .answering_with_balance()
+                    .defer_checkpoints()?,
+            );
         }
         self.ledger.as_mut().ok_or_else(|| {
             ApiError::new(
@@ -347,7 +352,11 @@ impl Runtime {
             )));
         }
         let plan = current_plan(self.ledger()?.catalog(), &params.plan_id)?;
-        let quantities = bought(plan, &params.feature_quantities, true)?;
+        let quantities = bought(
+            plan,
+            fields("feature_quantities", &params.feature_quantities),
+            true,
+        )?;
         let result = self.attached(
             AttachRequest {
                 customer_id: params.customer_id.clone(),
@@ -372,7 +381,7 @@ impl Runtime {
         at: Instant,
     ) -> Result<LegacyAttachResponse, ApiError> {
         let plan = current_plan(self.ledger()?.catalog(), &params.product_id)?;
-        let quantities = bought(plan, &params.options, false)?;
+        let quantities = bought(plan, fields("options", &params.options), false)?;
         let result = self.attached(
             AttachRequest {
                 customer_id: params.customer_id.clone(),
@@ -394,6 +403,164 @@ impl Runtime {
             checkout_url: None,
             invoice: Some(invoice(&result)),
         })
+    }
+
+    /// `billing.update` with `feature_quantities`: the ledger's quantity change
+    /// ([`Operation::SetQuantity`]), charged or credited as each item's proration policy says.
+    /// A quantity is the total, `included` counted in, as in `billing.attach`; an item sent
+    /// without one keeps its quantity. The subscription is the one `subscription_id` names,
+    /// else the plan's, else chosen as Autumn's `findTargetCustomerProduct` chooses. Other
+    /// changes (cancelling, customizing, another version, …) are refused by name.
+    pub fn update_subscription(
+        &mut self,
+        params: &UpdateParams,
+        at: Instant,
+    ) -> Result<AttachResponse, ApiError> {
+        if let Some(entity_id) = &params.entity_id {
+            return Err(ApiError::invalid(format!(
+                "entity_id: pricectl's plans are a customer's, not an entity's (`{entity_id}`); leave it out"
+            )));
+        }
+        let other = params.other_changes();
+        if !other.is_empty() {
+            return Err(ApiError::invalid(format!(
+                "{}: pricectl serve changes a subscription's prepaid quantities only (`feature_quantities`)",
+                other.join(", ")
+            )));
+        }
+        let Some(feature_quantities) = params
+            .feature_quantities
+            .as_ref()
+            .filter(|quantities| !quantities.is_empty())
+        else {
+            // Autumn's refinement of `UpdateSubscriptionV1ParamsSchema`.
+            return Err(ApiError::invalid(
+                "At least one update parameter must be provided (feature_quantities, version, customize, cancel_action, recalculate_balances, billing_cycle_anchor, or discounts)",
+            ));
+        };
+        let feature_ids: Vec<&str> = feature_quantities
+            .iter()
+            .map(|quantity| quantity.feature_id.as_str())
+            .collect();
+        let plan_id = self.subscription_to_update(params, &feature_ids, at)?;
+        let plan = current_plan(self.ledger()?.catalog(), &plan_id)?;
+        let sent: Vec<(String, FeatureQuantity)> = feature_quantities
+            .iter()
+            .enumerate()
+            .filter_map(|(index, quantity)| {
+                quantity.quantity.map(|total| {
+                    (
+                        format!("feature_quantities[{index}]"),
+                        FeatureQuantity {
+                            feature_id: quantity.feature_id.clone(),
+                            quantity: total,
+                        },
+                    )
+                })
+            })
+            .collect();
+        let quantities = bought(
+            plan,
+            sent.iter()
+                .map(|(field, quantity)| (field.clone(), quantity)),
+            true,
+        )?;
+        let outcome = self.execute(
+            &Operation::SetQuantity(SetQuantityRequest {
+                customer_id: params.customer_id.clone(),
+                plan_id,
+                quantities,
+                idempotency_key: None,
+            }),
+            at,
+        )?;
+        let Outcome::QuantitySet(result) = outcome else {
+            return Err(unexpected(&outcome));
+        };
+        Ok(AttachResponse {
+            customer_id: result.customer_id.clone(),
+            payment_url: None,
+            // Autumn's answer has an invoice only when a charge was made.
+            invoice: (!result.charge.total.is_zero()).then(|| quantity_invoice(&result)),
+        })
+    }
+
+    /// The plan of the subscription `billing.update` changes (see
+    /// [`Runtime::update_subscription`]).
+    fn subscription_to_update(
+        &mut self,
+        params: &UpdateParams,
+        feature_ids: &[&str],
+        at: Instant,
+    ) -> Result<String, ApiError> {
+        if params.subscription_id.is_none()
+            && let Some(plan_id) = &params.plan_id
+        {
+            return Ok(plan_id.clone());
+        }
+        let view = self.customer_view(
+            &Operation::GetCustomer {
+                customer_id: params.customer_id.clone(),
+            },
+            at,
+        )?;
+        let active = view
+            .subscriptions
+            .iter()
+            .filter(|subscription| subscription.ended_at.is_none());
+        let chosen = if let Some(subscription_id) = &params.subscription_id {
+            active
+                .filter(|subscription| subscription.id.to_string() == *subscription_id)
+                .map(|subscription| subscription.plan_id.clone())
+                .next()
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        code::CUS_PRODUCT_NOT_FOUND,
+                        format!(
+                            "No active subscription found with subscription_id '{subscription_id}' for customer '{}'",
+                            params.customer_id
+                        ),
+                    )
+                })?
+        } else {
+            let catalog = self.ledger()?.catalog();
+            let mut candidates: Vec<&SubscriptionView> = active.collect();
+            // Autumn's order: main plans paid by period, other main plans by period, add-ons
+            // by period, one-off purchases; newest first within each.
+            candidates.sort_by_key(|subscription| {
+                (
+                    update_priority(catalog.plans.get(&subscription.plan_id)),
+                    std::cmp::Reverse(subscription.id),
+                )
+            });
+            candidates
+                .into_iter()
+                .find(|subscription| {
+                    catalog
+                        .plans
+                        .get(&subscription.plan_id)
+                        .is_some_and(|plan| {
+                            feature_ids.iter().all(|feature_id| {
+                                plan.items.get(*feature_id).is_some_and(|item| {
+                                    item.price
+                                        .as_ref()
+                                        .is_some_and(|price| price.billing == Billing::Prepaid)
+                                })
+                            })
+                        })
+                })
+                .map(|subscription| subscription.plan_id.clone())
+                .ok_or_else(|| {
+                    ApiError::not_found(
+                        code::CUS_PRODUCT_NOT_FOUND,
+                        format!(
+                            "No active subscription found for customer '{}'",
+                            params.customer_id
+                        ),
+                    )
+                })?
+        };
+        Ok(chosen)
     }
 
     pub fn track(
@@ -652,20 +819,21 @@ fn current_plan<'a>(catalog: &'a Catalog, plan_id: &str) -> Result<&'a Plan, Api
 }
 
 /// The units bought per item: `quantity` less `included` when `total` (2.x), rounded up to
-/// whole billing units, as Autumn does.
-fn bought(
+/// whole billing units, as Autumn does. Each quantity comes with the field that sent it
+/// (`feature_quantities[0]`), which an error names.
+fn bought<'a>(
     plan: &Plan,
-    quantities: &[FeatureQuantity],
+    quantities: impl IntoIterator<Item = (String, &'a FeatureQuantity)>,
     total: bool,
 ) -> Result<BTreeMap<String, Decimal>, ApiError> {
     let mut bought = BTreeMap::new();
-    for (index, quantity) in quantities.iter().enumerate() {
+    for (index, quantity) in quantities {
         let Some(item) = plan.items.get(&quantity.feature_id) else {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 code::INVALID_OPTIONS,
                 format!(
-                    "[{index}].feature_id: plan `{}` has no item `{}`",
+                    "{index}.feature_id: plan `{}` has no item `{}`",
                     plan.id, quantity.feature_id
                 ),
             ));
@@ -674,7 +842,7 @@ fn bought(
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 code::INVALID_OPTIONS,
-                format!("[{index}].quantity: a quantity is zero or more"),
+                format!("{index}.quantity: a quantity is zero or more"),
             ));
         }
         let included = match item.included {
@@ -687,6 +855,17 @@ fn bought(
         bought.insert(quantity.feature_id.clone(), (packs * per).normalize());
     }
     Ok(bought)
+}
+
+/// Each quantity of the list sent as `field`, with its place in it (`options[2]`).
+fn fields<'a>(
+    field: &'a str,
+    quantities: &'a [FeatureQuantity],
+) -> impl Iterator<Item = (String, &'a FeatureQuantity)> + 'a {
+    quantities
+        .iter()
+        .enumerate()
+        .map(move |(index, quantity)| (format!("{field}[{index}]"), quantity))
 }
 
 /// The feature a track names, directly or by one of its event names.
@@ -707,6 +886,31 @@ fn feature_of(catalog: &Catalog, params: &TrackParams) -> Result<String, ApiErro
         _ => Err(ApiError::invalid(
             "Either feature_id or event_name must be provided",
         )),
+    }
+}
+
+/// Where a subscription comes in Autumn's choice of the one `billing.update` changes when the
+/// request names none (`PRODUCT_PRIORITY`, `findTargetCustomerProduct.ts`): lower first.
+fn update_priority(plan: Option<&Plan>) -> u8 {
+    let Some(plan) = plan else { return 4 };
+    let recurring = is_recurring(plan);
+    let paid = plan.price.is_some() || plan.items.values().any(|item| item.price.is_some());
+    match (plan.add_on, recurring) {
+        (false, true) if paid => 0,
+        (false, true) => 1,
+        (true, true) => 2,
+        (_, false) => 3,
+    }
+}
+
+/// The invoice of a quantity change: what it charged (or, negative, credited) now.
+fn quantity_invoice(result: &QuantityResult) -> Invoice {
+    Invoice {
+        status: Some("paid".into()),
+        stripe_id: format!("pricectl_charge_{}", result.subscription_id),
+        total: result.charge.total,
+        currency: result.charge.currency.to_lowercase(),
+        hosted_invoice_url: None,
     }
 }
 

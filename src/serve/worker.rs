@@ -62,6 +62,10 @@ impl WorkerHandle {
 /// dropped, after the jobs already queued.
 pub fn start(path: PathBuf) -> Result<(WorkerHandle, std::thread::JoinHandle<()>), ApiError> {
     let store = LocalStore::open(&path).map_err(ApiError::from)?;
+    store
+        .store()
+        .defer_checkpoints()
+        .map_err(|error| ApiError::from(crate::backend::BackendError::from(error)))?;
     let mut service = Service {
         catalog: CatalogService::new(store),
         claims: Claims::open(&path)?,
@@ -326,6 +330,9 @@ impl Service {
             }
             Call::Attach(params) => json(&self.runtime.attach(&params, now)?),
             Call::LegacyAttach(params) => json(&self.runtime.legacy_attach(&params, now)?),
+            Call::UpdateSubscription(params) => {
+                json(&self.runtime.update_subscription(&params, now)?)
+            }
             Call::Track(params) => {
                 RuntimeCall::Track(params).perform(&mut self.runtime, context, now)
             }

@@ -46,6 +46,13 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A thread that works on the store (the server's checkpoints) could not start.
+    #[error("a thread for the local store `{location}` could not start")]
+    Thread {
+        location: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("the local store `{location}` failed")]
     Sqlite {
         location: String,

@@ -15,6 +15,7 @@
 //! creates or migrates a store.
 
 mod catalog;
+mod checkpointer;
 mod error;
 mod identity;
 mod migrations;
@@ -28,6 +29,7 @@ pub(crate) use catalog::catalog_revision_sql;
 pub use catalog::{
     PlanVersions, StoredCatalog, bump_catalog_revision, catalog_revision, revision_of,
 };
+pub use checkpointer::Checkpointer;
 pub use error::StoreError;
 pub use identity::APPLICATION_ID;
 pub use migrations::SCHEMA_VERSION;
@@ -137,6 +139,20 @@ impl Store {
     /// How messages name the store: its path, or `:memory:`.
     pub fn location(&self) -> String {
         location_of(self.path())
+    }
+
+    /// Leaves the log's checkpoints to a [`Checkpointer`]: this connection checkpoints only
+    /// once the log passes its bound (`SQLite`'s default is at 1,000 pages, in whichever
+    /// connection commits). For a long-lived writer whose commits must not wait for the syncs
+    /// of a checkpoint.
+    pub fn defer_checkpoints(&self) -> Result<(), StoreError> {
+        self.connection
+            .pragma_update(
+                None,
+                "wal_autocheckpoint",
+                checkpointer::WRITER_CHECKPOINT_PAGES,
+            )
+            .map_err(|source| self.failed(source))
     }
 
     /// Refuses to change a store opened for reading (it may be a copy in memory, where a

@@ -188,6 +188,30 @@ fn the_credit_story_through_autumn_js() {
     "#);
 }
 
+/// `billing.update` through autumn-js (`autumn.billing.update` with `featureQuantities`): the
+/// ledger's quantity change, charged and credited pro rata, each answer accepted by the SDK's
+/// own validation.
+#[test]
+fn a_seat_quantity_change_through_autumn_js() {
+    install();
+    let context = TestContext::with_example("saas-seats-credits");
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let story = Command::new("node")
+        .arg("seat-quantities.mjs")
+        .current_dir(interop())
+        .env("AUTUMN_URL", format!("http://{}", server.address))
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .output()
+        .expect("node runs");
+    assert!(
+        story.status.success(),
+        "the SDK refused a response:\n{}",
+        text(&story)
+    );
+    insta::assert_snapshot!(stdout(&story));
+}
+
 /// The examples with billing controls applied and listed through autumn-js, whose response
 /// validation accepts every key served: the controls as the SDK reads them.
 #[test]

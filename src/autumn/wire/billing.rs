@@ -1,5 +1,6 @@
-//! Attaching a plan: `billing.attach` (API 2.x) and the older `POST /v1/attach`. Shapes from
-//! Autumn's `shared/api/billing/` and the inbound schemas of autumn-js 1.3.13.
+//! Attaching a plan: `billing.attach` (API 2.x) and the older `POST /v1/attach`; changing a
+//! subscription's prepaid quantities: `billing.update`. Shapes from Autumn's
+//! `shared/api/billing/` and the inbound schemas of autumn-js 1.3.13.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,94 @@ pub struct AttachParams {
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// A prepaid quantity of `billing.update`: the total, `included` counted in, as in
+/// `billing.attach`. Without `quantity` the item keeps the quantity it has (Autumn's
+/// `paramsToFeatureOptions` and `setupFeatureQuantitiesContext`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFeatureQuantity {
+    pub feature_id: String,
+    #[serde(
+        default,
+        with = "super::number::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quantity: Option<Decimal>,
+    /// Whether a checkout page lets the customer change the quantity: there is no checkout
+    /// here, so it changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjustable: Option<bool>,
+}
+
+/// `billing.update` (Autumn's `ExtUpdateSubscriptionV1ParamsSchema`,
+/// `shared/api/billing/updateSubscription/updateSubscriptionV1Params.ts`). pricectl performs
+/// its quantity change; the other changes it names are kept as sent, to be refused by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateParams {
+    pub customer_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    /// The plan whose subscription changes; optional in Autumn when `subscription_id` names
+    /// it, or when the customer's subscriptions leave one choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feature_quantities: Option<Vec<UpdateFeatureQuantity>>,
+    /// `if_required`, `always` or `never`: no payment step is ever needed here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customize: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_mode: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proration_behavior: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discounts: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_action: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_cycle_anchor: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_billing_changes: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_last_payment: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recalculate_balances: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carry_over_usages: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_quantities: Option<serde_json::Value>,
+}
+
+impl UpdateParams {
+    /// The changes sent that are not a quantity change, by field name.
+    pub fn other_changes(&self) -> Vec<&'static str> {
+        [
+            ("version", self.version.is_some()),
+            ("customize", self.customize.is_some()),
+            ("invoice_mode", self.invoice_mode.is_some()),
+            ("proration_behavior", self.proration_behavior.is_some()),
+            ("discounts", self.discounts.is_some()),
+            ("cancel_action", self.cancel_action.is_some()),
+            ("billing_cycle_anchor", self.billing_cycle_anchor.is_some()),
+            ("no_billing_changes", self.no_billing_changes.is_some()),
+            ("refund_last_payment", self.refund_last_payment.is_some()),
+            ("recalculate_balances", self.recalculate_balances.is_some()),
+            ("carry_over_usages", self.carry_over_usages.is_some()),
+            ("license_quantities", self.license_quantities.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, sent)| sent.then_some(field))
+        .collect()
+    }
+}
+
 /// `POST /v1/attach`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +154,7 @@ pub struct Invoice {
     pub hosted_invoice_url: Option<String>,
 }
 
-/// The answer of `billing.attach`.
+/// The answer of `billing.attach` and `billing.update` (Autumn's `BillingResponseSchema`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachResponse {
     pub customer_id: String,

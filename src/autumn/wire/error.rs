@@ -34,6 +34,7 @@ pub mod code {
     pub const ENTITY_ALREADY_EXISTS: &str = "entity_already_exists";
     pub const PLAN_ALREADY_ATTACHED: &str = "plan_already_attached";
     pub const INVALID_OPTIONS: &str = "invalid_options";
+    pub const CUS_PRODUCT_NOT_FOUND: &str = "cus_product_not_found";
     pub const DUPLICATE_IDEMPOTENCY_KEY: &str = "duplicate_idempotency_key";
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     pub const REQUEST_TIMEOUT: &str = "request_timeout";

@@ -5,6 +5,7 @@
 mod crash;
 mod entities;
 mod hostile_clients;
+mod quantities;
 pub mod server;
 
 use std::thread;
