@@ -698,6 +698,7 @@ fn merge_plan(current: &Plan, params: &PlanParams, live: &LiveState, env: &str) 
                         proration: item.proration,
                         rollover: item.rollover,
                         expiry: Some(item.expiry),
+                        entity_feature_id: item.entity_feature_id,
                     })
                     .collect(),
             )

@@ -22,7 +22,8 @@ fn every_example_survives_being_written_as_bodies_and_read_back_as_answers() {
         let catalog = pricectl::compile(sources).catalog.expect("compiles");
         for plan in catalog.plans.values() {
             let answer = plan_to_wire(plan, 3, 0, "sandbox");
-            let read = plan_from_answer(&answer, "plan").expect("the answer reads");
+            let read =
+                plan_from_answer(&answer, &catalog.features, "plan").expect("the answer reads");
             assert_eq!(&read, plan, "{}: answer", path.display());
             let body = plan_from_wire(&plan_body(plan), None, "").expect("the body reads");
             assert_eq!(&body, plan, "{}: body", path.display());
@@ -36,6 +37,84 @@ fn every_example_survives_being_written_as_bodies_and_read_back_as_answers() {
             assert_eq!(read, CatalogFeature::CreditSystem(system.clone()));
         }
     }
+}
+
+/// Every translation of the Autumn-style corpus (`tests/fixtures/autumn-corpus/`) written as
+/// Autumn's answers and bodies and read back is the same catalog: an allocated feature's item
+/// billed by usage answers `reset: null` and is read back without a reset (Autumn never resets
+/// a continuous-use balance), and a per-entity item travels as `entity_feature_id`.
+#[test]
+fn every_corpus_translation_survives_being_written_as_bodies_and_read_back_as_answers() {
+    let corpus = crate::support::root().join("tests/fixtures/autumn-corpus");
+    let mut directories: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("the corpus")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    directories.sort();
+    assert!(directories.len() >= 10, "the corpus: {directories:?}");
+    let (mut per_entity, mut allocated_usage) = (0, 0);
+    for directory in directories {
+        let path = directory.join("pricing.toml");
+        let catalog = pricectl::compile_path(&path)
+            .expect("loads")
+            .catalog
+            .expect("compiles");
+        for plan in catalog.plans.values() {
+            let answer = plan_to_wire(plan, 1, 0, "sandbox");
+            for (item, wire) in plan.items.values().zip(&answer.items) {
+                assert_eq!(
+                    wire.entity_feature_id,
+                    item.per_entity,
+                    "{}",
+                    path.display()
+                );
+                per_entity += usize::from(item.per_entity.is_some());
+                let allocated = catalog
+                    .features
+                    .get(&item.feature_id)
+                    .is_some_and(|feature| !feature.consumable);
+                if allocated && item.price.is_some() {
+                    assert_eq!(wire.reset, None, "{}: {}", path.display(), item.feature_id);
+                    allocated_usage += 1;
+                }
+            }
+            let read = plan_from_answer(&answer, &catalog.features, "plan").expect("reads");
+            assert_eq!(&read, plan, "{}: answer", path.display());
+            let body = plan_from_wire(&plan_body(plan), None, "").expect("the body reads");
+            assert_eq!(&body, plan, "{}: body", path.display());
+        }
+    }
+    assert!(
+        per_entity >= 5 && allocated_usage >= 8,
+        "{per_entity} {allocated_usage}"
+    );
+}
+
+/// The plans of `support-desk-seats` on the wire: the per-entity items with their
+/// `entity_feature_id`, the seats billed by usage with `reset: null` and a monthly
+/// `usage_based` price (Autumn's allocated usage billing), the prepaid seats with their
+/// proration.
+#[test]
+fn the_per_entity_and_allocated_items_on_the_wire() {
+    let path =
+        crate::support::root().join("tests/fixtures/autumn-corpus/support-desk-seats/pricing.toml");
+    let catalog = pricectl::compile_path(&path)
+        .expect("loads")
+        .catalog
+        .expect("compiles");
+    let mut wire = serde_json::Map::new();
+    for plan in catalog.plans.values() {
+        wire.insert(
+            format!("{}: plans.create", plan.id),
+            serde_json::to_value(plan_body(plan)).expect("a body"),
+        );
+        wire.insert(
+            format!("{}: plans.list", plan.id),
+            serde_json::to_value(plan_to_wire(plan, 1, 0, "sandbox")).expect("an answer"),
+        );
+    }
+    insta::assert_snapshot!(serde_json::to_string_pretty(&wire).expect("JSON"));
 }
 
 /// The plans of the two examples with billing controls as the Autumn backend sends them

@@ -4,6 +4,8 @@
 //! Both go through the params a client sends, so one reader ([`super::from_wire`]) decides
 //! what Autumn's shapes mean, for the server and for the Autumn backend alike.
 
+use std::collections::BTreeMap;
+
 use super::billing_controls::{SetAside, every_lane};
 use super::from_wire::{
     CatalogFeature, MappingError, feature_from_wire, infer_usage_resets, plan_setting_aside,
@@ -51,6 +53,7 @@ pub fn plan_params(plan: &Plan) -> PlanParams {
                     proration: item.proration.clone(),
                     rollover: item.rollover.clone(),
                     expiry: item.expiry.clone().map(Some),
+                    entity_feature_id: item.entity_feature_id.clone(),
                 })
                 .collect(),
         ),
@@ -75,11 +78,16 @@ pub fn feature_from_answer(feature: &Feature, path: &str) -> Result<CatalogFeatu
     Ok(read)
 }
 
-/// A plan answer (one version) as a catalog plan, `archived` as answered. Its `metadata`
-/// must hold only pricectl's facts: a caller reading a system with other metadata sets it
-/// aside first. A billing control the language cannot say is refused.
-pub fn plan_from_answer(plan: &Plan, path: &str) -> Result<catalog::Plan, MappingError> {
-    let (read, set_aside) = plan_from_answer_setting_aside(plan, path)?;
+/// A plan answer (one version) as a catalog plan, `archived` as answered, its items read
+/// against `features` (the features answered beside it: an allocated feature's item has no
+/// reset). Its `metadata` must hold only pricectl's facts: a caller reading a system with
+/// other metadata sets it aside first. A billing control the language cannot say is refused.
+pub fn plan_from_answer(
+    plan: &Plan,
+    features: &BTreeMap<String, catalog::Feature>,
+    path: &str,
+) -> Result<catalog::Plan, MappingError> {
+    let (read, set_aside) = plan_from_answer_setting_aside(plan, features, path)?;
     match set_aside.refusal(path) {
         Some(refusal) => Err(refusal),
         None => Ok(read),
@@ -90,10 +98,11 @@ pub fn plan_from_answer(plan: &Plan, path: &str) -> Result<catalog::Plan, Mappin
 /// named, and sent back with an update: [`super::keep_set_aside`]) rather than refused.
 pub fn plan_from_answer_setting_aside(
     plan: &Plan,
+    features: &BTreeMap<String, catalog::Feature>,
     path: &str,
 ) -> Result<(catalog::Plan, SetAside), MappingError> {
     let (mut read, set_aside) = plan_setting_aside(&plan_params(plan), None, path)?;
-    infer_usage_resets(&mut read);
+    infer_usage_resets(&mut read, features);
     read.archived = plan.archived;
     Ok((read, set_aside))
 }

@@ -407,9 +407,17 @@ fn plan_item(
         included,
         reset,
         price,
-        // Not in Autumn's plan items: as the live item has them.
+        // Not in Autumn's plan items (its `metadata.pricectl` facts say it): as the live item
+        // has it.
         reset_on_attach: live.is_some_and(|item| item.reset_on_attach),
-        per_entity: live.and_then(|item| item.per_entity.clone()),
+        // Autumn's `entity_feature_id`: left out, the balance is the customer's (Autumn's
+        // `planItemV0ToProductItem` reads a missing one as `null`, and atmn sends it whenever
+        // a config's item has `entityFeatureId`).
+        per_entity: params
+            .entity_feature_id
+            .as_ref()
+            .map(|entity| check_id(entity, path, "entity_feature_id").map(|()| entity.clone()))
+            .transpose()?,
         proration,
         // The plan's `billing_controls` fill in the rest.
         controls: ItemControls {
@@ -420,12 +428,22 @@ fn plan_item(
     })
 }
 
-/// Gives every usage-priced item without a reset its price interval's reset, as Autumn's
-/// answers mean it (a missing `reset` equals the price interval), for a plan read without
-/// compiling it.
-pub(super) fn infer_usage_resets(plan: &mut catalog::Plan) {
+/// Gives every usage-priced item of a consumable feature or a credit system without a reset
+/// its price interval's reset, as the language's default does, for a plan read without
+/// compiling it. An item of an allocated feature (`features` has it with `consumable =
+/// false`) keeps no reset: Autumn answers `reset: null` for every continuous-use item and
+/// never resets its balance, whatever the price's interval (`itemToReset` in
+/// `productItemToPlanItemV1.ts`; `itemToEntInterval` in `itemIntervalUtils.ts` gives it a
+/// lifetime entitlement).
+pub(super) fn infer_usage_resets(
+    plan: &mut catalog::Plan,
+    features: &BTreeMap<String, catalog::Feature>,
+) {
     for item in plan.items.values_mut() {
-        if item.reset.is_none() {
+        let allocated = features
+            .get(&item.feature_id)
+            .is_some_and(|feature| !feature.consumable);
+        if item.reset.is_none() && !allocated {
             item.reset = item
                 .price
                 .as_ref()

@@ -117,6 +117,7 @@ pub fn plan_to_wire(
                     }),
                     rollover: item.controls.rollover.map(rollover_to_wire),
                     expiry: expiry_to_wire(item),
+                    entity_feature_id: item.per_entity.clone(),
                 }
             })
             .collect(),
