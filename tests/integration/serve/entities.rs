@@ -204,6 +204,5 @@ per_entity = "seats"
         None,
         "left out, the balance is the customer's"
     );
-    drop(post);
     insta::assert_snapshot!(answers.join("\n"));
 }
