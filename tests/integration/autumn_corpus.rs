@@ -274,3 +274,43 @@ fn the_corpus_covers_every_construct_and_says_how_often() {
     }
     insta::assert_snapshot!(table);
 }
+
+/// The constructs of issue 10 as `pricectl plan` shows them, creating three translations of
+/// the corpus from nothing: `per_entity`, an allocated item billed by usage with no reset, a
+/// proration policy and a trial in months (`support-desk-seats`); a trial once per customer
+/// and a purchase limit rounded down to whole billing units (`seats-monthly-trial`, with its
+/// warning); `reset_on_attach` (`projects-reset-on-attach`).
+#[test]
+fn the_plan_shows_the_constructs() {
+    for name in [
+        "support-desk-seats",
+        "seats-monthly-trial",
+        "projects-reset-on-attach",
+    ] {
+        let context = crate::support::TestContext::new();
+        let translation = root()
+            .join("tests/fixtures/autumn-corpus")
+            .join(name)
+            .join("pricing.toml");
+        let plan = context.run(&[
+            "plan",
+            "--state",
+            "local.db",
+            &translation.to_string_lossy(),
+        ]);
+        assert!(
+            plan.status.success(),
+            "{name}: {}",
+            crate::support::stdout(&plan)
+        );
+        insta::assert_snapshot!(
+            format!("plan@{name}"),
+            format!(
+                "{}\n--- stderr\n{}",
+                crate::support::stdout(&plan),
+                String::from_utf8_lossy(&plan.stderr)
+                    .replace(&root().to_string_lossy().into_owned(), "[root]")
+            )
+        );
+    }
+}
