@@ -188,6 +188,35 @@ fn the_credit_story_through_autumn_js() {
     "#);
 }
 
+/// Entities through autumn-js (`entities.create`, `get`, `delete`, `entityId` on `track` and
+/// `check`), on the per-entity pricing of the corpus: the SDK's validation accepts every
+/// answer, and each seat holds its own 500 replies.
+#[test]
+fn the_entity_story_through_autumn_js() {
+    install();
+    let context = TestContext::new();
+    let pricing = std::fs::read_to_string(
+        root().join("tests/fixtures/autumn-corpus/support-desk-seats/pricing.toml"),
+    )
+    .expect("the corpus entry");
+    context.write("pricing.toml", &pricing);
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let story = Command::new("node")
+        .arg("entity-story.mjs")
+        .current_dir(interop())
+        .env("AUTUMN_URL", format!("http://{}", server.address))
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .output()
+        .expect("node runs");
+    assert!(
+        story.status.success(),
+        "the SDK refused a response:\n{}",
+        text(&story)
+    );
+    insta::assert_snapshot!(stdout(&story));
+}
+
 /// The examples with billing controls applied and listed through autumn-js, whose response
 /// validation accepts every key served: the controls as the SDK reads them.
 #[test]
