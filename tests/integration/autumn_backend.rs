@@ -21,11 +21,17 @@ fn every_example_survives_being_written_as_bodies_and_read_back_as_answers() {
         let sources = SourceSet::load(&path).expect("loads");
         let catalog = pricectl::compile(sources).catalog.expect("compiles");
         for plan in catalog.plans.values() {
-            let answer = plan_to_wire(plan, 3, 0, "sandbox");
+            let answer = plan_to_wire(plan, &catalog.features, 3, 0, "sandbox");
             let read =
                 plan_from_answer(&answer, &catalog.features, "plan").expect("the answer reads");
             assert_eq!(&read, plan, "{}: answer", path.display());
-            let body = plan_from_wire(&plan_body(plan), None, "").expect("the body reads");
+            let body = plan_from_wire(
+                &plan_body(plan, &catalog.features),
+                None,
+                &catalog.features,
+                "",
+            )
+            .expect("the body reads");
             assert_eq!(&body, plan, "{}: body", path.display());
         }
         for feature in catalog.features.values() {
@@ -61,7 +67,7 @@ fn every_corpus_translation_survives_being_written_as_bodies_and_read_back_as_an
             .catalog
             .expect("compiles");
         for plan in catalog.plans.values() {
-            let answer = plan_to_wire(plan, 1, 0, "sandbox");
+            let answer = plan_to_wire(plan, &catalog.features, 1, 0, "sandbox");
             for (item, wire) in plan.items.values().zip(&answer.items) {
                 assert_eq!(
                     wire.entity_feature_id,
@@ -81,7 +87,13 @@ fn every_corpus_translation_survives_being_written_as_bodies_and_read_back_as_an
             }
             let read = plan_from_answer(&answer, &catalog.features, "plan").expect("reads");
             assert_eq!(&read, plan, "{}: answer", path.display());
-            let body = plan_from_wire(&plan_body(plan), None, "").expect("the body reads");
+            let body = plan_from_wire(
+                &plan_body(plan, &catalog.features),
+                None,
+                &catalog.features,
+                "",
+            )
+            .expect("the body reads");
             assert_eq!(&body, plan, "{}: body", path.display());
         }
     }
@@ -107,11 +119,12 @@ fn the_per_entity_and_allocated_items_on_the_wire() {
     for plan in catalog.plans.values() {
         wire.insert(
             format!("{}: plans.create", plan.id),
-            serde_json::to_value(plan_body(plan)).expect("a body"),
+            serde_json::to_value(plan_body(plan, &catalog.features)).expect("a body"),
         );
         wire.insert(
             format!("{}: plans.list", plan.id),
-            serde_json::to_value(plan_to_wire(plan, 1, 0, "sandbox")).expect("an answer"),
+            serde_json::to_value(plan_to_wire(plan, &catalog.features, 1, 0, "sandbox"))
+                .expect("an answer"),
         );
     }
     insta::assert_snapshot!(serde_json::to_string_pretty(&wire).expect("JSON"));
@@ -136,11 +149,12 @@ fn the_billing_controls_of_the_examples_on_the_wire() {
         for plan in catalog.plans.values() {
             wire.insert(
                 format!("{}: plans.create", plan.id),
-                serde_json::to_value(plan_body(plan)).expect("a body"),
+                serde_json::to_value(plan_body(plan, &catalog.features)).expect("a body"),
             );
             wire.insert(
                 format!("{}: plans.list", plan.id),
-                serde_json::to_value(plan_to_wire(plan, 1, 0, "sandbox")).expect("an answer"),
+                serde_json::to_value(plan_to_wire(plan, &catalog.features, 1, 0, "sandbox"))
+                    .expect("an answer"),
             );
         }
         insta::assert_snapshot!(

@@ -4,12 +4,9 @@
 //! Both go through the params a client sends, so one reader ([`super::from_wire`]) decides
 //! what Autumn's shapes mean, for the server and for the Autumn backend alike.
 
-use std::collections::BTreeMap;
-
 use super::billing_controls::{SetAside, every_lane};
-use super::from_wire::{
-    CatalogFeature, MappingError, feature_from_wire, infer_usage_resets, plan_setting_aside,
-};
+use super::from_wire::{CatalogFeature, MappingError, feature_from_wire, plan_setting_aside};
+use super::item_reset::Features;
 use super::to_wire::{credit_system_to_wire, feature_to_wire, plan_to_wire};
 use crate::autumn::wire::feature::{Feature, FeatureParams};
 use crate::autumn::wire::plan::{Plan, PlanItemParams, PlanParams};
@@ -84,7 +81,7 @@ pub fn feature_from_answer(feature: &Feature, path: &str) -> Result<CatalogFeatu
 /// other metadata sets it aside first. A billing control the language cannot say is refused.
 pub fn plan_from_answer(
     plan: &Plan,
-    features: &BTreeMap<String, catalog::Feature>,
+    features: &Features,
     path: &str,
 ) -> Result<catalog::Plan, MappingError> {
     let (read, set_aside) = plan_from_answer_setting_aside(plan, features, path)?;
@@ -98,11 +95,10 @@ pub fn plan_from_answer(
 /// named, and sent back with an update: [`super::keep_set_aside`]) rather than refused.
 pub fn plan_from_answer_setting_aside(
     plan: &Plan,
-    features: &BTreeMap<String, catalog::Feature>,
+    features: &Features,
     path: &str,
 ) -> Result<(catalog::Plan, SetAside), MappingError> {
-    let (mut read, set_aside) = plan_setting_aside(&plan_params(plan), None, path)?;
-    infer_usage_resets(&mut read, features);
+    let (mut read, set_aside) = plan_setting_aside(&plan_params(plan), None, features, path)?;
     read.archived = plan.archived;
     Ok((read, set_aside))
 }
@@ -120,8 +116,8 @@ pub fn credit_system_body(system: &catalog::CreditSystem) -> FeatureParams {
 /// The body of `plans.create` for a catalog plan, and of a `plans.update` that sets every
 /// field to it: every lane of its billing controls and every item's `expiry` are given, empty
 /// or `null` when there are none, so an update removes what the pricing no longer says.
-pub fn plan_body(plan: &catalog::Plan) -> PlanParams {
-    let mut body = plan_params(&plan_to_wire(plan, 1, 0, ""));
+pub fn plan_body(plan: &catalog::Plan, features: &Features) -> PlanParams {
+    let mut body = plan_params(&plan_to_wire(plan, features, 1, 0, ""));
     body.billing_controls = Some(every_lane(body.billing_controls.unwrap_or_default()));
     for item in body.items.iter_mut().flatten() {
         item.expiry = Some(item.expiry.clone().flatten());

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::billing_controls::{
     SetAside, expires_natively, expiry_from_wire, read_controls, rollover_from_wire,
 };
+use super::item_reset::{Features, settle_reset};
 use super::pricectl_facts::{METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{FeatureParams, FeatureType};
 use crate::autumn::wire::plan::{
@@ -165,12 +166,15 @@ pub fn feature_from_wire(
 /// Autumn's defaults. `live` is the plan it replaces, if any: `protect`, `archived` and each
 /// prepaid item's smallest purchase keep their live values, and so do the billing controls
 /// of a lane the body leaves out. A billing control the language cannot say is refused.
+/// `features` are the catalog's features: an item's reset is read as Autumn reads it for its
+/// feature ([`super::item_reset`]).
 pub fn plan_from_wire(
     params: &PlanParams,
     live: Option<&catalog::Plan>,
+    features: &Features,
     path: &str,
 ) -> Result<catalog::Plan, MappingError> {
-    let (plan, set_aside) = plan_setting_aside(params, live, path)?;
+    let (plan, set_aside) = plan_setting_aside(params, live, features, path)?;
     match set_aside.refusal(path) {
         Some(refusal) => Err(refusal),
         None => Ok(plan),
@@ -182,6 +186,7 @@ pub fn plan_from_wire(
 pub(super) fn plan_setting_aside(
     params: &PlanParams,
     live: Option<&catalog::Plan>,
+    features: &Features,
     path: &str,
 ) -> Result<(catalog::Plan, SetAside), MappingError> {
     check_id(&params.plan_id, path, "plan_id")?;
@@ -266,7 +271,7 @@ pub(super) fn plan_setting_aside(
     for (index, item) in params.items.iter().flatten().enumerate() {
         let item_path = format!("{}items[{index}]", prefix(path));
         let live_item = live.and_then(|plan| plan.items.get(&item.feature_id));
-        let item = plan_item(item, live_item, &item_path)?;
+        let item = plan_item(item, live_item, features, &item_path)?;
         if items.insert(item.feature_id.clone(), item).is_some() {
             return Err(MappingError::at(
                 &item_path,
@@ -334,6 +339,7 @@ fn prefix(path: &str) -> String {
 fn plan_item(
     params: &PlanItemParams,
     live: Option<&PlanItem>,
+    features: &Features,
     path: &str,
 ) -> Result<PlanItem, MappingError> {
     if params.pooled == Some(true) {
@@ -373,10 +379,6 @@ fn plan_item(
             )
         })
         .transpose()?;
-    // A missing reset is left to the language's default, which compiling fills in: the price
-    // interval for a usage price of a consumable feature or a credit system, never for an
-    // allocated feature (`atmn pull` leaves out a reset equal to the price interval, and an
-    // allocated item has none: inferring one here would make seats reset).
     let proration = match &params.proration {
         None => live.and_then(|item| item.proration),
         Some(proration) => Some(Proration {
@@ -402,7 +404,7 @@ fn plan_item(
                 .ok_or_else(|| MappingError::at(path, "expiry.length", "too long"))?,
         ),
     };
-    Ok(PlanItem {
+    let mut item = PlanItem {
         feature_id: params.feature_id.clone(),
         included,
         reset,
@@ -425,32 +427,11 @@ fn plan_item(
             expires_after,
             ..ItemControls::default()
         },
-    })
-}
-
-/// Gives every usage-priced item of a consumable feature or a credit system without a reset
-/// its price interval's reset, as the language's default does, for a plan read without
-/// compiling it. An item of an allocated feature (`features` has it with `consumable =
-/// false`) keeps no reset: Autumn answers `reset: null` for every continuous-use item and
-/// never resets its balance, whatever the price's interval (`itemToReset` in
-/// `productItemToPlanItemV1.ts`; `itemToEntInterval` in `itemIntervalUtils.ts` gives it a
-/// lifetime entitlement).
-pub(super) fn infer_usage_resets(
-    plan: &mut catalog::Plan,
-    features: &BTreeMap<String, catalog::Feature>,
-) {
-    for item in plan.items.values_mut() {
-        let allocated = features
-            .get(&item.feature_id)
-            .is_some_and(|feature| !feature.consumable);
-        if item.reset.is_none() && !allocated {
-            item.reset = item
-                .price
-                .as_ref()
-                .filter(|price| price.billing == Billing::Usage)
-                .and_then(|price| price.interval.as_reset_interval());
-        }
-    }
+    };
+    // A reset left out is the price's interval, as Autumn reads it (`atmn pull` leaves out a
+    // reset equal to the price's interval); an allocated feature's item never resets.
+    settle_reset(&mut item, params.reset.is_none(), features);
+    Ok(item)
 }
 
 fn item_price(
