@@ -721,3 +721,104 @@ fn apply_shows_a_bar_on_a_terminal_and_plain_lines_in_a_log() {
     );
     assert!(screen.contains("Apply complete"), "{screen:?}");
 }
+
+/// Credits bought every month that never expire, minutes bought every month that reset, and
+/// seats billed by usage: each item's reset as Autumn reads and answers it
+/// (`src/autumn/mapping/item_reset.rs`).
+fn resets_catalog() -> pricectl::catalog::Catalog {
+    let mut sources = SourceSet::default();
+    sources.add(
+        std::path::PathBuf::from("pricing.toml"),
+        r#"version = 1
+currency = "USD"
+
+[features.credits]
+type = "metered"
+
+[features.minutes]
+type = "metered"
+
+[features.seats]
+type = "metered"
+consumable = false
+
+[plans.team]
+price = { amount = 10, interval = "month" }
+
+[plans.team.items.credits]
+price = { amount = 1, per = 100, billing = "prepaid", interval = "month" }
+
+[plans.team.items.minutes]
+reset = "month"
+price = { amount = 1, per = 100, billing = "prepaid", interval = "month" }
+
+[plans.team.items.seats]
+included = 2
+price = { amount = 9, billing = "usage", interval = "month" }
+"#
+        .to_string(),
+    );
+    pricectl::compile(sources).catalog.expect("compiles")
+}
+
+/// Never, said out loud (`one_off`) where leaving the reset out would mean the price's month;
+/// the allocated seats answer `reset: null`; all read back the same.
+#[test]
+fn each_reset_is_said_as_autumn_reads_it_and_read_back_the_same() {
+    use pricectl::autumn::wire::plan::ResetInterval as WireReset;
+    let catalog = resets_catalog();
+    let plan = &catalog.plans["team"];
+    let answer = plan_to_wire(plan, &catalog.features, 1, 0, "sandbox");
+    let resets: Vec<_> = answer
+        .items
+        .iter()
+        .map(|item| {
+            (
+                item.feature_id.as_str(),
+                item.reset.as_ref().map(|reset| reset.interval),
+            )
+        })
+        .collect();
+    assert_eq!(
+        resets,
+        [
+            ("credits", Some(WireReset::OneOff)),
+            ("minutes", Some(WireReset::Month)),
+            ("seats", None),
+        ]
+    );
+    let read = plan_from_answer(&answer, &catalog.features, "plan").expect("reads");
+    assert_eq!(&read, plan);
+    let body = plan_from_wire(
+        &plan_body(plan, &catalog.features),
+        None,
+        &catalog.features,
+        "",
+    )
+    .expect("reads");
+    assert_eq!(&body, plan);
+}
+
+/// A reset left out (atmn leaves out one equal to the price interval) is the price's interval,
+/// prepaid included; a reset sent on an allocated feature's item is ignored, as Autumn ignores
+/// it (a continuous-use balance never resets).
+#[test]
+fn a_reset_left_out_is_the_price_interval_and_an_allocated_item_never_resets() {
+    use pricectl::autumn::wire::plan::{Reset, ResetInterval as WireReset};
+    use pricectl::catalog::ResetInterval;
+    let catalog = resets_catalog();
+    let mut body = plan_body(&catalog.plans["team"], &catalog.features);
+    for item in body.items.iter_mut().flatten() {
+        item.reset = match item.feature_id.as_str() {
+            "minutes" | "credits" => None,
+            _ => Some(Reset {
+                interval: WireReset::Month,
+                interval_count: None,
+            }),
+        };
+    }
+    let read = plan_from_wire(&body, None, &catalog.features, "").expect("reads");
+    assert_eq!(read.items["minutes"].reset, Some(ResetInterval::Month));
+    assert_eq!(read.items["credits"].reset, Some(ResetInterval::Month));
+    assert_eq!(read.items["seats"].reset, None);
+}
