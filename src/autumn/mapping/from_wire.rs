@@ -418,7 +418,7 @@ fn plan_item(
         per_entity: params
             .entity_feature_id
             .as_ref()
-            .map(|entity| check_id(entity, path, "entity_feature_id").map(|()| entity.clone()))
+            .map(|entity| entity_feature(entity, features, path))
             .transpose()?,
         proration,
         // The plan's `billing_controls` fill in the rest.
@@ -540,6 +540,31 @@ fn word<T: Choice + PartialEq>(text: &str, path: &str, field: &str) -> Result<T,
                 ),
             )
         })
+}
+
+/// An item's `entity_feature_id`: an allocated feature of the catalog, whose entities hold the
+/// item's balance.
+fn entity_feature(id: &str, features: &Features, path: &str) -> Result<String, MappingError> {
+    check_id(id, path, "entity_feature_id")?;
+    match features.get(id) {
+        Some(feature) if feature.kind == catalog::FeatureType::Metered && !feature.consumable => {
+            Ok(id.to_string())
+        }
+        Some(_) => Err(MappingError::at(
+            path,
+            "entity_feature_id",
+            format!(
+                "`{id}` is not an allocated feature: entities are units of a metered feature with `consumable: false` (seats, workspaces)"
+            ),
+        )),
+        None => Err(MappingError::at(
+            path,
+            "entity_feature_id",
+            format!(
+                "`{id}` is not a feature of the catalog: create it first, with `consumable: false`"
+            ),
+        )),
+    }
 }
 
 fn check_id(id: &str, path: &str, field: &str) -> Result<(), MappingError> {

@@ -104,7 +104,7 @@ fn with_times_hidden(answer: &str) -> String {
 /// A plan item held per entity, sent as Autumn's clients send it (`entity_feature_id`, which
 /// atmn writes from a config's `entityFeatureId`): `plans.create` takes it, the answer carries
 /// it, an allocated feature's usage-priced item answers `reset: null`, the entities of a
-/// customer on the plan each hold the item, an unknown feature is refused, and an update whose
+/// customer on the plan each hold the item, an unknown or consumable feature is refused, and an update whose
 /// item leaves it out makes the balance the customer's again (Autumn reads a missing
 /// `entity_feature_id` as none).
 #[test]
@@ -142,6 +142,11 @@ fn a_per_entity_item_through_the_catalog_endpoints() {
         r#"{"plan_id":"solo","items":[{"feature_id":"messages","included":5,"reset":{"interval":"month"},"entity_feature_id":"desks"}]}"#,
     );
     assert_eq!(refused.status, 400);
+    let consumable = post(
+        "plans.create",
+        r#"{"plan_id":"solo","items":[{"feature_id":"seats","included":1,"entity_feature_id":"messages"}]}"#,
+    );
+    assert_eq!(consumable.status, 400);
     // `pricectl plan` of the same pricing against the served store: no changes.
     context.write(
         "pricing.toml",
