@@ -35,7 +35,7 @@ pub fn atmn_config(catalog: &Catalog) -> Result<String, serde_json::Error> {
         let _ = writeln!(out, "export const feature{index} = feature({body});");
     }
     for (index, plan) in catalog.plans.values().enumerate() {
-        let body = serde_json::to_value(plan_body(plan))?;
+        let body = serde_json::to_value(plan_body(plan, &catalog.features))?;
         let body = declaration(body, "plan_id", &["metadata", "config", "licenses"]);
         let _ = writeln!(out, "export const plan{index} = plan({body});");
     }

@@ -7,7 +7,8 @@ use super::Model;
 /// The shape of plan items: `pricectl::boolean_item` (a boolean feature's item carries
 /// nothing), `pricectl::allocated_reset` (an allocated feature's item never resets),
 /// `pricectl::reset_interval` (a usage-billed item resets when it is billed),
-/// `pricectl::proration_unpriced` (a proration policy needs a price to apply to), and the
+/// `pricectl::proration_unpriced` (a proration policy needs a price to apply to),
+/// `pricectl::proration_not_prepaid` (a proration policy applies to a prepaid quantity), and the
 /// `pricectl::invalid_value` cases of a price with nothing to charge.
 pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for (plan, item) in model.items() {
@@ -74,6 +75,26 @@ pub(super) fn check(model: &Model<'_>, diagnostics: &mut Vec<Diagnostic>) {
             }
             continue;
         };
+        if let (Some(proration), Some(billing)) = (&document.proration, &price.value.billing)
+            && billing.value == Billing::Usage
+        {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::ProrationNotPrepaid,
+                    format!(
+                        "`{}` in plan `{}` has a proration policy but is billed on usage",
+                        item.id.value, plan.id.value
+                    ),
+                    proration.span.clone(),
+                    "no quantity is bought here to prorate",
+                )
+                .with_related(billing.span.clone(), "billed on usage here")
+                .with_help(format!(
+                    "a proration policy says what a change of a prepaid quantity (or an upgrade) charges or credits; usage is billed as it stands at the period's end, so remove `proration`, or sell `{}` with `billing = \"prepaid\"`",
+                    item.id.value
+                )),
+            );
+        }
         if price.value.amount.is_none()
             && document.tiers.is_none()
             && !model.is_invalid(&price.span, "amount")

@@ -193,7 +193,7 @@ impl CatalogService {
             ));
         }
         let mut desired = live.catalog.clone();
-        let plan = plan_from_wire(params, None, "")?;
+        let plan = plan_from_wire(params, None, &live.catalog.features, "")?;
         desired.plans.insert(plan.id.clone(), plan);
         self.apply(&live, &desired, false)?;
         self.current_plan(&params.plan_id, env)
@@ -236,7 +236,7 @@ impl CatalogService {
             .get(&params.plan_id)
             .ok_or_else(|| plan_not_found(&params.plan_id))?;
         let merged = merge_plan(current, params, &live, env);
-        let mut plan = plan_from_wire(&merged, Some(current), "")?;
+        let mut plan = plan_from_wire(&merged, Some(current), &live.catalog.features, "")?;
         if let Some(archived) = params.archived {
             plan.archived = archived;
         }
@@ -459,23 +459,6 @@ fn desired_from_update(params: &CatalogUpdateParams, live: &Catalog) -> Result<C
             feature_from_wire(feature, live, &format!("features[{index}]"))?,
         );
     }
-    for (index, plan) in params.plans.iter().enumerate() {
-        if params.skip_plan_ids.contains(&plan.plan_id) {
-            continue;
-        }
-        let read = plan_from_wire(
-            plan,
-            live.plans.get(&plan.plan_id),
-            &format!("plans[{index}]"),
-        )?;
-        if desired.plans.insert(read.id.clone(), read).is_some() {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                code::PRODUCT_ALREADY_EXISTS,
-                format!("plans[{index}]: `{}` is given twice", plan.plan_id),
-            ));
-        }
-    }
     // What stays as it is: everything left out when nothing is deleted, else the skipped ids.
     let keep_feature = |id: &String| params.skip_deletions || params.skip_feature_ids.contains(id);
     for (id, feature) in &live.features {
@@ -486,6 +469,25 @@ fn desired_from_update(params: &CatalogUpdateParams, live: &Catalog) -> Result<C
     for (id, system) in &live.credit_systems {
         if keep_feature(id) && !has_feature(&desired, id) {
             desired.credit_systems.insert(id.clone(), system.clone());
+        }
+    }
+    for (index, plan) in params.plans.iter().enumerate() {
+        if params.skip_plan_ids.contains(&plan.plan_id) {
+            continue;
+        }
+        // Read against the catalog's features (sent, or kept): they decide items' resets.
+        let read = plan_from_wire(
+            plan,
+            live.plans.get(&plan.plan_id),
+            &desired.features,
+            &format!("plans[{index}]"),
+        )?;
+        if desired.plans.insert(read.id.clone(), read).is_some() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                code::PRODUCT_ALREADY_EXISTS,
+                format!("plans[{index}]: `{}` is given twice", plan.plan_id),
+            ));
         }
     }
     for (id, plan) in &live.plans {
@@ -614,7 +616,7 @@ fn preview(
             let wire = desired
                 .plans
                 .get(id)
-                .map(|plan| plan_to_wire(plan, version, 0, env));
+                .map(|plan| plan_to_wire(plan, &desired.features, version, 0, env));
             // Only an update says what it does to items and price (Autumn answers a new or
             // removed plan with none).
             let before = live
@@ -622,7 +624,7 @@ fn preview(
                 .plans
                 .get(id)
                 .filter(|_| action == PlanAction::Updated)
-                .map(|plan| plan_to_wire(plan, version, 0, env));
+                .map(|plan| plan_to_wire(plan, &live.catalog.features, version, 0, env));
             let (item_changes, price_change) = match (&before, &wire) {
                 (Some(before), Some(after)) => {
                     (item_changes(before, after), price_change(before, after))
@@ -675,7 +677,7 @@ fn previous_attributes(change: &Change) -> Option<serde_json::Map<String, serde_
 /// A plan's current wire form with an update's fields laid over it.
 fn merge_plan(current: &Plan, params: &PlanParams, live: &LiveState, env: &str) -> PlanParams {
     let version = live.plans.get(&current.id).map_or(1, |plan| plan.version);
-    let wire = plan_to_wire(current, version, 0, env);
+    let wire = plan_to_wire(current, &live.catalog.features, version, 0, env);
     PlanParams {
         plan_id: current.id.clone(),
         name: params.name.clone().or(Some(wire.name)),
@@ -698,6 +700,7 @@ fn merge_plan(current: &Plan, params: &PlanParams, live: &LiveState, env: &str) 
                         proration: item.proration,
                         rollover: item.rollover,
                         expiry: Some(item.expiry),
+                        entity_feature_id: item.entity_feature_id,
                     })
                     .collect(),
             )
@@ -754,7 +757,13 @@ impl PlanVersion {
             .plans
             .get(&plan.id)
             .is_some_and(|live| live.archived);
-        plan_to_wire(&plan, self.version, self.created_at, env)
+        plan_to_wire(
+            &plan,
+            &live.catalog.features,
+            self.version,
+            self.created_at,
+            env,
+        )
     }
 }
 

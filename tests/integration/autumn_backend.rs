@@ -21,10 +21,17 @@ fn every_example_survives_being_written_as_bodies_and_read_back_as_answers() {
         let sources = SourceSet::load(&path).expect("loads");
         let catalog = pricectl::compile(sources).catalog.expect("compiles");
         for plan in catalog.plans.values() {
-            let answer = plan_to_wire(plan, 3, 0, "sandbox");
-            let read = plan_from_answer(&answer, "plan").expect("the answer reads");
+            let answer = plan_to_wire(plan, &catalog.features, 3, 0, "sandbox");
+            let read =
+                plan_from_answer(&answer, &catalog.features, "plan").expect("the answer reads");
             assert_eq!(&read, plan, "{}: answer", path.display());
-            let body = plan_from_wire(&plan_body(plan), None, "").expect("the body reads");
+            let body = plan_from_wire(
+                &plan_body(plan, &catalog.features),
+                None,
+                &catalog.features,
+                "",
+            )
+            .expect("the body reads");
             assert_eq!(&body, plan, "{}: body", path.display());
         }
         for feature in catalog.features.values() {
@@ -36,6 +43,91 @@ fn every_example_survives_being_written_as_bodies_and_read_back_as_answers() {
             assert_eq!(read, CatalogFeature::CreditSystem(system.clone()));
         }
     }
+}
+
+/// Every translation of the Autumn-style corpus (`tests/fixtures/autumn-corpus/`) written as
+/// Autumn's answers and bodies and read back is the same catalog: an allocated feature's item
+/// billed by usage answers `reset: null` and is read back without a reset (Autumn never resets
+/// a continuous-use balance), and a per-entity item travels as `entity_feature_id`.
+#[test]
+fn every_corpus_translation_survives_being_written_as_bodies_and_read_back_as_answers() {
+    let corpus = crate::support::root().join("tests/fixtures/autumn-corpus");
+    let mut directories: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("the corpus")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    directories.sort();
+    assert!(directories.len() >= 10, "the corpus: {directories:?}");
+    let (mut per_entity, mut allocated_usage) = (0, 0);
+    for directory in directories {
+        let path = directory.join("pricing.toml");
+        let catalog = pricectl::compile_path(&path)
+            .expect("loads")
+            .catalog
+            .expect("compiles");
+        for plan in catalog.plans.values() {
+            let answer = plan_to_wire(plan, &catalog.features, 1, 0, "sandbox");
+            for (item, wire) in plan.items.values().zip(&answer.items) {
+                assert_eq!(
+                    wire.entity_feature_id,
+                    item.per_entity,
+                    "{}",
+                    path.display()
+                );
+                per_entity += usize::from(item.per_entity.is_some());
+                let allocated = catalog
+                    .features
+                    .get(&item.feature_id)
+                    .is_some_and(|feature| !feature.consumable);
+                if allocated && item.price.is_some() {
+                    assert_eq!(wire.reset, None, "{}: {}", path.display(), item.feature_id);
+                    allocated_usage += 1;
+                }
+            }
+            let read = plan_from_answer(&answer, &catalog.features, "plan").expect("reads");
+            assert_eq!(&read, plan, "{}: answer", path.display());
+            let body = plan_from_wire(
+                &plan_body(plan, &catalog.features),
+                None,
+                &catalog.features,
+                "",
+            )
+            .expect("the body reads");
+            assert_eq!(&body, plan, "{}: body", path.display());
+        }
+    }
+    assert!(
+        per_entity >= 5 && allocated_usage >= 8,
+        "{per_entity} {allocated_usage}"
+    );
+}
+
+/// The plans of `support-desk-seats` on the wire: the per-entity items with their
+/// `entity_feature_id`, the seats billed by usage with `reset: null` and a monthly
+/// `usage_based` price (Autumn's allocated usage billing), the prepaid seats with their
+/// proration.
+#[test]
+fn the_per_entity_and_allocated_items_on_the_wire() {
+    let path =
+        crate::support::root().join("tests/fixtures/autumn-corpus/support-desk-seats/pricing.toml");
+    let catalog = pricectl::compile_path(&path)
+        .expect("loads")
+        .catalog
+        .expect("compiles");
+    let mut wire = serde_json::Map::new();
+    for plan in catalog.plans.values() {
+        wire.insert(
+            format!("{}: plans.create", plan.id),
+            serde_json::to_value(plan_body(plan, &catalog.features)).expect("a body"),
+        );
+        wire.insert(
+            format!("{}: plans.list", plan.id),
+            serde_json::to_value(plan_to_wire(plan, &catalog.features, 1, 0, "sandbox"))
+                .expect("an answer"),
+        );
+    }
+    insta::assert_snapshot!(serde_json::to_string_pretty(&wire).expect("JSON"));
 }
 
 /// The plans of the two examples with billing controls as the Autumn backend sends them
@@ -57,11 +149,12 @@ fn the_billing_controls_of_the_examples_on_the_wire() {
         for plan in catalog.plans.values() {
             wire.insert(
                 format!("{}: plans.create", plan.id),
-                serde_json::to_value(plan_body(plan)).expect("a body"),
+                serde_json::to_value(plan_body(plan, &catalog.features)).expect("a body"),
             );
             wire.insert(
                 format!("{}: plans.list", plan.id),
-                serde_json::to_value(plan_to_wire(plan, 1, 0, "sandbox")).expect("an answer"),
+                serde_json::to_value(plan_to_wire(plan, &catalog.features, 1, 0, "sandbox"))
+                    .expect("an answer"),
             );
         }
         insta::assert_snapshot!(
@@ -627,4 +720,105 @@ fn apply_shows_a_bar_on_a_terminal_and_plain_lines_in_a_log() {
         "no plain lines on a terminal: {screen:?}"
     );
     assert!(screen.contains("Apply complete"), "{screen:?}");
+}
+
+/// Credits bought every month that never expire, minutes bought every month that reset, and
+/// seats billed by usage: each item's reset as Autumn reads and answers it
+/// (`src/autumn/mapping/item_reset.rs`).
+fn resets_catalog() -> pricectl::catalog::Catalog {
+    let mut sources = SourceSet::default();
+    sources.add(
+        std::path::PathBuf::from("pricing.toml"),
+        r#"version = 1
+currency = "USD"
+
+[features.credits]
+type = "metered"
+
+[features.minutes]
+type = "metered"
+
+[features.seats]
+type = "metered"
+consumable = false
+
+[plans.team]
+price = { amount = 10, interval = "month" }
+
+[plans.team.items.credits]
+price = { amount = 1, per = 100, billing = "prepaid", interval = "month" }
+
+[plans.team.items.minutes]
+reset = "month"
+price = { amount = 1, per = 100, billing = "prepaid", interval = "month" }
+
+[plans.team.items.seats]
+included = 2
+price = { amount = 9, billing = "usage", interval = "month" }
+"#
+        .to_string(),
+    );
+    pricectl::compile(sources).catalog.expect("compiles")
+}
+
+/// Never, said out loud (`one_off`) where leaving the reset out would mean the price's month;
+/// the allocated seats answer `reset: null`; all read back the same.
+#[test]
+fn each_reset_is_said_as_autumn_reads_it_and_read_back_the_same() {
+    use pricectl::autumn::wire::plan::ResetInterval as WireReset;
+    let catalog = resets_catalog();
+    let plan = &catalog.plans["team"];
+    let answer = plan_to_wire(plan, &catalog.features, 1, 0, "sandbox");
+    let resets: Vec<_> = answer
+        .items
+        .iter()
+        .map(|item| {
+            (
+                item.feature_id.as_str(),
+                item.reset.as_ref().map(|reset| reset.interval),
+            )
+        })
+        .collect();
+    assert_eq!(
+        resets,
+        [
+            ("credits", Some(WireReset::OneOff)),
+            ("minutes", Some(WireReset::Month)),
+            ("seats", None),
+        ]
+    );
+    let read = plan_from_answer(&answer, &catalog.features, "plan").expect("reads");
+    assert_eq!(&read, plan);
+    let body = plan_from_wire(
+        &plan_body(plan, &catalog.features),
+        None,
+        &catalog.features,
+        "",
+    )
+    .expect("reads");
+    assert_eq!(&body, plan);
+}
+
+/// A reset left out (atmn leaves out one equal to the price interval) is the price's interval,
+/// prepaid included; a reset sent on an allocated feature's item is ignored, as Autumn ignores
+/// it (a continuous-use balance never resets).
+#[test]
+fn a_reset_left_out_is_the_price_interval_and_an_allocated_item_never_resets() {
+    use pricectl::autumn::wire::plan::{Reset, ResetInterval as WireReset};
+    use pricectl::catalog::ResetInterval;
+    let catalog = resets_catalog();
+    let mut body = plan_body(&catalog.plans["team"], &catalog.features);
+    for item in body.items.iter_mut().flatten() {
+        item.reset = match item.feature_id.as_str() {
+            "minutes" | "credits" => None,
+            _ => Some(Reset {
+                interval: WireReset::Month,
+                interval_count: None,
+            }),
+        };
+    }
+    let read = plan_from_wire(&body, None, &catalog.features, "").expect("reads");
+    assert_eq!(read.items["minutes"].reset, Some(ResetInterval::Month));
+    assert_eq!(read.items["credits"].reset, Some(ResetInterval::Month));
+    assert_eq!(read.items["seats"].reset, None);
 }

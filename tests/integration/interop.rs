@@ -212,6 +212,35 @@ fn a_seat_quantity_change_through_autumn_js() {
     insta::assert_snapshot!(stdout(&story));
 }
 
+/// Entities through autumn-js (`entities.create`, `get`, `delete`, `entityId` on `track` and
+/// `check`), on the per-entity pricing of the corpus: the SDK's validation accepts every
+/// answer, and each seat holds its own 500 replies.
+#[test]
+fn the_entity_story_through_autumn_js() {
+    install();
+    let context = TestContext::new();
+    let pricing = std::fs::read_to_string(
+        root().join("tests/fixtures/autumn-corpus/support-desk-seats/pricing.toml"),
+    )
+    .expect("the corpus entry");
+    context.write("pricing.toml", &pricing);
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let story = Command::new("node")
+        .arg("entity-story.mjs")
+        .current_dir(interop())
+        .env("AUTUMN_URL", format!("http://{}", server.address))
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .output()
+        .expect("node runs");
+    assert!(
+        story.status.success(),
+        "the SDK refused a response:\n{}",
+        text(&story)
+    );
+    insta::assert_snapshot!(stdout(&story));
+}
+
 /// The examples with billing controls applied and listed through autumn-js, whose response
 /// validation accepts every key served: the controls as the SDK reads them.
 #[test]
@@ -283,9 +312,32 @@ fn atmn_project(context: &TestContext, name: &str, config: &str) -> PathBuf {
     directory
 }
 
+/// The catalog `pricectl import` writes of the served store, compiled, is the translation
+/// compiled: nothing the config says was lost or changed on the way through `serve`.
+fn assert_import_is_the_translation(context: &TestContext, name: &str, translation: &Path) {
+    let imported = context.run(&["import", "--state", "local.db"]);
+    assert!(imported.status.success(), "{name}: {}", text(&imported));
+    let mut sources = pricectl::dsl::SourceSet::default();
+    sources.add(PathBuf::from("imported.toml"), stdout(&imported));
+    let compiled = pricectl::compile(sources)
+        .catalog
+        .unwrap_or_else(|| panic!("{name}: the import compiles:\n{}", stdout(&imported)));
+    let expected = pricectl::compile_path(translation)
+        .expect("the translation loads")
+        .catalog
+        .expect("the translation compiles");
+    assert_eq!(
+        compiled,
+        expected,
+        "{name}: the import of what was served is not the translation:\n{}",
+        stdout(&imported)
+    );
+}
+
 /// One server; each config of the corpus in atmn's syntax is pushed into it in turn (a push
 /// makes the catalog the config's, removing the previous one), pushed again with nothing to
-/// change, and `pricectl plan` of its translation against the same store has no changes.
+/// change, `pricectl plan` of its translation against the same store has no changes, and
+/// `pricectl import` of the store is the translation.
 #[test]
 fn the_corpus_in_atmns_syntax_is_pushed_in_sync_and_its_translation_plans_no_changes() {
     let context = TestContext::new();
@@ -323,6 +375,7 @@ fn the_corpus_in_atmns_syntax_is_pushed_in_sync_and_its_translation_plans_no_cha
             "{name}: the translation plans changes against what atmn pushed:\n{}",
             stdout(&plan)
         );
+        assert_import_is_the_translation(&context, &name, &translation);
         pushed.push(name);
     }
     assert!(pushed.len() >= 7, "the corpus in atmn's syntax: {pushed:?}");
@@ -331,7 +384,8 @@ fn the_corpus_in_atmns_syntax_is_pushed_in_sync_and_its_translation_plans_no_cha
 /// atmn 1.1.25 exports only `feature()`, `plan()` and `item()`: a config in the older syntax
 /// fails to load. Each goes through its translation instead: `pricectl apply` of it into the
 /// served store, then `atmn pull` writes the catalog in atmn's syntax (snapshotted, to read
-/// beside the older config) and a push of that is in sync.
+/// beside the older config), a push of that is in sync, and `pricectl import` of the store is
+/// the translation.
 #[test]
 fn the_corpus_in_the_older_syntax_goes_through_its_translation() {
     let context = TestContext::new();
@@ -373,6 +427,7 @@ fn the_corpus_in_the_older_syntax_goes_through_its_translation() {
             "{name}: the pulled config is the served catalog:\n{}",
             text(&push)
         );
+        assert_import_is_the_translation(&context, &name, &translation);
         translated += 1;
     }
     assert!(

@@ -6,9 +6,9 @@
 
 use super::billing_controls::{SetAside, every_lane};
 use super::from_wire::{
-    CatalogFeature, EarlierControls, MappingError, feature_from_wire, infer_usage_resets,
-    plan_setting_aside,
+    CatalogFeature, EarlierControls, MappingError, feature_from_wire, plan_setting_aside,
 };
+use super::item_reset::Features;
 use super::to_wire::{credit_system_to_wire, feature_to_wire, plan_to_wire};
 use crate::autumn::wire::feature::{Feature, FeatureParams};
 use crate::autumn::wire::plan::{Plan, PlanItemParams, PlanParams};
@@ -52,6 +52,7 @@ pub fn plan_params(plan: &Plan) -> PlanParams {
                     proration: item.proration.clone(),
                     rollover: item.rollover.clone(),
                     expiry: item.expiry.clone().map(Some),
+                    entity_feature_id: item.entity_feature_id.clone(),
                 })
                 .collect(),
         ),
@@ -76,11 +77,16 @@ pub fn feature_from_answer(feature: &Feature, path: &str) -> Result<CatalogFeatu
     Ok(read)
 }
 
-/// A plan answer (one version) as a catalog plan, `archived` as answered. Its `metadata`
-/// must hold only pricectl's facts: a caller reading a system with other metadata sets it
-/// aside first. A billing control the language cannot say is refused.
-pub fn plan_from_answer(plan: &Plan, path: &str) -> Result<catalog::Plan, MappingError> {
-    let (read, set_aside) = plan_from_answer_setting_aside(plan, path)?;
+/// A plan answer (one version) as a catalog plan, `archived` as answered, its items read
+/// against `features` (the features answered beside it: an allocated feature's item has no
+/// reset). Its `metadata` must hold only pricectl's facts: a caller reading a system with
+/// other metadata sets it aside first. A billing control the language cannot say is refused.
+pub fn plan_from_answer(
+    plan: &Plan,
+    features: &Features,
+    path: &str,
+) -> Result<catalog::Plan, MappingError> {
+    let (read, set_aside) = plan_from_answer_setting_aside(plan, features, path)?;
     match set_aside.refusal(path) {
         Some(refusal) => Err(refusal),
         None => Ok(read),
@@ -91,11 +97,16 @@ pub fn plan_from_answer(plan: &Plan, path: &str) -> Result<catalog::Plan, Mappin
 /// named, and sent back with an update: [`super::keep_set_aside`]) rather than refused.
 pub fn plan_from_answer_setting_aside(
     plan: &Plan,
+    features: &Features,
     path: &str,
 ) -> Result<(catalog::Plan, SetAside), MappingError> {
-    let (mut read, set_aside) =
-        plan_setting_aside(&plan_params(plan), None, path, EarlierControls::NotInForce)?;
-    infer_usage_resets(&mut read);
+    let (mut read, set_aside) = plan_setting_aside(
+        &plan_params(plan),
+        None,
+        features,
+        path,
+        EarlierControls::NotInForce,
+    )?;
     read.archived = plan.archived;
     Ok((read, set_aside))
 }
@@ -113,8 +124,8 @@ pub fn credit_system_body(system: &catalog::CreditSystem) -> FeatureParams {
 /// The body of `plans.create` for a catalog plan, and of a `plans.update` that sets every
 /// field to it: every lane of its billing controls and every item's `expiry` are given, empty
 /// or `null` when there are none, so an update removes what the pricing no longer says.
-pub fn plan_body(plan: &catalog::Plan) -> PlanParams {
-    let mut body = plan_params(&plan_to_wire(plan, 1, 0, ""));
+pub fn plan_body(plan: &catalog::Plan, features: &Features) -> PlanParams {
+    let mut body = plan_params(&plan_to_wire(plan, features, 1, 0, ""));
     body.billing_controls = Some(every_lane(body.billing_controls.unwrap_or_default()));
     for item in body.items.iter_mut().flatten() {
         item.expiry = Some(item.expiry.clone().flatten());

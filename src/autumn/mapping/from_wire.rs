@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::billing_controls::{
     SetAside, expires_natively, expiry_from_wire, read_controls, rollover_from_wire,
 };
+use super::item_reset::{Features, settle_reset};
 use super::pricectl_facts::{GivenLanes, METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{FeatureParams, FeatureType};
 use crate::autumn::wire::plan::{
@@ -165,12 +166,16 @@ pub fn feature_from_wire(
 /// Autumn's defaults. `live` is the plan it replaces, if any: `protect`, `archived` and each
 /// prepaid item's smallest purchase keep their live values, and so do the billing controls
 /// of a lane the body leaves out. A billing control the language cannot say is refused.
+/// `features` are the catalog's features: an item's reset is read as Autumn reads it for its
+/// feature ([`super::item_reset`]).
 pub fn plan_from_wire(
     params: &PlanParams,
     live: Option<&catalog::Plan>,
+    features: &Features,
     path: &str,
 ) -> Result<catalog::Plan, MappingError> {
-    let (plan, set_aside) = plan_setting_aside(params, live, path, EarlierControls::Read)?;
+    let (plan, set_aside) =
+        plan_setting_aside(params, live, features, path, EarlierControls::Read)?;
     match set_aside.refusal(path) {
         Some(refusal) => Err(refusal),
         None => Ok(plan),
@@ -194,6 +199,7 @@ pub(super) enum EarlierControls {
 pub(super) fn plan_setting_aside(
     params: &PlanParams,
     live: Option<&catalog::Plan>,
+    features: &Features,
     path: &str,
     earlier: EarlierControls,
 ) -> Result<(catalog::Plan, SetAside), MappingError> {
@@ -279,7 +285,7 @@ pub(super) fn plan_setting_aside(
     for (index, item) in params.items.iter().flatten().enumerate() {
         let item_path = format!("{}items[{index}]", prefix(path));
         let live_item = live.and_then(|plan| plan.items.get(&item.feature_id));
-        let item = plan_item(item, live_item, &item_path)?;
+        let item = plan_item(item, live_item, features, &item_path)?;
         if items.insert(item.feature_id.clone(), item).is_some() {
             return Err(MappingError::at(
                 &item_path,
@@ -352,6 +358,7 @@ fn prefix(path: &str) -> String {
 fn plan_item(
     params: &PlanItemParams,
     live: Option<&PlanItem>,
+    features: &Features,
     path: &str,
 ) -> Result<PlanItem, MappingError> {
     if params.pooled == Some(true) {
@@ -391,10 +398,6 @@ fn plan_item(
             )
         })
         .transpose()?;
-    // A missing reset is left to the language's default, which compiling fills in: the price
-    // interval for a usage price of a consumable feature or a credit system, never for an
-    // allocated feature (`atmn pull` leaves out a reset equal to the price interval, and an
-    // allocated item has none: inferring one here would make seats reset).
     let proration = match &params.proration {
         None => live.and_then(|item| item.proration),
         Some(proration) => Some(Proration {
@@ -420,14 +423,22 @@ fn plan_item(
                 .ok_or_else(|| MappingError::at(path, "expiry.length", "too long"))?,
         ),
     };
-    Ok(PlanItem {
+    let mut item = PlanItem {
         feature_id: params.feature_id.clone(),
         included,
         reset,
         price,
-        // Not in Autumn's plan items: as the live item has them.
+        // Not in Autumn's plan items (its `metadata.pricectl` facts say it): as the live item
+        // has it.
         reset_on_attach: live.is_some_and(|item| item.reset_on_attach),
-        per_entity: live.and_then(|item| item.per_entity.clone()),
+        // Autumn's `entity_feature_id`: left out, the balance is the customer's (Autumn's
+        // `planItemV0ToProductItem` reads a missing one as `null`, and atmn sends it whenever
+        // a config's item has `entityFeatureId`).
+        per_entity: params
+            .entity_feature_id
+            .as_ref()
+            .map(|entity| entity_feature(entity, features, path))
+            .transpose()?,
         proration,
         // The plan's `billing_controls` fill in the rest.
         controls: ItemControls {
@@ -435,22 +446,11 @@ fn plan_item(
             expires_after,
             ..ItemControls::default()
         },
-    })
-}
-
-/// Gives every usage-priced item without a reset its price interval's reset, as Autumn's
-/// answers mean it (a missing `reset` equals the price interval), for a plan read without
-/// compiling it.
-pub(super) fn infer_usage_resets(plan: &mut catalog::Plan) {
-    for item in plan.items.values_mut() {
-        if item.reset.is_none() {
-            item.reset = item
-                .price
-                .as_ref()
-                .filter(|price| price.billing == Billing::Usage)
-                .and_then(|price| price.interval.as_reset_interval());
-        }
-    }
+    };
+    // A reset left out is the price's interval, as Autumn reads it (`atmn pull` leaves out a
+    // reset equal to the price's interval); an allocated feature's item never resets.
+    settle_reset(&mut item, params.reset.is_none(), features);
+    Ok(item)
 }
 
 fn item_price(
@@ -559,6 +559,31 @@ fn word<T: Choice + PartialEq>(text: &str, path: &str, field: &str) -> Result<T,
                 ),
             )
         })
+}
+
+/// An item's `entity_feature_id`: an allocated feature of the catalog, whose entities hold the
+/// item's balance.
+fn entity_feature(id: &str, features: &Features, path: &str) -> Result<String, MappingError> {
+    check_id(id, path, "entity_feature_id")?;
+    match features.get(id) {
+        Some(feature) if feature.kind == catalog::FeatureType::Metered && !feature.consumable => {
+            Ok(id.to_string())
+        }
+        Some(_) => Err(MappingError::at(
+            path,
+            "entity_feature_id",
+            format!(
+                "`{id}` is not an allocated feature: entities are units of a metered feature with `consumable: false` (seats, workspaces)"
+            ),
+        )),
+        None => Err(MappingError::at(
+            path,
+            "entity_feature_id",
+            format!(
+                "`{id}` is not a feature of the catalog: create it first, with `consumable: false`"
+            ),
+        )),
+    }
 }
 
 fn check_id(id: &str, path: &str, field: &str) -> Result<(), MappingError> {

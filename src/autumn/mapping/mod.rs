@@ -24,6 +24,7 @@
 mod answer;
 mod billing_controls;
 mod from_wire;
+mod item_reset;
 mod plan_changes;
 mod pricectl_facts;
 mod to_wire;
@@ -34,6 +35,7 @@ pub use answer::{
 };
 pub use billing_controls::{SetAside, SetAsideNote, auto_topup, controls_to_wire, keep_set_aside};
 pub use from_wire::{CatalogFeature, MappingError, feature_from_wire, plan_from_wire};
+pub use item_reset::Features;
 pub use plan_changes::{item_changes, price_change};
 pub use pricectl_facts::{METADATA_KEY, PlanFacts};
 pub use to_wire::{credit_system_to_wire, feature_to_wire, features_to_wire, plan_to_wire};

@@ -62,6 +62,7 @@ mod tests {
             proration: None,
             rollover: None,
             expiry: None,
+            entity_feature_id: None,
         }
     }
 

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::billing_controls::{controls_to_wire, expiry_to_wire, rollover_to_wire};
+use super::item_reset::{Features, reset_to_wire};
 use super::pricectl_facts::{METADATA_KEY, PlanFacts};
 use crate::autumn::wire::feature::{self as wire_feature, CreditSchemaRow, FeatureType};
 use crate::autumn::wire::plan::{
@@ -74,9 +75,11 @@ fn display(display: &catalog::Display) -> wire_feature::Display {
     }
 }
 
-/// A plan version as `plans.list` answers it.
+/// A plan version as `plans.list` answers it, its items' resets as Autumn answers them for the
+/// catalog's `features` ([`super::item_reset`]).
 pub fn plan_to_wire(
     plan: &catalog::Plan,
+    features: &Features,
     version: u32,
     created_at: i64,
     env: &str,
@@ -106,8 +109,8 @@ pub fn plan_to_wire(
                     feature_id: item.feature_id.clone(),
                     included,
                     unlimited,
-                    reset: item.reset.map(|interval| Reset {
-                        interval: reset_interval(interval),
+                    reset: reset_to_wire(item, features).map(|interval| Reset {
+                        interval,
                         interval_count: None,
                     }),
                     price: item.price.as_ref().map(item_price),
@@ -117,6 +120,7 @@ pub fn plan_to_wire(
                     }),
                     rollover: item.controls.rollover.map(rollover_to_wire),
                     expiry: expiry_to_wire(item),
+                    entity_feature_id: item.per_entity.clone(),
                 }
             })
             .collect(),

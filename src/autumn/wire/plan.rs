@@ -183,6 +183,11 @@ pub struct PlanItem {
     pub rollover: Option<Rollover>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiry: Option<Expiry>,
+    /// The allocated feature whose entities each hold this item's balance (Autumn's
+    /// `entity_feature_id`, `ApiPlanItemV1Schema`); left out when the balance is the
+    /// customer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_feature_id: Option<String>,
 }
 
 /// What quantity changes charge or credit (`prorate_immediately`, `bill_next_cycle`, …).
@@ -225,6 +230,11 @@ pub struct PlanItemParams {
         skip_serializing_if = "Option::is_none"
     )]
     pub expiry: Option<Option<Expiry>>,
+    /// The allocated feature whose entities each hold this item's balance (Autumn's
+    /// `CreatePlanItemParamsV1Schema`; atmn sends it from a config's `entityFeatureId`). Left
+    /// out, the balance is the customer's, as Autumn reads an item without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_feature_id: Option<String>,
 }
 
 /// Plan-level configuration flags.

@@ -9,7 +9,7 @@ use super::call_error::CallError;
 use super::client::Client;
 use super::fetch::{self, Depth, Snapshot};
 use crate::autumn::mapping::{
-    METADATA_KEY, PlanFacts, credit_system_body, feature_body, keep_set_aside, plan_body,
+    Features, METADATA_KEY, PlanFacts, credit_system_body, feature_body, keep_set_aside, plan_body,
 };
 use crate::autumn::wire::feature::{FeatureIdParams, FeatureParams, FeatureUpdateParams};
 use crate::autumn::wire::plan::{PlanDeleteParams, PlanParams};
@@ -41,14 +41,29 @@ pub fn apply(client: &mut Client, plan: &Plan, progress: &mut dyn ApplyProgress)
             },
         );
     }
+    let features = features_after(live, plan);
     ApplyReport::in_order(plan, progress, |index, change| {
         perform(
             client,
             &snapshot,
+            &features,
             &idempotency_key(plan, index, change),
             change,
         )
     })
+}
+
+/// The features as they are once the plan is applied: the live ones, with every feature the
+/// plan creates or changes as it will be. A plan item's reset is sent as Autumn reads it for
+/// its feature (an allocated feature's item never resets).
+fn features_after(live: &crate::catalog::Catalog, plan: &Plan) -> Features {
+    let mut features = live.features.clone();
+    for change in &plan.changes {
+        if let Some(ObjectState::Feature(feature)) = &change.after {
+            features.insert(feature.id.clone(), feature.clone());
+        }
+    }
+    features
 }
 
 /// The key of one change of one plan: the same saved plan applied again sends the same keys,
@@ -78,6 +93,7 @@ pub fn idempotency_key(plan: &Plan, index: usize, change: &Change) -> String {
 fn perform(
     client: &mut Client,
     snapshot: &Snapshot,
+    features: &Features,
     key: &str,
     change: &Change,
 ) -> Result<(), BackendError> {
@@ -96,7 +112,7 @@ fn perform(
         ObjectState::Feature(_) | ObjectState::CreditSystem(_) => {
             feature_request(client, key, change, object)
         }
-        ObjectState::Plan(plan) => plan_request(client, snapshot, key, change, plan),
+        ObjectState::Plan(plan) => plan_request(client, snapshot, features, key, change, plan),
         ObjectState::Item(_) => return Err(rejected(change, "items change with their plan")),
     };
     match sent {
@@ -193,6 +209,7 @@ fn feature_update(body: FeatureParams, archived: bool) -> FeatureUpdateParams {
 fn plan_request(
     client: &mut Client,
     snapshot: &Snapshot,
+    features: &Features,
     key: &str,
     change: &Change,
     plan: &crate::catalog::Plan,
@@ -210,10 +227,10 @@ fn plan_request(
     }
     match change.action {
         Action::Create => {
-            client.call::<Value>("plans.create", &plan_body(plan), Some(key))?;
+            client.call::<Value>("plans.create", &plan_body(plan, features), Some(key))?;
         }
         Action::Update | Action::NewVersion => {
-            let mut body = plan_body(plan);
+            let mut body = plan_body(plan, features);
             // Autumn's metadata is the plan's, whole: what others keep there stays, and
             // pricectl's facts are set (or cleared) beside it.
             let mut metadata = snapshot

@@ -232,7 +232,13 @@ impl Reader {
         };
         let mut bare = wire.clone();
         bare.metadata.retain(|key, _| key == METADATA_KEY);
-        match plan_from_answer_setting_aside(&bare, &format!("plan `{id}`")) {
+        // The features were read first: an allocated feature's item has no reset.
+        let read = plan_from_answer_setting_aside(
+            &bare,
+            &self.state.catalog.features,
+            &format!("plan `{id}`"),
+        );
+        match read {
             Ok((plan, set_aside)) => {
                 self.state.catalog.plans.insert(id.to_string(), plan);
                 self.state.plans.insert(

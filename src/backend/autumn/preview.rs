@@ -46,7 +46,7 @@ pub fn preview(
             .plans
             .values()
             .map(|plan| {
-                let mut body = plan_body(plan);
+                let mut body = plan_body(plan, &desired.features);
                 body.include_versions = Some(true);
                 if let (Some(kept), Some(controls)) =
                     (kept.get(&plan.id), body.billing_controls.as_mut())

@@ -5,7 +5,7 @@
 //! what lowering could have produced: ids match the id pattern and are unique across features
 //! and credit systems; credit costs are positive and only on metered features; plan items are
 //! keyed by existing features and credit systems; boolean items carry nothing; a proration
-//! policy is only on priced items; usage-billed items have a recurring price interval and
+//! policy is only on prepaid items; usage-billed items have a recurring price interval and
 //! reset at it, except items of allocated features, which never reset; prepaid prices have bounds that are multiples of `per` with
 //! `per <= min <= max`; tiers ascend strictly and end unbounded, volume tiers only on prepaid
 //! prices; at most one non-archived default plan per group; amounts are never negative and
@@ -750,8 +750,13 @@ fn make_valid(catalog: &mut Catalog) {
                 item.reset_on_attach = false;
                 item.proration = None;
             }
-            // A proration policy needs a price to apply to (`pricectl::proration_unpriced`).
-            if item.price.is_none() {
+            // A proration policy needs a prepaid price to apply to
+            // (`pricectl::proration_unpriced`, `pricectl::proration_not_prepaid`).
+            if item
+                .price
+                .as_ref()
+                .is_none_or(|price| price.billing != Billing::Prepaid)
+            {
                 item.proration = None;
             }
         }

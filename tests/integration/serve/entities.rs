@@ -3,7 +3,7 @@
 
 use super::apply_pricing;
 use super::server::Server;
-use crate::support::{TestContext, root};
+use crate::support::{TestContext, root, stdout};
 
 #[test]
 fn the_entity_story_over_http() {
@@ -99,4 +99,115 @@ fn with_times_hidden(answer: &str) -> String {
         }
     }
     hidden
+}
+
+/// A plan item held per entity, sent as Autumn's clients send it (`entity_feature_id`, which
+/// atmn writes from a config's `entityFeatureId`): `plans.create` takes it, the answer carries
+/// it, an allocated feature's usage-priced item answers `reset: null`, the entities of a
+/// customer on the plan each hold the item, an unknown or consumable feature is refused, and an update whose
+/// item leaves it out makes the balance the customer's again (Autumn reads a missing
+/// `entity_feature_id` as none).
+#[test]
+fn a_per_entity_item_through_the_catalog_endpoints() {
+    let context = TestContext::new();
+    let server = Server::start(&context);
+    let mut answers = Vec::new();
+    let mut post = |route: &str, body: &str| {
+        let response = server.post(route, body);
+        answers.push(format!(
+            "{route} {body}\n  {}",
+            with_times_hidden(&response.summary())
+        ));
+        response
+    };
+    for body in [
+        r#"{"feature_id":"seats","name":"Seats","type":"metered","consumable":false}"#,
+        r#"{"feature_id":"messages","name":"Messages","type":"metered","consumable":true}"#,
+    ] {
+        assert_eq!(post("features.create", body).status, 200);
+    }
+    let created = post(
+        "plans.create",
+        r#"{"plan_id":"team","name":"Team","items":[
+            {"feature_id":"seats","included":2,"price":{"amount":9,"interval":"month","billing_units":1,"billing_method":"usage_based"}},
+            {"feature_id":"messages","included":100,"reset":{"interval":"month"},"entity_feature_id":"seats"}]}"#,
+    );
+    assert_eq!(created.status, 200);
+    let plan = created.json();
+    assert_eq!(plan["items"][0]["feature_id"], "messages");
+    assert_eq!(plan["items"][0]["entity_feature_id"], "seats");
+    assert_eq!(plan["items"][1]["reset"], serde_json::Value::Null);
+    let refused = post(
+        "plans.create",
+        r#"{"plan_id":"solo","items":[{"feature_id":"messages","included":5,"reset":{"interval":"month"},"entity_feature_id":"desks"}]}"#,
+    );
+    assert_eq!(refused.status, 400);
+    let consumable = post(
+        "plans.create",
+        r#"{"plan_id":"solo","items":[{"feature_id":"seats","included":1,"entity_feature_id":"messages"}]}"#,
+    );
+    assert_eq!(consumable.status, 400);
+    // `pricectl plan` of the same pricing against the served store: no changes.
+    context.write(
+        "pricing.toml",
+        r#"version = 1
+currency = "USD"
+
+[features.seats]
+name = "Seats"
+type = "metered"
+consumable = false
+
+[features.messages]
+name = "Messages"
+type = "metered"
+
+[plans.team]
+name = "Team"
+
+[plans.team.items.seats]
+included = 2
+price = { amount = 9, billing = "usage", interval = "month" }
+
+[plans.team.items.messages]
+included = 100
+reset = "month"
+per_entity = "seats"
+"#,
+    );
+    let planned = context.run(&[
+        "plan",
+        "--state",
+        "local.db",
+        "--detailed-exitcode",
+        "pricing.toml",
+    ]);
+    assert_eq!(planned.status.code(), Some(0), "{}", stdout(&planned));
+    for (route, body) in [
+        ("customers.get_or_create", r#"{"customer_id":"u1"}"#),
+        ("billing.attach", r#"{"customer_id":"u1","plan_id":"team"}"#),
+        (
+            "entities.create",
+            r#"{"customer_id":"u1","entity_id":"ada","feature_id":"seats"}"#,
+        ),
+        (
+            "balances.track",
+            r#"{"customer_id":"u1","entity_id":"ada","feature_id":"messages","value":30}"#,
+        ),
+    ] {
+        assert_eq!(post(route, body).status, 200);
+    }
+    let updated = post(
+        "plans.update",
+        r#"{"plan_id":"team","items":[
+            {"feature_id":"seats","included":2,"price":{"amount":9,"interval":"month","billing_units":1,"billing_method":"usage_based"}},
+            {"feature_id":"messages","included":100,"reset":{"interval":"month"}}]}"#,
+    );
+    assert_eq!(updated.status, 200);
+    assert_eq!(
+        updated.json()["items"][0].get("entity_feature_id"),
+        None,
+        "left out, the balance is the customer's"
+    );
+    insta::assert_snapshot!(answers.join("\n"));
 }

@@ -895,7 +895,7 @@ fn an_answer_in_the_earlier_metadata_form_holds_only_the_controls_autumn_enforce
     .catalog
     .expect("valid");
     let plan = &catalog.plans["api-credits"];
-    let mut answer = plan_to_wire(plan, 1, 0, "sandbox");
+    let mut answer = plan_to_wire(plan, &catalog.features, 1, 0, "sandbox");
     answer.billing_controls = pricectl::autumn::wire::billing_controls::BillingControls::default();
     for item in &mut answer.items {
         item.expiry = None;
@@ -905,7 +905,7 @@ fn an_answer_in_the_earlier_metadata_form_holds_only_the_controls_autumn_enforce
         "usage_limits": serde_json::to_value(&plan.usage_limits).expect("JSON"),
     }});
     answer.metadata = metadata.as_object().expect("an object").clone();
-    let in_force = plan_from_answer(&answer, "plans[0]").expect("reads");
+    let in_force = plan_from_answer(&answer, &catalog.features, "plans[0]").expect("reads");
     assert!(in_force.items["credits"].controls.is_empty());
     assert!(in_force.usage_limits.is_empty());
     assert_eq!(
@@ -917,6 +917,6 @@ fn an_answer_in_the_earlier_metadata_form_holds_only_the_controls_autumn_enforce
         Some("500".to_string()),
         "the other facts are read"
     );
-    let meant = plan_from_wire(&plan_params(&answer), None, "").expect("reads");
+    let meant = plan_from_wire(&plan_params(&answer), None, &catalog.features, "").expect("reads");
     assert_eq!(&meant, plan);
 }
