@@ -103,6 +103,8 @@ pub fn sample_usage(
             customer: format!("customer-{index:05}"),
             feature: feature.clone(),
             value: Decimal::from(value),
+            entity: None,
+            capped: false,
             at: Instant(start.0 + 1 + offset),
         })
     });
@@ -121,17 +123,11 @@ fn magnitude(catalog: &Catalog, feature: &str) -> u64 {
     if cheap { 20_000 } else { 40 }
 }
 
-/// One record as a JSON Lines line (without its newline).
+/// One record as a JSON Lines line (without its newline), as docs/impact.md writes it.
 pub fn jsonl(record: &UsageRecord) -> String {
-    match record {
-        UsageRecord::Subscribe {
-            customer,
-            plan,
-            version,
-            prepaid,
-            at,
-        } => {
-            let prepaid: serde_json::Map<String, serde_json::Value> = prepaid
+    let quantities = |quantities: &BTreeMap<String, Decimal>| {
+        serde_json::Value::Object(
+            quantities
                 .iter()
                 .map(|(item, quantity)| {
                     (
@@ -139,29 +135,77 @@ pub fn jsonl(record: &UsageRecord) -> String {
                         serde_json::Value::String(quantity.normalize().to_string()),
                     )
                 })
-                .collect();
-            let mut object = serde_json::json!({"customer": customer, "plan": plan, "timestamp": at.to_string()});
+                .collect(),
+        )
+    };
+    let mut object = serde_json::json!({"customer": record.customer()});
+    match record {
+        UsageRecord::Subscribe {
+            plan,
+            version,
+            prepaid,
+            ..
+        } => {
+            object["plan"] = plan.as_str().into();
+            object["timestamp"] = record.at().to_string().into();
             if let Some(version) = version {
                 object["version"] = serde_json::Value::from(*version);
             }
             if !prepaid.is_empty() {
-                object["prepaid"] = serde_json::Value::Object(prepaid);
+                object["prepaid"] = quantities(prepaid);
             }
-            object.to_string()
+        }
+        UsageRecord::SetQuantity {
+            plan,
+            quantities: set,
+            ..
+        } => {
+            object["plan"] = plan.as_str().into();
+            object["set_quantity"] = quantities(set);
         }
         UsageRecord::Use {
-            customer,
             feature,
             value,
-            at,
-        } => serde_json::json!({
-            "customer": customer,
-            "feature": feature,
-            "value": value.normalize().to_string(),
-            "timestamp": at.to_string(),
-        })
-        .to_string(),
+            entity,
+            capped,
+            ..
+        } => {
+            object["feature"] = feature.as_str().into();
+            object["value"] = value.normalize().to_string().into();
+            if let Some(entity) = entity {
+                object["entity"] = entity.as_str().into();
+            }
+            if *capped {
+                object["capped"] = true.into();
+            }
+        }
+        UsageRecord::Grant {
+            feature,
+            amount,
+            expires,
+            ..
+        } => {
+            object["feature"] = feature.as_str().into();
+            object["grant"] = amount.normalize().to_string().into();
+            if let Some(expires) = expires {
+                object["expires"] = expires.to_string().into();
+            }
+        }
+        UsageRecord::CreateEntity {
+            entity, feature, ..
+        } => {
+            object["entity"] = entity.as_str().into();
+            object["feature"] = feature.as_str().into();
+        }
+        UsageRecord::DeleteEntity { entity, .. } => {
+            object["entity"] = entity.as_str().into();
+            object["deleted"] = true.into();
+        }
     }
+    if object.get("timestamp").is_none() {
+        object["timestamp"] = record.at().to_string().into();
+    }
+    object.to_string()
 }
 
 /// A small deterministic generator (a 64-bit linear congruential one; quality does not

@@ -79,6 +79,8 @@ fn usage() -> Vec<UsageRecord> {
                 customer: customer.into(),
                 feature: "messages".into(),
                 value: Decimal::from(*value),
+                entity: None,
+                capped: false,
                 at: at(&format!("2026-01-{:02}T12:00:00Z", 3 + day * 7)),
             });
         }
@@ -354,6 +356,8 @@ fn each_customer_is_priced_on_its_live_version() {
                         customer: customer.into(),
                         feature: "messages".into(),
                         value: Decimal::from(50),
+                        entity: None,
+                        capped: false,
                         at: at("2026-01-10"),
                     },
                 ]
@@ -455,6 +459,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                     feature,
                     value,
                     at,
+                    ..
                 } => {
                     let request = TrackRequest {
                         customer_id: customer,
@@ -466,6 +471,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                     };
                     ledger.track(&request, at).unwrap();
                 }
+                other => panic!("the table has no {other:?}"),
             }
         }
     }
@@ -489,7 +495,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                 prepaid,
                 at,
             },
-            other @ UsageRecord::Use { .. } => other,
+            other => other,
         })
         .collect();
     assert_eq!(read, expected);

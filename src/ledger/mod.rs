@@ -15,6 +15,7 @@ mod entitlement;
 mod error;
 mod exact;
 mod identifiers;
+mod journal;
 mod ledger;
 mod lots;
 mod model;
