@@ -513,6 +513,103 @@ mod tests {
         );
     }
 
+    /// Every kind of record, in both formats, and as `sample::jsonl` writes it.
+    #[test]
+    fn every_kind_of_record_reads_alike_in_both_formats() {
+        let json = read(
+            "kinds.jsonl",
+            r#"{"customer": "acme", "plan": "team", "set_quantity": {"seats": 8}, "timestamp": "2026-01-16"}
+{"customer": "acme", "feature": "credits", "grant": "1_000", "expires": "2026-03-01", "timestamp": "2026-01-17"}
+{"customer": "acme", "feature": "messages", "grant": 5, "timestamp": "2026-01-18"}
+{"customer": "acme", "entity": "ada", "feature": "seats", "timestamp": "2026-01-19"}
+{"customer": "acme", "feature": "messages", "value": 3, "entity": "ada", "capped": true, "timestamp": "2026-01-20"}
+{"customer": "acme", "entity": "ada", "deleted": true, "timestamp": "2026-01-21"}
+"#,
+        );
+        let csv = read(
+            "kinds.csv",
+            "customer,plan,set_quantity,feature,value,grant,expires,entity,capped,deleted,timestamp
+acme,team,seats=8,,,,,,,,2026-01-16
+acme,,,credits,,1_000,2026-03-01,,,,2026-01-17
+acme,,,messages,,5,,,,,2026-01-18
+acme,,,seats,,,,ada,,,2026-01-19
+acme,,,messages,3,,,ada,true,,2026-01-20
+acme,,,,,,,ada,,true,2026-01-21
+",
+        );
+        assert_eq!(json, csv);
+        let at = |text: &str| Instant::parse(text).unwrap();
+        let expected = [
+            UsageRecord::SetQuantity {
+                customer: "acme".into(),
+                plan: "team".into(),
+                quantities: [("seats".to_string(), Decimal::from(8))].into(),
+                at: at("2026-01-16"),
+            },
+            UsageRecord::Grant {
+                customer: "acme".into(),
+                feature: "credits".into(),
+                amount: Decimal::from(1000),
+                expires: Some(at("2026-03-01")),
+                at: at("2026-01-17"),
+            },
+            UsageRecord::Grant {
+                customer: "acme".into(),
+                feature: "messages".into(),
+                amount: Decimal::from(5),
+                expires: None,
+                at: at("2026-01-18"),
+            },
+            UsageRecord::CreateEntity {
+                customer: "acme".into(),
+                entity: "ada".into(),
+                feature: "seats".into(),
+                at: at("2026-01-19"),
+            },
+            UsageRecord::Use {
+                customer: "acme".into(),
+                feature: "messages".into(),
+                value: Decimal::from(3),
+                entity: Some("ada".into()),
+                capped: true,
+                at: at("2026-01-20"),
+            },
+            UsageRecord::DeleteEntity {
+                customer: "acme".into(),
+                entity: "ada".into(),
+                at: at("2026-01-21"),
+            },
+        ];
+        assert_eq!(json, expected.iter().cloned().map(Ok).collect::<Vec<_>>());
+        let written: String = expected
+            .iter()
+            .map(|record| super::super::sample::jsonl(record) + "\n")
+            .collect();
+        assert_eq!(read("written.jsonl", &written), json);
+    }
+
+    /// A record mixing two kinds is refused, whichever field gives it away.
+    #[test]
+    fn a_record_of_two_kinds_is_refused() {
+        for line in [
+            r#"{"customer": "acme", "feature": "messages", "value": 3, "grant": 5, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "plan": "team", "set_quantity": {"seats": 8}, "prepaid": {"seats": 1}, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "plan": "team", "capped": true, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "feature": "credits", "grant": 5, "entity": "ada", "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "entity": "ada", "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "feature": "messages", "value": 3, "expires": "2026-02-01", "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "entity": "ada", "feature": "seats", "deleted": true, "timestamp": "2026-01-01"}"#,
+        ] {
+            let records = read("mixed.jsonl", &format!("{line}\n"));
+            assert!(
+                records[0]
+                    .as_ref()
+                    .is_err_and(|error| error.message == RECORD_KINDS),
+                "{line}: {records:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_bad_record_names_its_line() {
         let records = read(

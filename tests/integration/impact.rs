@@ -130,7 +130,7 @@ fn customers_on_a_changed_plan_stay_on_their_version_by_default() {
     insta::assert_snapshot!(stdout(&output), @r"
     Revenue impact from 2026-01-01T00:00:00Z to 2026-03-31T18:36:00.001Z:
       Total: $1,755.00 → $1,755.00 ($0.00, 0.0%)
-      20 customers, 420 records: 0 pay more, 0 pay less, 20 pay the same
+      20 customers, 427 records: 0 pay more, 0 pay less, 20 pay the same
       Paying more than 10% more: 0; more than 25% more: 0; more than 50% more: 0
       9 customers stay on their plan's version (grandfathered), priced on it under the new pricing; --move-customers prices them on the new version
 
