@@ -371,29 +371,29 @@ impl Replay<'_> {
     }
 
     /// Usage of the customer as a whole, without a cap: summed until the ledger's next change.
+    /// (The hot path: the customer is looked up without allocating its id.)
     fn plain_usage(&mut self, id: &str, feature: String, value: Decimal, at: Instant) {
-        let flush_first = {
-            let state = self.state(id);
+        let flush_first = self.customers.get(id).is_some_and(|state| {
             !state.pending.is_empty()
                 && (state.boundary.is_some_and(|boundary| at >= boundary) || at < state.pending_at)
-        };
+        });
         if flush_first {
             self.flush(id);
         }
-        if self.coalesce && self.state(id).pending.is_empty() {
-            let shard = self.state(id).shard;
-            let boundary = match self.ledgers[shard].next_change(id, at) {
+        let Some(state) = self.customers.get_mut(id) else {
+            return;
+        };
+        if self.coalesce && state.pending.is_empty() {
+            state.boundary = match self.ledgers[state.shard].next_change(id, at) {
                 Ok(boundary) => boundary,
                 Err(error) => {
                     // What went wrong shows again when the usage is tracked; meanwhile each
                     // event is tracked on its own.
-                    self.state(id).problem.get_or_insert(error.to_string());
+                    state.problem.get_or_insert(error.to_string());
                     Some(at)
                 }
             };
-            self.state(id).boundary = boundary;
         }
-        let state = self.state(id);
         *state.pending.entry(feature).or_default() += value;
         state.pending_at = state.pending_at.max(at);
         if !self.coalesce {

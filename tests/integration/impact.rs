@@ -115,7 +115,7 @@ fn a_bad_record_is_refused_with_its_line() {
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!(stderr(&output), @r"
     error: usage.jsonl:2: `yesterday` is not a date (`2026-01-31`) or an RFC 3339 date-time (`2026-01-31T12:00:00Z`)
-      help: see docs/impact.md for the usage format (JSON Lines or CSV: customer, feature, value, timestamp; plan, version and prepaid for subscriptions)
+      help: see docs/impact.md for the usage format (JSON Lines or CSV: customer, feature, value, timestamp; plan, version and prepaid for subscriptions; grants, quantity changes and entities)
     ");
 }
 
