@@ -101,7 +101,7 @@ pub(super) fn revenue(
         .map(Some)
         .map_err(|error| {
             let help = match source {
-                UsageSource::File(_) => "see docs/impact.md for the usage format (JSON Lines or CSV: customer, feature, value, timestamp; plan, version and prepaid for subscriptions)",
+                UsageSource::File(_) => "see docs/impact.md for the usage format (JSON Lines or CSV: customer, feature, value, timestamp; plan, version and prepaid for subscriptions; grants, quantity changes and entities)",
                 UsageSource::Ledger(_) => "pass `--state` to name the store whose ledger to read; `pricectl apply` makes one",
             };
             report_error(&error, Some(help));

@@ -1,11 +1,17 @@
 //! One pricing's revenue from recorded usage: the usage replayed through the ledger's exact
 //! rules, in a fresh in-memory store holding the pricing (as `pricectl test` runs scenarios).
 //!
-//! Memory is bounded by customers, not events: each customer's usage is summed per feature
-//! until its next billing boundary (a renewal, a reset, a trial's end), and only then
-//! tracked. Usage between two boundaries commutes in the ledger (draws from a balance add up,
-//! whatever their order, and nothing is billed or reset between them), so the sums give the
-//! ledger's very charges; `tests` checks it against event-by-event replay.
+//! Every record is performed as the ledger's operation: a subscription is an `attach`, a
+//! quantity change a `set_quantity`, a grant a `grant`, an entity created or deleted the
+//! same, usage a `track`; renewals, bills, expiries, top-ups and scheduled switches follow in
+//! the ledger from them and the time, as they did when the usage was recorded.
+//!
+//! Memory is bounded by customers, not events: each customer's plain usage (for the customer
+//! as a whole, not capped) is summed per feature until the ledger's next change for it
+//! ([`Ledger::next_change`]: a renewal, a reset, a trial's end, a lot's expiry), and only then
+//! tracked. Usage between two changes commutes in the ledger (draws from a balance add up,
+//! whatever their order, and nothing is billed, reset or expired between them), so the sums
+//! give the ledger's very charges; `tests` checks it against event-by-event replay.
 
 use std::collections::BTreeMap;
 
@@ -13,8 +19,11 @@ use rust_decimal::Decimal;
 
 use super::usage::{UsageError, UsageRecord};
 use super::versions::PricedCatalog;
-use crate::catalog::{Catalog, TrialLength};
-use crate::ledger::{AttachRequest, Instant, Ledger, LedgerError, Overage, Period, TrackRequest};
+use crate::catalog::Catalog;
+use crate::ledger::{
+    AttachRequest, CreateEntityRequest, GrantRequest, Instant, Ledger, LedgerError, Overage,
+    SetQuantityRequest, TrackRequest,
+};
 
 /// What one customer paid under one pricing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -184,13 +193,13 @@ struct CustomerState {
     shard: usize,
     plan: Option<String>,
     grandfathered: bool,
-    /// Every instant billing periods count from, with the periods of what was subscribed
-    /// then: the attach, and a trial's end (the ledger anchors at one or the other).
-    anchors: Vec<(Instant, Vec<Period>)>,
-    /// Usage summed per feature since the last flush, and when the last of it happened.
+    /// The catalog's plan each of its plans is priced on (`pro` → `pro@v2`).
+    priced_plans: BTreeMap<String, String>,
+    /// Plain usage summed per feature since the last flush, and when the last of it happened.
     pending: BTreeMap<String, Decimal>,
     pending_at: Instant,
-    /// The first boundary after the pending usage began: usage from then on flushes first.
+    /// The ledger's next change after the pending usage began: usage from then on flushes
+    /// first.
     boundary: Option<Instant>,
     problem: Option<String>,
 }
@@ -201,7 +210,7 @@ impl Default for CustomerState {
             shard: 0,
             plan: None,
             grandfathered: false,
-            anchors: Vec::new(),
+            priced_plans: BTreeMap::new(),
             pending: BTreeMap::new(),
             pending_at: Instant(i64::MIN),
             boundary: None,
@@ -231,7 +240,24 @@ impl Replay<'_> {
                 },
             );
         }
-        match record {
+        if let UsageRecord::Use {
+            feature,
+            value,
+            entity: None,
+            capped: false,
+            at,
+            ..
+        } = record
+        {
+            self.plain_usage(&id, feature, value, at);
+            return Ok(());
+        }
+        // Anything else changes what later usage draws from or how it is billed: the usage
+        // before it is tracked first.
+        self.flush(&id);
+        let shard = self.state(&id).shard;
+        let ledger = &mut self.ledgers[shard];
+        let result = match record {
             UsageRecord::Subscribe {
                 plan,
                 version,
@@ -239,7 +265,6 @@ impl Replay<'_> {
                 at,
                 ..
             } => {
-                self.flush(&id);
                 let (priced_plan, kept) = self.priced.route(&plan, version);
                 let priced_plan = priced_plan.to_string();
                 let request = AttachRequest {
@@ -248,57 +273,132 @@ impl Replay<'_> {
                     quantities: prepaid,
                     idempotency_key: None,
                 };
-                let shard = self.state(&id).shard;
-                let result = self.ledgers[shard].attach(&request, at);
-                let periods = self.periods_of(&priced_plan);
-                let trial_end = self
-                    .catalog
-                    .plans
-                    .get(&priced_plan)
-                    .and_then(|plan| plan.free_trial)
-                    .map(|trial| match trial.length {
-                        TrialLength::Days(days) => at.add(Period::Day, i64::from(days)),
-                        TrialLength::Months(months) => at.add(Period::Months(i64::from(months)), 1),
-                    });
+                let result = ledger.attach(&request, at);
                 let state = self.state(&id);
-                state.plan = Some(plan);
+                state.plan = Some(plan.clone());
                 state.grandfathered |= kept;
+                state.priced_plans.insert(plan, priced_plan);
                 match result {
                     // A default plan the customer was put on when it was created: already so.
-                    Ok(_) | Err(LedgerError::AlreadyAttached { .. }) => {}
-                    Err(error) => {
-                        state.problem.get_or_insert(error.to_string());
-                    }
-                }
-                state.anchors.push((at, periods.clone()));
-                if let Some(end) = trial_end {
-                    state.anchors.push((end, periods));
+                    Ok(_) | Err(LedgerError::AlreadyAttached { .. }) => Ok(()),
+                    Err(error) => Err(error),
                 }
             }
-            UsageRecord::Use {
-                feature, value, at, ..
+            UsageRecord::SetQuantity {
+                plan,
+                quantities,
+                at,
+                ..
             } => {
-                let flush_first = {
-                    let state = self.state(&id);
-                    !state.pending.is_empty()
-                        && (state.boundary.is_some_and(|boundary| at >= boundary)
-                            || at < state.pending_at)
+                let plan_id = match self
+                    .customers
+                    .get(&id)
+                    .and_then(|state| state.priced_plans.get(&plan))
+                {
+                    Some(priced) => priced.clone(),
+                    None => self.priced.route(&plan, None).0.to_string(),
                 };
-                if flush_first {
-                    self.flush(&id);
-                }
-                let state = self.state(&id);
-                if state.pending.is_empty() {
-                    state.boundary = next_boundary(&state.anchors, at);
-                }
-                *state.pending.entry(feature).or_default() += value;
-                state.pending_at = state.pending_at.max(at);
-                if !self.coalesce {
-                    self.flush(&id);
-                }
+                let request = SetQuantityRequest {
+                    customer_id: id.clone(),
+                    plan_id,
+                    quantities,
+                    idempotency_key: None,
+                };
+                self.ledgers[shard].set_quantity(&request, at).map(|_| ())
             }
+            UsageRecord::Grant {
+                feature,
+                amount,
+                expires,
+                at,
+                ..
+            } => {
+                let request = GrantRequest {
+                    customer_id: id.clone(),
+                    feature_id: feature,
+                    amount,
+                    expires_at: expires.map(|expires| expires.0),
+                    reason: "replayed".into(),
+                };
+                ledger.grant(&request, at).map(|_| ())
+            }
+            UsageRecord::CreateEntity {
+                entity,
+                feature,
+                at,
+                ..
+            } => {
+                let request = CreateEntityRequest {
+                    customer_id: id.clone(),
+                    entity_id: entity,
+                    feature_id: feature,
+                    name: None,
+                };
+                ledger.create_entity(&request, at).map(|_| ())
+            }
+            UsageRecord::DeleteEntity { entity, at, .. } => {
+                ledger.delete_entity(&id, &entity, at).map(|_| ())
+            }
+            // Usage for an entity, or capped at the balance, depends on the balance at its
+            // moment: tracked on its own.
+            UsageRecord::Use {
+                feature,
+                value,
+                entity,
+                capped,
+                at,
+                ..
+            } => {
+                let request = TrackRequest {
+                    customer_id: id.clone(),
+                    feature_id: feature,
+                    value,
+                    idempotency_key: None,
+                    overage: if capped {
+                        Overage::Cap
+                    } else {
+                        Overage::Overflow
+                    },
+                    entity_id: entity,
+                };
+                ledger.track(&request, at).map(|_| ())
+            }
+        };
+        if let Err(error) = result {
+            self.state(&id).problem.get_or_insert(error.to_string());
         }
         Ok(())
+    }
+
+    /// Usage of the customer as a whole, without a cap: summed until the ledger's next change.
+    /// (The hot path: the customer is looked up without allocating its id.)
+    fn plain_usage(&mut self, id: &str, feature: String, value: Decimal, at: Instant) {
+        let flush_first = self.customers.get(id).is_some_and(|state| {
+            !state.pending.is_empty()
+                && (state.boundary.is_some_and(|boundary| at >= boundary) || at < state.pending_at)
+        });
+        if flush_first {
+            self.flush(id);
+        }
+        let Some(state) = self.customers.get_mut(id) else {
+            return;
+        };
+        if self.coalesce && state.pending.is_empty() {
+            state.boundary = match self.ledgers[state.shard].next_change(id, at) {
+                Ok(boundary) => boundary,
+                Err(error) => {
+                    // What went wrong shows again when the usage is tracked; meanwhile each
+                    // event is tracked on its own.
+                    state.problem.get_or_insert(error.to_string());
+                    Some(at)
+                }
+            };
+        }
+        *state.pending.entry(feature).or_default() += value;
+        state.pending_at = state.pending_at.max(at);
+        if !self.coalesce {
+            self.flush(id);
+        }
     }
 
     fn state(&mut self, id: &str) -> &mut CustomerState {
@@ -333,50 +433,4 @@ impl Replay<'_> {
             }
         }
     }
-
-    /// Every period a plan bills or resets on: its base price's, and each item's reset and
-    /// price interval.
-    fn periods_of(&self, plan: &str) -> Vec<Period> {
-        let Some(plan) = self.catalog.plans.get(plan) else {
-            return Vec::new();
-        };
-        let mut periods: Vec<Period> = plan
-            .price
-            .and_then(|price| Period::of_price(price.interval))
-            .into_iter()
-            .collect();
-        for item in plan.items.values() {
-            periods.extend(item.reset.map(Period::from));
-            periods.extend(
-                item.price
-                    .as_ref()
-                    .and_then(|price| Period::of_price(price.interval)),
-            );
-        }
-        periods.sort_by_key(|period| format!("{period:?}"));
-        periods.dedup();
-        periods
-    }
-}
-
-/// The first instant after `at` at which any of the customer's periods ends.
-fn next_boundary(anchors: &[(Instant, Vec<Period>)], at: Instant) -> Option<Instant> {
-    let mut next: Option<Instant> = None;
-    for (anchor, periods) in anchors {
-        if *anchor > at {
-            next = Some(next.map_or(*anchor, |next| next.min(*anchor)));
-        }
-        for period in periods {
-            let whole = anchor.periods_until(*period, at).max(0);
-            // `periods_until` estimates from below: step on until past `at`.
-            let mut count = whole;
-            let mut boundary = anchor.add(*period, count);
-            while boundary <= at {
-                count += 1;
-                boundary = anchor.add(*period, count);
-            }
-            next = Some(next.map_or(boundary, |next| next.min(boundary)));
-        }
-    }
-    next
 }

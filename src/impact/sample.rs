@@ -15,7 +15,8 @@ use crate::ledger::{Instant, Period};
 pub const START: &str = "2026-01-01";
 
 /// `events` usage records for `customers` customers, after one subscription record per
-/// customer (and one per add-on it buys), in time order over three months.
+/// customer (and one per add-on it buys), in time order over three months; among them, now
+/// and then, a grant of something a customer's plans grant and a one-off add-on bought again.
 pub fn sample_usage(
     catalog: &Catalog,
     customers: usize,
@@ -35,6 +36,11 @@ pub fn sample_usage(
         .filter(|plan| !plan.archived && plan.add_on)
         .collect();
     let mut random = Random(seed.wrapping_mul(2_862_933_555_777_941_757).wrapping_add(1));
+    // Grants and purchases again draw from a generator of their own, so the usage is what the
+    // seed made before they were added.
+    let mut occasional = Random(seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(3));
+    let span = end.0 - start.0;
+    let mut extras = Vec::new();
     // Per customer: its plans, and the features they let it use (directly or by credits).
     let mut subscriptions = Vec::new();
     let mut uses: Vec<Vec<String>> = Vec::with_capacity(customers);
@@ -48,6 +54,7 @@ pub fn sample_usage(
             chosen.push(add_ons[random.below(add_ons.len())]);
         }
         let mut features = Vec::new();
+        let mut grantable = Vec::new();
         for plan in &chosen {
             let mut prepaid = BTreeMap::new();
             for (item_id, item) in &plan.items {
@@ -64,11 +71,24 @@ pub fn sample_usage(
                     || vec![item_id.clone()],
                     |system| system.costs.keys().cloned().collect(),
                 );
-                features.extend(granted.into_iter().filter(|feature| {
+                let consumed = |feature: &String| {
                     catalog.features.get(feature).is_some_and(|feature| {
                         feature.kind == FeatureType::Metered && feature.consumable
                     })
-                }));
+                };
+                if catalog.credit_systems.contains_key(item_id) || consumed(item_id) {
+                    grantable.push(item_id.clone());
+                }
+                features.extend(granted.into_iter().filter(consumed));
+            }
+            if plan.add_on && one_off(plan) && occasional.below(2) == 0 {
+                extras.push(UsageRecord::Subscribe {
+                    customer: customer.clone(),
+                    plan: plan.id.clone(),
+                    version: None,
+                    prepaid: prepaid.clone(),
+                    at: Instant(start.0 + 1 + occasional.below_i64(span)),
+                });
             }
             subscriptions.push(UsageRecord::Subscribe {
                 customer: customer.clone(),
@@ -78,11 +98,20 @@ pub fn sample_usage(
                 at: start,
             });
         }
+        if !grantable.is_empty() && occasional.below(4) == 0 {
+            let at = Instant(start.0 + 1 + occasional.below_i64(span));
+            extras.push(UsageRecord::Grant {
+                customer: customer.clone(),
+                feature: grantable[occasional.below(grantable.len())].clone(),
+                amount: Decimal::from(100 * (1 + occasional.below(5))),
+                expires: (occasional.below(2) == 0).then(|| at.add(Period::Day, 30)),
+                at,
+            });
+        }
         features.sort();
         features.dedup();
         uses.push(features);
     }
-    let span = end.0 - start.0;
     let magnitudes: BTreeMap<String, u64> = catalog
         .features
         .keys()
@@ -103,10 +132,32 @@ pub fn sample_usage(
             customer: format!("customer-{index:05}"),
             feature: feature.clone(),
             value: Decimal::from(value),
+            entity: None,
+            capped: false,
             at: Instant(start.0 + 1 + offset),
         })
     });
-    subscriptions.into_iter().chain(usage)
+    extras.sort_by_key(UsageRecord::at);
+    let mut extras = extras.into_iter().peekable();
+    let mut usage = usage.peekable();
+    let merged = std::iter::from_fn(move || match (extras.peek(), usage.peek()) {
+        (Some(extra), Some(event)) if extra.at() <= event.at() => extras.next(),
+        (_, Some(_)) => usage.next(),
+        (Some(_), None) => extras.next(),
+        (None, None) => None,
+    });
+    subscriptions.into_iter().chain(merged)
+}
+
+/// Whether nothing of a plan recurs: an add-on of it may be bought again and again.
+fn one_off(plan: &crate::catalog::Plan) -> bool {
+    plan.price
+        .is_none_or(|price| Period::of_price(price.interval).is_none())
+        && plan.items.values().all(|item| {
+            item.price
+                .as_ref()
+                .is_none_or(|price| Period::of_price(price.interval).is_none())
+        })
 }
 
 /// How many units an event uses at most: tokens by the thousand when a unit costs less than a
@@ -121,17 +172,11 @@ fn magnitude(catalog: &Catalog, feature: &str) -> u64 {
     if cheap { 20_000 } else { 40 }
 }
 
-/// One record as a JSON Lines line (without its newline).
+/// One record as a JSON Lines line (without its newline), as docs/impact.md writes it.
 pub fn jsonl(record: &UsageRecord) -> String {
-    match record {
-        UsageRecord::Subscribe {
-            customer,
-            plan,
-            version,
-            prepaid,
-            at,
-        } => {
-            let prepaid: serde_json::Map<String, serde_json::Value> = prepaid
+    let quantities = |quantities: &BTreeMap<String, Decimal>| {
+        serde_json::Value::Object(
+            quantities
                 .iter()
                 .map(|(item, quantity)| {
                     (
@@ -139,29 +184,77 @@ pub fn jsonl(record: &UsageRecord) -> String {
                         serde_json::Value::String(quantity.normalize().to_string()),
                     )
                 })
-                .collect();
-            let mut object = serde_json::json!({"customer": customer, "plan": plan, "timestamp": at.to_string()});
+                .collect(),
+        )
+    };
+    let mut object = serde_json::json!({"customer": record.customer()});
+    match record {
+        UsageRecord::Subscribe {
+            plan,
+            version,
+            prepaid,
+            ..
+        } => {
+            object["plan"] = plan.as_str().into();
+            object["timestamp"] = record.at().to_string().into();
             if let Some(version) = version {
                 object["version"] = serde_json::Value::from(*version);
             }
             if !prepaid.is_empty() {
-                object["prepaid"] = serde_json::Value::Object(prepaid);
+                object["prepaid"] = quantities(prepaid);
             }
-            object.to_string()
+        }
+        UsageRecord::SetQuantity {
+            plan,
+            quantities: set,
+            ..
+        } => {
+            object["plan"] = plan.as_str().into();
+            object["set_quantity"] = quantities(set);
         }
         UsageRecord::Use {
-            customer,
             feature,
             value,
-            at,
-        } => serde_json::json!({
-            "customer": customer,
-            "feature": feature,
-            "value": value.normalize().to_string(),
-            "timestamp": at.to_string(),
-        })
-        .to_string(),
+            entity,
+            capped,
+            ..
+        } => {
+            object["feature"] = feature.as_str().into();
+            object["value"] = value.normalize().to_string().into();
+            if let Some(entity) = entity {
+                object["entity"] = entity.as_str().into();
+            }
+            if *capped {
+                object["capped"] = true.into();
+            }
+        }
+        UsageRecord::Grant {
+            feature,
+            amount,
+            expires,
+            ..
+        } => {
+            object["feature"] = feature.as_str().into();
+            object["grant"] = amount.normalize().to_string().into();
+            if let Some(expires) = expires {
+                object["expires"] = expires.to_string().into();
+            }
+        }
+        UsageRecord::CreateEntity {
+            entity, feature, ..
+        } => {
+            object["entity"] = entity.as_str().into();
+            object["feature"] = feature.as_str().into();
+        }
+        UsageRecord::DeleteEntity { entity, .. } => {
+            object["entity"] = entity.as_str().into();
+            object["deleted"] = true.into();
+        }
     }
+    if object.get("timestamp").is_none() {
+        object["timestamp"] = record.at().to_string().into();
+    }
+    object.to_string()
 }
 
 /// A small deterministic generator (a 64-bit linear congruential one; quality does not
@@ -179,6 +272,12 @@ impl Random {
 
     fn below(&mut self, bound: usize) -> usize {
         usize::try_from(self.next()).unwrap_or(0) % bound.max(1)
+    }
+
+    /// Below a bound wider than one draw's 31 bits (milliseconds over months).
+    fn below_i64(&mut self, bound: i64) -> i64 {
+        let wide = (self.next() << 31) | self.next();
+        i64::try_from(wide).unwrap_or(0) % bound.max(1)
     }
 }
 

@@ -79,6 +79,8 @@ fn usage() -> Vec<UsageRecord> {
                 customer: customer.into(),
                 feature: "messages".into(),
                 value: Decimal::from(*value),
+                entity: None,
+                capped: false,
                 at: at(&format!("2026-01-{:02}T12:00:00Z", 3 + day * 7)),
             });
         }
@@ -354,6 +356,8 @@ fn each_customer_is_priced_on_its_live_version() {
                         customer: customer.into(),
                         feature: "messages".into(),
                         value: Decimal::from(50),
+                        entity: None,
+                        capped: false,
                         at: at("2026-01-10"),
                     },
                 ]
@@ -455,6 +459,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                     feature,
                     value,
                     at,
+                    ..
                 } => {
                     let request = TrackRequest {
                         customer_id: customer,
@@ -466,6 +471,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                     };
                     ledger.track(&request, at).unwrap();
                 }
+                other => panic!("the table has no {other:?}"),
             }
         }
     }
@@ -489,7 +495,7 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
                 prepaid,
                 at,
             },
-            other @ UsageRecord::Use { .. } => other,
+            other => other,
         })
         .collect();
     assert_eq!(read, expected);
@@ -524,4 +530,98 @@ fn usage_from_the_ledger_is_the_usage_that_made_it() {
         assert_eq!(from_ledger.movers, from_file.movers, "{until}");
         assert_eq!(from_ledger.items, from_file.items, "{until}");
     }
+}
+
+/// A store written before the operations journal (schema 8) is migrated with its
+/// subscriptions journaled as attaches at their start and its gifts as grants (with their
+/// expiry), so `--from-ledger` still reads them, after the usage that came before.
+#[test]
+fn a_store_from_before_the_journal_keeps_its_subscriptions_and_gifts() {
+    use crate::backend::local::LocalStore;
+    use crate::ledger::{AttachRequest, GrantRequest, Ledger, Overage, TrackRequest};
+    use crate::reconcile::{ApplyOptions, apply, plan};
+    use crate::store::{Access, Store};
+
+    let catalog = pricing("20", "100", "0.05");
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("local.db");
+    {
+        let mut local = LocalStore::open(&path).unwrap();
+        let planned = plan(&mut local, &catalog).unwrap();
+        apply(&mut local, &planned, &catalog, ApplyOptions::default()).unwrap();
+        let mut ledger = Ledger::over(local.into_store()).unwrap();
+        ledger.ensure_customer("acme", at("2026-01-01")).unwrap();
+        let track = |value: i64| TrackRequest {
+            customer_id: "acme".into(),
+            feature_id: "messages".into(),
+            value: Decimal::from(value),
+            idempotency_key: None,
+            overage: Overage::Overflow,
+            entity_id: None,
+        };
+        ledger.track(&track(3), at("2026-01-02")).unwrap();
+        let attach = AttachRequest {
+            customer_id: "acme".into(),
+            plan_id: "pro".into(),
+            quantities: std::collections::BTreeMap::new(),
+            idempotency_key: None,
+        };
+        ledger.attach(&attach, at("2026-01-05")).unwrap();
+        let grant = GrantRequest {
+            customer_id: "acme".into(),
+            feature_id: "messages".into(),
+            amount: Decimal::from(40),
+            expires_at: Some(at("2026-03-01").0),
+            reason: "sorry".into(),
+        };
+        ledger.grant(&grant, at("2026-01-06")).unwrap();
+        ledger.track(&track(7), at("2026-01-06")).unwrap();
+    }
+    let written = read_ledger(&path);
+    // As a pricectl before the journal left it.
+    {
+        let connection = rusqlite::Connection::open(&path).unwrap();
+        connection
+            .execute_batch("DROP TABLE operations; PRAGMA user_version = 8;")
+            .unwrap();
+    }
+    drop(Store::open(&path, Access::Write).unwrap());
+    assert_eq!(read_ledger(&path), written);
+    let use_of = |value: i64, day: &str| UsageRecord::Use {
+        customer: "acme".into(),
+        feature: "messages".into(),
+        value: Decimal::from(value),
+        entity: None,
+        capped: false,
+        at: at(day),
+    };
+    assert_eq!(
+        written,
+        [
+            use_of(3, "2026-01-02"),
+            UsageRecord::Subscribe {
+                customer: "acme".into(),
+                plan: "pro".into(),
+                version: Some(1),
+                prepaid: std::collections::BTreeMap::new(),
+                at: at("2026-01-05"),
+            },
+            UsageRecord::Grant {
+                customer: "acme".into(),
+                feature: "messages".into(),
+                amount: Decimal::from(40),
+                expires: Some(at("2026-03-01")),
+                at: at("2026-01-06"),
+            },
+            use_of(7, "2026-01-06"),
+        ]
+    );
+}
+
+fn read_ledger(path: &std::path::Path) -> Vec<UsageRecord> {
+    use crate::store::{Access, Store};
+    ledger_usage(Store::open(path, Access::Read).unwrap(), None)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }

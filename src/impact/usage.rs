@@ -13,11 +13,12 @@ use crate::dsl::DecimalLiteral;
 use crate::input::{LimitedReadError, USAGE_LINE_BYTES, read_line_limited};
 use crate::ledger::Instant;
 
-/// One record of a usage file.
+/// One record of a usage file: what a customer did that its charges follow from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UsageRecord {
-    /// The customer subscribes to (or buys) `plan` at `at`, with prepaid quantities per item.
-    /// `version` is the plan's version it is on in the live system (`None`: the current one).
+    /// The customer subscribes to (or buys, or buys again) `plan` at `at`, with prepaid
+    /// quantities per item. `version` is the plan's version it is on in the live system
+    /// (`None`: the current one).
     Subscribe {
         customer: String,
         plan: String,
@@ -25,11 +26,43 @@ pub enum UsageRecord {
         prepaid: BTreeMap<String, Decimal>,
         at: Instant,
     },
-    /// The customer used `value` units of `feature` at `at`.
+    /// The customer changes the prepaid quantities it holds of `plan`, mid-term.
+    SetQuantity {
+        customer: String,
+        plan: String,
+        quantities: BTreeMap<String, Decimal>,
+        at: Instant,
+    },
+    /// The customer used `value` units of `feature` at `at`, for `entity` when it names one;
+    /// `capped`: only what the balance held was deducted (Autumn's `overage_behavior: cap`).
     Use {
         customer: String,
         feature: String,
         value: Decimal,
+        entity: Option<String>,
+        capped: bool,
+        at: Instant,
+    },
+    /// The customer was given `amount` units of a feature or credits of a credit system,
+    /// expiring at `expires` (never when `None`).
+    Grant {
+        customer: String,
+        feature: String,
+        amount: Decimal,
+        expires: Option<Instant>,
+        at: Instant,
+    },
+    /// The customer creates an entity (a seat, a workspace): one unit of `feature` in use.
+    CreateEntity {
+        customer: String,
+        entity: String,
+        feature: String,
+        at: Instant,
+    },
+    /// The customer deletes an entity.
+    DeleteEntity {
+        customer: String,
+        entity: String,
         at: Instant,
     },
 }
@@ -37,13 +70,23 @@ pub enum UsageRecord {
 impl UsageRecord {
     pub fn customer(&self) -> &str {
         match self {
-            UsageRecord::Subscribe { customer, .. } | UsageRecord::Use { customer, .. } => customer,
+            UsageRecord::Subscribe { customer, .. }
+            | UsageRecord::SetQuantity { customer, .. }
+            | UsageRecord::Use { customer, .. }
+            | UsageRecord::Grant { customer, .. }
+            | UsageRecord::CreateEntity { customer, .. }
+            | UsageRecord::DeleteEntity { customer, .. } => customer,
         }
     }
 
     pub fn at(&self) -> Instant {
         match self {
-            UsageRecord::Subscribe { at, .. } | UsageRecord::Use { at, .. } => *at,
+            UsageRecord::Subscribe { at, .. }
+            | UsageRecord::SetQuantity { at, .. }
+            | UsageRecord::Use { at, .. }
+            | UsageRecord::Grant { at, .. }
+            | UsageRecord::CreateEntity { at, .. }
+            | UsageRecord::DeleteEntity { at, .. } => *at,
         }
     }
 }
@@ -185,25 +228,37 @@ struct JsonRecord {
     version: Option<u32>,
     #[serde(default)]
     prepaid: BTreeMap<String, serde_json::Value>,
+    set_quantity: Option<BTreeMap<String, serde_json::Value>>,
+    entity: Option<String>,
+    capped: Option<bool>,
+    grant: Option<serde_json::Value>,
+    expires: Option<String>,
+    deleted: Option<bool>,
 }
 
 fn json_record(text: &str) -> Result<UsageRecord, String> {
     let record: JsonRecord =
         serde_json::from_str(text).map_err(|error| format!("not a usage record: {error}"))?;
-    let value = record.value.as_ref().map(json_decimal).transpose()?;
-    let prepaid = record
-        .prepaid
-        .iter()
-        .map(|(item, quantity)| Ok((item.clone(), json_decimal(quantity)?)))
-        .collect::<Result<_, String>>()?;
-    record_of(
-        record.customer,
-        record.feature,
-        value,
-        &record.timestamp,
-        (record.plan, record.version),
-        prepaid,
-    )
+    let quantities = |map: &BTreeMap<String, serde_json::Value>| {
+        map.iter()
+            .map(|(item, quantity)| Ok((item.clone(), json_decimal(quantity)?)))
+            .collect::<Result<BTreeMap<_, _>, String>>()
+    };
+    record_of(Fields {
+        customer: record.customer,
+        timestamp: record.timestamp,
+        feature: record.feature,
+        value: record.value.as_ref().map(json_decimal).transpose()?,
+        plan: record.plan,
+        version: record.version,
+        prepaid: quantities(&record.prepaid)?,
+        set_quantity: record.set_quantity.as_ref().map(quantities).transpose()?,
+        entity: record.entity,
+        capped: record.capped.unwrap_or(false),
+        grant: record.grant.as_ref().map(json_decimal).transpose()?,
+        expires: record.expires,
+        deleted: record.deleted.unwrap_or(false),
+    })
 }
 
 /// A decimal written as a JSON number (read from its text, never through a float) or string.
@@ -233,19 +288,22 @@ fn csv_record(columns: &[String], text: &str) -> Result<UsageRecord, String> {
             .map(|field| field.trim())
             .filter(|field| !field.is_empty())
     };
-    let value = field("value").map(decimal).transpose()?;
-    // `prepaid` is `item=quantity` pairs separated by `;`: `credits=1000;seats=5`.
-    let mut prepaid = BTreeMap::new();
-    for pair in field("prepaid")
-        .unwrap_or("")
-        .split(';')
-        .filter(|pair| !pair.trim().is_empty())
-    {
-        let (item, quantity) = pair
-            .split_once('=')
-            .ok_or_else(|| format!("prepaid `{pair}` is not `item=quantity`"))?;
-        prepaid.insert(item.trim().to_string(), decimal(quantity)?);
-    }
+    // `prepaid` and `set_quantity` are `item=quantity` pairs separated by `;`:
+    // `credits=1000;seats=5`.
+    let quantities = |column: &str| -> Result<BTreeMap<String, Decimal>, String> {
+        let mut quantities = BTreeMap::new();
+        for pair in field(column)
+            .unwrap_or("")
+            .split(';')
+            .filter(|pair| !pair.trim().is_empty())
+        {
+            let (item, quantity) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("{column} `{pair}` is not `item=quantity`"))?;
+            quantities.insert(item.trim().to_string(), decimal(quantity)?);
+        }
+        Ok(quantities)
+    };
     let version = field("version")
         .map(|version| {
             version
@@ -253,45 +311,141 @@ fn csv_record(columns: &[String], text: &str) -> Result<UsageRecord, String> {
                 .map_err(|_| format!("version `{version}` is not a plan version (1, 2, …)"))
         })
         .transpose()?;
-    record_of(
-        field("customer").unwrap_or("").to_string(),
-        field("feature").map(str::to_string),
-        value,
-        field("timestamp").unwrap_or(""),
-        (field("plan").map(str::to_string), version),
-        prepaid,
-    )
+    let flag = |column: &str| match field(column) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(format!("{column} `{other}` is not `true` or `false`")),
+    };
+    record_of(Fields {
+        customer: field("customer").unwrap_or("").to_string(),
+        timestamp: field("timestamp").unwrap_or("").to_string(),
+        feature: field("feature").map(str::to_string),
+        value: field("value").map(decimal).transpose()?,
+        plan: field("plan").map(str::to_string),
+        version,
+        prepaid: quantities("prepaid")?,
+        set_quantity: field("set_quantity")
+            .is_some()
+            .then(|| quantities("set_quantity"))
+            .transpose()?,
+        entity: field("entity").map(str::to_string),
+        capped: flag("capped")?,
+        grant: field("grant").map(decimal).transpose()?,
+        expires: field("expires").map(str::to_string),
+        deleted: flag("deleted")?,
+    })
 }
 
-fn record_of(
+/// A record's fields as written, in either format.
+struct Fields {
     customer: String,
+    timestamp: String,
     feature: Option<String>,
     value: Option<Decimal>,
-    timestamp: &str,
-    (plan, version): (Option<String>, Option<u32>),
+    plan: Option<String>,
+    version: Option<u32>,
     prepaid: BTreeMap<String, Decimal>,
-) -> Result<UsageRecord, String> {
+    set_quantity: Option<BTreeMap<String, Decimal>>,
+    entity: Option<String>,
+    capped: bool,
+    grant: Option<Decimal>,
+    expires: Option<String>,
+    deleted: bool,
+}
+
+/// What a record is, from the fields it has (docs/impact.md, "The usage file").
+const RECORD_KINDS: &str = "a record is usage (`feature`, `value`, and `entity`, `capped`), a subscription (`plan`, and `version`, `prepaid` quantities), a quantity change (`plan`, `set_quantity`), a grant (`feature`, `grant`, and `expires`), an entity created (`entity`, `feature`) or deleted (`entity`, `deleted`)";
+
+fn record_of(fields: Fields) -> Result<UsageRecord, String> {
+    let Fields {
+        customer,
+        timestamp,
+        feature,
+        value,
+        plan,
+        version,
+        prepaid,
+        set_quantity,
+        entity,
+        capped,
+        grant,
+        expires,
+        deleted,
+    } = fields;
     if customer.is_empty() {
         return Err("the record names no customer".into());
     }
     let at = Instant::parse(timestamp.trim()).map_err(|error| error.to_string())?;
-    match (plan, feature, value) {
-        (Some(plan), None, None) => Ok(UsageRecord::Subscribe {
-            customer,
-            plan,
-            version,
-            prepaid,
-            at,
-        }),
-        (None, Some(feature), Some(value)) if prepaid.is_empty() && version.is_none() => Ok(UsageRecord::Use {
-            customer,
-            feature,
-            value,
-            at,
-        }),
-        _ => Err(
-            "a record is either usage (`feature` and `value`) or a subscription (`plan`, and `version`, `prepaid` quantities)".into(),
-        ),
+    let expires = expires
+        .map(|expires| Instant::parse(expires.trim()).map_err(|error| error.to_string()))
+        .transpose()?;
+    // Fields only one kind of record has.
+    let subscription_only = version.is_some() || !prepaid.is_empty();
+    let usage_only = capped;
+    let grant_only = expires.is_some();
+    match (plan, feature, value, entity, set_quantity, grant) {
+        (Some(plan), None, None, None, None, None) if !usage_only && !grant_only && !deleted => {
+            Ok(UsageRecord::Subscribe {
+                customer,
+                plan,
+                version,
+                prepaid,
+                at,
+            })
+        }
+        (Some(plan), None, None, None, Some(quantities), None)
+            if !subscription_only && !usage_only && !grant_only && !deleted =>
+        {
+            Ok(UsageRecord::SetQuantity {
+                customer,
+                plan,
+                quantities,
+                at,
+            })
+        }
+        (None, Some(feature), Some(value), entity, None, None)
+            if !subscription_only && !grant_only && !deleted =>
+        {
+            Ok(UsageRecord::Use {
+                customer,
+                feature,
+                value,
+                entity,
+                capped,
+                at,
+            })
+        }
+        (None, Some(feature), None, None, None, Some(amount))
+            if !subscription_only && !usage_only && !deleted =>
+        {
+            Ok(UsageRecord::Grant {
+                customer,
+                feature,
+                amount,
+                expires,
+                at,
+            })
+        }
+        (None, Some(feature), None, Some(entity), None, None)
+            if !subscription_only && !usage_only && !grant_only && !deleted =>
+        {
+            Ok(UsageRecord::CreateEntity {
+                customer,
+                entity,
+                feature,
+                at,
+            })
+        }
+        (None, None, None, Some(entity), None, None)
+            if deleted && !subscription_only && !usage_only && !grant_only =>
+        {
+            Ok(UsageRecord::DeleteEntity {
+                customer,
+                entity,
+                at,
+            })
+        }
+        _ => Err(RECORD_KINDS.into()),
     }
 }
 
@@ -352,9 +506,108 @@ mod tests {
                 customer: "acme".into(),
                 feature: "messages".into(),
                 value: Decimal::new(1, 1),
+                entity: None,
+                capped: false,
                 at: Instant::parse("2026-01-02T10:00:00Z").unwrap(),
             })
         );
+    }
+
+    /// Every kind of record, in both formats, and as `sample::jsonl` writes it.
+    #[test]
+    fn every_kind_of_record_reads_alike_in_both_formats() {
+        let json = read(
+            "kinds.jsonl",
+            r#"{"customer": "acme", "plan": "team", "set_quantity": {"seats": 8}, "timestamp": "2026-01-16"}
+{"customer": "acme", "feature": "credits", "grant": "1_000", "expires": "2026-03-01", "timestamp": "2026-01-17"}
+{"customer": "acme", "feature": "messages", "grant": 5, "timestamp": "2026-01-18"}
+{"customer": "acme", "entity": "ada", "feature": "seats", "timestamp": "2026-01-19"}
+{"customer": "acme", "feature": "messages", "value": 3, "entity": "ada", "capped": true, "timestamp": "2026-01-20"}
+{"customer": "acme", "entity": "ada", "deleted": true, "timestamp": "2026-01-21"}
+"#,
+        );
+        let csv = read(
+            "kinds.csv",
+            "customer,plan,set_quantity,feature,value,grant,expires,entity,capped,deleted,timestamp
+acme,team,seats=8,,,,,,,,2026-01-16
+acme,,,credits,,1_000,2026-03-01,,,,2026-01-17
+acme,,,messages,,5,,,,,2026-01-18
+acme,,,seats,,,,ada,,,2026-01-19
+acme,,,messages,3,,,ada,true,,2026-01-20
+acme,,,,,,,ada,,true,2026-01-21
+",
+        );
+        assert_eq!(json, csv);
+        let at = |text: &str| Instant::parse(text).unwrap();
+        let expected = [
+            UsageRecord::SetQuantity {
+                customer: "acme".into(),
+                plan: "team".into(),
+                quantities: [("seats".to_string(), Decimal::from(8))].into(),
+                at: at("2026-01-16"),
+            },
+            UsageRecord::Grant {
+                customer: "acme".into(),
+                feature: "credits".into(),
+                amount: Decimal::from(1000),
+                expires: Some(at("2026-03-01")),
+                at: at("2026-01-17"),
+            },
+            UsageRecord::Grant {
+                customer: "acme".into(),
+                feature: "messages".into(),
+                amount: Decimal::from(5),
+                expires: None,
+                at: at("2026-01-18"),
+            },
+            UsageRecord::CreateEntity {
+                customer: "acme".into(),
+                entity: "ada".into(),
+                feature: "seats".into(),
+                at: at("2026-01-19"),
+            },
+            UsageRecord::Use {
+                customer: "acme".into(),
+                feature: "messages".into(),
+                value: Decimal::from(3),
+                entity: Some("ada".into()),
+                capped: true,
+                at: at("2026-01-20"),
+            },
+            UsageRecord::DeleteEntity {
+                customer: "acme".into(),
+                entity: "ada".into(),
+                at: at("2026-01-21"),
+            },
+        ];
+        assert_eq!(json, expected.iter().cloned().map(Ok).collect::<Vec<_>>());
+        let written: String = expected
+            .iter()
+            .map(|record| super::super::sample::jsonl(record) + "\n")
+            .collect();
+        assert_eq!(read("written.jsonl", &written), json);
+    }
+
+    /// A record mixing two kinds is refused, whichever field gives it away.
+    #[test]
+    fn a_record_of_two_kinds_is_refused() {
+        for line in [
+            r#"{"customer": "acme", "feature": "messages", "value": 3, "grant": 5, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "plan": "team", "set_quantity": {"seats": 8}, "prepaid": {"seats": 1}, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "plan": "team", "capped": true, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "feature": "credits", "grant": 5, "entity": "ada", "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "entity": "ada", "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "feature": "messages", "value": 3, "expires": "2026-02-01", "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "entity": "ada", "feature": "seats", "deleted": true, "timestamp": "2026-01-01"}"#,
+        ] {
+            let records = read("mixed.jsonl", &format!("{line}\n"));
+            assert!(
+                records[0]
+                    .as_ref()
+                    .is_err_and(|error| error.message == RECORD_KINDS),
+                "{line}: {records:?}"
+            );
+        }
     }
 
     #[test]
@@ -366,7 +619,7 @@ mod tests {
         assert_eq!(
             records[0].as_ref().unwrap_err().to_string(),
             format!(
-                "{}:1: a record is either usage (`feature` and `value`) or a subscription (`plan`, and `version`, `prepaid` quantities)",
+                "{}:1: {RECORD_KINDS}",
                 std::env::temp_dir()
                     .join(format!("pricectl-usage-{}", std::process::id()))
                     .join("bad.jsonl")

@@ -13,9 +13,11 @@ use super::controls::purchase_expiry;
 use super::entities::{grant_to, holders};
 use super::error::LedgerError;
 use super::exact;
+use super::journal::{self, Performed};
 use super::ledger::{active_subscriptions, record_charge};
 use super::lots::{NewLot, Source, decimal, start_afresh, text};
 use super::model::{AttachRequest, AttachResult, ChargeRecord};
+use super::operation::Operation;
 use super::quantity::{defer, set_paid};
 use super::renewal::{Renewal, Versions, bill_usage_now, schedule};
 use super::switch::{Direction, ScheduledSwitch, direction, period_end, schedule_switch, standing};
@@ -65,8 +67,33 @@ impl Anchor {
     }
 }
 
-/// Attaches within a transaction (an attach, or a new customer's default plans).
+/// Attaches within a transaction (an attach, or a new customer's default plans), and
+/// journals it (see `journal`).
 pub(super) fn attach_within(
+    transaction: &Connection,
+    context: &LedgerCatalog,
+    request: &AttachRequest,
+    at: Instant,
+) -> Result<AttachResult, LedgerError> {
+    let entries_before = journal::last_entry(transaction)?;
+    let result = attach_unjournaled(transaction, context, request, at)?;
+    journal::record(
+        transaction,
+        &Performed {
+            customer_id: &request.customer_id,
+            at: at.0,
+            entries_before,
+            operation: Operation::Attach(AttachRequest {
+                idempotency_key: None,
+                ..request.clone()
+            }),
+            version: Some(result.version),
+        },
+    )?;
+    Ok(result)
+}
+
+fn attach_unjournaled(
     transaction: &Connection,
     context: &LedgerCatalog,
     request: &AttachRequest,

@@ -15,12 +15,14 @@ use super::catalog::LedgerCatalog;
 use super::clock::Instant;
 use super::entitlement::Resolution;
 use super::error::LedgerError;
+use super::journal::{self, Performed};
 use super::ledger::{
     Ledger, NewEntry, active_plans, active_subscriptions, advance_clock, balance_view, clock_of,
     entry, require_customer,
 };
 use super::lots::{Drawer, NewLot, Source, add_lot, allocate, end_entity_lots, in_use};
 use super::model::{BalanceView, CreateEntityRequest, EntitySummary, EntityView};
+use super::operation::Operation;
 use super::renewal::{Renewal, materialize_if_due};
 use crate::catalog::{Catalog, FeatureType, Included, PlanItem};
 
@@ -297,6 +299,7 @@ impl Ledger {
                 request.name,
                 at.0
             ])?;
+        let entries_before = journal::last_entry(&transaction)?;
         let reason = format!("in use by the new entity `{entity_id}`");
         change_level(
             &transaction,
@@ -349,6 +352,16 @@ impl Ledger {
                 )?;
             }
         }
+        journal::record(
+            &transaction,
+            &Performed {
+                customer_id,
+                at: at.0,
+                entries_before,
+                operation: Operation::CreateEntity(request.clone()),
+                version: None,
+            },
+        )?;
         transaction.commit()?;
         self.entity(customer_id, entity_id, at)
     }
@@ -373,6 +386,7 @@ impl Ledger {
             at.0,
         )?;
         let entity = require_entity(&transaction, customer_id, entity_id)?;
+        let entries_before = journal::last_entry(&transaction)?;
         end_entity_lots(&transaction, customer_id, entity_id, at.0)?;
         // The unit the entity held is released, unless a track released it already.
         let held = in_use(&transaction, customer_id, &entity.feature_id)?
@@ -394,6 +408,19 @@ impl Ledger {
                 "UPDATE entities SET deleted_at = ?3 WHERE customer_id = ?1 AND id = ?2 AND deleted_at IS NULL",
             )?
             .execute(params![customer_id, entity_id, at.0])?;
+        journal::record(
+            &transaction,
+            &Performed {
+                customer_id,
+                at: at.0,
+                entries_before,
+                operation: Operation::DeleteEntity {
+                    customer_id: customer_id.to_string(),
+                    entity_id: entity_id.to_string(),
+                },
+                version: None,
+            },
+        )?;
         transaction.commit()?;
         Ok(entity.view(customer_id, Some(at), Vec::new()))
     }

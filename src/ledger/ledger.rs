@@ -19,6 +19,7 @@ use super::entitlement::{ActivePlan, Resolved, resolve};
 use super::error::LedgerError;
 use super::exact;
 use super::identifiers::{check_customer_id, check_idempotency_key, unknown_customer};
+use super::journal::{self, Performed};
 use super::lots::{NewLot, Source, add_lot, allocate, balance, decimal, draw, text};
 use super::model::{
     AttachRequest, AttachResult, BalanceView, ChargeRecord, ChargeView, CheckResult, CustomerView,
@@ -91,6 +92,11 @@ impl Ledger {
     pub fn defer_checkpoints(self) -> Result<Ledger, LedgerError> {
         self.store.defer_checkpoints()?;
         Ok(self)
+    }
+
+    /// The store the ledger runs on (an in-memory one's, to read what it recorded).
+    pub fn into_store(self) -> Store {
+        self.store
     }
 
     /// The live catalog the ledger runs on, as of its last operation.
@@ -485,6 +491,12 @@ impl Ledger {
         // the units used are on the first, so the entries' units add up to the usage (usage
         // limits and the revenue impact count them).
         let split = taken.len() > 1;
+        // A track for an entity, or one the balance capped, is journaled: its entries say
+        // neither what it asked for nor whom.
+        let journaled = (request.entity_id.is_some()
+            || (capped && !resolution.unlimited && deducted < amount))
+            .then(|| journal::last_entry(&transaction))
+            .transpose()?;
         for (index, (holder, amount)) in taken.iter().enumerate() {
             entry(
                 &transaction,
@@ -500,6 +512,21 @@ impl Ledger {
                     subscription_id: None,
                     idempotency_key: request.idempotency_key.as_deref(),
                     entity_id: holder.as_deref(),
+                },
+            )?;
+        }
+        if let Some(entries_before) = journaled {
+            journal::record(
+                &transaction,
+                &Performed {
+                    customer_id,
+                    at: at.0,
+                    entries_before,
+                    operation: Operation::Track(TrackRequest {
+                        idempotency_key: None,
+                        ..request.clone()
+                    }),
+                    version: None,
                 },
             )?;
         }
@@ -707,6 +734,7 @@ impl Ledger {
             &request.feature_id,
         )?;
         let amount = exact::mul(request.amount, resolution.rate)?;
+        let entries_before = journal::last_entry(&transaction)?;
         add_lot(
             &transaction,
             &NewLot {
@@ -735,6 +763,16 @@ impl Ledger {
                 subscription_id: None,
                 idempotency_key: None,
                 entity_id: None,
+            },
+        )?;
+        journal::record(
+            &transaction,
+            &Performed {
+                customer_id,
+                at: at.0,
+                entries_before,
+                operation: Operation::Grant(request.clone()),
+                version: None,
             },
         )?;
         let (remaining, _) = balance(
@@ -991,6 +1029,32 @@ impl Ledger {
             self.bring_up_to_date(customer, at)?;
         }
         billed_charges(self.store.connection(), customer_id, before)
+    }
+
+    /// The first time after `at` at which something of the customer's happens by itself: a
+    /// renewal, a reset, a trial's end, a scheduled switch, a deferred line, a lot's expiry.
+    /// Its periods are brought up to `at` first. Until then usage draws from the same lots
+    /// and nothing is billed, so usage up to it adds up in any order (what the revenue
+    /// impact's replay sums). `None`: nothing ever will.
+    pub fn next_change(
+        &mut self,
+        customer_id: &str,
+        at: Instant,
+    ) -> Result<Option<Instant>, LedgerError> {
+        self.bring_up_to_date(customer_id, at)?;
+        let next: Option<i64> = self
+            .store
+            .connection()
+            .prepare_cached(
+                "SELECT MIN(next) FROM (
+                     SELECT MIN(next_at) AS next FROM renewals WHERE customer_id = ?1 AND next_at > ?2
+                     UNION ALL
+                     SELECT MIN(expires_at) FROM lots
+                     WHERE customer_id = ?1 AND expires_at > ?2 AND source != 'overdraft'
+                 )",
+            )?
+            .query_row(params![customer_id, at.0], |row| row.get(0))?;
+        Ok(next.map(Instant))
     }
 
     /// Runs what is due (renewals, expiries) in a write transaction, only when something is;

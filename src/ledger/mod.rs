@@ -16,6 +16,7 @@ mod entitlement;
 mod error;
 mod exact;
 mod identifiers;
+mod journal;
 mod ledger;
 mod lots;
 mod model;

@@ -14,15 +14,41 @@ use super::charge::Charge;
 use super::clock::{Instant, Period};
 use super::error::LedgerError;
 use super::exact;
+use super::journal::{self, Performed};
 use super::ledger::{NewEntry, active_subscriptions, entry, record_charge};
 use super::lots::{NewLot, Source, add_lot, decimal, text, withdraw};
 use super::model::{ChargeRecord, QuantityChange, QuantityResult, SetQuantityRequest};
+use super::operation::Operation;
 use super::proration::{Billed, Change, bill_change};
 use super::renewal::{Adjustment, AdjustmentLine, PaidQuantity, Renewal, schedule};
 use crate::catalog::Plan;
 
-/// Changes the quantities within a transaction.
+/// Changes the quantities within a transaction, and journals the change (see `journal`).
 pub(super) fn set_quantity_within(
+    transaction: &Connection,
+    context: &LedgerCatalog,
+    request: &SetQuantityRequest,
+    at: Instant,
+) -> Result<QuantityResult, LedgerError> {
+    let entries_before = journal::last_entry(transaction)?;
+    let result = set_quantity_unjournaled(transaction, context, request, at)?;
+    journal::record(
+        transaction,
+        &Performed {
+            customer_id: &request.customer_id,
+            at: at.0,
+            entries_before,
+            operation: Operation::SetQuantity(SetQuantityRequest {
+                idempotency_key: None,
+                ..request.clone()
+            }),
+            version: None,
+        },
+    )?;
+    Ok(result)
+}
+
+fn set_quantity_unjournaled(
     transaction: &Connection,
     context: &LedgerCatalog,
     request: &SetQuantityRequest,

@@ -172,6 +172,52 @@ const MIGRATIONS: &[&str] = &[
         set_at      INTEGER NOT NULL, -- Unix milliseconds
         PRIMARY KEY (customer_id, balance_key)
     );
+    // 9: the operations a replay of the ledger needs and its entries cannot tell (the revenue
+    // impact, `--from-ledger`): each attach (with the version it attached, and at the time it
+    // was asked, a downgrade included), quantity change, grant, entity created or deleted, and
+    // each track for an entity or capped at the balance, as the ledger's own `Operation` JSON.
+    // `entries_before` is the last entry id written before it, `entries_after` the last it
+    // wrote: usage entries up to `entries_before` came first, and those between are its own.
+    // A store written before keeps its subscriptions (as attaches at their start) and its
+    // gifts.
+    r"
+    CREATE TABLE operations (
+        id             INTEGER PRIMARY KEY,
+        customer_id    TEXT NOT NULL REFERENCES customers (id),
+        at             INTEGER NOT NULL,
+        entries_before INTEGER NOT NULL,
+        entries_after  INTEGER NOT NULL,
+        operation      TEXT NOT NULL,
+        version        INTEGER
+    );
+    CREATE INDEX operations_by_customer ON operations (customer_id, id);
+    INSERT INTO operations (customer_id, at, entries_before, entries_after, operation, version)
+    SELECT customer_id, at, entries_before, entries_after, operation, version FROM (
+        SELECT s.customer_id AS customer_id, s.started_at AS at,
+               COALESCE((SELECT MAX(e.id) FROM entries e
+                         WHERE e.customer_id = s.customer_id AND e.at < s.started_at), 0)
+                   AS entries_before,
+               COALESCE((SELECT MAX(e.id) FROM entries e
+                         WHERE e.customer_id = s.customer_id AND e.at < s.started_at), 0)
+                   AS entries_after,
+               json_object('operation', 'attach', 'customer_id', s.customer_id,
+                           'plan_id', s.plan_id, 'quantities', json(s.quantities),
+                           'idempotency_key', NULL) AS operation,
+               s.version AS version, 0 AS kind, s.id AS ordinal
+        FROM subscriptions s
+        UNION ALL
+        SELECT e.customer_id, e.at, e.id - 1, e.id,
+               json_object('operation', 'grant', 'customer_id', e.customer_id,
+                           'feature_id', e.feature_id, 'amount', e.units,
+                           'expires_at', (SELECT l.expires_at FROM lots l
+                                          WHERE l.customer_id = e.customer_id
+                                            AND l.source = 'gifted' AND l.starts_at = e.at
+                                            AND l.balance_key = e.balance_key
+                                            AND l.granted = e.amount LIMIT 1),
+                           'reason', e.reason),
+               NULL, 1, e.id
+        FROM entries e WHERE e.kind = 'gift' AND e.feature_id IS NOT NULL AND e.units IS NOT NULL
+    ) ORDER BY customer_id, at, kind, ordinal;
     ",
 ];
 

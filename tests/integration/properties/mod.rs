@@ -9,6 +9,7 @@
 mod catalogs;
 mod language;
 mod ledger;
+mod ledger_replay;
 mod reconcile;
 mod track_answer;
 
