@@ -333,6 +333,11 @@ fn record_of(
             feature: request.feature_id,
             at,
         }),
+        Operation::SetAutoTopUp(request) => Some(UsageRecord::AutoTopUp {
+            customer,
+            switches: request.switches,
+            at,
+        }),
         Operation::DeleteEntity { entity_id, .. } => Some(UsageRecord::DeleteEntity {
             customer,
             entity: entity_id,

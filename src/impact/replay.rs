@@ -22,7 +22,7 @@ use super::versions::PricedCatalog;
 use crate::catalog::Catalog;
 use crate::ledger::{
     AttachRequest, CreateEntityRequest, GrantRequest, Instant, Ledger, LedgerError, Overage,
-    SetQuantityRequest, TrackRequest,
+    SetAutoTopUpRequest, SetQuantityRequest, TrackRequest,
 };
 
 /// What one customer paid under one pricing.
@@ -335,6 +335,18 @@ impl Replay<'_> {
                     name: None,
                 };
                 ledger.create_entity(&request, at).map(|_| ())
+            }
+            UsageRecord::AutoTopUp { switches, at, .. } => {
+                let request = SetAutoTopUpRequest {
+                    customer_id: id.clone(),
+                    switches,
+                };
+                match ledger.set_auto_top_up(&request, at) {
+                    // The pricing replayed declares no top-up of that balance (the new one
+                    // removed it): there is nothing for the customer to switch.
+                    Ok(_) | Err(LedgerError::NoTopUp { .. }) => Ok(()),
+                    Err(error) => Err(error),
+                }
             }
             UsageRecord::DeleteEntity { entity, at, .. } => {
                 ledger.delete_entity(&id, &entity, at).map(|_| ())

@@ -204,6 +204,14 @@ pub fn jsonl(record: &UsageRecord) -> String {
                 object["prepaid"] = quantities(prepaid);
             }
         }
+        UsageRecord::AutoTopUp { switches, .. } => {
+            object["auto_top_up"] = serde_json::Value::Object(
+                switches
+                    .iter()
+                    .map(|(balance, switch)| (balance.clone(), switch.as_str().into()))
+                    .collect(),
+            );
+        }
         UsageRecord::SetQuantity {
             plan,
             quantities: set,

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::dsl::DecimalLiteral;
 use crate::input::{LimitedReadError, USAGE_LINE_BYTES, read_line_limited};
-use crate::ledger::Instant;
+use crate::ledger::{Instant, TopUpSwitch};
 
 /// One record of a usage file: what a customer did that its charges follow from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +65,13 @@ pub enum UsageRecord {
         entity: String,
         at: Instant,
     },
+    /// The customer turns its plans' auto top-up of a balance on or off, or back to the plan's
+    /// default (`set_auto_top_up`), per balance (a feature or credit system).
+    AutoTopUp {
+        customer: String,
+        switches: BTreeMap<String, TopUpSwitch>,
+        at: Instant,
+    },
 }
 
 impl UsageRecord {
@@ -75,7 +82,8 @@ impl UsageRecord {
             | UsageRecord::Use { customer, .. }
             | UsageRecord::Grant { customer, .. }
             | UsageRecord::CreateEntity { customer, .. }
-            | UsageRecord::DeleteEntity { customer, .. } => customer,
+            | UsageRecord::DeleteEntity { customer, .. }
+            | UsageRecord::AutoTopUp { customer, .. } => customer,
         }
     }
 
@@ -86,7 +94,8 @@ impl UsageRecord {
             | UsageRecord::Use { at, .. }
             | UsageRecord::Grant { at, .. }
             | UsageRecord::CreateEntity { at, .. }
-            | UsageRecord::DeleteEntity { at, .. } => *at,
+            | UsageRecord::DeleteEntity { at, .. }
+            | UsageRecord::AutoTopUp { at, .. } => *at,
         }
     }
 }
@@ -234,6 +243,7 @@ struct JsonRecord {
     grant: Option<serde_json::Value>,
     expires: Option<String>,
     deleted: Option<bool>,
+    auto_top_up: Option<BTreeMap<String, String>>,
 }
 
 fn json_record(text: &str) -> Result<UsageRecord, String> {
@@ -258,7 +268,29 @@ fn json_record(text: &str) -> Result<UsageRecord, String> {
         grant: record.grant.as_ref().map(json_decimal).transpose()?,
         expires: record.expires,
         deleted: record.deleted.unwrap_or(false),
+        auto_top_up: record
+            .auto_top_up
+            .as_ref()
+            .map(|switches| {
+                switches
+                    .iter()
+                    .map(|(balance, switch)| Ok((balance.clone(), top_up_switch(switch)?)))
+                    .collect::<Result<BTreeMap<_, _>, String>>()
+            })
+            .transpose()?,
     })
+}
+
+/// `on`, `off` or `plan`, as `pricectl customer set --auto-top-up` takes them.
+fn top_up_switch(text: &str) -> Result<TopUpSwitch, String> {
+    match text.trim() {
+        "on" => Ok(TopUpSwitch::On),
+        "off" => Ok(TopUpSwitch::Off),
+        "plan" => Ok(TopUpSwitch::Plan),
+        other => Err(format!(
+            "auto_top_up `{other}` is not `on`, `off` or `plan`"
+        )),
+    }
 }
 
 /// A decimal written as a JSON number (read from its text, never through a float) or string.
@@ -333,6 +365,20 @@ fn csv_record(columns: &[String], text: &str) -> Result<UsageRecord, String> {
         grant: field("grant").map(decimal).transpose()?,
         expires: field("expires").map(str::to_string),
         deleted: flag("deleted")?,
+        auto_top_up: field("auto_top_up")
+            .map(|column| {
+                column
+                    .split(';')
+                    .filter(|pair| !pair.trim().is_empty())
+                    .map(|pair| {
+                        let (balance, switch) = pair.split_once('=').ok_or_else(|| {
+                            format!("auto_top_up `{pair}` is not `balance=on|off|plan`")
+                        })?;
+                        Ok((balance.trim().to_string(), top_up_switch(switch)?))
+                    })
+                    .collect::<Result<BTreeMap<_, _>, String>>()
+            })
+            .transpose()?,
     })
 }
 
@@ -351,10 +397,11 @@ struct Fields {
     grant: Option<Decimal>,
     expires: Option<String>,
     deleted: bool,
+    auto_top_up: Option<BTreeMap<String, TopUpSwitch>>,
 }
 
 /// What a record is, from the fields it has (docs/impact.md, "The usage file").
-const RECORD_KINDS: &str = "a record is usage (`feature`, `value`, and `entity`, `capped`), a subscription (`plan`, and `version`, `prepaid` quantities), a quantity change (`plan`, `set_quantity`), a grant (`feature`, `grant`, and `expires`), an entity created (`entity`, `feature`) or deleted (`entity`, `deleted`)";
+const RECORD_KINDS: &str = "a record is usage (`feature`, `value`, and `entity`, `capped`), a subscription (`plan`, and `version`, `prepaid` quantities), a quantity change (`plan`, `set_quantity`), a grant (`feature`, `grant`, and `expires`), an entity created (`entity`, `feature`) or deleted (`entity`, `deleted`), an auto top-up switched (`auto_top_up` alone)";
 
 fn record_of(fields: Fields) -> Result<UsageRecord, String> {
     let Fields {
@@ -371,6 +418,7 @@ fn record_of(fields: Fields) -> Result<UsageRecord, String> {
         grant,
         expires,
         deleted,
+        auto_top_up,
     } = fields;
     if customer.is_empty() {
         return Err("the record names no customer".into());
@@ -379,6 +427,27 @@ fn record_of(fields: Fields) -> Result<UsageRecord, String> {
     let expires = expires
         .map(|expires| Instant::parse(expires.trim()).map_err(|error| error.to_string()))
         .transpose()?;
+    if let Some(switches) = auto_top_up {
+        let alone = plan.is_none()
+            && feature.is_none()
+            && value.is_none()
+            && entity.is_none()
+            && set_quantity.is_none()
+            && grant.is_none()
+            && version.is_none()
+            && prepaid.is_empty()
+            && expires.is_none()
+            && !capped
+            && !deleted;
+        if !alone || switches.is_empty() {
+            return Err(RECORD_KINDS.into());
+        }
+        return Ok(UsageRecord::AutoTopUp {
+            customer,
+            switches,
+            at,
+        });
+    }
     // Fields only one kind of record has.
     let subscription_only = version.is_some() || !prepaid.is_empty();
     let usage_only = capped;
@@ -524,17 +593,19 @@ mod tests {
 {"customer": "acme", "entity": "ada", "feature": "seats", "timestamp": "2026-01-19"}
 {"customer": "acme", "feature": "messages", "value": 3, "entity": "ada", "capped": true, "timestamp": "2026-01-20"}
 {"customer": "acme", "entity": "ada", "deleted": true, "timestamp": "2026-01-21"}
+{"customer": "acme", "auto_top_up": {"credits": "off", "messages": "plan"}, "timestamp": "2026-01-22"}
 "#,
         );
         let csv = read(
             "kinds.csv",
-            "customer,plan,set_quantity,feature,value,grant,expires,entity,capped,deleted,timestamp
-acme,team,seats=8,,,,,,,,2026-01-16
-acme,,,credits,,1_000,2026-03-01,,,,2026-01-17
-acme,,,messages,,5,,,,,2026-01-18
-acme,,,seats,,,,ada,,,2026-01-19
-acme,,,messages,3,,,ada,true,,2026-01-20
-acme,,,,,,,ada,,true,2026-01-21
+            "customer,plan,set_quantity,feature,value,grant,expires,entity,capped,deleted,auto_top_up,timestamp
+acme,team,seats=8,,,,,,,,,2026-01-16
+acme,,,credits,,1_000,2026-03-01,,,,,2026-01-17
+acme,,,messages,,5,,,,,,2026-01-18
+acme,,,seats,,,,ada,,,,2026-01-19
+acme,,,messages,3,,,ada,true,,,2026-01-20
+acme,,,,,,,ada,,true,,2026-01-21
+acme,,,,,,,,,,credits=off;messages=plan,2026-01-22
 ",
         );
         assert_eq!(json, csv);
@@ -579,6 +650,15 @@ acme,,,,,,,ada,,true,2026-01-21
                 entity: "ada".into(),
                 at: at("2026-01-21"),
             },
+            UsageRecord::AutoTopUp {
+                customer: "acme".into(),
+                switches: [
+                    ("credits".to_string(), TopUpSwitch::Off),
+                    ("messages".to_string(), TopUpSwitch::Plan),
+                ]
+                .into(),
+                at: at("2026-01-22"),
+            },
         ];
         assert_eq!(json, expected.iter().cloned().map(Ok).collect::<Vec<_>>());
         let written: String = expected
@@ -599,6 +679,8 @@ acme,,,,,,,ada,,true,2026-01-21
             r#"{"customer": "acme", "entity": "ada", "timestamp": "2026-01-01"}"#,
             r#"{"customer": "acme", "feature": "messages", "value": 3, "expires": "2026-02-01", "timestamp": "2026-01-01"}"#,
             r#"{"customer": "acme", "entity": "ada", "feature": "seats", "deleted": true, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "feature": "credits", "auto_top_up": {"credits": "off"}, "timestamp": "2026-01-01"}"#,
+            r#"{"customer": "acme", "auto_top_up": {}, "timestamp": "2026-01-01"}"#,
         ] {
             let records = read("mixed.jsonl", &format!("{line}\n"));
             assert!(
@@ -608,6 +690,18 @@ acme,,,,,,,ada,,true,2026-01-21
                 "{line}: {records:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_auto_top_up_switch_is_on_off_or_plan() {
+        let records = read(
+            "switch.jsonl",
+            "{\"customer\": \"acme\", \"auto_top_up\": {\"credits\": \"yes\"}, \"timestamp\": \"2026-01-02\"}\n",
+        );
+        assert_eq!(
+            records[0].as_ref().unwrap_err().message,
+            "auto_top_up `yes` is not `on`, `off` or `plan`"
+        );
     }
 
     #[test]

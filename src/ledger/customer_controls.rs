@@ -17,11 +17,13 @@ use super::clock::Instant;
 use super::controls::top_up_if_due;
 use super::entitlement::ActivePlan;
 use super::error::LedgerError;
+use super::journal::{self, Performed};
 use super::ledger::{
     Ledger, NewEntry, active_plans, advance_clock, clock_of, entry, require_customer,
 };
 use super::lots::balance;
 use super::model::ChargeRecord;
+use super::operation::Operation;
 use super::renewal::materialize_if_due;
 use crate::catalog::{AutoTopUp, PlanItem, PurchaseLimit};
 
@@ -216,6 +218,7 @@ impl Ledger {
                 "no auto top-up to set: name a balance and `on`, `off` or `plan`".into(),
             ));
         }
+        let entries_before = journal::last_entry(&transaction)?;
         let mut top_ups = Vec::new();
         for (key, switch) in &request.switches {
             let Some((_, due)) = declared.get(key.as_str()) else {
@@ -297,6 +300,16 @@ impl Ledger {
                 }
             }
         }
+        journal::record(
+            &transaction,
+            &Performed {
+                customer_id,
+                at: at.0,
+                entries_before,
+                operation: Operation::SetAutoTopUp(request.clone()),
+                version: None,
+            },
+        )?;
         let auto_top_ups = auto_top_up_views(&transaction, &active, customer_id)?;
         transaction.commit()?;
         Ok(AutoTopUpResult {

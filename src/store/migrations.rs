@@ -172,14 +172,15 @@ const MIGRATIONS: &[&str] = &[
         set_at      INTEGER NOT NULL, -- Unix milliseconds
         PRIMARY KEY (customer_id, balance_key)
     );
+    ",
     // 9: the operations a replay of the ledger needs and its entries cannot tell (the revenue
     // impact, `--from-ledger`): each attach (with the version it attached, and at the time it
     // was asked, a downgrade included), quantity change, grant, entity created or deleted, and
     // each track for an entity or capped at the balance, as the ledger's own `Operation` JSON.
     // `entries_before` is the last entry id written before it, `entries_after` the last it
     // wrote: usage entries up to `entries_before` came first, and those between are its own.
-    // A store written before keeps its subscriptions (as attaches at their start) and its
-    // gifts.
+    // A store written before keeps its subscriptions (as attaches at their start), its gifts
+    // and its customers' auto top-up switches (as set when last set).
     r"
     CREATE TABLE operations (
         id             INTEGER PRIMARY KEY,
@@ -217,6 +218,17 @@ const MIGRATIONS: &[&str] = &[
                            'reason', e.reason),
                NULL, 1, e.id
         FROM entries e WHERE e.kind = 'gift' AND e.feature_id IS NOT NULL AND e.units IS NOT NULL
+        UNION ALL
+        SELECT t.customer_id, t.set_at,
+               COALESCE((SELECT MAX(e.id) FROM entries e
+                         WHERE e.customer_id = t.customer_id AND e.at < t.set_at), 0),
+               COALESCE((SELECT MAX(e.id) FROM entries e
+                         WHERE e.customer_id = t.customer_id AND e.at <= t.set_at), 0),
+               json_object('operation', 'set_auto_top_up', 'customer_id', t.customer_id,
+                           'switches', json_object(t.balance_key,
+                                                   CASE WHEN t.enabled THEN 'on' ELSE 'off' END)),
+               NULL, 2, 0
+        FROM customer_top_ups t
     ) ORDER BY customer_id, at, kind, ordinal;
     ",
 ];

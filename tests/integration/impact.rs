@@ -356,8 +356,8 @@ const EVERY_OPERATION: &[(&str, &str)] = &[
         "2026-04-02T09:00:00Z",
         r#"{"operation": "track", "customer_id": "acme", "feature_id": "messages", "value": "4999", "idempotency_key": null}"#,
     ),
-    // globex: the credit pack, reloaded below 200 credits, bought again, and a gift that
-    // spares it a reload.
+    // globex: the credit pack, reloaded below 200 credits, bought again (its top-up left to the
+    // plan's default), a gift that spares it a reload, and its auto top-up switched off.
     (
         "2026-01-02T00:00:00Z",
         r#"{"operation": "create_customer", "customer_id": "globex"}"#,
@@ -379,6 +379,10 @@ const EVERY_OPERATION: &[(&str, &str)] = &[
         r#"{"operation": "attach", "customer_id": "globex", "plan_id": "credit-pack", "quantities": {"credits": "1000"}}"#,
     ),
     (
+        "2026-02-02T00:00:00Z",
+        r#"{"operation": "set_auto_top_up", "customer_id": "globex", "switches": {"credits": "plan"}}"#,
+    ),
+    (
         "2026-02-05T00:00:00Z",
         r#"{"operation": "grant", "customer_id": "globex", "feature_id": "credits", "amount": "900", "expires_at": 1772323200000, "reason": "apology"}"#,
     ),
@@ -389,6 +393,12 @@ const EVERY_OPERATION: &[(&str, &str)] = &[
     (
         "2026-02-20T09:00:00Z",
         r#"{"operation": "track", "customer_id": "globex", "feature_id": "images", "value": "60", "idempotency_key": null}"#,
+    ),
+    // Its auto top-up turned off from March: the 10 images below leave 150 credits, under
+    // the threshold, and buy nothing (a replay that reloaded would charge $10 more).
+    (
+        "2026-03-01T00:00:00Z",
+        r#"{"operation": "set_auto_top_up", "customer_id": "globex", "switches": {"credits": "off"}}"#,
     ),
     (
         "2026-03-05T09:00:00Z",
