@@ -53,9 +53,10 @@ pub fn compile(sources: SourceSet) -> Compilation {
         ))
     });
     diagnostics.dedup();
-    let catalog = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| lower(&parsed.files));
+    let declarations = Declarations::of(&parsed.files);
+    let catalog = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| lower(parsed.files));
     Compilation {
-        declarations: Declarations::of(&parsed.files),
+        declarations,
         sources,
         diagnostics,
         catalog,
