@@ -28,6 +28,7 @@ mod write_transaction;
 pub use charge::{Charge, LineItem, round_charge};
 pub use clock::{Instant, InvalidInstant, Period};
 pub use error::LedgerError;
+pub(crate) use identifiers::check_idempotency_key;
 pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};
 pub use ledger::Ledger;
 pub use model::{

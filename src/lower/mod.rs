@@ -46,11 +46,9 @@ pub fn lower(mut files: Vec<ParsedFile>) -> Catalog {
                 feature(&entry.id.value, &entry.value),
             );
         }
-        for entry in Draining::of(document.credit_systems.take()) {
-            catalog.credit_systems.insert(
-                entry.id.value.clone(),
-                credit_system(&entry.id.value, &entry.value),
-            );
+        for mut entry in Draining::of(document.credit_systems.take()) {
+            let system = credit_system(&entry.id.value, &mut entry.value);
+            catalog.credit_systems.insert(entry.id.value, system);
         }
     }
     // Plans last: an item's defaults depend on its feature, which any file may declare.
@@ -116,22 +114,21 @@ fn feature(id: &str, document: &FeatureDocument) -> Feature {
     }
 }
 
-fn credit_system(id: &str, document: &CreditSystemDocument) -> CreditSystem {
-    let costs = required(document.costs.as_ref())
-        .value
-        .iter()
-        .map(|cost| {
-            let credits = match &cost.value {
-                CostDocument::PerUnit(credits) => credits.0,
-                CostDocument::Rate(rate) => {
-                    let credits = required(rate.credits.as_ref()).value.0;
-                    let per = required(rate.per.as_ref()).value.0;
-                    exact_div(credits, per).expect("checked: a rate divides exactly")
-                }
-            };
-            (cost.id.value.clone(), CreditCost::per_unit(credits))
-        })
-        .collect();
+fn credit_system(id: &str, document: &mut CreditSystemDocument) -> CreditSystem {
+    // One by one, as a plan's items: a credit system may cost 200,000 features. (Its costs
+    // are required: the checks found them.)
+    let mut costs = BTreeMap::new();
+    for cost in Draining::of(document.costs.take()) {
+        let credits = match &cost.value {
+            CostDocument::PerUnit(credits) => credits.0,
+            CostDocument::Rate(rate) => {
+                let credits = required(rate.credits.as_ref()).value.0;
+                let per = required(rate.per.as_ref()).value.0;
+                exact_div(credits, per).expect("checked: a rate divides exactly")
+            }
+        };
+        costs.insert(cost.id.value, CreditCost::per_unit(credits));
+    }
     CreditSystem {
         id: id.to_string(),
         name: text_or(document.name.as_ref(), id),
