@@ -56,10 +56,10 @@ pub fn compile(sources: SourceSet) -> Compilation {
     let declarations = Declarations::of(&parsed.files);
     let catalog = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| lower(parsed.files));
     Compilation {
-        declarations,
         sources,
         diagnostics,
         catalog,
+        declarations,
     }
 }
 
