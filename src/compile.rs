@@ -53,12 +53,13 @@ pub fn compile(sources: SourceSet) -> Compilation {
         ))
     });
     diagnostics.dedup();
-    let catalog = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| lower(&parsed.files));
+    let declarations = Declarations::of(&parsed.files);
+    let catalog = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| lower(parsed.files));
     Compilation {
-        declarations: Declarations::of(&parsed.files),
         sources,
         diagnostics,
         catalog,
+        declarations,
     }
 }
 

@@ -24,16 +24,16 @@ pub struct Declarations {
 impl Declarations {
     /// The declarations of every object in `files`.
     pub fn of(files: &[ParsedFile]) -> Declarations {
-        let mut declarations = Declarations::default();
+        let mut currency = None;
+        let mut objects = Vec::new();
+        let mut costs = Vec::new();
         for file in files {
             let document = &file.document;
-            if let Some(currency) = &document.currency {
-                declarations
-                    .currency
-                    .get_or_insert_with(|| currency.span.clone());
+            if let Some(declared) = &document.currency {
+                currency.get_or_insert_with(|| declared.span.clone());
             }
             for feature in document.features.iter().flat_map(|map| map.value.iter()) {
-                declarations.declare(Address::feature(&feature.id.value), &feature.id.span);
+                objects.push((Address::feature(&feature.id.value), feature.id.span.clone()));
             }
             for system in document
                 .credit_systems
@@ -41,27 +41,41 @@ impl Declarations {
                 .flat_map(|map| map.value.iter())
             {
                 for cost in system.value.costs.iter().flat_map(|map| map.value.iter()) {
-                    declarations
-                        .costs
-                        .entry((system.id.value.clone(), cost.id.value.clone()))
-                        .or_insert_with(|| cost.id.span.clone());
+                    costs.push((
+                        (system.id.value.clone(), cost.id.value.clone()),
+                        cost.id.span.clone(),
+                    ));
                 }
-                declarations.declare(Address::credit_system(&system.id.value), &system.id.span);
+                objects.push((
+                    Address::credit_system(&system.id.value),
+                    system.id.span.clone(),
+                ));
             }
             for plan in document.plans.iter().flat_map(|map| map.value.iter()) {
                 for item in plan.value.items.iter().flat_map(|map| map.value.iter()) {
-                    declarations
-                        .declare(Address::item(&plan.id.value, &item.id.value), &item.id.span);
+                    objects.push((
+                        Address::item(&plan.id.value, &item.id.value),
+                        item.id.span.clone(),
+                    ));
                 }
-                declarations.declare(Address::plan(&plan.id.value), &plan.id.span);
+                objects.push((Address::plan(&plan.id.value), plan.id.span.clone()));
             }
         }
-        declarations
+        Declarations {
+            objects: first_places(objects),
+            costs: first_places(costs),
+            currency,
+        }
     }
+}
 
-    fn declare(&mut self, address: Address, span: &Span) {
-        self.objects.entry(address).or_insert_with(|| span.clone());
-    }
+/// A map of each key's first place, built whole from a sorted list: a map built by inserting
+/// leaves its nodes about half full (the declarations of 200,000 features took 26 MB so).
+fn first_places<K: Ord, V>(mut places: Vec<(K, V)>) -> BTreeMap<K, V> {
+    // A stable sort keeps the places of one key in the order they were written.
+    places.sort_by(|left, right| left.0.cmp(&right.0));
+    places.dedup_by(|later, earlier| later.0 == earlier.0);
+    places.into_iter().collect()
 }
 
 #[cfg(test)]

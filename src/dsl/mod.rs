@@ -10,6 +10,8 @@ pub mod document;
 mod duplicate_items;
 pub mod format;
 mod parse;
+mod pieces;
+mod piecewise;
 mod reader;
 pub mod revision;
 pub mod schema;

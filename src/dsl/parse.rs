@@ -2,6 +2,8 @@ use toml::de::DeTable;
 
 use super::document::PricingDocument;
 use super::duplicate_items;
+use super::pieces::{PIECE_BYTES, PIECEWISE_FROM_BYTES, pieces};
+use super::piecewise::{ReadFile, read_in_pieces};
 use super::reader::ReadContext;
 use super::source::SourceSet;
 use crate::diagnostics::{Code, Diagnostic, FileId, Span};
@@ -39,11 +41,47 @@ pub struct Parsed {
 
 /// Parses and reads every file of a source set.
 pub fn parse_sources(sources: &SourceSet) -> Parsed {
+    parse_sources_cut(sources, PIECEWISE_FROM_BYTES, PIECE_BYTES)
+}
+
+/// [`parse_sources`], reading each file of at least `pieces_from` bytes in pieces of about
+/// `piece_bytes` where it can be cut (`dsl::pieces`); the tests cut small files to check that
+/// the pieces read as the whole does.
+pub(crate) fn parse_sources_cut(
+    sources: &SourceSet,
+    pieces_from: usize,
+    piece_bytes: usize,
+) -> Parsed {
     let mut parsed = Parsed {
         complete: true,
         ..Parsed::default()
     };
     for (file, source) in sources.files() {
+        let before = parsed.diagnostics.len();
+        let in_pieces = (source.text.len() >= pieces_from)
+            .then(|| pieces(&source.text, piece_bytes))
+            .flatten()
+            .and_then(|pieces| {
+                read_in_pieces(file, &source.text, &pieces, &mut parsed.diagnostics)
+            });
+        if let Some(ReadFile {
+            document,
+            invalid_keys,
+        }) = in_pieces
+        {
+            if parsed.diagnostics[before..]
+                .iter()
+                .any(|diagnostic| diagnostic.code == Code::Version)
+            {
+                parsed.complete = false;
+            }
+            parsed.files.push(ParsedFile {
+                file,
+                document,
+                invalid_keys,
+            });
+            continue;
+        }
         let (text, duplicates) = match recover_duplicate_items(&source.text) {
             Ok(recovered) => recovered,
             Err(errors) => {
@@ -65,6 +103,7 @@ pub fn parse_sources(sources: &SourceSet) -> Parsed {
             diagnostics: &mut parsed.diagnostics,
             known_keys: None,
             invalid_keys: Vec::new(),
+            offset: 0,
         };
         let root_value =
             toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));

@@ -26,6 +26,10 @@ pub(crate) struct ReadContext<'d> {
     /// Keys that were present but could not be read, by the span of their table: later rules
     /// treat them as reported, not as missing.
     pub invalid_keys: Vec<(Span, &'static str)>,
+    /// Where the text the values were parsed from starts in the file: 0 for a whole file, the
+    /// piece's start for a file read in pieces (`dsl::pieces`), whose spans the parser counts
+    /// from the piece.
+    pub offset: usize,
 }
 
 /// The keys one document type's reader asked for, and which of them it requires.
@@ -41,7 +45,15 @@ pub(crate) struct KnownKeys {
 
 impl ReadContext<'_> {
     pub fn span(&self, value: &Value<'_>) -> Span {
-        Span::new(self.file, value.span())
+        self.span_of(value.span())
+    }
+
+    /// The span in the file of a range the parser gave.
+    pub fn span_of(&self, range: std::ops::Range<usize>) -> Span {
+        Span::new(
+            self.file,
+            range.start + self.offset..range.end + self.offset,
+        )
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
@@ -211,17 +223,29 @@ impl<T: Read> Read for IdMap<T> {
         };
         let mut entries = Vec::with_capacity(table.len());
         for (id, element) in table {
-            let id_span = Span::new(cx.file, id.span());
-            match T::read(element, cx, id.get_ref()) {
-                Ok(object) => entries.push(Entry {
-                    id: Spanned::new(id.get_ref().to_string(), id_span),
-                    span: cx.span(element),
-                    value: object,
-                }),
-                Err(error) => report(cx, element, error),
-            }
+            entries.extend(read_entry(id, element, cx));
         }
         Ok(IdMap { entries })
+    }
+}
+
+/// Reads one object of a map keyed by id; `None` when it could not be read (reported).
+pub(crate) fn read_entry<T: Read>(
+    id: &toml::Spanned<toml::de::DeString<'_>>,
+    element: &Value<'_>,
+    cx: &mut ReadContext<'_>,
+) -> Option<Entry<T>> {
+    let id_span = cx.span_of(id.span());
+    match T::read(element, cx, id.get_ref()) {
+        Ok(object) => Some(Entry {
+            id: Spanned::new(id.get_ref().to_string(), id_span),
+            span: cx.span(element),
+            value: object,
+        }),
+        Err(error) => {
+            report(cx, element, error);
+            None
+        }
     }
 }
 
@@ -400,7 +424,7 @@ impl<'t, 'i> TableReader<'t, 'i> {
                 Diagnostic::new(
                     Code::UnknownKey,
                     format!("unknown key `{name}` in {}", self.noun),
-                    Span::new(cx.file, key.span()),
+                    cx.span_of(key.span()),
                     "unknown key",
                 )
                 .with_help(help),

@@ -111,6 +111,7 @@ tokens = { limit = 1, interval = "day" }
             diagnostics: &mut diagnostics,
             known_keys: Some(Vec::new()),
             invalid_keys: Vec::new(),
+            offset: 0,
         };
         let root = toml::Spanned::new(root.span(), toml::de::DeValue::Table(root.into_inner()));
         PricingDocument::read_root(&root, &mut cx);

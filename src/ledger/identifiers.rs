@@ -50,7 +50,7 @@ pub(super) fn check_customer_id(id: &str) -> Result<(), LedgerError> {
 
 /// Refuses an idempotency key that is empty, holds a control character or is longer than
 /// [`LONGEST_IDEMPOTENCY_KEY`] bytes.
-pub(super) fn check_idempotency_key(key: Option<&str>) -> Result<(), LedgerError> {
+pub(crate) fn check_idempotency_key(key: Option<&str>) -> Result<(), LedgerError> {
     let Some(key) = key else {
         return Ok(());
     };

@@ -33,6 +33,7 @@ pub use customer_controls::{
     AutoTopUpResult, AutoTopUpView, ControlSource, SetAutoTopUpRequest, TopUpSwitch,
 };
 pub use error::LedgerError;
+pub(crate) use identifiers::check_idempotency_key;
 pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};
 pub use ledger::Ledger;
 pub use model::{

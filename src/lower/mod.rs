@@ -19,60 +19,75 @@ use crate::dsl::document::{
     CostDocument, CreditSystemDocument, DisplayDocument, FeatureDocument,
     Included as IncludedDocument, ItemDocument, PlanDocument, UpTo,
 };
-use crate::dsl::{ParsedFile, Spanned};
+use crate::dsl::{Entry, IdMap, ParsedFile, Spanned};
 
-/// Builds the catalog of error-free documents.
+/// Builds the catalog of error-free documents, freeing each document once it is lowered: a
+/// catalog of 200,000 features is built while their documents go, not beside them.
 ///
 /// # Panics
 /// When given documents with errors (a missing required value): the caller checks first.
-pub fn lower(files: &[ParsedFile]) -> Catalog {
+pub fn lower(mut files: Vec<ParsedFile>) -> Catalog {
     let mut catalog = Catalog {
         currency: String::new(),
         features: BTreeMap::new(),
         credit_systems: BTreeMap::new(),
         plans: BTreeMap::new(),
     };
-    for parsed in files {
-        let document = &parsed.document;
+    for parsed in &mut files {
+        let document = &mut parsed.document;
         if let Some(currency) = &document.currency
             && catalog.currency.is_empty()
         {
             catalog.currency.clone_from(&currency.value);
         }
-        for entry in document
-            .features
-            .iter()
-            .flat_map(|features| features.value.iter())
-        {
+        for entry in Draining::of(document.features.take()) {
             catalog.features.insert(
                 entry.id.value.clone(),
                 feature(&entry.id.value, &entry.value),
             );
         }
-        for entry in document
-            .credit_systems
-            .iter()
-            .flat_map(|systems| systems.value.iter())
-        {
-            catalog.credit_systems.insert(
-                entry.id.value.clone(),
-                credit_system(&entry.id.value, &entry.value),
-            );
+        for mut entry in Draining::of(document.credit_systems.take()) {
+            let system = credit_system(&entry.id.value, &mut entry.value);
+            catalog.credit_systems.insert(entry.id.value, system);
         }
     }
     // Plans last: an item's defaults depend on its feature, which any file may declare.
-    for parsed in files {
-        for entry in parsed
-            .document
-            .plans
-            .iter()
-            .flat_map(|plans| plans.value.iter())
-        {
-            let plan = plan(&entry.id.value, &entry.value, &catalog.features);
+    for parsed in &mut files {
+        for mut entry in Draining::of(parsed.document.plans.take()) {
+            let plan = plan(&entry.id.value, &mut entry.value, &catalog.features);
             catalog.plans.insert(entry.id.value.clone(), plan);
         }
     }
     catalog
+}
+
+/// The entries of a map, taken from its end (the catalog's maps are keyed, so order does not
+/// matter), its vector shrunk as it empties so the memory goes back while the catalog grows.
+struct Draining<T> {
+    entries: Vec<Entry<T>>,
+}
+
+impl<T> Draining<T> {
+    fn of(map: Option<Spanned<IdMap<T>>>) -> Draining<T> {
+        Draining {
+            entries: map.map(|map| map.value.entries).unwrap_or_default(),
+        }
+    }
+}
+
+impl<T> Iterator for Draining<T> {
+    type Item = Entry<T>;
+
+    fn next(&mut self) -> Option<Entry<T>> {
+        let entry = self.entries.pop();
+        // Shrinking whenever an eighth is free: a vector shrinks in place (no entry is copied),
+        // and the memory goes back to the allocator as the catalog takes it.
+        let capacity = self.entries.capacity();
+        if capacity > 1024 && self.entries.len() < capacity - capacity / 8 {
+            self.entries.shrink_to_fit();
+        }
+        entry
+    }
 }
 
 fn feature(id: &str, document: &FeatureDocument) -> Feature {
@@ -99,22 +114,21 @@ fn feature(id: &str, document: &FeatureDocument) -> Feature {
     }
 }
 
-fn credit_system(id: &str, document: &CreditSystemDocument) -> CreditSystem {
-    let costs = required(document.costs.as_ref())
-        .value
-        .iter()
-        .map(|cost| {
-            let credits = match &cost.value {
-                CostDocument::PerUnit(credits) => credits.0,
-                CostDocument::Rate(rate) => {
-                    let credits = required(rate.credits.as_ref()).value.0;
-                    let per = required(rate.per.as_ref()).value.0;
-                    exact_div(credits, per).expect("checked: a rate divides exactly")
-                }
-            };
-            (cost.id.value.clone(), CreditCost::per_unit(credits))
-        })
-        .collect();
+fn credit_system(id: &str, document: &mut CreditSystemDocument) -> CreditSystem {
+    // One by one, as a plan's items: a credit system may cost 200,000 features. (Its costs
+    // are required: the checks found them.)
+    let mut costs = BTreeMap::new();
+    for cost in Draining::of(document.costs.take()) {
+        let credits = match &cost.value {
+            CostDocument::PerUnit(credits) => credits.0,
+            CostDocument::Rate(rate) => {
+                let credits = required(rate.credits.as_ref()).value.0;
+                let per = required(rate.per.as_ref()).value.0;
+                exact_div(credits, per).expect("checked: a rate divides exactly")
+            }
+        };
+        costs.insert(cost.id.value, CreditCost::per_unit(credits));
+    }
     CreditSystem {
         id: id.to_string(),
         name: text_or(document.name.as_ref(), id),
@@ -128,18 +142,16 @@ fn credit_system(id: &str, document: &CreditSystemDocument) -> CreditSystem {
     }
 }
 
-fn plan(id: &str, document: &PlanDocument, features: &BTreeMap<String, Feature>) -> Plan {
-    let items = document
-        .items
-        .iter()
-        .flat_map(|items| items.value.iter())
-        .map(|item| {
-            (
-                item.id.value.clone(),
-                plan_item(&item.id.value, &item.value, features),
-            )
-        })
-        .collect();
+fn plan(id: &str, document: &mut PlanDocument, features: &BTreeMap<String, Feature>) -> Plan {
+    // One by one, not collected: collecting a map first gathers every item in a vector beside
+    // the documents, and a plan may have 200,000 items.
+    let mut items = BTreeMap::new();
+    for item in Draining::of(document.items.take()) {
+        items.insert(
+            item.id.value.clone(),
+            plan_item(&item.id.value, &item.value, features),
+        );
+    }
     Plan {
         id: id.to_string(),
         name: text_or(document.name.as_ref(), id),

@@ -31,7 +31,7 @@ use crate::ledger::{
     AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CreateEntityRequest,
     CustomerView, EntityView, GrantRequest, Instant, Ledger, Operation, Outcome, Overage,
     QuantityResult, SetAutoTopUpRequest, SetQuantityRequest, SubscriptionView, TrackRequest,
-    TrackResult,
+    TrackResult, check_idempotency_key,
 };
 
 /// The ledger of the served store, opened on first use. It reads the catalog again whenever
@@ -576,6 +576,9 @@ impl Runtime {
                 "timestamp: give Unix milliseconds, after 1970 and not in the future",
             ));
         }
+        // Checked as sent, before `track:` is put in front: an empty key would otherwise pass
+        // as `track:` and make every keyless-by-mistake track a repeat of the first.
+        check_idempotency_key(params.idempotency_key.as_deref())?;
         let feature_id = feature_of(self.ledger()?.catalog(), params)?;
         let value = params.value.unwrap_or(Decimal::ONE);
         if version < ApiVersion::V2_1 {

@@ -262,6 +262,11 @@ fn authorize(
         .get("idempotency-key")
         .and_then(|value| value.to_str().ok())
         .map(str::to_string);
+    // An empty header would be claimed as the key ``, making every later request that sends
+    // one a repeat: refused, as the ledger refuses an empty key.
+    if let Err(error) = crate::ledger::check_idempotency_key(idempotency_key.as_deref()) {
+        return Err((ApiError::from(error), env));
+    }
     Ok(CallContext {
         env: key.env(),
         version,

@@ -174,8 +174,8 @@ fn main() -> ExitCode {
         measure(
             "pricectl lower (lower::lower)",
             runs,
-            || (),
-            |()| lower(&parsed.files),
+            || parsed.files.clone(),
+            lower,
         ),
         measure(
             "pricectl compile (all of the above)",

@@ -17,7 +17,7 @@ pub struct FeatureDocument {
     /// Metered only: `true` when usage is used up and resets (tokens, messages), `false` when it is allocated (seats). Default `true`.
     pub consumable: Option<Spanned<bool>>,
     /// How the unit is named in user interfaces.
-    pub display: Option<Spanned<DisplayDocument>>,
+    pub display: Option<Box<Spanned<DisplayDocument>>>,
     /// Usage event names that count toward this feature. Default none.
     pub event_names: Option<Spanned<Vec<Spanned<String>>>>,
     /// Keep the feature defined but archived at the billing provider. Default `false`.
@@ -33,7 +33,7 @@ impl Read for FeatureDocument {
             name: table.optional(cx, "name"),
             kind: table.required_choice(cx, "type"),
             consumable: table.optional(cx, "consumable"),
-            display: table.optional(cx, "display"),
+            display: table.optional(cx, "display").map(Box::new),
             event_names: table.optional(cx, "event_names"),
             archived: table.optional(cx, "archived"),
             protect: table.optional(cx, "protect"),

@@ -8,8 +8,8 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::Duration;
 
-use super::served_example;
 use super::server::{KEY, Server};
+use super::{customer_with_credits, served_example};
 
 /// The server's peak memory (`VmHWM` of /proc), in KiB.
 fn peak_memory_kib(server: &Server) -> u64 {
@@ -130,4 +130,100 @@ fn slow_loris_clients_are_dropped_and_others_are_served_meanwhile() {
         }
     });
     assert_eq!(server.post("features.list", "").status, 200);
+}
+
+/// What the ledger refuses from the command line (`ledger::invalid_ids_keys_values_and_expiries_are_refused`)
+/// it refuses over HTTP too, with 400 and nothing written: an empty, newline-bearing or
+/// 100,000-character customer id, a track of 0, an empty or newline-bearing idempotency key,
+/// a grant that expired before it was made.
+#[test]
+fn invalid_ids_keys_values_and_expiries_are_refused_over_http() {
+    let (_context, server) = served_example();
+    customer_with_credits(&server, 100);
+    let long_id = "a".repeat(100_000);
+    let cases = [
+        ("customers.get_or_create", r#"{"customer_id":""}"#.to_string()),
+        (
+            "customers.get_or_create",
+            r#"{"customer_id":"acme\nevil"}"#.to_string(),
+        ),
+        (
+            "customers.get_or_create",
+            format!(r#"{{"customer_id":"{long_id}"}}"#),
+        ),
+        (
+            "balances.track",
+            r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":0}"#.to_string(),
+        ),
+        (
+            "balances.track",
+            r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":10,"idempotency_key":""}"#
+                .to_string(),
+        ),
+        (
+            "balances.track",
+            r#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":10,"idempotency_key":"k\nforged"}"#
+                .to_string(),
+        ),
+        (
+            "balances.create",
+            r#"{"customer_id":"u1","feature_id":"credits","included_grant":5,"expires_at":1000}"#
+                .to_string(),
+        ),
+    ];
+    let answers: Vec<String> = cases
+        .iter()
+        .map(|(route, body)| {
+            let shown: String = body.chars().take(120).collect();
+            let answer = server.post(route, body).summary();
+            // The time a grant is made is the server's clock.
+            let answer = match answer.split_once("made (") {
+                Some((before, after)) => {
+                    format!(
+                        "{before}made ([now]{}",
+                        &after[after.find(')').unwrap_or(0)..]
+                    )
+                }
+                None => answer,
+            };
+            format!("{route} {shown}\n  {answer}")
+        })
+        .collect();
+    insta::assert_snapshot!(answers.join("\n"));
+    // An empty `Idempotency-Key` header is refused the same way.
+    let headed = server.request(
+        "POST",
+        "/v1/balances.track",
+        &[
+            ("Authorization", &format!("Bearer {KEY}")),
+            ("X-API-Version", "2.1.0"),
+            ("Idempotency-Key", ""),
+        ],
+        br#"{"customer_id":"u1","feature_id":"o1-input-tokens","value":10}"#,
+    );
+    assert_eq!(headed.status, 400, "{}", headed.body);
+    assert!(
+        headed
+            .body
+            .contains("invalid idempotency key ``: it is empty"),
+        "{}",
+        headed.body
+    );
+    // Nothing was written: u1 holds its 100 credits, and is the only customer.
+    let customer = server
+        .post("customers.get", r#"{"customer_id":"u1"}"#)
+        .json();
+    assert_eq!(
+        customer["balances"]["credits"]["remaining"].to_string(),
+        "100",
+        "{customer}"
+    );
+    let listed = server.post("customers.list", "{}");
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(
+        listed.json()["list"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.body
+    );
 }
