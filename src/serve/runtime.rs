@@ -346,6 +346,7 @@ impl Runtime {
         params: &AttachParams,
         at: Instant,
     ) -> Result<AttachResponse, ApiError> {
+        refuse_entity("entity_id", params.entity_id.as_deref())?;
         if let Some(version) = params.version {
             return Err(ApiError::invalid(format!(
                 "version: pricectl attaches a plan's current version (asked for {version})"
@@ -380,6 +381,7 @@ impl Runtime {
         params: &LegacyAttachParams,
         at: Instant,
     ) -> Result<LegacyAttachResponse, ApiError> {
+        refuse_entity("entity_id", params.entity_id.as_deref())?;
         let plan = current_plan(self.ledger()?.catalog(), &params.product_id)?;
         let quantities = bought(plan, fields("options", &params.options), false)?;
         let result = self.attached(
@@ -416,11 +418,7 @@ impl Runtime {
         params: &UpdateParams,
         at: Instant,
     ) -> Result<AttachResponse, ApiError> {
-        if let Some(entity_id) = &params.entity_id {
-            return Err(ApiError::invalid(format!(
-                "entity_id: pricectl's plans are a customer's, not an entity's (`{entity_id}`); leave it out"
-            )));
-        }
+        refuse_entity("entity_id", params.entity_id.as_deref())?;
         let other = params.other_changes();
         if !other.is_empty() {
             return Err(ApiError::invalid(format!(
@@ -1042,4 +1040,16 @@ fn unexpected(outcome: &Outcome) -> ApiError {
         code::INTERNAL_ERROR,
         format!("the ledger answered an unexpected outcome: {outcome:?}"),
     )
+}
+
+/// A plan attached to (or changed for) an entity: Autumn can hold a plan per entity, pricectl's
+/// plans are the customer's, so such a request is refused by name rather than applied to the
+/// customer as a whole.
+fn refuse_entity(field: &str, entity_id: Option<&str>) -> Result<(), ApiError> {
+    match entity_id {
+        Some(entity_id) => Err(ApiError::invalid(format!(
+            "{field}: pricectl's plans are a customer's, not an entity's (`{entity_id}`); leave it out"
+        ))),
+        None => Ok(()),
+    }
 }

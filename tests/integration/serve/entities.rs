@@ -211,3 +211,45 @@ per_entity = "seats"
     );
     insta::assert_snapshot!(answers.join("\n"));
 }
+
+/// A plan attached for an entity is refused by name, never attached to the whole customer:
+/// pricectl's plans are a customer's (Autumn can hold one per entity).
+#[test]
+fn a_plan_attached_for_an_entity_is_refused_by_name() {
+    let context = TestContext::new();
+    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
+        .expect("the rule's pricing");
+    context.write("pricing.toml", &pricing);
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
+    assert_eq!(created.status, 200, "{}", created.body);
+    for (route, body) in [
+        (
+            "billing.attach",
+            r#"{"customer_id":"u1","entity_id":"ada","plan_id":"team","feature_quantities":[{"feature_id":"seats","quantity":2}]}"#,
+        ),
+        (
+            "attach",
+            r#"{"customer_id":"u1","entity_id":"ada","product_id":"team","options":[{"feature_id":"seats","quantity":1}]}"#,
+        ),
+    ] {
+        let refused = server.post(route, body);
+        assert_eq!(refused.status, 400, "{route}: {}", refused.body);
+        assert!(
+            refused
+                .body
+                .contains("entity_id: pricectl's plans are a customer's"),
+            "{route}: {}",
+            refused.body
+        );
+    }
+    let customer = server
+        .post("customers.get", r#"{"customer_id":"u1"}"#)
+        .json();
+    assert_eq!(
+        customer["subscriptions"],
+        serde_json::json!([]),
+        "{customer}"
+    );
+}
