@@ -3,7 +3,7 @@
 //! compiler, diff and apply as `pricectl apply`: one implementation of versioning,
 //! archive-instead-of-delete and protection.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use axum::http::StatusCode;
@@ -275,16 +275,36 @@ impl CatalogService {
         let live = self.live()?;
         let desired = desired_from_update(params, &live.catalog)?;
         self.apply(&live, &desired, !params.skip_deletions)?;
-        let live = self.live()?;
-        Ok(CatalogUpdateResponse {
-            plans: self.list_plans(
+        // Autumn answers with the objects of the body, as they are now
+        // (`resolveCatalogUpdateResponse` in `updateCatalog.ts`), not the whole catalog.
+        let plan_ids: BTreeSet<&str> = params
+            .plans
+            .iter()
+            .map(|plan| plan.plan_id.as_str())
+            .collect();
+        let feature_ids: BTreeSet<&str> = params
+            .features
+            .iter()
+            .map(|feature| feature.feature_id.as_str())
+            .collect();
+        let plans = self
+            .list_plans(
                 &PlanListParams {
                     include_archived: true,
                     all_versions: false,
                 },
                 env,
-            )?,
-            features: features_to_wire(&live.catalog),
+            )?
+            .into_iter()
+            .filter(|plan| plan_ids.contains(plan.id.as_str()))
+            .collect();
+        let features = features_to_wire(&self.live()?.catalog)
+            .into_iter()
+            .filter(|feature| feature_ids.contains(feature.id.as_str()))
+            .collect();
+        Ok(CatalogUpdateResponse {
+            plans,
+            features,
             rewards: Vec::new(),
             referral_programs: Vec::new(),
         })

@@ -131,7 +131,27 @@ impl Client {
             route: route.to_string(),
             detail: format!("the request body could not be written: {error}"),
         })?;
-        let answer = self.send(route, Some(&bytes), idempotency_key)?;
+        let answer = self.send(route, Some(&bytes), idempotency_key, self.policy.timeout)?;
+        serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: self.scrub(&error.to_string()),
+        })
+    }
+
+    /// [`Client::call`] for a request carrying many changes (`catalog.update`): each try may
+    /// take the policy's `bulk_timeout`.
+    pub fn call_in_bulk<R: DeserializeOwned>(
+        &mut self,
+        route: &str,
+        body: &impl Serialize,
+        idempotency_key: Option<&str>,
+    ) -> Result<R, CallError> {
+        let bytes = serde_json::to_vec(body).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: format!("the request body could not be written: {error}"),
+        })?;
+        let timeout = self.policy.bulk_timeout.max(self.policy.timeout);
+        let answer = self.send(route, Some(&bytes), idempotency_key, timeout)?;
         serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: self.scrub(&error.to_string()),
@@ -140,19 +160,21 @@ impl Client {
 
     /// `GET /v1/{route}`, read as `R` (`organization/me`).
     pub fn get<R: DeserializeOwned>(&mut self, route: &str) -> Result<R, CallError> {
-        let answer = self.send(route, None, None)?;
+        let answer = self.send(route, None, None, self.policy.timeout)?;
         serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: self.scrub(&error.to_string()),
         })
     }
 
-    /// Sends a request (a `POST` with `body`, a `GET` without), paced and retried.
+    /// Sends a request (a `POST` with `body`, a `GET` without), paced and retried, each try
+    /// within `timeout`.
     fn send(
         &mut self,
         route: &str,
         body: Option<&[u8]>,
         idempotency_key: Option<&str>,
+        timeout: Duration,
     ) -> Result<Vec<u8>, CallError> {
         let mut attempt = 0;
         loop {
@@ -162,7 +184,7 @@ impl Client {
             if attempt > 1 {
                 self.counts.retries += 1;
             }
-            let error = match self.try_once(route, body, idempotency_key) {
+            let error = match self.try_once(route, body, idempotency_key, timeout) {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
@@ -188,6 +210,7 @@ impl Client {
         route: &str,
         body: Option<&[u8]>,
         idempotency_key: Option<&str>,
+        timeout: Duration,
     ) -> Result<Vec<u8>, CallError> {
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", self.key.expose()))
             .map_err(|_| CallError::BadKey)?;
@@ -203,7 +226,8 @@ impl Client {
         }
         .header(AUTHORIZATION, authorization)
         .header(version::HEADER, API_VERSION.as_str())
-        .header(USER_AGENT, concat!("pricectl/", env!("CARGO_PKG_VERSION")));
+        .header(USER_AGENT, concat!("pricectl/", env!("CARGO_PKG_VERSION")))
+        .timeout(timeout);
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }

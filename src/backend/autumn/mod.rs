@@ -1,5 +1,6 @@
-//! Autumn as a billing system: its live catalog read over its HTTP API and changed change by
-//! change through its per-object endpoints (`--backend autumn`).
+//! Autumn as a billing system: its live catalog read over its HTTP API and changed in bulk
+//! through `catalog.update` where it can say the changes, else change by change through its
+//! per-object endpoints (`--backend autumn`, `--apply-mode`).
 //!
 //! Requests go through one [`client::Client`]: paced under Autumn's 25 requests per second,
 //! with the secret key (never printed: [`SecretKey`]) and an explicit `X-API-Version`, and
@@ -9,6 +10,7 @@
 
 mod api_url;
 mod apply;
+mod bulk;
 mod call_error;
 mod client;
 mod fetch;
@@ -18,7 +20,8 @@ mod retry;
 mod secret_key;
 
 pub use api_url::{API_URL_VARIABLE, ApiUrl, ApiUrlError, DEFAULT_API_URL};
-pub use apply::idempotency_key;
+pub use apply::{batch_idempotency_key, idempotency_key};
+pub use bulk::{MOST_BYTES, MOST_OBJECTS};
 pub use client::{API_VERSION, Counts};
 pub use pace::REQUESTS_PER_SECOND;
 pub use retry::RetryPolicy;
@@ -29,7 +32,7 @@ use std::collections::BTreeMap;
 use self::client::Client;
 use self::fetch::Depth;
 use crate::autumn::wire::billing_controls::BillingControls;
-use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
+use crate::backend::{ApplyMode, ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
 use crate::catalog::Catalog;
 use crate::diff::{Plan, Verdict};
 use crate::live::LiveState;
@@ -41,6 +44,9 @@ pub struct AutumnBackend {
     /// The billing controls pricectl cannot express of each plan, as the last fetch read them:
     /// Autumn's preview is asked about the pricing with them, as an update would send them.
     kept_controls: BTreeMap<String, BillingControls>,
+    /// How applies send their changes: in bulk through `catalog.update` where it can say
+    /// them, or each through its own endpoint.
+    mode: ApplyMode,
 }
 
 impl AutumnBackend {
@@ -62,12 +68,20 @@ impl AutumnBackend {
             client,
             environment,
             kept_controls: BTreeMap::new(),
+            mode: ApplyMode::default(),
         })
     }
 
     /// The environment the key reaches: a live one holds real customers' catalog.
     pub fn environment(&self) -> Environment {
         self.environment
+    }
+
+    /// The same backend, applying as `mode` says.
+    #[must_use]
+    pub fn with_apply_mode(mut self, mode: ApplyMode) -> AutumnBackend {
+        self.mode = mode;
+        self
     }
 
     /// Requests sent so far, retries counted.
@@ -110,6 +124,10 @@ impl Backend for AutumnBackend {
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
-        apply::apply(&mut self.client, plan, progress)
+        apply::apply(&mut self.client, plan, self.mode, progress)
+    }
+
+    fn set_apply_mode(&mut self, mode: ApplyMode) {
+        self.mode = mode;
     }
 }
