@@ -27,6 +27,7 @@ pub fn apply(
     client: &mut Client,
     plan: &Plan,
     mode: ApplyMode,
+    most_objects: usize,
     progress: &mut dyn ApplyProgress,
 ) -> ApplyReport {
     let snapshot = match fetch::read(client, Depth::Catalog) {
@@ -49,7 +50,7 @@ pub fn apply(
         );
     }
     match mode {
-        ApplyMode::Bulk => bulk::apply(client, &snapshot, plan, progress),
+        ApplyMode::Bulk => bulk::apply(client, &snapshot, plan, most_objects, progress),
         ApplyMode::PerObject => ApplyReport::in_order(plan, progress, |index, change| {
             perform(
                 client,

@@ -36,9 +36,10 @@ use crate::backend::{
 use crate::catalog::{Catalog, ObjectKind};
 use crate::diff::{Action, Change, ObjectState, Plan};
 
-/// At most this many objects go in one `catalog.update`: a request Autumn performs object
-/// after object before it answers stays well within a try's timeout, and a failure leaves
-/// little to read back.
+/// At most this many objects go in one `catalog.update` unless the backend is told otherwise
+/// ([`AutumnBackend::with_most_objects_per_request`](super::AutumnBackend::with_most_objects_per_request)):
+/// a request Autumn performs object after object before it answers stays well within a try's
+/// timeout, and a failure leaves little to read back.
 pub const MOST_OBJECTS: usize = 200;
 
 /// At most about this many bytes of objects go in one `catalog.update` (`pricectl serve`
@@ -52,12 +53,14 @@ pub fn apply(
     client: &mut Client,
     snapshot: &Snapshot,
     plan: &Plan,
+    most_objects: usize,
     progress: &mut dyn ApplyProgress,
 ) -> ApplyReport {
     let mut applier = Applier {
         client,
         snapshot,
         plan,
+        most_objects: most_objects.max(1),
         progress,
         statuses: Vec::with_capacity(plan.changes.len()),
         stopped: false,
@@ -142,6 +145,8 @@ struct Applier<'a> {
     client: &'a mut Client,
     snapshot: &'a Snapshot,
     plan: &'a Plan,
+    /// At most so many objects in one request.
+    most_objects: usize,
     progress: &'a mut dyn ApplyProgress,
     statuses: Vec<ChangeStatus>,
     /// A change failed: nothing more is attempted.
@@ -205,7 +210,8 @@ impl Applier<'_> {
                 }
             };
             let size = serde_json::to_vec(&object).map_or(0, |body| body.len());
-            if !batch.is_empty() && (batch.len() >= MOST_OBJECTS || bytes + size > MOST_BYTES) {
+            if !batch.is_empty() && (batch.len() >= self.most_objects || bytes + size > MOST_BYTES)
+            {
                 break;
             }
             bytes += size;

@@ -47,6 +47,8 @@ pub struct AutumnBackend {
     /// How applies send their changes: in bulk through `catalog.update` where it can say
     /// them, or each through its own endpoint.
     mode: ApplyMode,
+    /// At most so many objects in one `catalog.update`.
+    most_objects: usize,
 }
 
 impl AutumnBackend {
@@ -69,6 +71,7 @@ impl AutumnBackend {
             environment,
             kept_controls: BTreeMap::new(),
             mode: ApplyMode::default(),
+            most_objects: MOST_OBJECTS,
         })
     }
 
@@ -81,6 +84,14 @@ impl AutumnBackend {
     #[must_use]
     pub fn with_apply_mode(mut self, mode: ApplyMode) -> AutumnBackend {
         self.mode = mode;
+        self
+    }
+
+    /// The same backend, sending at most `objects` objects (at least one) in one
+    /// `catalog.update` (by default [`MOST_OBJECTS`]).
+    #[must_use]
+    pub fn with_most_objects_per_request(mut self, objects: usize) -> AutumnBackend {
+        self.most_objects = objects.max(1);
         self
     }
 
@@ -124,7 +135,13 @@ impl Backend for AutumnBackend {
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
-        apply::apply(&mut self.client, plan, self.mode, progress)
+        apply::apply(
+            &mut self.client,
+            plan,
+            self.mode,
+            self.most_objects,
+            progress,
+        )
     }
 
     fn set_apply_mode(&mut self, mode: ApplyMode) {
