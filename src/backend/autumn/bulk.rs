@@ -13,8 +13,10 @@
 //! customers gets a new version exactly as it would alone; with `skip_deletions` nothing left
 //! out is removed, and rewards left out are left alone. It is not one transaction. So after
 //! each request pricectl reads the catalog again and counts a change applied only when its
-//! object is live as the plan says; a change the request did not make is tried alone through
-//! its own endpoint, where Autumn's refusal names it, and the apply stops there.
+//! object is live as the plan says. A change the request did not make is tried alone through
+//! its own endpoint, where Autumn's refusal names it, and the apply stops there; when the
+//! request failed for Autumn or the network (a 5xx, no answer, after the retries), each change
+//! it carried and did not make failed with it.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -285,11 +287,8 @@ impl Applier<'_> {
             };
             let status = if took {
                 ChangeStatus::Applied
-            } else if self.stopped {
-                ChangeStatus::NotAttempted
-            } else if try_alone {
-                self.performed_alone(index)
-            } else {
+            } else if !try_alone {
+                // Each change the failed request carried and did not make failed with it.
                 let error = sent
                     .clone()
                     .err()
@@ -298,6 +297,10 @@ impl Applier<'_> {
                     })
                     .into_backend_error(Some(&change.address.to_string()));
                 ChangeStatus::Failed(error)
+            } else if self.stopped {
+                ChangeStatus::NotAttempted
+            } else {
+                self.performed_alone(index)
             };
             self.finish(index, status);
         }
