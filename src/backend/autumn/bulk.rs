@@ -1,6 +1,7 @@
 //! Applying a plan through Autumn's `catalog.update`, the request `atmn push` makes: a run of
 //! the plan's creates and updates of features, credit systems and plans goes in one request
-//! (`skip_deletions: true` and only the objects that change, so nothing else is touched),
+//! (`skip_deletions: true` and only the objects that change, so nothing else is touched; at
+//! most [`MOST_OBJECTS`] objects and [`MOST_BYTES`] bytes a request),
 //! with one `Idempotency-Key` derived from the plan and the changes it carries. What the
 //! request cannot say (deletes, archives, un-archiving) goes change by change, in the plan's
 //! order, as [`ApplyMode::PerObject`](crate::backend::ApplyMode) sends everything.
@@ -39,14 +40,17 @@ use crate::catalog::{Catalog, ObjectKind};
 use crate::diff::{Action, Change, ObjectState, Plan};
 
 /// At most this many objects go in one `catalog.update` unless the backend is told otherwise
-/// ([`AutumnBackend::with_most_objects_per_request`](super::AutumnBackend::with_most_objects_per_request)):
-/// a request Autumn performs object after object before it answers stays well within a try's
-/// timeout, and a failure leaves little to read back.
-pub const MOST_OBJECTS: usize = 200;
+/// ([`AutumnBackend::with_most_objects_per_request`](super::AutumnBackend::with_most_objects_per_request)).
+/// `atmn push` sends a whole catalog in one request; pricectl cuts a larger catalog into
+/// requests of this many, so a failure leaves at most these to read back and try alone, and
+/// one request stays within a try's `bulk_timeout`. Each request costs a server a compile of
+/// the catalog (`pricectl serve`) and pricectl a read of it afterwards, so fewer is faster:
+/// the benchmark's 705 objects go in one.
+pub const MOST_OBJECTS: usize = 1000;
 
 /// At most about this many bytes of objects go in one `catalog.update` (`pricectl serve`
 /// takes bodies up to 4 MiB).
-pub const MOST_BYTES: usize = 1024 * 1024;
+pub const MOST_BYTES: usize = 2 * 1024 * 1024;
 
 /// Performs the plan's changes in order: runs that `catalog.update` can say in one request
 /// each, the rest alone. Stops at the first change that fails; the changes after it are not

@@ -31,7 +31,7 @@ impl Default for RetryPolicy {
             cap: Duration::from_secs(8),
             longest_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(30),
-            bulk_timeout: Duration::from_secs(120),
+            bulk_timeout: Duration::from_secs(300),
         }
     }
 }
