@@ -286,10 +286,10 @@ struct Difference {
 /// Which client sends a field the other leaves out; or both send it, each its own value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OnlySent {
-    ByPricectl,
-    ByAtmn,
+    Pricectl,
+    Atmn,
     /// Both, pricectl the allowed `value` and atmn this one.
-    ByBothAtmnSending(&'static str),
+    BothAtmnWith(&'static str),
 }
 
 /// A difference that is legitimate, and why.
@@ -320,9 +320,9 @@ impl Allowed {
             || difference.path.starts_with(&format!("{}[", self.path));
         let json = |text: &str| serde_json::from_str::<Value>(text).ok();
         let (sent, missing) = match self.only {
-            OnlySent::ByPricectl => (&difference.pricectl, &difference.atmn),
-            OnlySent::ByAtmn => (&difference.atmn, &difference.pricectl),
-            OnlySent::ByBothAtmnSending(atmn) => {
+            OnlySent::Pricectl => (&difference.pricectl, &difference.atmn),
+            OnlySent::Atmn => (&difference.atmn, &difference.pricectl),
+            OnlySent::BothAtmnWith(atmn) => {
                 return object
                     && path
                     && difference.atmn.is_some()
@@ -349,98 +349,98 @@ const ALLOWED: &[Allowed] = &[
     Allowed {
         object: "catalog.update",
         path: "rewards",
-        only: OnlySent::ByAtmn,
+        only: OnlySent::Atmn,
         value: Some("[]"),
         reason: "pricectl never touches rewards (it names them as unmanaged): left out, Autumn leaves them as they are (`catalogConfigResources.ts`)",
     },
     Allowed {
         object: "catalog.update",
         path: "referral_programs",
-        only: OnlySent::ByAtmn,
+        only: OnlySent::Atmn,
         value: Some("[]"),
         reason: "as rewards: referral programs are Autumn's, never pricectl's",
     },
     Allowed {
         object: "catalog.update",
         path: "skip_deletions",
-        only: OnlySent::ByBothAtmnSending("false"),
+        only: OnlySent::BothAtmnWith("false"),
         value: Some("true"),
         reason: "atmn removes what its push leaves out; pricectl sends only the objects that change, and deletes and archives by explicit changes (`--allow-destroy`), each through its own endpoint",
     },
     Allowed {
         object: "feature.*",
         path: "event_names",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("[]"),
         reason: "pricectl states Autumn's default (no event names) on create, so what it creates never depends on a default",
     },
     Allowed {
         object: "feature.o1-input-tokens",
         path: "display",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "the pricing's display names (`display = { singular = \"token\", … }`); atmn's config has no field for them",
     },
     Allowed {
         object: "feature.credits",
         path: "display",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "as for o1-input-tokens: the credit system's display names",
     },
     Allowed {
         object: "feature.credits",
         path: "consumable",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("true"),
         reason: "a credit system is consumable in Autumn; atmn leaves it to that default, pricectl states it",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "licenses",
-        only: OnlySent::ByAtmn,
+        only: OnlySent::Atmn,
         value: Some("[]"),
         reason: "atmn 1.1.25 sends an empty list of seat licenses; the language has none and Autumn's default is none",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "description",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("null"),
         reason: "pricectl states the plan has no description, Autumn's default, which atmn leaves out",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "items[credits].included",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("0"),
         reason: "a prepaid item includes nothing: pricectl states Autumn's default",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "items[credits].unlimited",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("false"),
         reason: "Autumn's default, stated",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "items[credits].expiry",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("null"),
         reason: "no rollover expiry: Autumn's default, stated",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "billing_controls",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "pricectl sends a plan's billing controls whole (here none), so Autumn holds exactly the pricing's; atmn's config has none to send",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "metadata.pricectl",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "the facts only pricectl has, kept in the plan's metadata: here the prepaid minimum of 500 credits, which atmn's config cannot say",
     },

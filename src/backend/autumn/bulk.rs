@@ -117,7 +117,7 @@ pub fn expressible(change: &Change) -> bool {
 #[serde(untagged)]
 enum BulkObject {
     Feature(FeatureParams),
-    Plan(PlanParams),
+    Plan(Box<PlanParams>),
 }
 
 /// What `change` sends in a `catalog.update`, once it passed the checks every change passes.
@@ -128,9 +128,11 @@ fn bulk_object(snapshot: &Snapshot, change: &Change) -> Result<BulkObject, Backe
             .map(BulkObject::Feature)
             .ok_or_else(|| rejected(change, "not a feature")),
         ObjectState::Plan(plan) if change.action == Action::Create => {
-            Ok(BulkObject::Plan(plan_body(plan)))
+            Ok(BulkObject::Plan(Box::new(plan_body(plan))))
         }
-        ObjectState::Plan(plan) => plan_update_body(snapshot, change, plan).map(BulkObject::Plan),
+        ObjectState::Plan(plan) => {
+            plan_update_body(snapshot, change, plan).map(|body| BulkObject::Plan(Box::new(body)))
+        }
         ObjectState::Item(_) => Err(rejected(change, "items change with their plan")),
     }
 }
@@ -249,7 +251,7 @@ impl Applier<'_> {
         for (_, object) in batch {
             match object {
                 BulkObject::Feature(feature) => features.push(feature),
-                BulkObject::Plan(plan) => plans.push(plan),
+                BulkObject::Plan(plan) => plans.push(*plan),
             }
         }
         let body = CatalogUpdateParams {
