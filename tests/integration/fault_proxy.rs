@@ -11,9 +11,11 @@
 //!
 //! Every request may also be delayed (the benchmark's added latency), and recorded as the
 //! client sent it ([`FaultProxy::recording`], for `request_bodies.rs`). Std only: a thread per
-//! connection, one request per connection (the answer says `Connection: close`), so the order
-//! in which requests draw from the generator is the order they arrive in, and one client's run
-//! is the same faults for the same seed. `bench/src/bin/fault-proxy.rs` runs it as a program.
+//! connection, one request per connection (the answer says `Connection: close`). A request's
+//! fate is drawn from the seed, the request itself (its request line and body) and how many
+//! times the same request came before, not from its place in the arrival order: a client
+//! sends some reads at once, and they arrive in any order, yet one client's run is the same
+//! faults for the same seed. `bench/src/bin/fault-proxy.rs` runs it as a program.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -95,6 +97,8 @@ pub struct Recorded {
     pub path: String,
     /// The body, de-chunked; empty when there is none.
     pub body: Vec<u8>,
+    /// When the proxy had read it whole.
+    pub arrived: Instant,
 }
 
 /// The shared state of a running proxy.
@@ -110,28 +114,35 @@ struct State {
 /// The seeded generator, and what it drew.
 struct Generator {
     seed: u64,
+    /// How many times each request (by its hash) came so far.
+    seen: std::collections::HashMap<u64, u64>,
     counts: Counts,
     /// When each request arrived, for the busiest second.
     arrivals: Vec<Instant>,
 }
 
 impl State {
-    /// Draws the next request's fate and counts it.
-    fn draw(&self) -> Option<Fault> {
+    /// Draws the fate of `request` and counts it.
+    fn draw(&self, request: &Request) -> Option<Fault> {
         let mut guard = self
             .generator
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let Generator {
             seed,
+            seen,
             counts,
             arrivals,
         } = &mut *guard;
-        // xorshift64*: small, fast, and the same sequence on every machine.
-        *seed ^= *seed >> 12;
-        *seed ^= *seed << 25;
-        *seed ^= *seed >> 27;
-        let value = seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let key = request.hash();
+        let occurrence = seen.entry(key).or_insert(0);
+        *occurrence += 1;
+        // splitmix64's finalizer over the seed, the request and its occurrence: small, and
+        // the same on every machine.
+        let mut value = *seed ^ key ^ occurrence.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        value = (value ^ (value >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        value = (value ^ (value >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        value ^= value >> 31;
         let fault = (value % 100 < u64::from(self.faults.rate_percent))
             .then(|| FAULTS[usize::try_from((value >> 32) % 5).unwrap_or(0)]);
         counts.requests += 1;
@@ -165,10 +176,19 @@ impl FaultProxy {
     /// A proxy on a free loopback port that forwards every request to `upstream` without a
     /// fault or a delay, and records each ([`FaultProxy::recorded`]).
     pub fn recording(upstream: &str) -> std::io::Result<FaultProxy> {
+        FaultProxy::recording_with_latency(upstream, Duration::ZERO)
+    }
+
+    /// The same, each request delayed by `latency` before it is forwarded: requests a client
+    /// sends in turn arrive at least `latency` apart, requests it sends at once together.
+    pub fn recording_with_latency(
+        upstream: &str,
+        latency: Duration,
+    ) -> std::io::Result<FaultProxy> {
         let faults = Faults {
             rate_percent: 0,
             seed: 1,
-            latency: Duration::ZERO,
+            latency,
             stall: Duration::ZERO,
         };
         FaultProxy::serve("127.0.0.1:0", upstream, faults, true)
@@ -198,9 +218,9 @@ impl FaultProxy {
         let state = Arc::new(State {
             upstream: upstream.to_string(),
             faults,
-            // A zero seed would stay zero.
             generator: Mutex::new(Generator {
-                seed: faults.seed | 1,
+                seed: faults.seed,
+                seen: std::collections::HashMap::new(),
                 counts: Counts::default(),
                 arrivals: Vec::new(),
             }),
@@ -271,7 +291,7 @@ fn handle(state: &State, client: TcpStream) {
             .unwrap_or_else(PoisonError::into_inner)
             .push(request.recorded());
     }
-    let fault = state.draw();
+    let fault = state.draw(&request);
     thread::sleep(state.faults.latency);
     let mut client = client;
     let request = request.to_bytes();
@@ -354,12 +374,29 @@ impl Request {
         })
     }
 
+    /// FNV-1a over the request line and the body: the same request, the same hash, on every
+    /// machine.
+    fn hash(&self) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self
+            .line
+            .bytes()
+            .chain([0])
+            .chain(self.body.iter().copied())
+        {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash
+    }
+
     fn recorded(&self) -> Recorded {
         let mut parts = self.line.split_whitespace();
         Recorded {
             method: parts.next().unwrap_or_default().to_string(),
             path: parts.next().unwrap_or_default().to_string(),
             body: self.body.clone(),
+            arrived: Instant::now(),
         }
     }
 

@@ -22,43 +22,45 @@ use crate::catalog::ObjectKind;
 use crate::diff::{Action, Change, ObjectState, Plan};
 
 /// Performs the plan's changes in order, as `mode` says, and stops at the first failure;
-/// what each became is in the report.
+/// what each became is in the report. With it, the whole live state if it was read after the
+/// last write ([`bulk::apply`]).
 pub fn apply(
     client: &mut Client,
     plan: &Plan,
     mode: ApplyMode,
     most_objects: usize,
     progress: &mut dyn ApplyProgress,
-) -> ApplyReport {
+) -> (ApplyReport, Option<Snapshot>) {
     let snapshot = match fetch::read(client, Depth::Catalog) {
         Ok(snapshot) => snapshot,
-        Err(error) => return ApplyReport::not_started(plan, error),
+        Err(error) => return (ApplyReport::not_started(plan, error), None),
     };
     let live = &snapshot.state.catalog;
     let holds_objects =
         !(live.features.is_empty() && live.credit_systems.is_empty() && live.plans.is_empty());
     if holds_objects && live.currency != plan.currency {
-        return ApplyReport::not_started(
-            plan,
-            BackendError::Rejected {
-                address: "catalog".into(),
-                reason: format!(
-                    "the Autumn organization's amounts are in {}, the plan's in {}",
-                    live.currency, plan.currency
-                ),
-            },
-        );
+        let error = BackendError::Rejected {
+            address: "catalog".into(),
+            reason: format!(
+                "the Autumn organization's amounts are in {}, the plan's in {}",
+                live.currency, plan.currency
+            ),
+        };
+        return (ApplyReport::not_started(plan, error), None);
     }
     match mode {
         ApplyMode::Bulk => bulk::apply(client, &snapshot, plan, most_objects, progress),
-        ApplyMode::PerObject => ApplyReport::in_order(plan, progress, |index, change| {
-            perform(
-                client,
-                &snapshot,
-                &idempotency_key(plan, index, change),
-                change,
-            )
-        }),
+        ApplyMode::PerObject => {
+            let report = ApplyReport::in_order(plan, progress, |index, change| {
+                perform(
+                    client,
+                    &snapshot,
+                    &idempotency_key(plan, index, change),
+                    change,
+                )
+            });
+            (report, None)
+        }
     }
 }
 

@@ -54,14 +54,16 @@ pub const MOST_BYTES: usize = 2 * 1024 * 1024;
 
 /// Performs the plan's changes in order: runs that `catalog.update` can say in one request
 /// each, the rest alone. Stops at the first change that fails; the changes after it are not
-/// attempted.
+/// attempted. With the report comes the whole live state as read after the last write, when
+/// the apply ended with a bulk request and its read (nothing was written after it): the
+/// read that verifies the apply need not be sent again.
 pub fn apply(
     client: &mut Client,
     snapshot: &Snapshot,
     plan: &Plan,
     most_objects: usize,
     progress: &mut dyn ApplyProgress,
-) -> ApplyReport {
+) -> (ApplyReport, Option<Snapshot>) {
     let mut applier = Applier {
         client,
         snapshot,
@@ -70,6 +72,7 @@ pub fn apply(
         progress,
         statuses: Vec::with_capacity(plan.changes.len()),
         stopped: false,
+        read_after_last_write: None,
     };
     while !applier.stopped && applier.statuses.len() < plan.changes.len() {
         let index = applier.statuses.len();
@@ -87,10 +90,11 @@ pub fn apply(
     for change in &plan.changes[changes.len()..] {
         changes.push(ChangeReport::new(change, ChangeStatus::NotAttempted));
     }
-    ApplyReport {
+    let report = ApplyReport {
         changes,
         failure: None,
-    }
+    };
+    (report, applier.read_after_last_write)
 }
 
 /// Whether `catalog.update` can make `change`: a create, or an update that neither archives
@@ -159,6 +163,8 @@ struct Applier<'a> {
     statuses: Vec<ChangeStatus>,
     /// A change failed: nothing more is attempted.
     stopped: bool,
+    /// Everything read after the last write, if nothing was written since.
+    read_after_last_write: Option<Snapshot>,
 }
 
 impl Applier<'_> {
@@ -175,6 +181,8 @@ impl Applier<'_> {
     }
 
     fn performed_alone(&mut self, index: usize) -> ChangeStatus {
+        // A write: what was read before it is no longer the live state.
+        self.read_after_last_write = None;
         let change = &self.plan.changes[index];
         let key = idempotency_key(self.plan, index, change);
         match perform(self.client, self.snapshot, &key, change) {
@@ -272,8 +280,17 @@ impl Applier<'_> {
             Ok(_) | Err(CallError::EarlierTryTook) => Ok(()),
             Err(error) => Err(error),
         };
-        // What took is what Autumn holds now, whatever it answered.
-        let live = fetch::read(self.client, Depth::Catalog).ok();
+        // What took is what Autumn holds now, whatever it answered. After the plan's last
+        // change the read is the whole one the apply is verified with (its further reads go
+        // out at once with the catalog's, so it costs no more time).
+        let last = indices.last().is_some_and(|&index| index + 1 == total);
+        let depth = if last {
+            Depth::Everything
+        } else {
+            Depth::Catalog
+        };
+        self.read_after_last_write = None;
+        let live = fetch::read(self.client, depth).ok();
         // After a refusal (a 4xx) or a change the request skipped, each change left is tried
         // alone: Autumn's answer then names the one it refuses. After a failure of Autumn or
         // of the network, the changes left failed with it.
@@ -284,6 +301,7 @@ impl Applier<'_> {
                 ErrorKind::Rejected | ErrorKind::Conflict
             ),
         };
+        let mut wrote_after_the_read = false;
         for index in indices {
             let change = &self.plan.changes[index];
             let took = match &live {
@@ -306,9 +324,13 @@ impl Applier<'_> {
             } else if self.stopped {
                 ChangeStatus::NotAttempted
             } else {
+                wrote_after_the_read = true;
                 self.performed_alone(index)
             };
             self.finish(index, status);
+        }
+        if last && !wrote_after_the_read {
+            self.read_after_last_write = live;
         }
     }
 }

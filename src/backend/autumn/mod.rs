@@ -49,6 +49,9 @@ pub struct AutumnBackend {
     mode: ApplyMode,
     /// At most so many objects in one `catalog.update`.
     most_objects: usize,
+    /// The whole live state as the last apply read it after its last write: the next fetch
+    /// (the reconciler's, verifying the apply) takes it instead of reading it again.
+    read_after_apply: Option<fetch::Snapshot>,
 }
 
 impl AutumnBackend {
@@ -72,6 +75,7 @@ impl AutumnBackend {
             kept_controls: BTreeMap::new(),
             mode: ApplyMode::default(),
             most_objects: MOST_OBJECTS,
+            read_after_apply: None,
         })
     }
 
@@ -118,7 +122,10 @@ impl Backend for AutumnBackend {
     }
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
-        let snapshot = fetch::read(&mut self.client, Depth::Everything)?;
+        let snapshot = match self.read_after_apply.take() {
+            Some(snapshot) => snapshot,
+            None => fetch::read(&self.client, Depth::Everything)?,
+        };
         self.kept_controls = snapshot.kept_controls;
         let mut state = snapshot.state;
         state.environment = Some(self.environment);
@@ -135,13 +142,15 @@ impl Backend for AutumnBackend {
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
-        apply::apply(
+        let (report, read_after) = apply::apply(
             &mut self.client,
             plan,
             self.mode,
             self.most_objects,
             progress,
-        )
+        );
+        self.read_after_apply = read_after;
+        report
     }
 
     fn set_apply_mode(&mut self, mode: ApplyMode) {
