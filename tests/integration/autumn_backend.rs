@@ -734,3 +734,53 @@ fn apply_shows_a_bar_on_a_terminal_and_plain_lines_in_a_log() {
     );
     assert!(screen.contains("Apply complete"), "{screen:?}");
 }
+
+#[test]
+fn of_reads_sent_at_once_the_first_failing_by_request_order_is_reported() {
+    // The lists, the organization and rewards are read at once and their answers race; the
+    // error shown is the one of the first request in the order the fetch names them
+    // (`plans.list` before `organization/me` and `rewards.list`), whichever came back first.
+    let stub = Canned::start(vec![
+        (
+            "plans.list",
+            r#"403 {"message":"plans are not yours to read","code":"forbidden"}"#.into(),
+        ),
+        (
+            "organization/me",
+            r#"404 {"message":"no such organization","code":"not_found"}"#.into(),
+        ),
+        (
+            "rewards.list",
+            r#"401 {"message":"rewards need another key","code":"unauthorized"}"#.into(),
+        ),
+    ]);
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
+    );
+    let url = format!("http://{}", stub.address);
+    // Repeated: the arrival order differs from run to run, the error must not.
+    for _ in 0..3 {
+        let output = context
+            .command()
+            .args([
+                "plan",
+                "pricing.toml",
+                "--backend",
+                "autumn",
+                "--api-url",
+                &url,
+            ])
+            .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+            .output()
+            .expect("pricectl runs");
+        let shown = text(&output);
+        assert_ne!(output.status.code(), Some(0), "{shown}");
+        assert!(shown.contains("plans are not yours to read"), "{shown}");
+        assert!(
+            !shown.contains("no such organization") && !shown.contains("rewards need another key"),
+            "{shown}"
+        );
+    }
+}
