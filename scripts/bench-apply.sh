@@ -8,6 +8,8 @@
 #
 # Usage: scripts/bench-apply.sh [SCALE] [LATENCY_MS]     (defaults: 0.1 and 50)
 # SCALE as bench/src/bin/generate.rs takes it: 1 is 7,050 objects, 0.1 is 705.
+# PER_OBJECT=1 also applies the catalog change by change (`--apply-mode per-object`) against a
+# third fresh server: the cost of a write to `pricectl serve`, request by request.
 # Results in BENCH_OUT (default bench/out/apply-SCALE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,7 +88,8 @@ cp "$work/pricectl/pricing.toml" "$work/atmn/pricing.toml"
 ln -s "$root/tests/interop/node_modules" "$work/atmn/node_modules"
 echo "catalog: $(wc -c <"$work/pricectl/pricing.toml") bytes of pricing, $(wc -c <"$work/atmn/autumn.config.ts") bytes of autumn.config.ts" | tee -a "$out/summary.txt"
 
-# pricectl: plan, then apply (which plans again, applies change by change and reads back).
+# pricectl: plan, then apply (which plans again, applies in bulk through catalog.update and
+# reads back after each request and at the end).
 serve "$work/pricectl"
 proxy "$work/pricectl" "$served"
 export AUTUMN_SECRET_KEY="$key"
@@ -99,6 +102,20 @@ echo "pricectl through the proxy: $(cat "$work/pricectl/proxy.counts")" | tee -a
 grep -E '^Apply complete' "$out/pricectl-apply.err" | tee -a "$out/summary.txt"
 (cd "$work/pricectl" && "$pricectl" plan --detailed-exitcode --backend autumn --api-url "http://$served" pricing.toml >/dev/null) &&
   echo "pricectl: plan afterwards is empty" | tee -a "$out/summary.txt"
+
+# The same apply change by change, against its own fresh server.
+if [[ ${PER_OBJECT:-0} == 1 ]]; then
+  mkdir -p "$work/per-object"
+  cp "$work/pricectl/pricing.toml" "$work/per-object/pricing.toml"
+  serve "$work/per-object"
+  proxy "$work/per-object" "$served"
+  load "before pricectl per object"
+  (cd "$work/per-object" && timed pricectl-apply-per-object "$pricectl" apply --auto-approve \
+    --apply-mode per-object --backend autumn --api-url "$proxied" pricing.toml)
+  load "after pricectl per object"
+  stop_proxy "$work/per-object"
+  echo "pricectl per object through the proxy: $(cat "$work/per-object/proxy.counts")" | tee -a "$out/summary.txt"
+fi
 
 # atmn push of the same catalog, against its own fresh server.
 serve "$work/atmn"

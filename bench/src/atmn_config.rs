@@ -6,7 +6,8 @@
 //! (`featureId` → `feature_id`) and an object's `id` into `feature_id` / `plan_id`, so the
 //! config is that body with the keys turned back. What atmn cannot say is left out: a
 //! feature's `display`, and the facts pricectl keeps in a plan's `metadata` (the smallest
-//! prepaid purchase); the benchmark notes it.
+//! prepaid purchase); the benchmark notes it. A plan's `billing_controls` are left out too:
+//! the generated catalog has none, and atmn 1.1.25 would pass their keys on in camelCase.
 
 use std::fmt::Write as _;
 
@@ -36,7 +37,13 @@ pub fn atmn_config(catalog: &Catalog) -> Result<String, serde_json::Error> {
     }
     for (index, plan) in catalog.plans.values().enumerate() {
         let body = serde_json::to_value(plan_body(plan, &catalog.features))?;
-        let body = declaration(body, "plan_id", &["metadata", "config", "licenses"]);
+        // Billing controls too: atmn 1.1.25 would send their inner keys in camelCase, and the
+        // generated catalog has none (pricectl sends their empty lanes).
+        let body = declaration(
+            body,
+            "plan_id",
+            &["metadata", "config", "licenses", "billing_controls"],
+        );
         let _ = writeln!(out, "export const plan{index} = plan({body});");
     }
     Ok(out)

@@ -33,7 +33,9 @@ pub enum ChangeStatus {
     Applied,
     /// The backend refused or failed this change.
     Failed(BackendError),
-    /// Never tried: an earlier change failed, so the backend stopped.
+    /// Not live, and not tried on its own: an earlier change failed, so the backend stopped
+    /// (a change a bulk request carried but did not make is one, when a change before it
+    /// failed).
     NotAttempted,
     /// Performed, then undone with the rest of an atomic apply that failed: not live.
     RolledBack,

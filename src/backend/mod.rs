@@ -1,5 +1,6 @@
 //! Billing systems pricectl reconciles with. One trait, one implementation per system.
 
+mod apply_mode;
 mod apply_report;
 #[cfg(feature = "autumn")]
 pub mod autumn;
@@ -9,6 +10,7 @@ mod error;
 pub mod local;
 mod progress;
 
+pub use apply_mode::{ApplyMode, UnknownApplyMode};
 pub use apply_report::{ApplyReport, ChangeReport, ChangeStatus};
 pub use choice::{BackendChoice, DEFAULT_AUTUMN_API_URL};
 pub use error::{BackendError, ErrorKind};
@@ -48,6 +50,11 @@ pub trait Backend {
     /// `Conflict` otherwise) and stops at the first failure: the changes after it are not
     /// attempted.
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport;
+
+    /// How later applies send their changes, for a system with a request that changes many
+    /// objects at once; a backend without one (whose apply is one transaction anyway) ignores
+    /// it.
+    fn set_apply_mode(&mut self, _mode: ApplyMode) {}
 }
 
 /// What a backend guarantees about its applies.

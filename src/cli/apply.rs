@@ -47,7 +47,7 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     {
         return status;
     }
-    finish(backend.as_mut(), &plan, &pricing, args.allow_destroy)
+    finish(backend.as_mut(), &plan, &pricing, args)
 }
 
 /// Applies a plan saved by `plan --out`, refusing when the pricing or the live catalog moved.
@@ -148,7 +148,7 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     let Some(pricing) = current else {
         return ExitStatus::Failure;
     };
-    finish(backend.as_mut(), &saved.plan, &pricing, args.allow_destroy)
+    finish(backend.as_mut(), &saved.plan, &pricing, args)
 }
 
 /// Applies, verifies, and reports; a change the backend refused is shown at the line of the
@@ -157,8 +157,10 @@ fn finish(
     backend: &mut dyn Backend,
     plan: &Plan,
     pricing: &CompiledPricing,
-    allow_destroy: bool,
+    args: &ApplyArgs,
 ) -> ExitStatus {
+    let allow_destroy = args.allow_destroy;
+    backend.set_apply_mode(args.apply_mode);
     let mut progress = StderrProgress::for_backend(backend.capabilities().instant);
     let options = ApplyOptions { allow_destroy };
     match apply_with_progress(backend, plan, &pricing.catalog, options, &mut progress) {

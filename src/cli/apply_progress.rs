@@ -19,7 +19,32 @@ pub enum StderrProgress {
     /// Plain lines: `[2/5] update plan.pro …`, `[2/5] plan.pro: done`.
     Lines,
     /// A bar redrawn in place, cleared when the apply ends; a failed change leaves its line.
-    Bar(ProgressBar),
+    Bar(ProgressBar, UnderWay),
+}
+
+/// The changes started and not yet finished: one, or the run a bulk request carries.
+#[derive(Default)]
+pub struct UnderWay {
+    /// The first of them: its index and how progress names it.
+    first: Option<(usize, String)>,
+    /// How many.
+    count: usize,
+}
+
+impl UnderWay {
+    /// The bar's prefix and message: `3/705`, `update plan.pro`; or for a run of changes in one
+    /// request, `3-202/705`, `create feature.a (and 199 more)`.
+    fn shown(&self, total: usize) -> Option<(String, String)> {
+        let (first, name) = self.first.as_ref()?;
+        Some(if self.count > 1 {
+            (
+                format!("{}-{}/{total}", first + 1, first + self.count),
+                format!("{name} (and {} more)", self.count - 1),
+            )
+        } else {
+            (format!("{}/{total}", first + 1), name.clone())
+        })
+    }
 }
 
 /// What [`StderrProgress::choose`] picks, before a bar is made.
@@ -36,7 +61,9 @@ impl StderrProgress {
         match StderrProgress::choose(instant, is_quiet(), std::io::stderr().is_terminal()) {
             Shown::Silent => StderrProgress::Silent,
             Shown::Lines => StderrProgress::Lines,
-            Shown::Bar => StderrProgress::Bar(bar(ProgressDrawTarget::stderr())),
+            Shown::Bar => {
+                StderrProgress::Bar(bar(ProgressDrawTarget::stderr()), UnderWay::default())
+            }
         }
     }
 
@@ -71,11 +98,17 @@ impl ApplyProgress for StderrProgress {
         match self {
             StderrProgress::Silent => {}
             StderrProgress::Lines => print_note(&progress_started(index, total, change)),
-            StderrProgress::Bar(bar) => {
-                bar.set_prefix(format!("{}/{total}", index + 1));
-                bar.set_message(progress_change(change));
+            StderrProgress::Bar(bar, under_way) => {
+                if under_way.count == 0 {
+                    under_way.first = Some((index, progress_change(change)));
+                    bar.set_position(index as u64);
+                }
+                under_way.count += 1;
+                if let Some((prefix, message)) = under_way.shown(total) {
+                    bar.set_prefix(prefix);
+                    bar.set_message(message);
+                }
                 bar.set_length(total as u64);
-                bar.set_position(index as u64);
                 if index == 0 {
                     bar.enable_steady_tick(TICK);
                 }
@@ -87,7 +120,11 @@ impl ApplyProgress for StderrProgress {
         match self {
             StderrProgress::Silent => {}
             StderrProgress::Lines => print_note(&progress_finished(index, total, change, status)),
-            StderrProgress::Bar(bar) => {
+            StderrProgress::Bar(bar, under_way) => {
+                under_way.count = under_way.count.saturating_sub(1);
+                if under_way.count == 0 {
+                    under_way.first = None;
+                }
                 bar.set_position(index as u64 + 1);
                 if !status.is_applied() {
                     // The line of a change that did not take outlives the bar.
@@ -104,7 +141,7 @@ impl ApplyProgress for StderrProgress {
 impl Drop for StderrProgress {
     /// An apply that ends early (a failure before any change) leaves no bar behind.
     fn drop(&mut self) {
-        if let StderrProgress::Bar(bar) = self
+        if let StderrProgress::Bar(bar, _) = self
             && !bar.is_finished()
         {
             bar.finish_and_clear();
@@ -114,7 +151,7 @@ impl Drop for StderrProgress {
 
 #[cfg(test)]
 mod tests {
-    use super::{BAR_TEMPLATE, Shown, StderrProgress};
+    use super::{BAR_TEMPLATE, Shown, StderrProgress, UnderWay};
 
     #[test]
     fn a_bar_only_on_a_terminal_lines_in_a_log_nothing_when_instant_or_quiet() {
@@ -134,6 +171,23 @@ mod tests {
                 "instant {instant}, quiet {quiet}, terminal {terminal}"
             );
         }
+    }
+
+    #[test]
+    fn the_bar_names_the_change_under_way_or_the_first_of_a_run_and_how_many_more() {
+        let mut under_way = UnderWay::default();
+        assert_eq!(under_way.shown(9), None);
+        under_way.first = Some((2, "update plan.pro".into()));
+        under_way.count = 1;
+        assert_eq!(
+            under_way.shown(9),
+            Some(("3/9".into(), "update plan.pro".into()))
+        );
+        under_way.count = 4;
+        assert_eq!(
+            under_way.shown(9),
+            Some(("3-6/9".into(), "update plan.pro (and 3 more)".into()))
+        );
     }
 
     #[test]

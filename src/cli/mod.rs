@@ -28,6 +28,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::backend::ApplyMode;
 use crate::ledger::{
     CheckRequest, CreateEntityRequest, GrantRequest, Operation, Overage, TrackRequest,
 };
@@ -285,6 +286,11 @@ pub struct ApplyArgs {
     /// Apply even where the billing system's own preview (Autumn's) disagrees with the plan
     #[arg(long)]
     pub override_preview: bool,
+    /// How Autumn gets the changes: `bulk` sends runs of creates and updates in one
+    /// `catalog.update` each (deletes and archives alone); `per-object` sends every change
+    /// through its own endpoint
+    #[arg(long, value_name = "MODE", default_value = "bulk", value_parser = parse_apply_mode)]
+    pub apply_mode: ApplyMode,
 }
 
 #[derive(Debug, clap::Args)]
@@ -552,6 +558,11 @@ fn parse_decimal(text: &str) -> Result<rust_decimal::Decimal, String> {
 }
 
 /// A date or an RFC 3339 date-time.
+fn parse_apply_mode(text: &str) -> Result<ApplyMode, String> {
+    text.parse()
+        .map_err(|error: crate::backend::UnknownApplyMode| error.to_string())
+}
+
 fn parse_instant(text: &str) -> Result<crate::ledger::Instant, String> {
     crate::ledger::Instant::parse(text).map_err(|error| error.to_string())
 }

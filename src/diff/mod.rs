@@ -25,7 +25,7 @@ use fields::changed_fields;
 use impact::price_impact;
 use terms::term_changes;
 
-use crate::catalog::{Address, Catalog, ObjectKind, Plan as PricingPlan};
+use crate::catalog::{Address, Catalog, FeatureType, ObjectKind, Plan as PricingPlan};
 use crate::live::{LivePlan, LiveState, fingerprint};
 
 /// The plan that makes `live` match `desired`.
@@ -92,6 +92,13 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
             ObjectState::CreditSystem,
         );
     }
+    // A metered feature turning boolean loses its usage: what prices or counts it (a plan's
+    // item, a credit system's cost) changes first, so the update waits until after them
+    // (Autumn refuses a type change while a usage price or a credit system uses it:
+    // `detectFeatureUpdateBlockers.ts`; and a boolean item has no price).
+    let (losing_usage, first): (Vec<Change>, Vec<Change>) =
+        changes.into_iter().partition(turns_boolean);
+    let mut changes = first;
     for (id, plan) in &desired.plans {
         if let Some(change) = builder.plan_change(id, live.catalog.plans.get(id), plan) {
             changes.push(change);
@@ -99,6 +106,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
     }
     changes.extend(plan_removals);
     changes.extend(system_removals);
+    changes.extend(losing_usage);
     changes.extend(feature_removals);
 
     let summary = Summary::of(&changes);
@@ -119,6 +127,15 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
             pricing: fingerprint(desired),
         },
     }
+}
+
+/// An update that turns a metered feature boolean.
+fn turns_boolean(change: &Change) -> bool {
+    matches!(
+        (&change.before, &change.after),
+        (Some(ObjectState::Feature(before)), Some(ObjectState::Feature(after)))
+            if before.kind == FeatureType::Metered && after.kind == FeatureType::Boolean
+    )
 }
 
 /// What every kind of catalog object offers the diff.

@@ -3,7 +3,7 @@
 //! compiler, diff and apply as `pricectl apply`: one implementation of versioning,
 //! archive-instead-of-delete and protection.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use axum::http::StatusCode;
@@ -144,7 +144,7 @@ impl CatalogService {
         env: &str,
     ) -> Result<Vec<WirePlan>, ApiError> {
         let live = self.live()?;
-        let versions = plan_versions(self.store.store().connection())?;
+        let versions = plan_versions(self.store.store().connection(), None)?;
         Ok(versions
             .into_iter()
             .filter(|version| {
@@ -171,16 +171,21 @@ impl CatalogService {
             .map(|plan| plan.version)
             .ok_or_else(|| plan_not_found(&params.plan_id))?;
         let wanted = params.version.unwrap_or(current);
-        plan_versions(self.store.store().connection())?
-            .into_iter()
-            .find(|version| version.plan.id == params.plan_id && version.version == wanted)
-            .map(|version| version.to_wire(&live, env))
-            .ok_or_else(|| {
-                ApiError::not_found(
-                    code::PRODUCT_NOT_FOUND,
-                    format!("plan `{}` has no version {wanted}", params.plan_id),
-                )
-            })
+        // The one version asked for, not every version of every plan: a write answers with
+        // its plan, and reading them all made each write cost the size of the catalog.
+        plan_versions(
+            self.store.store().connection(),
+            Some((&params.plan_id, wanted)),
+        )?
+        .into_iter()
+        .next()
+        .map(|version| version.to_wire(&live, env))
+        .ok_or_else(|| {
+            ApiError::not_found(
+                code::PRODUCT_NOT_FOUND,
+                format!("plan `{}` has no version {wanted}", params.plan_id),
+            )
+        })
     }
 
     pub fn create_plan(&mut self, params: &PlanParams, env: &str) -> Result<WirePlan, ApiError> {
@@ -275,16 +280,36 @@ impl CatalogService {
         let live = self.live()?;
         let desired = desired_from_update(params, &live.catalog)?;
         self.apply(&live, &desired, !params.skip_deletions)?;
-        let live = self.live()?;
-        Ok(CatalogUpdateResponse {
-            plans: self.list_plans(
+        // Autumn answers with the objects of the body, as they are now
+        // (`resolveCatalogUpdateResponse` in `updateCatalog.ts`), not the whole catalog.
+        let plan_ids: BTreeSet<&str> = params
+            .plans
+            .iter()
+            .map(|plan| plan.plan_id.as_str())
+            .collect();
+        let feature_ids: BTreeSet<&str> = params
+            .features
+            .iter()
+            .map(|feature| feature.feature_id.as_str())
+            .collect();
+        let plans = self
+            .list_plans(
                 &PlanListParams {
                     include_archived: true,
                     all_versions: false,
                 },
                 env,
-            )?,
-            features: features_to_wire(&live.catalog),
+            )?
+            .into_iter()
+            .filter(|plan| plan_ids.contains(plan.id.as_str()))
+            .collect();
+        let features = features_to_wire(&self.live()?.catalog)
+            .into_iter()
+            .filter(|feature| feature_ids.contains(feature.id.as_str()))
+            .collect();
+        Ok(CatalogUpdateResponse {
+            plans,
+            features,
             rewards: Vec::new(),
             referral_programs: Vec::new(),
         })
@@ -767,15 +792,27 @@ impl PlanVersion {
     }
 }
 
-/// Every stored version of every plan, by plan and version.
-fn plan_versions(connection: &Connection) -> Result<Vec<PlanVersion>, ApiError> {
+/// Every stored version of every plan, by plan and version; or only `(plan id, version)`.
+fn plan_versions(
+    connection: &Connection,
+    only: Option<(&str, u32)>,
+) -> Result<Vec<PlanVersion>, ApiError> {
     let read = || -> rusqlite::Result<Vec<(String, u32, i64)>> {
-        let mut statement = connection.prepare(
-            "SELECT definition, version, created_at FROM plan_versions ORDER BY plan_id, version",
-        )?;
-        statement
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-            .collect()
+        let row = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
+        match only {
+            Some((plan_id, version)) => connection
+                .prepare_cached(
+                    "SELECT definition, version, created_at FROM plan_versions WHERE plan_id = ?1 AND version = ?2",
+                )?
+                .query_map(rusqlite::params![plan_id, version], row)?
+                .collect(),
+            None => connection
+                .prepare_cached(
+                    "SELECT definition, version, created_at FROM plan_versions ORDER BY plan_id, version",
+                )?
+                .query_map([], row)?
+                .collect(),
+        }
     };
     read()
         .map_err(|error| {

@@ -454,8 +454,18 @@ impl Canned {
                     .iter()
                     .find(|(name, _)| *name == route)
                     .map_or_else(|| r#"{"list":[]}"#.to_string(), |(_, body)| body.clone());
+                // An answer may start with its status (`400 {...}`); else it is a 200.
+                let (status, answer) = match answer.split_once(' ') {
+                    Some((status, rest))
+                        if status.len() == 3
+                            && status.bytes().all(|byte| byte.is_ascii_digit()) =>
+                    {
+                        (status.to_string(), rest.to_string())
+                    }
+                    _ => ("200".to_string(), answer),
+                };
                 let response = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    "HTTP/1.1 {status} Answer\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
                     answer.len()
                 );
                 let _ = stream.write_all(response.as_bytes());
@@ -536,24 +546,27 @@ fn what_autumn_holds_beyond_the_language_and_its_disagreeing_preview_are_shown()
 
 #[test]
 fn a_change_autumn_refuses_is_reported_with_its_words_at_the_line_that_declares_it() {
+    // An organization that refuses every write with a 400, as Autumn refuses what it finds
+    // invalid: the bulk request, then the change tried alone, which Autumn's words then name.
+    let refusal = r#"400 {"message":"name: String must contain at most 50 character(s)","code":"invalid_inputs"}"#;
+    let stub = Canned::start(vec![
+        (
+            "organization/me",
+            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
+        ),
+        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
+        (
+            "catalog.preview_update",
+            r#"{"feature_changes":[{"feature_id":"messages","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}],"plan_changes":[{"plan_id":"pro","action":"created","versionable":false,"has_customers":false,"customer_count":0,"will_archive":false,"previous_attributes":null,"customize":null}],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+        ),
+        ("catalog.update", refusal.into()),
+        ("features.create", refusal.into()),
+        ("plans.create", refusal.into()),
+    ]);
     let context = TestContext::new();
-    let server = Server::start(&context);
     context.write(
         "pricing.toml",
-        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n\n[plans.pro]\nname = \"Pro\"\nprice = { amount = 20, interval = \"month\" }\n\n[plans.pro.items.messages]\nincluded = 100\nreset = \"month\"\nprice = { amount = 1, billing = \"usage\", interval = \"month\" }\n",
-    );
-    let applied = against(
-        &context,
-        &server,
-        &["apply", "--auto-approve", "pricing.toml"],
-    );
-    assert!(applied.status.success(), "{}", text(&applied));
-    // Messages become a boolean feature. pricectl changes the feature before the plan whose
-    // item still prices it, and Autumn (here `pricectl serve`) refuses that intermediate
-    // catalog with a 400: not retried, reported with its code and message, at the line.
-    context.write(
-        "pricing.toml",
-        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"boolean\"\n\n[plans.pro]\nname = \"Pro\"\nprice = { amount = 20, interval = \"month\" }\n\n[plans.pro.items.messages]\n",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n\n[plans.pro]\nname = \"Pro\"\nprice = { amount = 20, interval = \"month\" }\n\n[plans.pro.items.messages]\nincluded = 100\nreset = \"month\"\n",
     );
     let args = [
         "apply",
@@ -563,22 +576,81 @@ fn a_change_autumn_refuses_is_reported_with_its_words_at_the_line_that_declares_
         "--backend",
         "autumn",
     ];
-    let url = format!("http://{}", server.address);
+    let url = format!("http://{}", stub.address);
     let output = context
         .command()
         .args(args)
         .args(["--api-url", &url])
-        .env("AUTUMN_SECRET_KEY", KEY)
+        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
         .stdout(std::process::Stdio::null())
         .output()
         .expect("pricectl runs");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    // Not retried: one bulk request, then the first change alone, where the apply stopped.
+    let writes: Vec<&str> = ["catalog.update", "features.create", "plans.create"]
+        .into_iter()
+        .filter(|route| !stub.bodies(route).is_empty())
+        .collect();
+    assert_eq!(writes, ["catalog.update", "features.create"]);
+    assert_eq!(
+        stub.bodies("catalog.update").len(),
+        1,
+        "a 400 is not retried"
+    );
     let seen = crate::support::transcript(&args, &output);
     assert!(
         seen.contains("(`invalid_inputs`)") && seen.contains("pricing.toml:4:11"),
         "{seen}"
     );
     context.bind(|| insta::assert_snapshot!(seen));
+}
+
+/// `catalog.update` skips a feature change it blocks and still answers 200: the catalog read
+/// again after it shows what did not take, and that change, tried alone, fails with Autumn's
+/// own refusal, naming it.
+#[test]
+fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
+    let stub = Canned::start(vec![
+        (
+            "organization/me",
+            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
+        ),
+        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
+        (
+            "catalog.preview_update",
+            r#"{"feature_changes":[{"feature_id":"messages","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+        ),
+        (
+            "catalog.update",
+            r#"{"plans":[],"features":[],"rewards":[],"referral_programs":[]}"#.into(),
+        ),
+        (
+            "features.create",
+            r#"400 {"message":"Cannot change type of feature messages because it has a usage price set","code":"invalid_inputs"}"#.into(),
+        ),
+    ]);
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
+    );
+    let output = context
+        .command()
+        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
+        .args(["--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", stub.address))
+        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+        .output()
+        .expect("pricectl runs");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert_eq!(stub.bodies("catalog.update").len(), 1);
+    assert_eq!(stub.bodies("features.create").len(), 1, "tried alone");
+    let seen = text(&output);
+    assert!(
+        seen.contains("the change to `feature.messages` was rejected: Autumn answered 400: Cannot change type of feature messages because it has a usage price set")
+            && seen.contains("failed (1): feature.messages"),
+        "{seen}"
+    );
 }
 
 /// Billing controls Autumn holds that the language cannot say (usage allowed past the balance,
@@ -646,6 +718,15 @@ fn billing_controls_pricectl_cannot_say_go_back_with_every_update_of_their_plan(
         );
     }
     run(&["apply", "--auto-approve", "pricing.toml"]);
+    // The bulk request carries them; the stub does not keep it, so the plan is then updated
+    // alone, carrying them too.
+    let bulk = stub.bodies("catalog.update");
+    assert_eq!(bulk.len(), 1, "{bulk:?}");
+    assert_eq!(
+        bulk[0]["plans"][0]["billing_controls"]["overage_allowed"],
+        serde_json::json!([{"feature_id": "requests", "enabled": true}])
+    );
+    assert_eq!(bulk[0]["skip_deletions"], serde_json::json!(true));
     let updates = stub.bodies("plans.update");
     assert_eq!(updates.len(), 1, "one update of `team`: {updates:?}");
     let controls = &updates[0]["billing_controls"];
@@ -675,13 +756,38 @@ fn apply_shows_a_bar_on_a_terminal_and_plain_lines_in_a_log() {
     );
     assert!(logged.status.success(), "{}", text(&logged));
     let log = String::from_utf8_lossy(&logged.stderr);
+    // In bulk, the six changes go in one request: each starts, then each is done.
+    assert!(
+        log.starts_with(
+            "[1/6] create feature.o1-input-tokens …\n[2/6] create feature.o1-output-tokens …\n"
+        ) && log
+            .contains("[6/6] create plan.credit-top-up …\n[1/6] feature.o1-input-tokens: done\n")
+            && log.contains("[6/6] plan.credit-top-up: done\n"),
+        "{log}"
+    );
+    assert!(!log.contains('\r') && !log.contains('\u{1b}'), "{log:?}");
+    // Change by change, each ends before the next starts.
+    let context = TestContext::with_example("openai-credits");
+    let server = Server::start(&context);
+    let logged = against(
+        &context,
+        &server,
+        &[
+            "apply",
+            "--auto-approve",
+            "--apply-mode",
+            "per-object",
+            "pricing.toml",
+        ],
+    );
+    assert!(logged.status.success(), "{}", text(&logged));
+    let log = String::from_utf8_lossy(&logged.stderr);
     assert!(
         log.starts_with(
             "[1/6] create feature.o1-input-tokens …\n[1/6] feature.o1-input-tokens: done\n"
         ) && log.contains("[6/6] plan.credit-top-up: done\n"),
         "{log}"
     );
-    assert!(!log.contains('\r') && !log.contains('\u{1b}'), "{log:?}");
 
     // A terminal: `script` runs pricectl on a pseudo-terminal (stdout to /dev/null, so what
     // it records is stderr).
@@ -712,8 +818,8 @@ fn apply_shows_a_bar_on_a_terminal_and_plain_lines_in_a_log() {
     let screen = String::from_utf8_lossy(&on_terminal.stdout);
     assert!(on_terminal.status.success(), "{screen}");
     assert!(
-        screen.contains("1/6") && screen.contains("create feature.o1-input-tokens"),
-        "the bar names the change under way: {screen:?}"
+        screen.contains("1-6/6") && screen.contains("create feature.o1-input-tokens (and 5 more)"),
+        "the bar names the changes under way: {screen:?}"
     );
     assert!(
         !screen.contains("feature.o1-input-tokens: done"),
@@ -821,4 +927,54 @@ fn a_reset_left_out_is_the_price_interval_and_an_allocated_item_never_resets() {
     assert_eq!(read.items["minutes"].reset, Some(ResetInterval::Month));
     assert_eq!(read.items["credits"].reset, Some(ResetInterval::Month));
     assert_eq!(read.items["seats"].reset, None);
+}
+
+#[test]
+fn of_reads_sent_at_once_the_first_failing_by_request_order_is_reported() {
+    // The lists, the organization and rewards are read at once and their answers race; the
+    // error shown is the one of the first request in the order the fetch names them
+    // (`plans.list` before `organization/me` and `rewards.list`), whichever came back first.
+    let stub = Canned::start(vec![
+        (
+            "plans.list",
+            r#"403 {"message":"plans are not yours to read","code":"forbidden"}"#.into(),
+        ),
+        (
+            "organization/me",
+            r#"404 {"message":"no such organization","code":"not_found"}"#.into(),
+        ),
+        (
+            "rewards.list",
+            r#"401 {"message":"rewards need another key","code":"unauthorized"}"#.into(),
+        ),
+    ]);
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
+    );
+    let url = format!("http://{}", stub.address);
+    // Repeated: the arrival order differs from run to run, the error must not.
+    for _ in 0..3 {
+        let output = context
+            .command()
+            .args([
+                "plan",
+                "pricing.toml",
+                "--backend",
+                "autumn",
+                "--api-url",
+                &url,
+            ])
+            .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+            .output()
+            .expect("pricectl runs");
+        let shown = text(&output);
+        assert_ne!(output.status.code(), Some(0), "{shown}");
+        assert!(shown.contains("plans are not yours to read"), "{shown}");
+        assert!(
+            !shown.contains("no such organization") && !shown.contains("rewards need another key"),
+            "{shown}"
+        );
+    }
 }

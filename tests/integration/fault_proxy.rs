@@ -9,10 +9,13 @@
 //! - the answer lost after the write took: the request is forwarded and performed, its answer
 //!   thrown away and the connection dropped, as when a network fails on the way back.
 //!
-//! Every request may also be delayed (the benchmark's added latency). Std only: a thread per
-//! connection, one request per connection (the answer says `Connection: close`), so the order
-//! in which requests draw from the generator is the order they arrive in, and one client's run
-//! is the same faults for the same seed. `bench/src/bin/fault-proxy.rs` runs it as a program.
+//! Every request may also be delayed (the benchmark's added latency), and recorded as the
+//! client sent it ([`FaultProxy::recording`], for `request_bodies.rs`). Std only: a thread per
+//! connection, one request per connection (the answer says `Connection: close`). A request's
+//! fate is drawn from the seed, the request itself (its request line and body) and how many
+//! times the same request came before, not from its place in the arrival order: a client
+//! sends some reads at once, and they arrive in any order, yet one client's run is the same
+//! faults for the same seed. `bench/src/bin/fault-proxy.rs` runs it as a program.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -86,39 +89,60 @@ impl Counts {
     }
 }
 
+/// One request as the client sent it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// The path, such as `/v1/features.create`.
+    pub path: String,
+    /// The body, de-chunked; empty when there is none.
+    pub body: Vec<u8>,
+    /// When the proxy had read it whole.
+    pub arrived: Instant,
+}
+
 /// The shared state of a running proxy.
 struct State {
     upstream: String,
     faults: Faults,
     generator: Mutex<Generator>,
     stopped: AtomicBool,
+    /// Every request read, in arrival order, when the proxy records.
+    recorded: Option<Mutex<Vec<Recorded>>>,
 }
 
 /// The seeded generator, and what it drew.
 struct Generator {
     seed: u64,
+    /// How many times each request (by its hash) came so far.
+    seen: std::collections::HashMap<u64, u64>,
     counts: Counts,
     /// When each request arrived, for the busiest second.
     arrivals: Vec<Instant>,
 }
 
 impl State {
-    /// Draws the next request's fate and counts it.
-    fn draw(&self) -> Option<Fault> {
+    /// Draws the fate of `request` and counts it.
+    fn draw(&self, request: &Request) -> Option<Fault> {
         let mut guard = self
             .generator
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let Generator {
             seed,
+            seen,
             counts,
             arrivals,
         } = &mut *guard;
-        // xorshift64*: small, fast, and the same sequence on every machine.
-        *seed ^= *seed >> 12;
-        *seed ^= *seed << 25;
-        *seed ^= *seed >> 27;
-        let value = seed.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        let key = request.hash();
+        let occurrence = seen.entry(key).or_insert(0);
+        *occurrence += 1;
+        // splitmix64's finalizer over the seed, the request and its occurrence: small, and
+        // the same on every machine.
+        let mut value = *seed ^ key ^ occurrence.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        value = (value ^ (value >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        value = (value ^ (value >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        value ^= value >> 31;
         let fault = (value % 100 < u64::from(self.faults.rate_percent))
             .then(|| FAULTS[usize::try_from((value >> 32) % 5).unwrap_or(0)]);
         counts.requests += 1;
@@ -146,18 +170,62 @@ impl FaultProxy {
 
     /// The same, on `listen`.
     pub fn listen(listen: &str, upstream: &str, faults: Faults) -> std::io::Result<FaultProxy> {
+        FaultProxy::serve(listen, upstream, faults, false)
+    }
+
+    /// A proxy on a free loopback port that forwards every request to `upstream` without a
+    /// fault or a delay, and records each ([`FaultProxy::recorded`]).
+    pub fn recording(upstream: &str) -> std::io::Result<FaultProxy> {
+        FaultProxy::recording_with_latency(upstream, Duration::ZERO)
+    }
+
+    /// The same, each request delayed by `latency` before it is forwarded: requests a client
+    /// sends in turn arrive at least `latency` apart, requests it sends at once together.
+    pub fn recording_with_latency(
+        upstream: &str,
+        latency: Duration,
+    ) -> std::io::Result<FaultProxy> {
+        let faults = Faults {
+            rate_percent: 0,
+            seed: 1,
+            latency,
+            stall: Duration::ZERO,
+        };
+        FaultProxy::serve("127.0.0.1:0", upstream, faults, true)
+    }
+
+    /// The requests recorded so far, in the order they arrived (empty unless recording).
+    pub fn recorded(&self) -> Vec<Recorded> {
+        self.state
+            .recorded
+            .as_ref()
+            .map_or_else(Vec::new, |recorded| {
+                recorded
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+            })
+    }
+
+    fn serve(
+        listen: &str,
+        upstream: &str,
+        faults: Faults,
+        record: bool,
+    ) -> std::io::Result<FaultProxy> {
         let listener = TcpListener::bind(listen)?;
         let address = listener.local_addr()?.to_string();
         let state = Arc::new(State {
             upstream: upstream.to_string(),
             faults,
-            // A zero seed would stay zero.
             generator: Mutex::new(Generator {
-                seed: faults.seed | 1,
+                seed: faults.seed,
+                seen: std::collections::HashMap::new(),
                 counts: Counts::default(),
                 arrivals: Vec::new(),
             }),
             stopped: AtomicBool::new(false),
+            recorded: record.then(|| Mutex::new(Vec::new())),
         });
         let shared = Arc::clone(&state);
         thread::spawn(move || {
@@ -211,15 +279,22 @@ fn handle(state: &State, client: TcpStream) {
     let Ok(reader) = client.try_clone() else {
         return;
     };
-    let Some(request) = read_request(&mut BufReader::new(reader)) else {
+    let Some(request) = Request::read(&mut BufReader::new(reader)) else {
         return;
     };
     if state.stopped.load(Ordering::SeqCst) {
         return;
     }
-    let fault = state.draw();
+    if let Some(recorded) = &state.recorded {
+        recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(request.recorded());
+    }
+    let fault = state.draw(&request);
     thread::sleep(state.faults.latency);
     let mut client = client;
+    let request = request.to_bytes();
     match fault {
         None => {
             if let Some(answer) = forward(&state.upstream, &request) {
@@ -247,35 +322,118 @@ fn handle(state: &State, client: TcpStream) {
     let _ = client.shutdown(Shutdown::Both);
 }
 
-/// A whole request as it came (head and body), its `Connection` header made `close`; `None`
-/// when the client closed first or sent something that is not HTTP/1.1 with a length.
-fn read_request(reader: &mut impl BufRead) -> Option<Vec<u8>> {
-    let mut head = Vec::new();
-    let mut length = 0usize;
-    let mut first = true;
-    loop {
+/// A request read whole from a client: its request line, its headers but those the proxy
+/// sets itself (`Connection`, `Content-Length`, `Transfer-Encoding`), and its body de-chunked.
+struct Request {
+    line: String,
+    headers: Vec<String>,
+    body: Vec<u8>,
+}
+
+impl Request {
+    /// `None` when the client closed first or sent something that is not HTTP/1.1.
+    fn read(reader: &mut impl BufRead) -> Option<Request> {
         let mut line = String::new();
         if reader.read_line(&mut line).ok()? == 0 {
             return None;
         }
-        if line.trim_end().is_empty() {
-            break;
+        let line = line.trim_end().to_string();
+        let mut headers = Vec::new();
+        let mut length = 0usize;
+        let mut chunked = false;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).ok()? == 0 {
+                return None;
+            }
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':').unwrap_or((header, ""));
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse().ok()?;
+            } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = value.to_ascii_lowercase().contains("chunked");
+            } else if !name.eq_ignore_ascii_case("connection") {
+                headers.push(header.to_string());
+            }
         }
-        let (name, value) = line.split_once(':').unwrap_or((&line, ""));
-        if !first && name.eq_ignore_ascii_case("connection") {
-            continue;
-        }
-        if name.eq_ignore_ascii_case("content-length") {
-            length = value.trim().parse().ok()?;
-        }
-        first = false;
-        head.extend_from_slice(line.as_bytes());
+        let body = if chunked {
+            read_chunked(reader)?
+        } else {
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).ok()?;
+            body
+        };
+        Some(Request {
+            line,
+            headers,
+            body,
+        })
     }
-    head.extend_from_slice(b"Connection: close\r\n\r\n");
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    head.extend_from_slice(&body);
-    Some(head)
+
+    /// FNV-1a over the request line and the body: the same request, the same hash, on every
+    /// machine.
+    fn hash(&self) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in self
+            .line
+            .bytes()
+            .chain([0])
+            .chain(self.body.iter().copied())
+        {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash
+    }
+
+    fn recorded(&self) -> Recorded {
+        let mut parts = self.line.split_whitespace();
+        Recorded {
+            method: parts.next().unwrap_or_default().to_string(),
+            path: parts.next().unwrap_or_default().to_string(),
+            body: self.body.clone(),
+            arrived: Instant::now(),
+        }
+    }
+
+    /// The request as it is forwarded: its body's length stated, `Connection: close`.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.body.len() + 512);
+        bytes.extend_from_slice(self.line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        for header in &self.headers {
+            bytes.extend_from_slice(header.as_bytes());
+            bytes.extend_from_slice(b"\r\n");
+        }
+        let framing = format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.body.len()
+        );
+        bytes.extend_from_slice(framing.as_bytes());
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+}
+
+/// A chunked body, its chunks joined.
+fn read_chunked(reader: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let mut size = String::new();
+        reader.read_line(&mut size).ok()?;
+        let size = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
+        // The chunk and the line end after it.
+        let mut chunk = vec![0; size + 2];
+        reader.read_exact(&mut chunk).ok()?;
+        if size == 0 {
+            return Some(body);
+        }
+        body.extend_from_slice(&chunk[..size]);
+    }
 }
 
 /// Sends `request` to the server and reads its whole answer (it closes the connection after

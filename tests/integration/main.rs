@@ -42,6 +42,8 @@ mod reconcile;
 #[cfg(all(feature = "serve", feature = "autumn"))]
 mod request_bodies;
 mod robustness;
+#[cfg(all(feature = "serve", feature = "autumn"))]
+mod round_trips;
 mod saved_plan;
 mod schema;
 #[cfg(feature = "serve")]

@@ -6,17 +6,14 @@
 //! longer occurs.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+use crate::fault_proxy::FaultProxy;
 use crate::interop::{atmn_at, project, text};
 use crate::serve::server::{KEY, Server};
 
-/// One request as the client sent it.
+/// One request as the client sent it, its body read as JSON.
 #[derive(Debug, Clone)]
 struct Recorded {
     method: String,
@@ -26,152 +23,50 @@ struct Recorded {
     body: Value,
 }
 
-/// A proxy on a free loopback port that records every request and forwards it, unchanged
-/// but for `Connection: close`, to a server; the server's answer goes back as it came.
-struct Recorder {
-    address: String,
-    requests: Arc<Mutex<Vec<Recorded>>>,
+/// What `proxy` recorded, its bodies read as JSON.
+fn recorded(proxy: &FaultProxy) -> Vec<Recorded> {
+    proxy
+        .recorded()
+        .into_iter()
+        .map(|request| Recorded {
+            method: request.method,
+            path: request.path,
+            body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
+        })
+        .collect()
 }
 
-impl Recorder {
-    fn start(server: &str) -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let address = listener.local_addr().expect("an address").to_string();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&requests);
-        let server = server.to_string();
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(client) = client else { continue };
-                // One request per connection, in turn: both clients wait for each answer.
-                let _ = forward(client, &server, &recorded);
-            }
-        });
-        Recorder { address, requests }
-    }
-
-    fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().expect("not poisoned").clone()
-    }
-}
-
-/// Reads one request from `client`, records it, sends it to `server`, and writes the answer
-/// back.
-fn forward(
-    mut client: TcpStream,
-    server: &str,
-    recorded: &Mutex<Vec<Recorded>>,
-) -> std::io::Result<()> {
-    let mut reader = BufReader::new(client.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut headers = Vec::new();
-    let mut length = 0;
-    let mut chunked = false;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
-        let line = line.trim_end().to_string();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            let value = value.trim();
-            if name.eq_ignore_ascii_case("content-length") {
-                length = value.parse().unwrap_or(0);
-            }
-            if name.eq_ignore_ascii_case("transfer-encoding") && value.contains("chunked") {
-                chunked = true;
-                continue;
-            }
-            if name.eq_ignore_ascii_case("connection") {
-                continue;
-            }
-        }
-        headers.push(line);
-    }
-    let body = if chunked {
-        read_chunked(&mut reader)?
-    } else {
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body)?;
-        body
-    };
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let path = parts.next().unwrap_or_default().to_string();
-    recorded.lock().expect("not poisoned").push(Recorded {
-        method,
-        path,
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-    });
-    let mut upstream = TcpStream::connect(server)?;
-    let mut head = request_line.trim_end().to_string();
-    for header in headers
-        .iter()
-        .filter(|header| !header.to_ascii_lowercase().starts_with("content-length:"))
-    {
-        head.push_str("\r\n");
-        head.push_str(header);
-    }
-    let _ = write!(
-        head,
-        "\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    upstream.write_all(head.as_bytes())?;
-    upstream.write_all(&body)?;
-    let mut answer = Vec::new();
-    upstream.read_to_end(&mut answer)?;
-    client.write_all(&answer)?;
-    client.flush()
-}
-
-fn read_chunked(reader: &mut impl BufRead) -> std::io::Result<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        let mut size = String::new();
-        reader.read_line(&mut size)?;
-        let size =
-            usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
-        let mut chunk = vec![0; size + 2];
-        reader.read_exact(&mut chunk)?;
-        if size == 0 {
-            return Ok(body);
-        }
-        body.extend_from_slice(&chunk[..size]);
-    }
-}
-
-/// The requests each client sends to create openai-credits in an empty organization.
-fn recorded_pushes() -> (Vec<Recorded>, Vec<Recorded>) {
+/// The requests pricectl sends (applying as `mode` says) to create openai-credits in an empty
+/// organization.
+fn pricectl_push(mode: &str) -> Vec<Recorded> {
     let context = project("openai-credits");
     let server = Server::start(&context);
-    let recorder = Recorder::start(&server.address);
+    let recorder = FaultProxy::recording(&server.address).expect("the proxy starts");
     let applied = context
         .command()
         .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
-        .args(["--backend", "autumn", "--api-url"])
+        .args(["--apply-mode", mode, "--backend", "autumn", "--api-url"])
         .arg(format!("http://{}", recorder.address))
         .env("AUTUMN_SECRET_KEY", KEY)
         .output()
         .expect("pricectl runs");
     assert!(applied.status.success(), "{}", text(&applied));
-    let pricectl = recorder.requests();
-
-    let context = project("openai-credits");
-    let server = Server::start(&context);
-    let recorder = Recorder::start(&server.address);
-    let pushed = atmn_at(&recorder.address, context.directory(), &["push", "--yes"]);
-    assert!(pushed.status.success(), "{}", text(&pushed));
-    (pricectl, recorder.requests())
+    recorded(&recorder)
 }
 
-#[test]
-fn pricectl_sends_what_atmn_sends_for_openai_credits_but_the_listed_differences() {
-    let (pricectl, atmn) = recorded_pushes();
-    // The writes: what creates the catalog (the reads before them are the plan's).
-    let shown: String = pricectl
+/// The requests `atmn push` sends to create openai-credits in an empty organization.
+fn atmn_push() -> Vec<Recorded> {
+    let context = project("openai-credits");
+    let server = Server::start(&context);
+    let recorder = FaultProxy::recording(&server.address).expect("the proxy starts");
+    let pushed = atmn_at(&recorder.address, context.directory(), &["push", "--yes"]);
+    assert!(pushed.status.success(), "{}", text(&pushed));
+    recorded(&recorder)
+}
+
+/// The writes of a push, as a snapshot shows them (the reads before them are the plan's).
+fn shown_writes(requests: &[Recorded]) -> String {
+    requests
         .iter()
         .filter(|request| is_write(request))
         .map(|request| match &request.body {
@@ -183,38 +78,82 @@ fn pricectl_sends_what_atmn_sends_for_openai_credits_but_the_listed_differences(
                 serde_json::to_string_pretty(body).expect("JSON")
             ),
         })
-        .collect();
-    insta::assert_snapshot!("openai_credits_requests", shown);
+        .collect()
+}
 
-    // The objects each client creates, by kind and id.
-    let mut ours: BTreeMap<(&str, String), &Value> = BTreeMap::new();
-    for request in &pricectl {
-        let (kind, key) = match request.path.as_str() {
-            "/v1/features.create" => ("feature", "feature_id"),
-            "/v1/plans.create" => ("plan", "plan_id"),
-            _ => continue,
-        };
-        ours.insert((kind, id_of(&request.body, key)), &request.body);
-    }
-    let writes: Vec<&Recorded> = atmn.iter().filter(|request| is_write(request)).collect();
-    assert_eq!(
-        writes
-            .iter()
-            .map(|request| request.path.as_str())
-            .collect::<Vec<_>>(),
-        ["/v1/catalog.update"],
-        "atmn pushes the catalog in one request"
-    );
-    let update = &writes[0].body;
-    let mut theirs: BTreeMap<(&str, String), &Value> = BTreeMap::new();
-    for (kind, list, key) in [
-        ("feature", "features", "feature_id"),
-        ("plan", "plans", "plan_id"),
-    ] {
-        for object in update[list].as_array().expect("a list") {
-            theirs.insert((kind, id_of(object, key)), object);
+/// The objects a push creates, by kind and id, with the body that creates each: from
+/// `features.create` and `plans.create`, or from the lists of a `catalog.update`.
+fn created_objects(requests: &[Recorded]) -> BTreeMap<(&'static str, String), &Value> {
+    let mut objects = BTreeMap::new();
+    for request in requests {
+        match request.path.as_str() {
+            "/v1/features.create" => {
+                objects.insert(
+                    ("feature", id_of(&request.body, "feature_id")),
+                    &request.body,
+                );
+            }
+            "/v1/plans.create" => {
+                objects.insert(("plan", id_of(&request.body, "plan_id")), &request.body);
+            }
+            "/v1/catalog.update" => {
+                for (kind, list, key) in [
+                    ("feature", "features", "feature_id"),
+                    ("plan", "plans", "plan_id"),
+                ] {
+                    for object in request.body[list].as_array().expect("a list") {
+                        objects.insert((kind, id_of(object, key)), object);
+                    }
+                }
+            }
+            _ => {}
         }
     }
+    objects
+}
+
+#[test]
+fn change_by_change_pricectl_sends_each_object_as_in_bulk() {
+    let per_object = pricectl_push("per-object");
+    insta::assert_snapshot!(
+        "openai_credits_requests_per_object",
+        shown_writes(&per_object)
+    );
+    let bulk = pricectl_push("bulk");
+    assert_eq!(
+        created_objects(&per_object),
+        created_objects(&bulk),
+        "each object's body is the same in either mode"
+    );
+}
+
+#[test]
+fn pricectl_sends_what_atmn_sends_for_openai_credits_but_the_listed_differences() {
+    let pricectl = pricectl_push("bulk");
+    let atmn = atmn_push();
+    insta::assert_snapshot!("openai_credits_requests", shown_writes(&pricectl));
+
+    let ours = created_objects(&pricectl);
+    let theirs = created_objects(&atmn);
+    for (name, requests) in [("pricectl", &pricectl), ("atmn", &atmn)] {
+        assert_eq!(
+            requests
+                .iter()
+                .filter(|request| is_write(request))
+                .map(|request| request.path.as_str())
+                .collect::<Vec<_>>(),
+            ["/v1/catalog.update"],
+            "{name} pushes the catalog in one request"
+        );
+    }
+    let update_of = |requests: &[Recorded]| -> Value {
+        requests
+            .iter()
+            .find(|request| request.path == "/v1/catalog.update")
+            .map(|request| request.body.clone())
+            .expect("a catalog.update")
+    };
+    let (our_update, their_update) = (update_of(&pricectl), update_of(&atmn));
     assert_eq!(
         ours.keys().collect::<Vec<_>>(),
         theirs.keys().collect::<Vec<_>>(),
@@ -223,20 +162,26 @@ fn pricectl_sends_what_atmn_sends_for_openai_credits_but_the_listed_differences(
 
     let mut differences: Vec<Difference> = Vec::new();
     // catalog.update's own fields, beside its lists of objects.
-    let envelope: BTreeMap<String, Value> = update
-        .as_object()
-        .expect("an object")
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "features" | "plans"))
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect();
-    for (name, value) in envelope {
-        differences.push(Difference {
-            object: "catalog.update".into(),
-            path: name,
-            pricectl: None,
-            atmn: Some(value),
-        });
+    let envelope = |update: &Value| -> BTreeMap<String, Value> {
+        let mut leaves = BTreeMap::new();
+        for (name, value) in update.as_object().expect("an object") {
+            if !matches!(name.as_str(), "features" | "plans") {
+                leaves.insert(name.clone(), value.clone());
+            }
+        }
+        leaves
+    };
+    let (left, right) = (envelope(&our_update), envelope(&their_update));
+    let names: std::collections::BTreeSet<&String> = left.keys().chain(right.keys()).collect();
+    for name in names {
+        if left.get(name) != right.get(name) {
+            differences.push(Difference {
+                object: "catalog.update".into(),
+                path: name.clone(),
+                pricectl: left.get(name).cloned(),
+                atmn: right.get(name).cloned(),
+            });
+        }
     }
     for (key, body) in &ours {
         let mut left = BTreeMap::new();
@@ -338,11 +283,13 @@ struct Difference {
     atmn: Option<Value>,
 }
 
-/// Which client sends a field the other leaves out.
+/// Which client sends a field the other leaves out; or both send it, each its own value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OnlySent {
-    ByPricectl,
-    ByAtmn,
+    Pricectl,
+    Atmn,
+    /// Both, pricectl the allowed `value` and atmn this one.
+    BothAtmnWith(&'static str),
 }
 
 /// A difference that is legitimate, and why.
@@ -371,9 +318,19 @@ impl Allowed {
         let path = difference.path == self.path
             || difference.path.starts_with(&format!("{}.", self.path))
             || difference.path.starts_with(&format!("{}[", self.path));
+        let json = |text: &str| serde_json::from_str::<Value>(text).ok();
         let (sent, missing) = match self.only {
-            OnlySent::ByPricectl => (&difference.pricectl, &difference.atmn),
-            OnlySent::ByAtmn => (&difference.atmn, &difference.pricectl),
+            OnlySent::Pricectl => (&difference.pricectl, &difference.atmn),
+            OnlySent::Atmn => (&difference.atmn, &difference.pricectl),
+            OnlySent::BothAtmnWith(atmn) => {
+                return object
+                    && path
+                    && difference.atmn.is_some()
+                    && difference.atmn == json(atmn)
+                    && self
+                        .value
+                        .is_some_and(|value| difference.pricectl == json(value));
+            }
         };
         let value = match (self.value, sent) {
             (None, Some(_)) => true,
@@ -392,112 +349,98 @@ const ALLOWED: &[Allowed] = &[
     Allowed {
         object: "catalog.update",
         path: "rewards",
-        only: OnlySent::ByAtmn,
+        only: OnlySent::Atmn,
         value: Some("[]"),
-        reason: "atmn pushes the whole catalog in one `catalog.update`; pricectl creates each object through its own endpoint and never touches rewards (it names them as unmanaged)",
+        reason: "pricectl never touches rewards (it names them as unmanaged): left out, Autumn leaves them as they are (`catalogConfigResources.ts`)",
     },
     Allowed {
         object: "catalog.update",
         path: "referral_programs",
-        only: OnlySent::ByAtmn,
+        only: OnlySent::Atmn,
         value: Some("[]"),
         reason: "as rewards: referral programs are Autumn's, never pricectl's",
     },
     Allowed {
         object: "catalog.update",
         path: "skip_deletions",
-        only: OnlySent::ByAtmn,
-        value: Some("false"),
-        reason: "catalog.update's flag for removing what the push leaves out; pricectl deletes and archives by explicit changes (`--allow-destroy`)",
-    },
-    Allowed {
-        object: "catalog.update",
-        path: "skip_feature_ids",
-        only: OnlySent::ByAtmn,
-        value: Some("[]"),
-        reason: "catalog.update's; pricectl's per-object changes name every object they touch",
-    },
-    Allowed {
-        object: "catalog.update",
-        path: "skip_plan_ids",
-        only: OnlySent::ByAtmn,
-        value: Some("[]"),
-        reason: "catalog.update's; as skip_feature_ids",
+        only: OnlySent::BothAtmnWith("false"),
+        value: Some("true"),
+        reason: "atmn removes what its push leaves out; pricectl sends only the objects that change, and deletes and archives by explicit changes (`--allow-destroy`), each through its own endpoint",
     },
     Allowed {
         object: "feature.*",
         path: "event_names",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("[]"),
         reason: "pricectl states Autumn's default (no event names) on create, so what it creates never depends on a default",
     },
     Allowed {
         object: "feature.o1-input-tokens",
         path: "display",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "the pricing's display names (`display = { singular = \"token\", … }`); atmn's config has no field for them",
     },
     Allowed {
         object: "feature.credits",
         path: "display",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "as for o1-input-tokens: the credit system's display names",
     },
     Allowed {
         object: "feature.credits",
         path: "consumable",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("true"),
         reason: "a credit system is consumable in Autumn; atmn leaves it to that default, pricectl states it",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "licenses",
-        only: OnlySent::ByAtmn,
+        only: OnlySent::Atmn,
         value: Some("[]"),
         reason: "atmn 1.1.25 sends an empty list of seat licenses; the language has none and Autumn's default is none",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "description",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("null"),
         reason: "pricectl states the plan has no description, Autumn's default, which atmn leaves out",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "items[credits].included",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("0"),
         reason: "a prepaid item includes nothing: pricectl states Autumn's default",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "items[credits].unlimited",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("false"),
         reason: "Autumn's default, stated",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "items[credits].expiry",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: Some("null"),
         reason: "no rollover expiry: Autumn's default, stated",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "billing_controls",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "pricectl sends a plan's billing controls whole (here none), so Autumn holds exactly the pricing's; atmn's config has none to send",
     },
     Allowed {
         object: "plan.credit-top-up",
         path: "metadata.pricectl",
-        only: OnlySent::ByPricectl,
+        only: OnlySent::Pricectl,
         value: None,
         reason: "the facts only pricectl has, kept in the plan's metadata: here the prepaid minimum of 500 credits, which atmn's config cannot say",
     },

@@ -68,7 +68,8 @@ fn init_writes_the_workflow() {
 }
 
 /// The workflow read as YAML by `PyYAML`, as JSON; `None` when `python3` has no `yaml` module
-/// (the crate has no YAML parser of its own, and a workflow is worth no new dependency).
+/// (the crate has no YAML parser of its own, and a workflow is worth no new dependency). In
+/// CI, where `.ci/run` installs `PyYAML`, a missing module fails instead.
 fn parsed_by_pyyaml(yaml: &str) -> Option<serde_json::Value> {
     use std::io::Write as _;
     use std::process::Stdio;
@@ -77,6 +78,10 @@ fn parsed_by_pyyaml(yaml: &str) -> Option<serde_json::Value> {
         .output()
         .is_ok_and(|output| output.status.success());
     if !has_yaml {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 has no `yaml` module; `.ci/run` installs it: python3 -m pip install PyYAML==6.0.3"
+        );
         return None;
     }
     let mut child = Command::new("python3")

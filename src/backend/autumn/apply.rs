@@ -1,10 +1,13 @@
-//! Applying a plan to Autumn, change by change, through the per-object endpoints
-//! (`features.*`, `plans.*`), each write with an `Idempotency-Key` derived from the plan and
-//! the change.
+//! Applying a plan to Autumn: the live catalog read first (a change whose object is not what
+//! the plan saw is a conflict before anything is sent), then the changes in the plan's order,
+//! in bulk through `catalog.update` where it can say them ([`super::bulk`]) or change by
+//! change through the per-object endpoints (`features.*`, `plans.*`), each write with an
+//! `Idempotency-Key` derived from the plan and what it carries.
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::bulk;
 use super::call_error::CallError;
 use super::client::Client;
 use super::fetch::{self, Depth, Snapshot};
@@ -14,43 +17,53 @@ use crate::autumn::mapping::{
 use crate::autumn::wire::feature::{FeatureIdParams, FeatureParams, FeatureUpdateParams};
 use crate::autumn::wire::plan::{PlanDeleteParams, PlanParams};
 use crate::backend::change_shape::{check_shape, rejected};
-use crate::backend::{ApplyProgress, ApplyReport, BackendError};
+use crate::backend::{ApplyMode, ApplyProgress, ApplyReport, BackendError};
 use crate::catalog::ObjectKind;
 use crate::diff::{Action, Change, ObjectState, Plan};
 
-/// Performs the plan's changes in order and stops at the first failure; what each became
-/// is in the report. The live catalog is read first, so a change whose object is no longer
-/// what the plan saw is a conflict before anything is sent.
-pub fn apply(client: &mut Client, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
+/// Performs the plan's changes in order, as `mode` says, and stops at the first failure;
+/// what each became is in the report. With it, the whole live state if it was read after the
+/// last write ([`bulk::apply`]).
+pub fn apply(
+    client: &mut Client,
+    plan: &Plan,
+    mode: ApplyMode,
+    most_objects: usize,
+    progress: &mut dyn ApplyProgress,
+) -> (ApplyReport, Option<Snapshot>) {
     let snapshot = match fetch::read(client, Depth::Catalog) {
         Ok(snapshot) => snapshot,
-        Err(error) => return ApplyReport::not_started(plan, error),
+        Err(error) => return (ApplyReport::not_started(plan, error), None),
     };
     let live = &snapshot.state.catalog;
     let holds_objects =
         !(live.features.is_empty() && live.credit_systems.is_empty() && live.plans.is_empty());
     if holds_objects && live.currency != plan.currency {
-        return ApplyReport::not_started(
-            plan,
-            BackendError::Rejected {
-                address: "catalog".into(),
-                reason: format!(
-                    "the Autumn organization's amounts are in {}, the plan's in {}",
-                    live.currency, plan.currency
-                ),
-            },
-        );
+        let error = BackendError::Rejected {
+            address: "catalog".into(),
+            reason: format!(
+                "the Autumn organization's amounts are in {}, the plan's in {}",
+                live.currency, plan.currency
+            ),
+        };
+        return (ApplyReport::not_started(plan, error), None);
     }
     let features = features_after(live, plan);
-    ApplyReport::in_order(plan, progress, |index, change| {
-        perform(
-            client,
-            &snapshot,
-            &features,
-            &idempotency_key(plan, index, change),
-            change,
-        )
-    })
+    match mode {
+        ApplyMode::Bulk => bulk::apply(client, &snapshot, &features, plan, most_objects, progress),
+        ApplyMode::PerObject => {
+            let report = ApplyReport::in_order(plan, progress, |index, change| {
+                perform(
+                    client,
+                    &snapshot,
+                    &features,
+                    &idempotency_key(plan, index, change),
+                    change,
+                )
+            });
+            (report, None)
+        }
+    }
 }
 
 /// The features as they are once the plan is applied: the live ones, with every feature the
@@ -70,14 +83,41 @@ fn features_after(live: &crate::catalog::Catalog, plan: &Plan) -> Features {
 /// so Autumn never performs a change twice; another plan (other fingerprints) or another
 /// change gets another key.
 pub fn idempotency_key(plan: &Plan, index: usize, change: &Change) -> String {
+    key_of(
+        plan,
+        &[
+            index.to_string(),
+            change.address.to_string(),
+            serde_json::to_string(&change.action).unwrap_or_default(),
+        ],
+    )
+}
+
+/// The key of one `catalog.update` carrying the changes at `indices` of a plan: derived from
+/// the plan and each change it carries, so it never equals a change's own key, and a batch
+/// cut otherwise (other changes) gets another.
+pub fn batch_idempotency_key(plan: &Plan, indices: &[usize]) -> String {
+    let mut parts = vec!["catalog.update".to_string()];
+    for &index in indices {
+        if let Some(change) = plan.changes.get(index) {
+            parts.push(index.to_string());
+            parts.push(change.address.to_string());
+            parts.push(serde_json::to_string(&change.action).unwrap_or_default());
+        }
+    }
+    key_of(plan, &parts)
+}
+
+/// `pricectl-` and 32 hex digits of the SHA-256 of the plan's fingerprints and `parts`.
+fn key_of(plan: &Plan, parts: &[String]) -> String {
     let mut hasher = Sha256::new();
     for part in [
         plan.fingerprints.live.as_str(),
         plan.fingerprints.pricing.as_str(),
-        &index.to_string(),
-        &change.address.to_string(),
-        &serde_json::to_string(&change.action).unwrap_or_default(),
-    ] {
+    ]
+    .into_iter()
+    .chain(parts.iter().map(String::as_str))
+    {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
@@ -90,23 +130,15 @@ pub fn idempotency_key(plan: &Plan, index: usize, change: &Change) -> String {
     format!("pricectl-{hex}")
 }
 
-fn perform(
+/// Performs one change through its own endpoint, with `key`.
+pub(super) fn perform(
     client: &mut Client,
     snapshot: &Snapshot,
     features: &Features,
     key: &str,
     change: &Change,
 ) -> Result<(), BackendError> {
-    let object = check_shape(change)?;
-    if let Some(why) = snapshot.set_aside.get(&change.address) {
-        return Err(conflict(
-            change,
-            &format!(
-                "Autumn holds it in a shape pricectl cannot express ({why}); change it in Autumn, or give the object another id"
-            ),
-        ));
-    }
-    check_before(snapshot, change)?;
+    let object = checked(snapshot, change)?;
     let address = change.address.to_string();
     let sent = match object {
         ObjectState::Feature(_) | ObjectState::CreditSystem(_) => {
@@ -120,6 +152,48 @@ fn perform(
         Err(Sent::Call(error)) => Err(error.into_backend_error(Some(&address))),
         Err(Sent::Refused(error)) => Err(error),
     }
+}
+
+/// The object a change makes (or removes), once the change is found well formed, touching
+/// nothing Autumn holds in a shape pricectl cannot express, and made against what is live:
+/// what every change passes before anything is sent for it, alone or in bulk.
+pub(super) fn checked<'change>(
+    snapshot: &Snapshot,
+    change: &'change Change,
+) -> Result<&'change ObjectState, BackendError> {
+    let object = check_shape(change)?;
+    if let Some(why) = snapshot.set_aside.get(&change.address) {
+        return Err(conflict(
+            change,
+            &format!(
+                "Autumn holds it in a shape pricectl cannot express ({why}); change it in Autumn, or give the object another id"
+            ),
+        ));
+    }
+    check_before(snapshot, change)?;
+    let protected_feature = match object {
+        ObjectState::Feature(feature) => feature.protect,
+        ObjectState::CreditSystem(system) => system.protect,
+        ObjectState::Plan(_) | ObjectState::Item(_) => false,
+    };
+    if protected_feature && change.action != Action::Delete {
+        return Err(rejected(
+            change,
+            "Autumn's features have no place to record `protect`; protect the plans that use it instead",
+        ));
+    }
+    if matches!(change.action, Action::Update | Action::NewVersion)
+        && let Some(dropped) = snapshot.would_drop.get(&change.address)
+    {
+        return Err(rejected(
+            change,
+            &format!(
+                "an update would drop what Autumn holds on it that pricectl cannot express: {}; change it in Autumn first",
+                dropped.join("; ")
+            ),
+        ));
+    }
+    Ok(object)
 }
 
 /// Why a change was not performed: Autumn's answer, or pricectl's own refusal.
@@ -140,20 +214,10 @@ fn feature_request(
     change: &Change,
     object: &ObjectState,
 ) -> Result<(), Sent> {
-    let (body, protect) = match object {
-        ObjectState::Feature(feature) => (feature_body(feature), feature.protect),
-        ObjectState::CreditSystem(system) => (credit_system_body(system), system.protect),
-        ObjectState::Plan(_) | ObjectState::Item(_) => {
-            return Err(Sent::Refused(rejected(change, "not a feature")));
-        }
+    let Some(body) = feature_create_body(object) else {
+        return Err(Sent::Refused(rejected(change, "not a feature")));
     };
     let id = body.feature_id.clone();
-    if protect && change.action != Action::Delete {
-        return Err(Sent::Refused(rejected(
-            change,
-            "Autumn's features have no place to record `protect`; protect the plans that use it instead",
-        )));
-    }
     match change.action {
         Action::Create => client.call::<Value>("features.create", &body, Some(key))?,
         Action::Update | Action::NewVersion => {
@@ -206,6 +270,50 @@ fn feature_update(body: FeatureParams, archived: bool) -> FeatureUpdateParams {
     }
 }
 
+/// What `features.create` (and a feature of `catalog.update`) sends for a feature or credit
+/// system; `None` for another object.
+pub(super) fn feature_create_body(object: &ObjectState) -> Option<FeatureParams> {
+    match object {
+        ObjectState::Feature(feature) => Some(feature_body(feature)),
+        ObjectState::CreditSystem(system) => Some(credit_system_body(system)),
+        ObjectState::Plan(_) | ObjectState::Item(_) => None,
+    }
+}
+
+/// What `plans.update` (and an updated plan of `catalog.update`) sends: the whole plan, with
+/// what Autumn holds on it that pricectl does not manage sent back as it is (its other
+/// metadata, the billing controls the language cannot say).
+pub(super) fn plan_update_body(
+    snapshot: &Snapshot,
+    features: &Features,
+    change: &Change,
+    plan: &crate::catalog::Plan,
+) -> Result<PlanParams, BackendError> {
+    let mut body = plan_body(plan, features);
+    // Autumn's metadata is the plan's, whole: what others keep there stays, and
+    // pricectl's facts are set (or cleared) beside it.
+    let mut metadata = snapshot
+        .plan_answers
+        .get(&plan.id)
+        .map(|answer| answer.metadata.clone())
+        .unwrap_or_default();
+    metadata.remove(METADATA_KEY);
+    if let Some(facts) = PlanFacts::of(plan).to_metadata() {
+        metadata.insert(METADATA_KEY.to_string(), facts);
+    }
+    body.metadata = Some(metadata);
+    // The billing controls pricectl cannot express go back as Autumn holds them.
+    if let (Some(kept), Some(controls)) = (
+        snapshot.kept_controls.get(&plan.id),
+        body.billing_controls.as_mut(),
+    ) {
+        keep_set_aside(controls, kept)
+            .map_err(|why| rejected(change, &format!("{why}; change it in Autumn first")))?;
+    }
+    body.archived = Some(plan.archived);
+    Ok(body)
+}
+
 fn plan_request(
     client: &mut Client,
     snapshot: &Snapshot,
@@ -214,48 +322,12 @@ fn plan_request(
     change: &Change,
     plan: &crate::catalog::Plan,
 ) -> Result<(), Sent> {
-    if matches!(change.action, Action::Update | Action::NewVersion)
-        && let Some(dropped) = snapshot.would_drop.get(&change.address)
-    {
-        return Err(Sent::Refused(rejected(
-            change,
-            &format!(
-                "an update would drop what Autumn holds on it that pricectl cannot express: {}; change it in Autumn first",
-                dropped.join("; ")
-            ),
-        )));
-    }
     match change.action {
         Action::Create => {
             client.call::<Value>("plans.create", &plan_body(plan, features), Some(key))?;
         }
         Action::Update | Action::NewVersion => {
-            let mut body = plan_body(plan, features);
-            // Autumn's metadata is the plan's, whole: what others keep there stays, and
-            // pricectl's facts are set (or cleared) beside it.
-            let mut metadata = snapshot
-                .plan_answers
-                .get(&plan.id)
-                .map(|answer| answer.metadata.clone())
-                .unwrap_or_default();
-            metadata.remove(METADATA_KEY);
-            if let Some(facts) = PlanFacts::of(plan).to_metadata() {
-                metadata.insert(METADATA_KEY.to_string(), facts);
-            }
-            body.metadata = Some(metadata);
-            // The billing controls pricectl cannot express go back as Autumn holds them.
-            if let (Some(kept), Some(controls)) = (
-                snapshot.kept_controls.get(&plan.id),
-                body.billing_controls.as_mut(),
-            ) {
-                keep_set_aside(controls, kept).map_err(|why| {
-                    Sent::Refused(rejected(
-                        change,
-                        &format!("{why}; change it in Autumn first"),
-                    ))
-                })?;
-            }
-            body.archived = Some(plan.archived);
+            let body = plan_update_body(snapshot, features, change, plan).map_err(Sent::Refused)?;
             client.call::<Value>("plans.update", &body, Some(key))?;
         }
         Action::Archive => {
@@ -312,7 +384,7 @@ fn check_before(snapshot: &Snapshot, change: &Change) -> Result<(), BackendError
     }
 }
 
-fn conflict(change: &Change, reason: &str) -> BackendError {
+pub(super) fn conflict(change: &Change, reason: &str) -> BackendError {
     BackendError::Conflict {
         address: change.address.to_string(),
         reason: reason.to_string(),
@@ -347,5 +419,24 @@ mod tests {
         assert_ne!(key(&first, 0), key(&second, 0), "another plan");
         assert_ne!(key(&second, 0), key(&second, 1), "another change");
         assert!(key(&first, 0).starts_with("pricectl-"));
+    }
+
+    #[test]
+    fn a_batch_key_depends_on_the_changes_it_carries_and_is_no_change_key() {
+        let two = Catalog::of(
+            "USD",
+            vec![Feature::metered("a", "A"), Feature::metered("b", "B")],
+            Vec::new(),
+            Vec::new(),
+        );
+        let plan = diff(&two, &LiveState::empty(""));
+        let both = batch_idempotency_key(&plan, &[0, 1]);
+        assert_eq!(both, batch_idempotency_key(&plan.clone(), &[0, 1]));
+        assert_ne!(both, batch_idempotency_key(&plan, &[0]), "other changes");
+        assert_ne!(
+            batch_idempotency_key(&plan, &[0]),
+            idempotency_key(&plan, 0, &plan.changes[0]),
+            "a batch of one is not the change alone"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! One HTTPS client for Autumn's API: every request paced under the rate limit, sent with the
 //! key and an explicit `X-API-Version`, and retried when the failure is worth it.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::Client as HttpClient;
@@ -70,15 +71,17 @@ pub struct Counts {
     pub retries: u64,
 }
 
-/// A client of one organization's Autumn API.
+/// A client of one organization's Autumn API. Shared by reference, so independent reads can
+/// be sent at once from several threads: the pace, the jitter and the counts are each behind
+/// a lock, and every request, from whichever thread, is paced by the one [`Pace`].
 pub struct Client {
     http: HttpClient,
     url: ApiUrl,
     key: SecretKey,
-    pace: Pace,
+    pace: Mutex<Pace>,
     policy: RetryPolicy,
-    jitter: Jitter,
-    counts: Counts,
+    jitter: Mutex<Jitter>,
+    counts: Mutex<Counts>,
 }
 
 impl Client {
@@ -103,10 +106,10 @@ impl Client {
             http,
             url,
             key,
-            pace: Pace::per_second(REQUESTS_PER_SECOND),
+            pace: Mutex::new(Pace::per_second(REQUESTS_PER_SECOND)),
             policy,
-            jitter: Jitter::seeded(seed),
-            counts: Counts::default(),
+            jitter: Mutex::new(Jitter::seeded(seed)),
+            counts: Mutex::new(Counts::default()),
         })
     }
 
@@ -115,14 +118,14 @@ impl Client {
     }
 
     pub fn counts(&self) -> Counts {
-        self.counts
+        *self.counts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `POST /v1/{route}` with `body`, read as `R`. A write carries `idempotency_key`, so a
     /// retry after an answer was lost never performs it twice: a retry Autumn refuses as a
     /// duplicate is [`CallError::EarlierTryTook`].
     pub fn call<R: DeserializeOwned>(
-        &mut self,
+        &self,
         route: &str,
         body: &impl Serialize,
         idempotency_key: Option<&str>,
@@ -131,7 +134,27 @@ impl Client {
             route: route.to_string(),
             detail: format!("the request body could not be written: {error}"),
         })?;
-        let answer = self.send(route, Some(&bytes), idempotency_key)?;
+        let answer = self.send(route, Some(&bytes), idempotency_key, self.policy.timeout)?;
+        serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: self.scrub(&error.to_string()),
+        })
+    }
+
+    /// [`Client::call`] for a request carrying many changes (`catalog.update`): each try may
+    /// take the policy's `bulk_timeout`.
+    pub fn call_in_bulk<R: DeserializeOwned>(
+        &self,
+        route: &str,
+        body: &impl Serialize,
+        idempotency_key: Option<&str>,
+    ) -> Result<R, CallError> {
+        let bytes = serde_json::to_vec(body).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: format!("the request body could not be written: {error}"),
+        })?;
+        let timeout = self.policy.bulk_timeout.max(self.policy.timeout);
+        let answer = self.send(route, Some(&bytes), idempotency_key, timeout)?;
         serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: self.scrub(&error.to_string()),
@@ -139,30 +162,42 @@ impl Client {
     }
 
     /// `GET /v1/{route}`, read as `R` (`organization/me`).
-    pub fn get<R: DeserializeOwned>(&mut self, route: &str) -> Result<R, CallError> {
-        let answer = self.send(route, None, None)?;
+    pub fn get<R: DeserializeOwned>(&self, route: &str) -> Result<R, CallError> {
+        let answer = self.send(route, None, None, self.policy.timeout)?;
         serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: self.scrub(&error.to_string()),
         })
     }
 
-    /// Sends a request (a `POST` with `body`, a `GET` without), paced and retried.
+    /// Sends a request (a `POST` with `body`, a `GET` without), paced and retried, each try
+    /// within `timeout`.
     fn send(
-        &mut self,
+        &self,
         route: &str,
         body: Option<&[u8]>,
         idempotency_key: Option<&str>,
+        timeout: Duration,
     ) -> Result<Vec<u8>, CallError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            std::thread::sleep(self.pace.wait_before_next(Instant::now()));
-            self.counts.requests += 1;
-            if attempt > 1 {
-                self.counts.retries += 1;
+            // The slot is taken under the lock, the wait outside it: other threads take the
+            // slots after this one meanwhile.
+            let wait = self
+                .pace
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .wait_before_next(Instant::now());
+            std::thread::sleep(wait);
+            {
+                let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+                counts.requests += 1;
+                if attempt > 1 {
+                    counts.retries += 1;
+                }
             }
-            let error = match self.try_once(route, body, idempotency_key) {
+            let error = match self.try_once(route, body, idempotency_key, timeout) {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
@@ -173,10 +208,12 @@ impl Client {
             if !error.is_transient() {
                 return Err(error);
             }
-            match self
-                .policy
-                .next(attempt, error.retry_after(), self.jitter.next_share())
-            {
+            let share = self
+                .jitter
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .next_share();
+            match self.policy.next(attempt, error.retry_after(), share) {
                 Next::RetryAfter(wait) => std::thread::sleep(wait),
                 Next::GiveUp => return Err(error),
             }
@@ -188,6 +225,7 @@ impl Client {
         route: &str,
         body: Option<&[u8]>,
         idempotency_key: Option<&str>,
+        timeout: Duration,
     ) -> Result<Vec<u8>, CallError> {
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", self.key.expose()))
             .map_err(|_| CallError::BadKey)?;
@@ -203,7 +241,8 @@ impl Client {
         }
         .header(AUTHORIZATION, authorization)
         .header(version::HEADER, API_VERSION.as_str())
-        .header(USER_AGENT, concat!("pricectl/", env!("CARGO_PKG_VERSION")));
+        .header(USER_AGENT, concat!("pricectl/", env!("CARGO_PKG_VERSION")))
+        .timeout(timeout);
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }

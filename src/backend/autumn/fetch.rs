@@ -45,23 +45,54 @@ pub enum Depth {
     Everything,
 }
 
-/// Reads the live catalog.
-pub fn read(client: &mut Client, depth: Depth) -> Result<Snapshot, BackendError> {
-    let call = |error: CallError| error.into_backend_error(None);
-    let features: List<Value> = client
-        .call("features.list", &serde_json::json!({}), None)
-        .map_err(call)?;
-    let plans: List<Value> = client
-        .call(
-            "plans.list",
-            &PlanListParams {
-                include_archived: true,
-                all_versions: true,
-            },
-            None,
-        )
-        .map_err(call)?;
-    let organization: Organization = client.get("organization/me").map_err(call)?;
+/// Reads the live catalog. Its reads are independent of each other, so they are sent at
+/// once, each from its own thread (paced and retried by the one client as any request is):
+/// the read takes one round trip, not one per request. The first error in request order is
+/// the one returned, however the answers raced.
+pub fn read(client: &Client, depth: Depth) -> Result<Snapshot, BackendError> {
+    let answers = std::thread::scope(|scope| {
+        let features = scope
+            .spawn(|| client.call::<List<Value>>("features.list", &serde_json::json!({}), None));
+        let plans = scope.spawn(|| {
+            client.call::<List<Value>>(
+                "plans.list",
+                &PlanListParams {
+                    include_archived: true,
+                    all_versions: true,
+                },
+                None,
+            )
+        });
+        let organization = scope.spawn(|| client.get::<Organization>("organization/me"));
+        let beyond = (depth == Depth::Everything).then(|| {
+            (
+                scope.spawn(|| customers_preview(client)),
+                scope.spawn(|| {
+                    client.call::<RewardList>("rewards.list", &serde_json::json!({}), None)
+                }),
+                scope.spawn(|| {
+                    client.call::<List<Value>>(
+                        "referral_programs.list",
+                        &serde_json::json!({}),
+                        None,
+                    )
+                }),
+            )
+        });
+        // Joined in request order, so the first error by that order wins.
+        let features = joined(features)?;
+        let plans = joined(plans)?;
+        let organization = joined(organization)?;
+        let beyond = match beyond {
+            Some((preview, rewards, programs)) => {
+                Some((joined(preview)?, joined(rewards)?, joined(programs)?))
+            }
+            None => None,
+        };
+        Ok::<_, CallError>((features, plans, organization, beyond))
+    });
+    let (features, plans, organization, beyond) =
+        answers.map_err(|error| error.into_backend_error(None))?;
     let mut reader = Reader::default();
     // Amounts are in the organization's default currency (Autumn's own default is USD).
     reader.state.catalog.currency = organization.default_currency.map_or_else(
@@ -90,12 +121,9 @@ pub fn read(client: &mut Client, depth: Depth) -> Result<Snapshot, BackendError>
         list.sort_by_key(|(version, _)| *version);
         reader.plan(&id, list);
     }
-    if depth == Depth::Everything {
-        if !reader.state.plans.is_empty() {
-            let preview = customers_preview(client)?;
-            reader.customers(&preview);
-        }
-        reader.rewards(client)?;
+    if let Some((preview, rewards, programs)) = beyond {
+        reader.customers(&preview);
+        reader.rewards(&rewards, &programs);
     }
     reader.state.unmanaged.sort();
     Ok(Snapshot {
@@ -111,7 +139,8 @@ pub fn read(client: &mut Client, depth: Depth) -> Result<Snapshot, BackendError>
 /// version (`customer_count`) and on each other version (`other_versions`), and whether it
 /// has ever had customers (`will_archive`: removed, it would be archived, not deleted).
 /// Nothing is changed; Autumn has no other call that counts customers per plan version.
-fn customers_preview(client: &mut Client) -> Result<CatalogPreview, BackendError> {
+/// Sent whether or not there are plans: it goes with the lists, before they are read.
+fn customers_preview(client: &Client) -> Result<CatalogPreview, CallError> {
     let body = CatalogUpdateParams {
         features: Vec::new(),
         plans: Vec::new(),
@@ -121,9 +150,19 @@ fn customers_preview(client: &mut Client) -> Result<CatalogPreview, BackendError
         skip_feature_ids: Vec::new(),
         skip_plan_ids: Vec::new(),
     };
-    client
-        .call("catalog.preview_update", &body, None)
-        .map_err(|error| error.into_backend_error(None))
+    client.call("catalog.preview_update", &body, None)
+}
+
+/// The answer of a read sent from its own thread; a thread that stopped without one (it
+/// cannot, as nothing in a request panics) is a read without an answer.
+fn joined<T>(
+    thread: std::thread::ScopedJoinHandle<'_, Result<T, CallError>>,
+) -> Result<T, CallError> {
+    thread.join().unwrap_or_else(|_| {
+        Err(CallError::NoAnswer {
+            detail: "the thread sending the request stopped".into(),
+        })
+    })
 }
 
 struct Reader {
@@ -418,14 +457,7 @@ impl Reader {
     }
 
     /// Rewards and referral programs: the language has neither.
-    fn rewards(&mut self, client: &mut Client) -> Result<(), BackendError> {
-        let call = |error: CallError| error.into_backend_error(None);
-        let rewards: RewardList = client
-            .call("rewards.list", &serde_json::json!({}), None)
-            .map_err(call)?;
-        let programs: List<Value> = client
-            .call("referral_programs.list", &serde_json::json!({}), None)
-            .map_err(call)?;
+    fn rewards(&mut self, rewards: &RewardList, programs: &List<Value>) {
         let counted = [
             (rewards.coupons.len(), "coupon"),
             (rewards.feature_grants.len(), "feature grant"),
@@ -449,7 +481,6 @@ impl Reader {
                 false,
             );
         }
-        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
-//! Autumn as a billing system: its live catalog read over its HTTP API and changed change by
-//! change through its per-object endpoints (`--backend autumn`).
+//! Autumn as a billing system: its live catalog read over its HTTP API and changed in bulk
+//! through `catalog.update` where it can say the changes, else change by change through its
+//! per-object endpoints (`--backend autumn`, `--apply-mode`).
 //!
 //! Requests go through one [`client::Client`]: paced under Autumn's 25 requests per second,
 //! with the secret key (never printed: [`SecretKey`]) and an explicit `X-API-Version`, and
@@ -9,6 +10,7 @@
 
 mod api_url;
 mod apply;
+mod bulk;
 mod call_error;
 mod client;
 mod fetch;
@@ -18,7 +20,8 @@ mod retry;
 mod secret_key;
 
 pub use api_url::{API_URL_VARIABLE, ApiUrl, ApiUrlError, DEFAULT_API_URL};
-pub use apply::idempotency_key;
+pub use apply::{batch_idempotency_key, idempotency_key};
+pub use bulk::{MOST_BYTES, MOST_OBJECTS};
 pub use client::{API_VERSION, Counts};
 pub use pace::REQUESTS_PER_SECOND;
 pub use retry::RetryPolicy;
@@ -29,7 +32,7 @@ use std::collections::BTreeMap;
 use self::client::Client;
 use self::fetch::Depth;
 use crate::autumn::wire::billing_controls::BillingControls;
-use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
+use crate::backend::{ApplyMode, ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
 use crate::catalog::Catalog;
 use crate::diff::{Plan, Verdict};
 use crate::live::LiveState;
@@ -41,6 +44,14 @@ pub struct AutumnBackend {
     /// The billing controls pricectl cannot express of each plan, as the last fetch read them:
     /// Autumn's preview is asked about the pricing with them, as an update would send them.
     kept_controls: BTreeMap<String, BillingControls>,
+    /// How applies send their changes: in bulk through `catalog.update` where it can say
+    /// them, or each through its own endpoint.
+    mode: ApplyMode,
+    /// At most so many objects in one `catalog.update`.
+    most_objects: usize,
+    /// The whole live state as the last apply read it after its last write: the next fetch
+    /// (the reconciler's, verifying the apply) takes it instead of reading it again.
+    read_after_apply: Option<fetch::Snapshot>,
 }
 
 impl AutumnBackend {
@@ -62,12 +73,30 @@ impl AutumnBackend {
             client,
             environment,
             kept_controls: BTreeMap::new(),
+            mode: ApplyMode::default(),
+            most_objects: MOST_OBJECTS,
+            read_after_apply: None,
         })
     }
 
     /// The environment the key reaches: a live one holds real customers' catalog.
     pub fn environment(&self) -> Environment {
         self.environment
+    }
+
+    /// The same backend, applying as `mode` says.
+    #[must_use]
+    pub fn with_apply_mode(mut self, mode: ApplyMode) -> AutumnBackend {
+        self.mode = mode;
+        self
+    }
+
+    /// The same backend, sending at most `objects` objects (at least one) in one
+    /// `catalog.update` (by default [`MOST_OBJECTS`]).
+    #[must_use]
+    pub fn with_most_objects_per_request(mut self, objects: usize) -> AutumnBackend {
+        self.most_objects = objects.max(1);
+        self
     }
 
     /// Requests sent so far, retries counted.
@@ -93,7 +122,10 @@ impl Backend for AutumnBackend {
     }
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
-        let snapshot = fetch::read(&mut self.client, Depth::Everything)?;
+        let snapshot = match self.read_after_apply.take() {
+            Some(snapshot) => snapshot,
+            None => fetch::read(&self.client, Depth::Everything)?,
+        };
         self.kept_controls = snapshot.kept_controls;
         let mut state = snapshot.state;
         state.environment = Some(self.environment);
@@ -110,6 +142,18 @@ impl Backend for AutumnBackend {
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
-        apply::apply(&mut self.client, plan, progress)
+        let (report, read_after) = apply::apply(
+            &mut self.client,
+            plan,
+            self.mode,
+            self.most_objects,
+            progress,
+        );
+        self.read_after_apply = read_after;
+        report
+    }
+
+    fn set_apply_mode(&mut self, mode: ApplyMode) {
+        self.mode = mode;
     }
 }

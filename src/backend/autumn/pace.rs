@@ -1,31 +1,43 @@
 //! Staying under Autumn's rate limit: 25 requests per second per organization.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// Autumn's limit for catalog calls, per organization.
 pub const REQUESTS_PER_SECOND: u32 = 25;
 
-/// Spaces request starts at least `1 / rate` apart, so no second ever holds more than `rate`
-/// of them, however fast the answers come.
+/// Holds request starts to at most `rate` in any one second (a sliding window): a burst of
+/// up to `rate` requests, such as a fetch's independent reads sent at once, starts without
+/// waiting, and the request after them waits until the oldest of the last `rate` starts is a
+/// second old. Spacing every start `1 / rate` apart would hold the limit too, but would make
+/// reads sent together wait 40 ms each for no reason.
 #[derive(Debug, Clone)]
 pub struct Pace {
-    interval: Duration,
-    next: Option<Instant>,
+    rate: usize,
+    /// The last `rate` starts given out (some perhaps still ahead), oldest first.
+    starts: VecDeque<Instant>,
 }
 
 impl Pace {
     pub fn per_second(rate: u32) -> Pace {
+        let rate = usize::try_from(rate.max(1)).unwrap_or(1);
         Pace {
-            interval: Duration::from_secs(1) / rate.max(1),
-            next: None,
+            rate,
+            starts: VecDeque::with_capacity(rate),
         }
     }
 
     /// How long to wait at `now` before the next request may start; the start is then
     /// counted.
     pub fn wait_before_next(&mut self, now: Instant) -> Duration {
-        let start = self.next.map_or(now, |next| next.max(now));
-        self.next = Some(start + self.interval);
+        // Starts are given out in order, so the window is always the last `rate` of them.
+        let mut start = self.starts.back().map_or(now, |last| (*last).max(now));
+        if self.starts.len() >= self.rate
+            && let Some(oldest) = self.starts.pop_front()
+        {
+            start = start.max(oldest + Duration::from_secs(1));
+        }
+        self.starts.push_back(start);
         start.saturating_duration_since(now)
     }
 }
@@ -38,15 +50,20 @@ mod tests {
     fn no_second_holds_more_than_the_rate() {
         let mut pace = Pace::per_second(REQUESTS_PER_SECOND);
         let origin = Instant::now();
-        // 100 requests asked for at once start 40 ms apart.
+        // 100 requests asked for at once: 25 start at once, the next 25 a second later.
         let mut starts = Vec::new();
         for _ in 0..100 {
             let wait = pace.wait_before_next(origin);
             starts.push(wait);
         }
         assert_eq!(starts[0], Duration::ZERO);
-        assert_eq!(starts[1], Duration::from_millis(40));
-        assert_eq!(starts[99], Duration::from_millis(3960));
+        assert_eq!(
+            starts[24],
+            Duration::ZERO,
+            "a burst up to the rate waits for nothing"
+        );
+        assert_eq!(starts[25], Duration::from_secs(1));
+        assert_eq!(starts[99], Duration::from_secs(3));
         for window in starts.windows(26) {
             assert!(window[25].saturating_sub(window[0]) >= Duration::from_secs(1));
         }
@@ -55,5 +72,18 @@ mod tests {
             pace.wait_before_next(origin + Duration::from_secs(10)),
             Duration::ZERO
         );
+    }
+
+    #[test]
+    fn requests_spread_over_time_count_only_within_their_second() {
+        let mut pace = Pace::per_second(2);
+        let origin = Instant::now();
+        let at = |millis| origin + Duration::from_millis(millis);
+        assert_eq!(pace.wait_before_next(at(0)), Duration::ZERO);
+        assert_eq!(pace.wait_before_next(at(600)), Duration::ZERO);
+        // A third within the first's second waits until it is a second old.
+        assert_eq!(pace.wait_before_next(at(700)), Duration::from_millis(300));
+        // The fourth waits for the second's start (600 ms) to be a second old.
+        assert_eq!(pace.wait_before_next(at(1000)), Duration::from_millis(600));
     }
 }

@@ -18,6 +18,9 @@ pub struct RetryPolicy {
     /// How long one try may take, connection included: an answer that stalls past it is
     /// retried like a dropped connection.
     pub timeout: Duration,
+    /// How long one try of a request carrying many changes (`catalog.update`) may take:
+    /// Autumn makes them one after another before it answers.
+    pub bulk_timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -28,6 +31,7 @@ impl Default for RetryPolicy {
             cap: Duration::from_secs(8),
             longest_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(30),
+            bulk_timeout: Duration::from_secs(300),
         }
     }
 }

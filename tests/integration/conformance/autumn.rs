@@ -1,9 +1,10 @@
 //! The conformance suite on the Autumn backend, against `pricectl serve` started by the test
 //! on a free loopback port: every request goes over HTTP through Autumn's wire shapes, and
-//! customers are put on plans with Autumn's own `billing.attach`.
+//! customers are put on plans with Autumn's own `billing.attach`. The suite runs twice: with
+//! the backend applying in bulk through `catalog.update` (the default), and change by change.
 
-use pricectl::backend::Backend;
 use pricectl::backend::autumn::{ApiUrl, AutumnBackend, SecretKey};
+use pricectl::backend::{ApplyMode, Backend};
 
 use super::{System, conformance_suite};
 use crate::serve::server::{KEY, Server};
@@ -16,12 +17,14 @@ struct AutumnSystem {
 }
 
 impl AutumnSystem {
-    fn new() -> Self {
+    fn new(mode: ApplyMode) -> Self {
         let context = TestContext::new();
         let server = Server::start(&context);
         let url = ApiUrl::parse(&format!("http://{}", server.address)).expect("a loopback URL");
         let key = SecretKey::new(KEY).expect("a key");
-        let backend = AutumnBackend::new(url, key).expect("the backend opens");
+        let backend = AutumnBackend::new(url, key)
+            .expect("the backend opens")
+            .with_apply_mode(mode);
         Self {
             backend,
             server,
@@ -49,4 +52,18 @@ impl System for AutumnSystem {
     }
 }
 
-conformance_suite!(AutumnSystem::new);
+/// Runs of creates and updates in one `catalog.update` each.
+mod bulk {
+    use super::{AutumnSystem, conformance_suite};
+    use pricectl::backend::ApplyMode;
+
+    conformance_suite!(|| AutumnSystem::new(ApplyMode::Bulk));
+}
+
+/// Every change through its own endpoint.
+mod per_object {
+    use super::{AutumnSystem, conformance_suite};
+    use pricectl::backend::ApplyMode;
+
+    conformance_suite!(|| AutumnSystem::new(ApplyMode::PerObject));
+}

@@ -39,6 +39,7 @@ macro_rules! conformance_suite {
             a_plan_applied_twice_changes_nothing_the_second_time,
             a_failure_halfway_is_reported_change_by_change,
             a_malformed_change_is_rejected,
+            turns_a_priced_metered_feature_boolean,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {
@@ -208,19 +209,41 @@ pub fn creates_every_kind_of_object_and_reports_each_change(system: &mut dyn Sys
         .map(|change| (&change.address, true))
         .collect();
     assert_eq!(reported, expected, "every change applied, in plan order");
+    // Each change is started, then finished, the starts and the ends each in plan order (a
+    // backend sending several changes in one request starts them all before the first ends).
     let total = planned.changes.len();
-    let expected_progress: Vec<String> = planned
-        .changes
-        .iter()
-        .enumerate()
-        .flat_map(|(index, change)| {
-            [
-                format!("start {}/{total} {}", index + 1, change.address),
-                format!("end {}/{total} {} ok", index + 1, change.address),
-            ]
-        })
-        .collect();
-    assert_eq!(progress.0, expected_progress, "the hook hears each change");
+    let lines = |verb: &str, suffix: &str| -> Vec<String> {
+        planned
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(index, change)| {
+                format!("{verb} {}/{total} {}{suffix}", index + 1, change.address)
+            })
+            .collect()
+    };
+    let heard = |verb: &str| -> Vec<String> {
+        progress
+            .0
+            .iter()
+            .filter(|line| line.starts_with(verb))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        heard("start "),
+        lines("start", ""),
+        "the hook hears each start"
+    );
+    assert_eq!(
+        heard("end "),
+        lines("end", " ok"),
+        "the hook hears each end"
+    );
+    for (start, end) in lines("start", "").iter().zip(lines("end", " ok")) {
+        let position = |line: &String| progress.0.iter().position(|heard| heard == line);
+        assert!(position(start) < position(&end), "{start} before {end}");
+    }
     assert_eq!(
         outcome.remaining.expect("read again"),
         Vec::<Address>::new()
@@ -477,6 +500,56 @@ pub fn a_malformed_change_is_rejected(system: &mut dyn System) {
             "nothing was written"
         );
     }
+}
+
+/// A metered feature billed by usage in a plan becomes a boolean feature the plan just grants:
+/// the plan's item changes before the feature does (a boolean item has no price, and Autumn
+/// refuses to change the type of a feature a usage price uses), so the plan applies whole.
+pub fn turns_a_priced_metered_feature_boolean(system: &mut dyn System) {
+    let metered = catalog(
+        r#"
+version = 1
+currency = "USD"
+
+[features.exports]
+name = "Exports"
+type = "metered"
+
+[plans.pro]
+name = "Pro"
+price = { amount = 20, interval = "month" }
+
+[plans.pro.items.exports]
+included = 100
+reset = "month"
+price = { amount = 0.5, billing = "usage", interval = "month" }
+"#,
+    );
+    converge(system, &metered);
+    let boolean = catalog(
+        r#"
+version = 1
+currency = "USD"
+
+[features.exports]
+name = "Exports"
+type = "boolean"
+
+[plans.pro]
+name = "Pro"
+price = { amount = 20, interval = "month" }
+
+[plans.pro.items.exports]
+"#,
+    );
+    let planned = converge(system, &boolean);
+    let order: Vec<String> = planned
+        .changes
+        .iter()
+        .map(|change| change.address.to_string())
+        .collect();
+    assert_eq!(order, ["plan.pro", "feature.exports"], "the plan first");
+    assert_converged(system, &boolean);
 }
 
 fn assert_failed_with(status: &ChangeStatus, kind: ErrorKind) {

@@ -1,0 +1,101 @@
+//! How many round trips `pricectl plan` and `pricectl apply --backend autumn` wait for in turn
+//! (issue 13's benchmark: at 50 ms a request, they are most of pricectl's time). A recording
+//! proxy delays every request by [`LATENCY`]: requests sent at once arrive together, a request
+//! sent after an answer arrives at least [`LATENCY`] after the one it waited for. The
+//! arrivals, grouped, are the rounds; each round's routes are pinned.
+
+use std::time::Duration;
+
+use crate::fault_proxy::{FaultProxy, Recorded};
+use crate::interop::{project, text};
+use crate::serve::server::{KEY, Server};
+
+/// The delay added to each request.
+const LATENCY: Duration = Duration::from_millis(300);
+
+/// Arrivals closer than this to a round's first belong to it (a round's requests leave
+/// together but their threads may start a little apart on a loaded machine; the next round
+/// comes at least [`LATENCY`] later).
+const SAME_ROUND: Duration = Duration::from_millis(150);
+
+/// The routes of each round, sorted within it.
+fn rounds(requests: &[Recorded]) -> Vec<Vec<String>> {
+    let mut requests: Vec<&Recorded> = requests.iter().collect();
+    requests.sort_by_key(|request| request.arrived);
+    let mut rounds: Vec<(std::time::Instant, Vec<String>)> = Vec::new();
+    for request in requests {
+        let route = request.path.trim_start_matches("/v1/").to_string();
+        match rounds.last_mut() {
+            Some((start, routes)) if request.arrived.duration_since(*start) < SAME_ROUND => {
+                routes.push(route);
+            }
+            _ => rounds.push((request.arrived, vec![route])),
+        }
+    }
+    rounds
+        .into_iter()
+        .map(|(_, mut routes)| {
+            routes.sort();
+            routes
+        })
+        .collect()
+}
+
+fn routes(names: &[&str]) -> Vec<String> {
+    names.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn plan_and_apply_in_bulk_wait_for_two_and_five_rounds() {
+    let context = project("openai-credits");
+    let server = Server::start(&context);
+    let proxy =
+        FaultProxy::recording_with_latency(&server.address, LATENCY).expect("the proxy starts");
+    let run = |command: &[&str]| {
+        let output = context
+            .command()
+            .args(command)
+            .args(["--quiet", "--backend", "autumn", "--api-url"])
+            .arg(format!("http://{}", proxy.address))
+            .arg("pricing.toml")
+            .env("AUTUMN_SECRET_KEY", KEY)
+            .output()
+            .expect("pricectl runs");
+        assert!(output.status.success(), "{}", text(&output));
+    };
+    run(&["plan"]);
+    let planned = proxy.recorded().len();
+    run(&["apply", "--auto-approve"]);
+    let sent = proxy.recorded();
+    let read_everything = routes(&[
+        "catalog.preview_update",
+        "features.list",
+        "organization/me",
+        "plans.list",
+        "referral_programs.list",
+        "rewards.list",
+    ]);
+    let preview = routes(&["catalog.preview_update"]);
+    let read_catalog = routes(&["features.list", "organization/me", "plans.list"]);
+    // The plan: everything read at once (the customer counts are a preview of removing
+    // everything), then Autumn's preview of the pricing.
+    assert_eq!(
+        rounds(&sent[..planned]),
+        vec![read_everything.clone(), preview.clone()],
+        "plan"
+    );
+    // The apply: the same plan again; the catalog read before the first change (a saved plan
+    // is checked against what is live then); one `catalog.update`; and one read after it,
+    // which both says what took and verifies the apply.
+    assert_eq!(
+        rounds(&sent[planned..]),
+        vec![
+            read_everything.clone(),
+            preview,
+            read_catalog,
+            routes(&["catalog.update"]),
+            read_everything,
+        ],
+        "apply"
+    );
+}
