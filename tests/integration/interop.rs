@@ -35,6 +35,25 @@ fn install() {
     });
 }
 
+/// Runs an autumn-js script of tests/interop against `server`, which must succeed: a script
+/// exits non-zero when the SDK's own validation refused a response (`context` prefixes the
+/// failure).
+fn sdk_script(server: &Server, script: &str, context: &str) -> Output {
+    let output = Command::new("node")
+        .arg(script)
+        .current_dir(interop())
+        .env("AUTUMN_URL", format!("http://{}", server.address))
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{context}the SDK refused a response:\n{}",
+        text(&output)
+    );
+    output
+}
+
 /// `atmn ARGS` in `directory` (which holds `autumn.config.ts`), headless, against `server`.
 pub fn atmn(server: &Server, directory: &Path, args: &[&str]) -> Output {
     atmn_at(&server.address, directory, args)
@@ -166,18 +185,7 @@ fn the_credit_story_through_autumn_js() {
     let context = TestContext::with_example("openai-credits");
     apply_pricing(&context);
     let server = Server::start(&context);
-    let story = Command::new("node")
-        .arg("credit-story.mjs")
-        .current_dir(interop())
-        .env("AUTUMN_URL", format!("http://{}", server.address))
-        .env("AUTUMN_SECRET_KEY", KEY)
-        .output()
-        .expect("node runs");
-    assert!(
-        story.status.success(),
-        "the SDK refused a response:\n{}",
-        text(&story)
-    );
+    let story = sdk_script(&server, "credit-story.mjs", "");
     insta::assert_snapshot!(stdout(&story), @r#"
     {"step":"customer","id":"story-customer","env":"sandbox"}
     {"step":"check before","allowed":false,"remaining":0}
@@ -197,18 +205,7 @@ fn a_seat_quantity_change_through_autumn_js() {
     let context = TestContext::with_example("saas-seats-credits");
     apply_pricing(&context);
     let server = Server::start(&context);
-    let story = Command::new("node")
-        .arg("seat-quantities.mjs")
-        .current_dir(interop())
-        .env("AUTUMN_URL", format!("http://{}", server.address))
-        .env("AUTUMN_SECRET_KEY", KEY)
-        .output()
-        .expect("node runs");
-    assert!(
-        story.status.success(),
-        "the SDK refused a response:\n{}",
-        text(&story)
-    );
+    let story = sdk_script(&server, "seat-quantities.mjs", "");
     insta::assert_snapshot!(stdout(&story));
 }
 
@@ -226,18 +223,7 @@ fn the_entity_story_through_autumn_js() {
     context.write("pricing.toml", &pricing);
     apply_pricing(&context);
     let server = Server::start(&context);
-    let story = Command::new("node")
-        .arg("entity-story.mjs")
-        .current_dir(interop())
-        .env("AUTUMN_URL", format!("http://{}", server.address))
-        .env("AUTUMN_SECRET_KEY", KEY)
-        .output()
-        .expect("node runs");
-    assert!(
-        story.status.success(),
-        "the SDK refused a response:\n{}",
-        text(&story)
-    );
+    let story = sdk_script(&server, "entity-story.mjs", "");
     insta::assert_snapshot!(stdout(&story));
 }
 
@@ -250,18 +236,7 @@ fn the_billing_controls_served_pass_autumn_js_validation() {
         let context = TestContext::with_example(example);
         apply_pricing(&context);
         let server = Server::start(&context);
-        let listed = Command::new("node")
-            .arg("plans-list.mjs")
-            .current_dir(interop())
-            .env("AUTUMN_URL", format!("http://{}", server.address))
-            .env("AUTUMN_SECRET_KEY", KEY)
-            .output()
-            .expect("node runs");
-        assert!(
-            listed.status.success(),
-            "{example}: the SDK refused a response:\n{}",
-            text(&listed)
-        );
+        let listed = sdk_script(&server, "plans-list.mjs", &format!("{example}: "));
         insta::assert_snapshot!(format!("sdk_plans@{example}"), stdout(&listed));
     }
 }
