@@ -3,8 +3,9 @@
 //!
 //! Every record is performed as the ledger's operation: a subscription is an `attach`, a
 //! quantity change a `set_quantity`, a grant a `grant`, an entity created or deleted the
-//! same, usage a `track`; renewals, bills, expiries, top-ups and scheduled switches follow in
-//! the ledger from them and the time, as they did when the usage was recorded.
+//! same, an auto top-up switched a `set_auto_top_up`, usage a `track`; renewals, bills,
+//! expiries, top-ups and scheduled switches follow in the ledger from them and the time, as
+//! they did when the usage was recorded.
 //!
 //! Memory is bounded by customers, not events: each customer's plain usage (for the customer
 //! as a whole, not capped) is summed per feature until the ledger's next change for it
