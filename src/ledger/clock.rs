@@ -63,10 +63,16 @@ impl Instant {
                 let (clock, offset) = time.split_at(index);
                 let sign = if offset.starts_with('-') { -1 } else { 1 };
                 let (hours, minutes) = offset[1..].split_once(':').ok_or_else(invalid)?;
-                (
-                    clock,
-                    sign * (number(hours)? * 60 + number(minutes)?) * 60_000,
-                )
+                // An offset is two digits of hours and two of minutes (RFC 3339), so a
+                // hostile one can never overflow the milliseconds.
+                if hours.len() != 2 || minutes.len() != 2 {
+                    return Err(invalid());
+                }
+                let (hours, minutes) = (number(hours)?, number(minutes)?);
+                if hours > 23 || minutes > 59 {
+                    return Err(invalid());
+                }
+                (clock, sign * (hours * 60 + minutes) * 60_000)
             } else {
                 return Err(invalid()); // a date-time without an offset is ambiguous
             };
