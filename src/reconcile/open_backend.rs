@@ -35,7 +35,8 @@ fn open_autumn(api_url: &str, key_variable: &str) -> Result<Box<dyn Backend>, Ba
                 "no secret key: set `{key_variable}` to the organization's key (`am_sk_test_…` for the sandbox, `am_sk_live_…` for live)"
             ),
         })?;
-    Ok(Box::new(AutumnBackend::new(url, key)?))
+    // Autumn's rate limit is per organization: paced with the other processes using it.
+    Ok(Box::new(AutumnBackend::new(url, key)?.with_shared_pace()))
 }
 
 /// Without the `autumn` feature there is no HTTP client to reach Autumn with.

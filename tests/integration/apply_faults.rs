@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use pricectl::backend::autumn::{ApiUrl, AutumnBackend, RetryPolicy, SecretKey};
+use pricectl::backend::autumn::{
+    ApiUrl, AutumnBackend, REQUESTS_PER_SECOND, RetryPolicy, SecretKey,
+};
 use pricectl::backend::{ApplyMode, BackendError, ChangeStatus, ErrorKind};
 use pricectl::catalog::{Address, Catalog};
 use pricectl::diff::Plan;
@@ -440,6 +442,17 @@ fn assert_converged(seed: u64, trial: &Trial) {
         counts.faults() * 10 >= counts.requests && counts.answers_lost > 0,
         "seed {seed}: {counts:?}"
     );
+    assert_within_the_limit(seed, counts);
+}
+
+/// Autumn's limit held where it counts, at the receiving end: retries and bursts of reads
+/// included, no more than 25 requests arrived at the proxy within any one second.
+fn assert_within_the_limit(seed: u64, counts: Counts) {
+    assert!(
+        counts.busiest_second <= u64::from(REQUESTS_PER_SECOND),
+        "seed {seed}: {} requests arrived within one second: {counts:?}",
+        counts.busiest_second
+    );
 }
 
 #[test]
@@ -579,7 +592,10 @@ fn a_hundred_applies_through_faults() {
     let mut runs_needed = BTreeMap::new();
     let mut failed_runs = 0;
     let mut total = Counts::default();
+    // Trials by the most requests that arrived at their proxy within one second.
+    let mut busiest = BTreeMap::new();
     for (_, trial) in &results {
+        *busiest.entry(trial.counts.busiest_second).or_insert(0) += 1;
         for runs in &trial.phases {
             *runs_needed.entry(runs.len()).or_insert(0) += 1;
             failed_runs += runs
@@ -597,10 +613,13 @@ fn a_hundred_applies_through_faults() {
         total.answers_lost += counts.answers_lost;
     }
     eprintln!(
-        "{trials} trials of {} objects in {:.0} s: {converged} converged within {RUNS} runs, {duplicates} duplicates; phases by runs needed {runs_needed:?}, {failed_runs} runs failed with a report; proxy: {total:?}",
+        "{trials} trials of {} objects in {:.0} s: {converged} converged within {RUNS} runs, {duplicates} duplicates; phases by runs needed {runs_needed:?}, {failed_runs} runs failed with a report; trials by busiest second {busiest:?}; proxy: {total:?}",
         size.objects(),
         started.elapsed().as_secs_f64()
     );
     assert_eq!(converged, results.len());
     assert_eq!(duplicates, 0);
+    for (seed, trial) in &results {
+        assert_within_the_limit(*seed, trial.counts);
+    }
 }

@@ -37,6 +37,8 @@ mod ledger_output;
 mod ledger_rules;
 mod operational;
 mod output;
+#[cfg(all(feature = "serve", feature = "autumn"))]
+mod pacing;
 mod properties;
 mod reconcile;
 #[cfg(all(feature = "serve", feature = "autumn"))]

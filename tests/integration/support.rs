@@ -30,8 +30,17 @@ pub fn pricectl() -> Command {
         .env_remove("GITHUB_STEP_SUMMARY")
         // The Autumn backend's settings come from each test, never from the developer's shell.
         .env_remove("AUTUMN_SECRET_KEY")
-        .env_remove("AUTUMN_API_URL");
+        .env_remove("AUTUMN_API_URL")
+        // The Autumn backend's pace shared between processes lives in the user's cache: the
+        // tests' own, never the developer's.
+        .env("XDG_CACHE_HOME", cache_home());
     command
+}
+
+/// The cache directory `pricectl` runs with in the tests (`XDG_CACHE_HOME`), under Cargo's
+/// temporary directory for integration tests.
+pub fn cache_home() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cache")
 }
 
 /// Runs `pricectl ARGS` in the crate root.

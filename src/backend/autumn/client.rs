@@ -2,7 +2,7 @@
 //! key and an explicit `X-API-Version`, and retried when the failure is worth it.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::Client as HttpClient;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::api_url::ApiUrl;
 use super::call_error::CallError;
-use super::pace::{Pace, REQUESTS_PER_SECOND};
+use super::pace::{self, Pace, REQUESTS_PER_SECOND};
 use super::retry::{Jitter, Next, RetryPolicy};
 use super::secret_key::SecretKey;
 use crate::autumn::wire::error::{ErrorBody, code};
@@ -73,7 +73,8 @@ pub struct Counts {
 
 /// A client of one organization's Autumn API. Shared by reference, so independent reads can
 /// be sent at once from several threads: the pace, the jitter and the counts are each behind
-/// a lock, and every request, from whichever thread, is paced by the one [`Pace`].
+/// a lock, and every request, from whichever thread, is paced by the one [`Pace`] (shared with
+/// other processes too: [`Client::with_shared_pace`]).
 pub struct Client {
     http: HttpClient,
     url: ApiUrl,
@@ -111,6 +112,20 @@ impl Client {
             jitter: Mutex::new(Jitter::seeded(seed)),
             counts: Mutex::new(Counts::default()),
         })
+    }
+
+    /// The same client, pacing its requests together with every other process using the same
+    /// URL and key (through a file in the user's cache, `pace::shared_file`); alone, as
+    /// before, when there is no cache directory or the file cannot be opened.
+    #[must_use]
+    pub fn with_shared_pace(self) -> Client {
+        let Some(path) = pace::shared_file(self.url.as_str(), self.key.expose()) else {
+            return self;
+        };
+        Client {
+            pace: Mutex::new(Pace::shared(REQUESTS_PER_SECOND, &path)),
+            ..self
+        }
     }
 
     pub fn url(&self) -> &ApiUrl {
@@ -182,14 +197,19 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            // The slot is taken under the lock, the wait outside it: other threads take the
-            // slots after this one meanwhile.
-            let wait = self
-                .pace
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .wait_before_next(Instant::now());
-            std::thread::sleep(wait);
+            // Every try, a retry too, starts only when the pace lets it; the wait is outside
+            // the lock, so other threads may start meanwhile.
+            loop {
+                let wait = self
+                    .pace
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .try_start();
+                match wait {
+                    None => break,
+                    Some(wait) => std::thread::sleep(wait),
+                }
+            }
             {
                 let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
                 counts.requests += 1;

@@ -2,7 +2,8 @@
 //! through `catalog.update` where it can say the changes, else change by change through its
 //! per-object endpoints (`--backend autumn`, `--apply-mode`).
 //!
-//! Requests go through one [`client::Client`]: paced under Autumn's 25 requests per second,
+//! Requests go through one [`client::Client`]: paced under Autumn's 25 requests per second
+//! per organization, together with the other `pricectl` processes of the same URL and key,
 //! with the secret key (never printed: [`SecretKey`]) and an explicit `X-API-Version`, and
 //! retried with backoff and jitter on 429, 5xx, timeouts and dropped connections. Bodies are
 //! the shared wire types of `crate::autumn::wire`, mapped to and from the catalog by
@@ -77,6 +78,15 @@ impl AutumnBackend {
             most_objects: MOST_OBJECTS,
             read_after_apply: None,
         })
+    }
+
+    /// The same backend, pacing its requests together with every other process using the same
+    /// URL and key, as Autumn counts them (per organization); see `pace.rs`. `pricectl`'s
+    /// commands open it so.
+    #[must_use]
+    pub fn with_shared_pace(mut self) -> AutumnBackend {
+        self.client = self.client.with_shared_pace();
+        self
     }
 
     /// The environment the key reaches: a live one holds real customers' catalog.
