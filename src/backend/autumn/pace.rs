@@ -12,6 +12,7 @@
 //! limit for one process.
 
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -86,6 +87,7 @@ impl Pace {
     }
 
     /// Whether the pace is shared with other processes (its file could be opened).
+    #[cfg(test)]
     pub fn is_shared(&self) -> bool {
         self.shared.is_some()
     }
@@ -105,28 +107,24 @@ impl Pace {
             .shared
             .as_mut()
             .and_then(|file| with_lock(file, |file| exchange(file, unwritten, rate, &clock)));
-        match shared {
-            Some((wait, now)) => {
-                self.unwritten.clear();
-                if wait.is_none() {
-                    // Kept for the requests the shared file might fail for later.
-                    self.own.push_back(now);
-                    while self.own.len() > rate {
-                        self.own.pop_front();
-                    }
+        if let Some((wait, now)) = shared {
+            self.unwritten.clear();
+            if wait.is_none() {
+                // Kept for the requests the shared file might fail for later.
+                self.own.push_back(now);
+                while self.own.len() > rate {
+                    self.own.pop_front();
                 }
-                wait
             }
-            None => {
-                let wait = next(&mut self.own, micros(clock()), rate);
-                if wait.is_none() {
-                    self.unwritten.extend(self.own.back());
-                    let excess = self.unwritten.len().saturating_sub(rate);
-                    self.unwritten.drain(..excess);
-                }
-                wait
-            }
+            return wait;
         }
+        let wait = next(&mut self.own, micros(clock()), rate);
+        if wait.is_none() {
+            self.unwritten.extend(self.own.back());
+            let excess = self.unwritten.len().saturating_sub(rate);
+            self.unwritten.drain(..excess);
+        }
+        wait
     }
 }
 
@@ -205,7 +203,10 @@ fn exchange(
     let now = micros(clock());
     let wait = next(&mut starts, now, rate);
     if wait.is_none() || !unwritten.is_empty() {
-        let text: String = starts.iter().map(|start| format!("{start}\n")).collect();
+        let text = starts.iter().fold(String::new(), |mut text, start| {
+            let _ = writeln!(text, "{start}");
+            text
+        });
         file.set_len(0).ok()?;
         file.seek(SeekFrom::Start(0)).ok()?;
         file.write_all(text.as_bytes()).ok()?;
@@ -225,10 +226,12 @@ pub fn shared_file(url: &str, key: &str) -> Option<PathBuf> {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    let name: String = hasher.finalize()[..16]
+    let name = hasher.finalize()[..16]
         .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+        .fold(String::new(), |mut name, byte| {
+            let _ = write!(name, "{byte:02x}");
+            name
+        });
     Some(cache.join("pricectl").join("pace").join(name))
 }
 
@@ -370,7 +373,7 @@ mod tests {
         assert_eq!(pace.try_start_at(at(100)), None);
         assert_eq!(
             pace.try_start_at(at(200)),
-            Some(Duration::from_millis(1000)),
+            Some(Duration::from_secs(1)),
             "two starts in the window, the ancient and the unreadable forgotten"
         );
     }
@@ -395,10 +398,7 @@ mod tests {
         holder.unlock().expect("unlocked");
         // The file again: the start made without it counts, and is written into it, for the
         // other processes too.
-        assert_eq!(
-            pace.try_start_at(at(200)),
-            Some(Duration::from_millis(1000))
-        );
+        assert_eq!(pace.try_start_at(at(200)), Some(Duration::from_secs(1)));
         let mut other = Pace::shared(1, &path);
         assert_eq!(
             other.try_start_at(at(300)),
