@@ -4,7 +4,7 @@
 //! Autumn counts requests per organization and environment (its key is the limit's type, the
 //! organization's id and the environment: `getRateLimitKey` in
 //! `server/src/internal/misc/rateLimiter/rateLimitFactory.ts`), so a `plan` and an `apply`
-//! run back to back, or the jobs of a CI matrix, share one limit. Each process paces its
+//! run back to back, or several run at once, share one limit. Each process paces its
 //! requests together with every other that uses the same API URL and key, through a small
 //! file in the user's cache ([`shared_file`]): the starts of the last second or so, read and
 //! written under the file's lock. When the file cannot be opened or locked, the process paces
