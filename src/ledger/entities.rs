@@ -114,6 +114,46 @@ pub fn entity_summaries(
     Ok(entities)
 }
 
+/// A live entity of some customer, as `entities.list` pages them. `row` is the store's key of
+/// the entity: an id may be used again once its entity is deleted, a row never.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEntity {
+    pub row: i64,
+    pub customer_id: String,
+    pub id: String,
+    pub name: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+impl Ledger {
+    /// Every live entity, or a customer's, the newest first: by creation time, then by row
+    /// (Autumn's `ORDER BY e.created_at DESC, e.id DESC`, `cursorListEntitiesQuery.ts`).
+    pub fn live_entities(
+        &self,
+        customer_id: Option<&str>,
+    ) -> Result<Vec<ListedEntity>, LedgerError> {
+        let (connection, _) = self.read_parts();
+        let mut statement = connection.prepare_cached(
+            "SELECT row_id, customer_id, id, name, created_at FROM entities
+             WHERE deleted_at IS NULL AND (?1 IS NULL OR customer_id = ?1)
+             ORDER BY created_at DESC, row_id DESC",
+        )?;
+        let entities = statement
+            .query_map([customer_id], |row| {
+                Ok(ListedEntity {
+                    row: row.get(0)?,
+                    customer_id: row.get(1)?,
+                    id: row.get(2)?,
+                    name: row.get(3)?,
+                    created_at: row.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(entities)
+    }
+}
+
 /// Who holds an item's grants: the customer (`[None]`), or each live entity of the item's
 /// `per_entity` feature (none yet: nothing is granted until one is created).
 pub fn holders(

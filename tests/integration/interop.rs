@@ -227,6 +227,25 @@ fn the_entity_story_through_autumn_js() {
     insta::assert_snapshot!(stdout(&story));
 }
 
+/// `entities.list` and `entities.update` through autumn-js (the SDK's `entities.list` pages by
+/// cursor at API 2.4.0, filtered by customer, search and plan; `entities.update` with empty
+/// lanes answers the entity, and with a spend limit of its own is refused): every answer
+/// passes the SDK's validation.
+#[test]
+fn entities_listed_and_updated_through_autumn_js() {
+    install();
+    let context = TestContext::new();
+    let pricing = std::fs::read_to_string(
+        root().join("tests/fixtures/autumn-corpus/support-desk-seats/pricing.toml"),
+    )
+    .expect("the corpus entry");
+    context.write("pricing.toml", &pricing);
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    let story = sdk_script(&server, "entity-list-update.mjs", "");
+    insta::assert_snapshot!(stdout(&story));
+}
+
 /// The examples with billing controls applied and listed through autumn-js, whose response
 /// validation accepts every key served: the controls as the SDK reads them.
 #[test]
