@@ -20,14 +20,15 @@ use crate::autumn::wire::billing::{
     AttachParams, AttachResponse, FeatureQuantity, Invoice, LegacyAttachParams,
     LegacyAttachResponse, UpdateParams,
 };
+use crate::autumn::wire::billing_controls::BillingControls;
 use crate::autumn::wire::cursor::StandardCursor;
 use crate::autumn::wire::customer::{
     Balance, Customer, CustomerPage, Flag, GetOrCreateCustomerParams, ListCustomersParams,
     Purchase, Subscription, SubscriptionStatus, UpdateCustomerParams,
 };
 use crate::autumn::wire::entity::{
-    CreateEntityParams, Entity, EntityBillingControls, EntityPage, EntityParams,
-    ListEntitiesParams, PlanFilter, SubscriptionStatusFilter, UpdateEntityParams,
+    CreateEntityParams, Entity, EntityPage, EntityParams, ListEntitiesParams, PlanFilter,
+    SubscriptionStatusFilter, UpdateEntityParams,
 };
 use crate::autumn::wire::error::code;
 use crate::catalog::{Billing, Catalog, FeatureType, Included, Plan, PriceInterval};
@@ -184,13 +185,22 @@ impl Runtime {
         version: ApiVersion,
         at: Instant,
     ) -> Result<Customer, ApiError> {
-        let view = self.customer_view(
+        let view = self.existing_customer(id, at)?;
+        self.customer_of(&view, env, version, at)
+    }
+
+    /// A customer as the ledger shows it; 404 when there is none.
+    fn existing_customer(
+        &mut self,
+        customer_id: &str,
+        at: Instant,
+    ) -> Result<CustomerView, ApiError> {
+        self.customer_view(
             &Operation::GetCustomer {
-                customer_id: id.to_string(),
+                customer_id: customer_id.to_string(),
             },
             at,
-        )?;
-        self.customer_of(&view, env, version, at)
+        )
     }
 
     /// `customers.update`: a customer's own billing controls, which in pricectl are the
@@ -203,12 +213,7 @@ impl Runtime {
         version: ApiVersion,
         at: Instant,
     ) -> Result<Customer, ApiError> {
-        let view = self.customer_view(
-            &Operation::GetCustomer {
-                customer_id: params.customer_id.clone(),
-            },
-            at,
-        )?;
+        let view = self.existing_customer(&params.customer_id, at)?;
         let unchanged = |field: &str, sent: Option<&String>, kept: Option<&String>| match sent {
             Some(sent) if Some(sent) != kept => Err(ApiError::invalid(format!(
                 "{field}: pricectl serve keeps a customer's {field} as created; `customers.update` changes its billing controls only"
@@ -500,12 +505,7 @@ impl Runtime {
         {
             return Ok(plan_id.clone());
         }
-        let view = self.customer_view(
-            &Operation::GetCustomer {
-                customer_id: params.customer_id.clone(),
-            },
-            at,
-        )?;
+        let view = self.existing_customer(&params.customer_id, at)?;
         let active = view
             .subscriptions
             .iter()
@@ -913,12 +913,7 @@ impl Runtime {
         plans: &[PlanFilter],
         at: Instant,
     ) -> Result<bool, ApiError> {
-        let view = self.customer_view(
-            &Operation::GetCustomer {
-                customer_id: customer_id.to_string(),
-            },
-            at,
-        )?;
+        let view = self.existing_customer(customer_id, at)?;
         Ok(view
             .subscriptions
             .iter()
@@ -943,23 +938,34 @@ impl Runtime {
         env: &str,
         at: Instant,
     ) -> Result<Entity, ApiError> {
-        let operation = Operation::GetEntity {
-            customer_id: customer_of_entity(params.customer_id.as_ref())?,
-            entity_id: params.entity_id.clone(),
-        };
-        let view = self.entity_view(&operation, at)?;
+        let answer = self.entity(
+            &EntityParams {
+                customer_id: params.customer_id.clone(),
+                entity_id: params.entity_id.clone(),
+            },
+            env,
+            at,
+        )?;
         let lanes = params
             .billing_controls
             .as_ref()
-            .map(EntityBillingControls::lanes_with_entries)
+            .map(BillingControls::lanes_with_entries)
             .unwrap_or_default();
-        if let Some(lane) = lanes.first() {
-            return Err(ApiError::invalid(format!(
-                "billing_controls.{lane}: an entity's own {}: pricectl's billing controls are the plan's, the same for every entity of the customer",
-                lane.replace('_', " ")
-            )));
+        match lanes.first() {
+            Some(&"auto_topups") => {
+                return Err(ApiError::invalid(
+                    "billing_controls.auto_topups: an entity has no auto top-ups of its own (Autumn's entity billing controls have none); the customer turns its plans' top-ups on or off with `customers.update`",
+                ));
+            }
+            Some(lane) => {
+                return Err(ApiError::invalid(format!(
+                    "billing_controls.{lane}: an entity's own {}: pricectl's billing controls are the plan's, the same for every entity of the customer",
+                    lane.replace('_', " ")
+                )));
+            }
+            None => {}
         }
-        Ok(entity(&view, env))
+        Ok(answer)
     }
 
     /// `entities.delete`: `{success: true}`, as Autumn answers.

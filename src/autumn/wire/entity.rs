@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::billing_controls::{OverageAllowed, SpendLimit, UsageAlert, UsageLimit};
+use super::billing_controls::BillingControls;
 use super::customer::{Balance, Flag, Purchase, Subscription};
 
 /// `entities.create`: an entity of a customer, one unit of `feature_id` in use.
@@ -139,40 +139,8 @@ pub struct UpdateEntityParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     pub entity_id: String,
+    /// Autumn's `ApiEntityBillingControlsParamsSchema`: a customer's lanes but `auto_topups`,
+    /// which the server refuses by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing_controls: Option<EntityBillingControls>,
-}
-
-/// An entity's own billing controls (`ApiEntityBillingControlsParamsSchema`): a customer's
-/// lanes but auto top-ups, which are the customer's.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EntityBillingControls {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub spend_limits: Option<Vec<SpendLimit>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage_limits: Option<Vec<UsageLimit>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage_alerts: Option<Vec<UsageAlert>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overage_allowed: Option<Vec<OverageAllowed>>,
-}
-
-impl EntityBillingControls {
-    /// The lanes given with at least one entry, by name.
-    pub fn lanes_with_entries(&self) -> Vec<&'static str> {
-        [
-            ("spend_limits", self.spend_limits.as_ref().map(Vec::len)),
-            ("usage_limits", self.usage_limits.as_ref().map(Vec::len)),
-            ("usage_alerts", self.usage_alerts.as_ref().map(Vec::len)),
-            (
-                "overage_allowed",
-                self.overage_allowed.as_ref().map(Vec::len),
-            ),
-        ]
-        .into_iter()
-        .filter(|(_, entries)| entries.is_some_and(|entries| entries > 0))
-        .map(|(lane, _)| lane)
-        .collect()
-    }
+    pub billing_controls: Option<BillingControls>,
 }

@@ -8,11 +8,7 @@ use crate::support::{TestContext, root, stdout};
 #[test]
 fn the_entity_story_over_http() {
     let context = TestContext::new();
-    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
-        .expect("the rule's pricing");
-    context.write("pricing.toml", &pricing);
-    apply_pricing(&context);
-    let server = Server::start(&context);
+    let server = serving_the_entities_rule(&context);
     let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
     assert_eq!(created.status, 200, "{}", created.body);
     let attached = server.post(
@@ -89,11 +85,7 @@ fn the_entity_story_over_http() {
 #[test]
 fn entities_are_listed_and_updated_over_http() {
     let context = TestContext::new();
-    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
-        .expect("the rule's pricing");
-    context.write("pricing.toml", &pricing);
-    apply_pricing(&context);
-    let server = Server::start(&context);
+    let server = serving_the_entities_rule(&context);
     for (route, body) in [
         ("customers.get_or_create", r#"{"customer_id":"u1"}"#),
         ("customers.get_or_create", r#"{"customer_id":"u2"}"#),
@@ -184,7 +176,7 @@ fn entities_are_listed_and_updated_over_http() {
         ),
         (
             "entities.update",
-            r#"{"customer_id":"u1","entity_id":"ada","billing_controls":{"auto_topups":[]}}"#,
+            r#"{"customer_id":"u1","entity_id":"ada","billing_controls":{"auto_topups":[{"feature_id":"messages","threshold":10,"quantity":100}]}}"#,
         ),
         (
             "entities.update",
@@ -237,6 +229,16 @@ fn entities_are_listed_and_updated_over_http() {
         answers.push(format!("entities.list (2.4.0) {body}\n  {answer}"));
     }
     insta::assert_snapshot!(answers.join("\n"));
+}
+
+/// A server over the pricing of the ledger rule `tests/ledger-rules/entities/` (every seat
+/// holds its own 100 messages a month), applied.
+fn serving_the_entities_rule(context: &TestContext) -> Server {
+    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
+        .expect("the rule's pricing");
+    context.write("pricing.toml", &pricing);
+    apply_pricing(context);
+    Server::start(context)
 }
 
 /// The answer with the server's times (`created_at`, `next_reset_at`: milliseconds from the
@@ -375,11 +377,7 @@ per_entity = "seats"
 #[test]
 fn a_plan_attached_for_an_entity_is_refused_by_name() {
     let context = TestContext::new();
-    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
-        .expect("the rule's pricing");
-    context.write("pricing.toml", &pricing);
-    apply_pricing(&context);
-    let server = Server::start(&context);
+    let server = serving_the_entities_rule(&context);
     let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
     assert_eq!(created.status, 200, "{}", created.body);
     for (route, body) in [
