@@ -18,13 +18,10 @@ use super::controls::top_up_if_due;
 use super::entitlement::ActivePlan;
 use super::error::LedgerError;
 use super::journal::{self, Performed};
-use super::ledger::{
-    Ledger, NewEntry, active_plans, advance_clock, clock_of, entry, require_customer,
-};
+use super::ledger::{Ledger, NewEntry, active_plans, catch_up_customer, entry, nothing_first};
 use super::lots::balance;
 use super::model::ChargeRecord;
 use super::operation::Operation;
-use super::renewal::materialize_if_due;
 use crate::catalog::{AutoTopUp, PlanItem, PurchaseLimit};
 
 /// How a customer sets a plan's auto top-up.
@@ -201,16 +198,7 @@ impl Ledger {
     ) -> Result<AutoTopUpResult, LedgerError> {
         let customer_id = request.customer_id.as_str();
         let (transaction, context) = self.begin_write_transaction()?;
-        require_customer(&transaction, customer_id)?;
-        let clock = clock_of(&transaction, customer_id)?;
-        advance_clock(&transaction, customer_id, clock, at)?;
-        materialize_if_due(
-            &transaction,
-            &context.versions,
-            context.currency,
-            customer_id,
-            at.0,
-        )?;
+        catch_up_customer(&transaction, context, customer_id, at, nothing_first)?;
         let active = active_plans(&transaction, &context.versions, customer_id)?;
         let declared = declared_top_ups(&active);
         if request.switches.is_empty() {

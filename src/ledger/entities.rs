@@ -8,6 +8,8 @@
 //! (`initCustomerEntitlementEntities`); a reset renews each entity's balance; deleting an entity
 //! releases its unit and drops its balances (`deleteEntity`).
 
+use std::convert::Infallible;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use rust_decimal::Decimal;
 
@@ -17,13 +19,13 @@ use super::entitlement::Resolution;
 use super::error::LedgerError;
 use super::journal::{self, Performed};
 use super::ledger::{
-    Ledger, NewEntry, active_plans, active_subscriptions, advance_clock, balance_view, clock_of,
-    entry, require_customer,
+    Ledger, NewEntry, active_plans, active_subscriptions, balance_view, catch_up_customer, entry,
+    nothing_first, require_customer,
 };
 use super::lots::{Drawer, NewLot, Source, add_lot, allocate, end_entity_lots, in_use};
 use super::model::{BalanceView, CreateEntityRequest, EntitySummary, EntityView};
 use super::operation::Operation;
-use super::renewal::{Renewal, materialize_if_due};
+use super::renewal::Renewal;
 use crate::catalog::{Catalog, FeatureType, Included, PlanItem};
 
 /// A live entity of a customer.
@@ -112,6 +114,46 @@ pub fn entity_summaries(
         .collect::<Result<_, _>>()?;
     entities.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(entities)
+}
+
+/// A live entity of some customer, as `entities.list` pages them. `row` is the store's key of
+/// the entity: an id may be used again once its entity is deleted, a row never.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEntity {
+    pub row: i64,
+    pub customer_id: String,
+    pub id: String,
+    pub name: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+impl Ledger {
+    /// Every live entity, or a customer's, the newest first: by creation time, then by row
+    /// (Autumn's `ORDER BY e.created_at DESC, e.id DESC`, `cursorListEntitiesQuery.ts`).
+    pub fn live_entities(
+        &self,
+        customer_id: Option<&str>,
+    ) -> Result<Vec<ListedEntity>, LedgerError> {
+        let (connection, _) = self.read_parts();
+        let mut statement = connection.prepare_cached(
+            "SELECT row_id, customer_id, id, name, created_at FROM entities
+             WHERE deleted_at IS NULL AND (?1 IS NULL OR customer_id = ?1)
+             ORDER BY created_at DESC, row_id DESC",
+        )?;
+        let entities = statement
+            .query_map([customer_id], |row| {
+                Ok(ListedEntity {
+                    row: row.get(0)?,
+                    customer_id: row.get(1)?,
+                    id: row.get(2)?,
+                    name: row.get(3)?,
+                    created_at: row.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(entities)
+    }
 }
 
 /// Who holds an item's grants: the customer (`[None]`), or each live entity of the item's
@@ -272,16 +314,11 @@ impl Ledger {
         let entity_id = request.entity_id.as_str();
         let (transaction, context) = self.begin_write_transaction()?;
         let LedgerCatalog {
-            catalog,
-            versions,
-            currency,
-            ..
+            catalog, versions, ..
         } = context;
-        require_customer(&transaction, customer_id)?;
-        entity_feature(catalog, &request.feature_id)?;
-        let clock = clock_of(&transaction, customer_id)?;
-        advance_clock(&transaction, customer_id, clock, at)?;
-        materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
+        catch_up_customer(&transaction, context, customer_id, at, || {
+            entity_feature(catalog, &request.feature_id).map(|()| None::<Infallible>)
+        })?;
         if live_entity(&transaction, customer_id, entity_id)?.is_some() {
             return Err(LedgerError::EntityExists {
                 customer: customer_id.to_string(),
@@ -375,16 +412,7 @@ impl Ledger {
         at: Instant,
     ) -> Result<EntityView, LedgerError> {
         let (transaction, context) = self.begin_write_transaction()?;
-        require_customer(&transaction, customer_id)?;
-        let clock = clock_of(&transaction, customer_id)?;
-        advance_clock(&transaction, customer_id, clock, at)?;
-        materialize_if_due(
-            &transaction,
-            &context.versions,
-            context.currency,
-            customer_id,
-            at.0,
-        )?;
+        catch_up_customer(&transaction, context, customer_id, at, nothing_first)?;
         let entity = require_entity(&transaction, customer_id, entity_id)?;
         let entries_before = journal::last_entry(&transaction)?;
         end_entity_lots(&transaction, customer_id, entity_id, at.0)?;

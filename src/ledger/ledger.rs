@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -288,21 +289,11 @@ impl Ledger {
         work: impl FnOnce(&Connection, &LedgerCatalog) -> Result<Answer, LedgerError>,
     ) -> Result<Answer, LedgerError> {
         let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
-        let clock = clock_of(&transaction, customer_id)?;
-        require_customer(&transaction, customer_id)?;
-        if let Some(previous) =
-            idempotent_response::<_, Answer>(&transaction, key, operation, request)?
-        {
+        if let Some(previous) = catch_up_customer(&transaction, context, customer_id, at, || {
+            idempotent_response::<_, Answer>(&transaction, key, operation, request)
+        })? {
             return Ok(previous.replayed());
         }
-        advance_clock(&transaction, customer_id, clock, at)?;
-        materialize_if_due(
-            &transaction,
-            &context.versions,
-            context.currency,
-            customer_id,
-            at.0,
-        )?;
         let answer = work(&transaction, context)?;
         remember(&transaction, customer_id, key, operation, request, &answer)?;
         transaction.commit()?;
@@ -714,18 +705,11 @@ impl Ledger {
             )));
         }
         let customer_id = request.customer_id.as_str();
-        let (
-            transaction,
-            LedgerCatalog {
-                catalog,
-                versions,
-                currency,
-                ..
-            },
-        ) = begin_write(&self.store, &mut self.catalog)?;
-        let clock = clock_of(&transaction, customer_id)?;
-        advance_clock(&transaction, customer_id, clock, at)?;
-        materialize_if_due(&transaction, versions, currency, customer_id, at.0)?;
+        let (transaction, context) = begin_write(&self.store, &mut self.catalog)?;
+        catch_up_customer(&transaction, context, customer_id, at, nothing_first)?;
+        let LedgerCatalog {
+            catalog, versions, ..
+        } = context;
         let resolution = metered(
             &transaction,
             catalog,
@@ -1193,9 +1177,49 @@ macro_rules! customer_clock_sql {
 }
 pub(super) use customer_clock_sql;
 
+/// The start of every write for one customer, in the write's transaction: the customer must
+/// exist; then `first`, what the operation checks before time moves (a refusal, or the answer
+/// kept for a repeated idempotent request, which is answered whatever its time: `Some` ends
+/// the preamble there, and the caller answers it); then a write dated before the customer's
+/// clock is refused, the clock moves to `at`, and what fell due by `at` happens (renewals,
+/// bills for usage, expiries, a scheduled switch), so the operation meets the customer as of
+/// `at`. [`nothing_first`] is the `first` of an operation with no such check.
+pub(super) fn catch_up_customer<Repeat>(
+    transaction: &Connection,
+    context: &LedgerCatalog,
+    customer_id: &str,
+    at: Instant,
+    first: impl FnOnce() -> Result<Option<Repeat>, LedgerError>,
+) -> Result<Option<Repeat>, LedgerError> {
+    require_customer(transaction, customer_id)?;
+    let clock = clock_of(transaction, customer_id)?;
+    if let Some(repeat) = first()? {
+        return Ok(Some(repeat));
+    }
+    advance_clock(transaction, customer_id, clock, at)?;
+    materialize_if_due(
+        transaction,
+        &context.versions,
+        context.currency,
+        customer_id,
+        at.0,
+    )?;
+    Ok(None)
+}
+
+/// The `first` of [`catch_up_customer`] for an operation that checks nothing before time
+/// moves.
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the shape of `catch_up_customer`'s `first`"
+)]
+pub(super) fn nothing_first() -> Result<Option<Infallible>, LedgerError> {
+    Ok(None)
+}
+
 /// Refuses a write dated before the customer's clock (the time of its latest write, or its
 /// creation): events are applied in time order per customer. Then moves the clock to `at`.
-pub(super) fn advance_clock(
+fn advance_clock(
     transaction: &Connection,
     customer_id: &str,
     clock: Option<i64>,
@@ -1227,10 +1251,7 @@ fn refuse_late(customer_id: &str, clock: Option<i64>, at: Instant) -> Result<i64
 }
 
 /// A customer's clock (`None` when there is no such customer).
-pub(super) fn clock_of(
-    connection: &Connection,
-    customer_id: &str,
-) -> Result<Option<i64>, LedgerError> {
+fn clock_of(connection: &Connection, customer_id: &str) -> Result<Option<i64>, LedgerError> {
     Ok(connection
         .prepare_cached(concat!("SELECT ", customer_clock_sql!()))?
         .query_row([customer_id], |row| row.get(0))?)

@@ -32,6 +32,7 @@ pub use clock::{Instant, InvalidInstant, Period};
 pub use customer_controls::{
     AutoTopUpResult, AutoTopUpView, ControlSource, SetAutoTopUpRequest, TopUpSwitch,
 };
+pub use entities::ListedEntity;
 pub use error::LedgerError;
 pub(crate) use identifiers::check_idempotency_key;
 pub use identifiers::{LONGEST_CUSTOMER_ID, LONGEST_IDEMPOTENCY_KEY};

@@ -10,7 +10,9 @@ use crate::autumn::wire::catalog::{CatalogUpdateParams, Empty};
 use crate::autumn::wire::customer::{
     GetCustomerParams, GetOrCreateCustomerParams, ListCustomersParams, UpdateCustomerParams,
 };
-use crate::autumn::wire::entity::{CreateEntityParams, EntityParams};
+use crate::autumn::wire::entity::{
+    CreateEntityParams, EntityParams, ListEntitiesParams, UpdateEntityParams,
+};
 use crate::autumn::wire::feature::{FeatureIdParams, FeatureParams, FeatureUpdateParams};
 use crate::autumn::wire::plan::{PlanDeleteParams, PlanGetParams, PlanListParams, PlanParams};
 
@@ -45,6 +47,8 @@ pub enum Call {
     CreateBalance(CreateBalanceParams),
     CreateEntity(CreateEntityParams),
     GetEntity(EntityParams),
+    ListEntities(ListEntitiesParams),
+    UpdateEntity(UpdateEntityParams),
     DeleteEntity(EntityParams),
 }
 
@@ -80,6 +84,8 @@ pub const ROUTES: &[&str] = &[
     "balances.create",
     "entities.create",
     "entities.get",
+    "entities.list",
+    "entities.update",
     "entities.delete",
 ];
 
@@ -116,6 +122,8 @@ impl Call {
             "balances.create" => body_of(body).map(Call::CreateBalance),
             "entities.create" => body_of(body).map(Call::CreateEntity),
             "entities.get" => body_of(body).map(Call::GetEntity),
+            "entities.list" => body_of(body).map(Call::ListEntities),
+            "entities.update" => body_of(body).map(Call::UpdateEntity),
             "entities.delete" => body_of(body).map(Call::DeleteEntity),
             _ => return None,
         };
@@ -138,6 +146,7 @@ impl Call {
                 | Call::ListCustomers(_)
                 | Call::Check(_)
                 | Call::GetEntity(_)
+                | Call::ListEntities(_)
         )
     }
 }

@@ -156,42 +156,15 @@ pub fn switches_from_wire(
     };
     let own = "a customer's own";
     let plans_only = "pricectl's billing controls are the plan's: a customer can only turn a plan's auto top-up on or off";
-    for (lane, given) in [
-        (
-            "spend_limits",
-            controls
-                .spend_limits
-                .as_ref()
-                .is_some_and(|lane| !lane.is_empty()),
-        ),
-        (
-            "usage_limits",
-            controls
-                .usage_limits
-                .as_ref()
-                .is_some_and(|lane| !lane.is_empty()),
-        ),
-        (
-            "usage_alerts",
-            controls
-                .usage_alerts
-                .as_ref()
-                .is_some_and(|lane| !lane.is_empty()),
-        ),
-        (
-            "overage_allowed",
-            controls
-                .overage_allowed
-                .as_ref()
-                .is_some_and(|lane| !lane.is_empty()),
-        ),
-    ] {
-        if given {
-            return Err(at(
-                format!("billing_controls.{lane}"),
-                format!("{own} {}: {plans_only}", lane.replace('_', " ")),
-            ));
-        }
+    if let Some(lane) = controls
+        .lanes_with_entries()
+        .into_iter()
+        .find(|lane| *lane != "auto_topups")
+    {
+        return Err(at(
+            format!("billing_controls.{lane}"),
+            format!("{own} {}: {plans_only}", lane.replace('_', " ")),
+        ));
     }
     let Some(entries) = &controls.auto_topups else {
         return Ok(BTreeMap::new());

@@ -20,18 +20,23 @@ use crate::autumn::wire::billing::{
     AttachParams, AttachResponse, FeatureQuantity, Invoice, LegacyAttachParams,
     LegacyAttachResponse, UpdateParams,
 };
+use crate::autumn::wire::billing_controls::BillingControls;
+use crate::autumn::wire::cursor::StandardCursor;
 use crate::autumn::wire::customer::{
     Balance, Customer, CustomerPage, Flag, GetOrCreateCustomerParams, ListCustomersParams,
     Purchase, Subscription, SubscriptionStatus, UpdateCustomerParams,
 };
-use crate::autumn::wire::entity::{CreateEntityParams, Entity, EntityParams};
+use crate::autumn::wire::entity::{
+    CreateEntityParams, Entity, EntityPage, EntityParams, ListEntitiesParams, PlanFilter,
+    SubscriptionStatusFilter, UpdateEntityParams,
+};
 use crate::autumn::wire::error::code;
 use crate::catalog::{Billing, Catalog, FeatureType, Included, Plan, PriceInterval};
 use crate::ledger::{
     AttachRequest, AttachResult, BalanceView, CheckRequest, CheckResult, CreateEntityRequest,
-    CustomerView, EntityView, GrantRequest, Instant, Ledger, Operation, Outcome, Overage,
-    QuantityResult, SetAutoTopUpRequest, SetQuantityRequest, SubscriptionView, TrackRequest,
-    TrackResult, check_idempotency_key,
+    CustomerView, EntityView, GrantRequest, Instant, Ledger, ListedEntity, Operation, Outcome,
+    Overage, QuantityResult, SetAutoTopUpRequest, SetQuantityRequest, SubscriptionView,
+    TrackRequest, TrackResult, check_idempotency_key,
 };
 
 /// The ledger of the served store, opened on first use. It reads the catalog again whenever
@@ -180,13 +185,22 @@ impl Runtime {
         version: ApiVersion,
         at: Instant,
     ) -> Result<Customer, ApiError> {
-        let view = self.customer_view(
+        let view = self.existing_customer(id, at)?;
+        self.customer_of(&view, env, version, at)
+    }
+
+    /// A customer as the ledger shows it; 404 when there is none.
+    fn existing_customer(
+        &mut self,
+        customer_id: &str,
+        at: Instant,
+    ) -> Result<CustomerView, ApiError> {
+        self.customer_view(
             &Operation::GetCustomer {
-                customer_id: id.to_string(),
+                customer_id: customer_id.to_string(),
             },
             at,
-        )?;
-        self.customer_of(&view, env, version, at)
+        )
     }
 
     /// `customers.update`: a customer's own billing controls, which in pricectl are the
@@ -199,12 +213,7 @@ impl Runtime {
         version: ApiVersion,
         at: Instant,
     ) -> Result<Customer, ApiError> {
-        let view = self.customer_view(
-            &Operation::GetCustomer {
-                customer_id: params.customer_id.clone(),
-            },
-            at,
-        )?;
+        let view = self.existing_customer(&params.customer_id, at)?;
         let unchanged = |field: &str, sent: Option<&String>, kept: Option<&String>| match sent {
             Some(sent) if Some(sent) != kept => Err(ApiError::invalid(format!(
                 "{field}: pricectl serve keeps a customer's {field} as created; `customers.update` changes its billing controls only"
@@ -496,12 +505,7 @@ impl Runtime {
         {
             return Ok(plan_id.clone());
         }
-        let view = self.customer_view(
-            &Operation::GetCustomer {
-                customer_id: params.customer_id.clone(),
-            },
-            at,
-        )?;
+        let view = self.existing_customer(&params.customer_id, at)?;
         let active = view
             .subscriptions
             .iter()
@@ -753,10 +757,215 @@ impl Runtime {
         at: Instant,
     ) -> Result<Entity, ApiError> {
         let operation = Operation::GetEntity {
-            customer_id: customer_of_entity(params)?,
+            customer_id: customer_of_entity(params.customer_id.as_ref())?,
             entity_id: params.entity_id.clone(),
         };
         Ok(entity(&self.entity_view(&operation, at)?, env))
+    }
+
+    /// `entities.list`: the live entities the filters keep, the newest first, one page of them
+    /// in the version's form (by cursor from 2.3.0, by offset before, as Autumn's
+    /// `handleListEntitiesV2` pages them), each as `entities.get` answers it.
+    pub fn list_entities(
+        &mut self,
+        params: &ListEntitiesParams,
+        env: &str,
+        version: ApiVersion,
+        at: Instant,
+    ) -> Result<EntityPage, ApiError> {
+        let by_cursor = version >= ApiVersion::V2_3;
+        if by_cursor && params.offset.is_some() {
+            return Err(ApiError::invalid(
+                "offset: from API version 2.3.0 entities are paged with `start_cursor` (the `next_cursor` of the previous page)",
+            ));
+        }
+        if !by_cursor && params.start_cursor.is_some() {
+            return Err(ApiError::invalid(
+                "start_cursor: before API version 2.3.0 entities are paged with `offset`",
+            ));
+        }
+        let (default_limit, most) = if by_cursor { (50, 5_000) } else { (10, 1_000) };
+        let limit = params.limit.unwrap_or(default_limit);
+        if !(1..=most).contains(&limit) {
+            return Err(ApiError::invalid(format!(
+                "limit: a page holds 1 to {most} entities (asked for {limit})"
+            )));
+        }
+        if params.subscription_status == Some(SubscriptionStatusFilter::Scheduled) {
+            return Err(ApiError::invalid(
+                "subscription_status: pricectl serve shows no scheduled subscriptions (a downgrade at a period's end is a subscription once it starts); leave it out or ask for `active`",
+            ));
+        }
+        let customer_id = match params.customer_id.as_deref().map(str::trim) {
+            Some("") => {
+                return Err(ApiError::invalid(
+                    "customer_id: name a customer, or leave it out for every customer's entities",
+                ));
+            }
+            other => other,
+        };
+        let after = match params.start_cursor.as_deref().map(StandardCursor::decode) {
+            Some(Err(message)) => return Err(invalid_cursor(message)),
+            Some(Ok(Some(cursor))) => Some(entity_cursor(&cursor)?),
+            _ => None,
+        };
+        let every = self.ledger()?.live_entities(None)?;
+        let total_count = every.len();
+        let search = params
+            .search
+            .as_deref()
+            .map(|text| text.trim().to_lowercase())
+            .filter(|text| !text.is_empty());
+        let plans = params.plans.as_deref().unwrap_or_default();
+        // pricectl's customers pay through no processor: a processor filter keeps none.
+        let any_processor = params
+            .processors
+            .as_ref()
+            .is_some_and(|processors| !processors.is_empty());
+        let mut on_plans: BTreeMap<String, bool> = BTreeMap::new();
+        let mut kept = Vec::new();
+        for listed in every {
+            if any_processor
+                || customer_id.is_some_and(|id| id != listed.customer_id)
+                || search.as_ref().is_some_and(|text| !found_by(&listed, text))
+            {
+                continue;
+            }
+            if !plans.is_empty() {
+                let on = if let Some(on) = on_plans.get(&listed.customer_id) {
+                    *on
+                } else {
+                    let on = self.on_any_plan(&listed.customer_id, plans, at)?;
+                    on_plans.insert(listed.customer_id.clone(), on);
+                    on
+                };
+                if !on {
+                    continue;
+                }
+            }
+            kept.push(listed);
+        }
+        let total_filtered = kept.len();
+        let count = |length: usize| u64::try_from(length).unwrap_or(u64::MAX);
+        let size = usize::try_from(limit).unwrap_or(usize::MAX);
+        if by_cursor {
+            let mut rest = kept
+                .into_iter()
+                .filter(|listed| after.is_none_or(|after| (listed.created_at, listed.row) < after))
+                .take(size.saturating_add(1))
+                .collect::<Vec<_>>();
+            let more = rest.len() > size;
+            rest.truncate(size);
+            let next_cursor = rest.last().filter(|_| more).map(|last| {
+                StandardCursor::new(
+                    last.row.to_string(),
+                    u64::try_from(last.created_at).unwrap_or_default(),
+                )
+                .encode()
+            });
+            return Ok(EntityPage::Cursor {
+                list: self.entities_of(&rest, env, at)?,
+                next_cursor,
+            });
+        }
+        let offset = params.offset.unwrap_or(0);
+        let page: Vec<ListedEntity> = kept
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(size)
+            .collect();
+        let list = self.entities_of(&page, env, at)?;
+        Ok(EntityPage::Offset {
+            total: count(list.len()),
+            has_more: offset.saturating_add(count(list.len())) < count(total_filtered),
+            list,
+            total_count: count(total_count),
+            total_filtered_count: count(total_filtered),
+            limit,
+            offset,
+        })
+    }
+
+    /// Each entity listed, as `entities.get` answers it.
+    fn entities_of(
+        &mut self,
+        listed: &[ListedEntity],
+        env: &str,
+        at: Instant,
+    ) -> Result<Vec<Entity>, ApiError> {
+        listed
+            .iter()
+            .map(|listed| {
+                let operation = Operation::GetEntity {
+                    customer_id: listed.customer_id.clone(),
+                    entity_id: listed.id.clone(),
+                };
+                Ok(entity(&self.entity_view(&operation, at)?, env))
+            })
+            .collect()
+    }
+
+    /// Whether a customer is on one of `plans` now (a listed version of it, when versions are
+    /// given): its entities inherit the customer's plans, having none of their own.
+    fn on_any_plan(
+        &mut self,
+        customer_id: &str,
+        plans: &[PlanFilter],
+        at: Instant,
+    ) -> Result<bool, ApiError> {
+        let view = self.existing_customer(customer_id, at)?;
+        Ok(view
+            .subscriptions
+            .iter()
+            .filter(|subscription| subscription.ended_at.is_none())
+            .any(|subscription| {
+                plans.iter().any(|plan| {
+                    plan.id == subscription.plan_id
+                        && plan.versions.as_ref().is_none_or(|versions| {
+                            versions.is_empty() || versions.contains(&subscription.version)
+                        })
+                })
+            }))
+    }
+
+    /// `entities.update`: an entity's own billing controls. pricectl's controls are the plan's,
+    /// the same for every entity of the customer, so a lane with an entry is refused by name; a
+    /// lane given empty (the entity's controls replaced by none) is what the entity holds. The
+    /// answer is the entity, as `entities.get` answers it.
+    pub fn update_entity(
+        &mut self,
+        params: &UpdateEntityParams,
+        env: &str,
+        at: Instant,
+    ) -> Result<Entity, ApiError> {
+        let answer = self.entity(
+            &EntityParams {
+                customer_id: params.customer_id.clone(),
+                entity_id: params.entity_id.clone(),
+            },
+            env,
+            at,
+        )?;
+        let lanes = params
+            .billing_controls
+            .as_ref()
+            .map(BillingControls::lanes_with_entries)
+            .unwrap_or_default();
+        match lanes.first() {
+            Some(&"auto_topups") => {
+                return Err(ApiError::invalid(
+                    "billing_controls.auto_topups: an entity has no auto top-ups of its own (Autumn's entity billing controls have none); the customer turns its plans' top-ups on or off with `customers.update`",
+                ));
+            }
+            Some(lane) => {
+                return Err(ApiError::invalid(format!(
+                    "billing_controls.{lane}: an entity's own {}: pricectl's billing controls are the plan's, the same for every entity of the customer",
+                    lane.replace('_', " ")
+                )));
+            }
+            None => {}
+        }
+        Ok(answer)
     }
 
     /// `entities.delete`: `{success: true}`, as Autumn answers.
@@ -766,7 +975,7 @@ impl Runtime {
         at: Instant,
     ) -> Result<Success, ApiError> {
         let operation = Operation::DeleteEntity {
-            customer_id: customer_of_entity(params)?,
+            customer_id: customer_of_entity(params.customer_id.as_ref())?,
             entity_id: params.entity_id.clone(),
         };
         self.entity_view(&operation, at)?;
@@ -783,11 +992,39 @@ impl Runtime {
 
 /// The customer an entity request names (Autumn finds it from the entity when it is left
 /// out; pricectl's entity ids are each customer's own).
-fn customer_of_entity(params: &EntityParams) -> Result<String, ApiError> {
-    params
-        .customer_id
-        .clone()
+fn customer_of_entity(customer_id: Option<&String>) -> Result<String, ApiError> {
+    customer_id
+        .cloned()
         .ok_or_else(|| ApiError::invalid("customer_id: name the customer the entity belongs to"))
+}
+
+/// Whether `entities.list`'s search finds an entity: `text` (lowercase) is part of its id or
+/// its name, in any case (Autumn's `ILIKE '%text%'`).
+fn found_by(listed: &ListedEntity, text: &str) -> bool {
+    listed.id.to_lowercase().contains(text)
+        || listed
+            .name
+            .as_ref()
+            .is_some_and(|name| name.to_lowercase().contains(text))
+}
+
+/// Where a page cursor this server wrote says the previous page ended: the last entity's
+/// creation time and row.
+fn entity_cursor(cursor: &StandardCursor) -> Result<(i64, i64), ApiError> {
+    let row = cursor.id.parse::<i64>().map_err(|_| {
+        invalid_cursor(format!(
+            "cursor shape mismatch: `{}` is no entity this server listed",
+            cursor.id
+        ))
+    })?;
+    let time = i64::try_from(cursor.t)
+        .map_err(|_| invalid_cursor("cursor shape mismatch: its time is out of range".into()))?;
+    Ok((time, row))
+}
+
+/// 400 `invalid_cursor`, as Autumn refuses a cursor it cannot read.
+fn invalid_cursor(message: String) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, code::INVALID_CURSOR, message)
 }
 
 /// An entity as Autumn shows it: its balances, and no plans of its own (pricectl's plans are

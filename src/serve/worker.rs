@@ -342,6 +342,13 @@ impl Service {
             Call::CreateBalance(params) => json(&self.runtime.create_balance(&params, now)?),
             Call::CreateEntity(params) => json(&self.runtime.create_entity(&params, env, now)?),
             Call::GetEntity(params) => json(&self.runtime.entity(&params, env, now)?),
+            Call::ListEntities(params) => json(&self.runtime.list_entities(
+                &params,
+                env,
+                context.version,
+                now,
+            )?),
+            Call::UpdateEntity(params) => json(&self.runtime.update_entity(&params, env, now)?),
             Call::DeleteEntity(params) => json(&self.runtime.delete_entity(&params, now)?),
         }
     }

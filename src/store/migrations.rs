@@ -304,4 +304,91 @@ mod tests {
             .expect("version");
         assert_eq!(version, SCHEMA_VERSION);
     }
+
+    /// A store at schema 8 keeps its customers' auto top-up switches through migration 9: each
+    /// switch becomes a `set_auto_top_up` operation at the time it was set, ordered with the
+    /// entries around it (those before it, and those it wrote at its own time, such as the
+    /// purchase a top-up turned on below its threshold makes), so a replay performs it.
+    #[test]
+    fn auto_top_up_switches_of_a_store_at_schema_8_are_journaled_as_set_when_last_set() {
+        let mut connection = Connection::open_in_memory().expect("in-memory database");
+        for migration in &MIGRATIONS[..8] {
+            connection.execute_batch(migration).expect("migration");
+        }
+        connection
+            .execute_batch(
+                "PRAGMA user_version = 8;
+                 INSERT INTO customers (id, created_at, clock_at) VALUES
+                     ('acme', 1000, 4000), ('globex', 1000, 5000);
+                 INSERT INTO entries (id, customer_id, at, kind, balance_key, amount) VALUES
+                     (1, 'acme', 1000, 'included', 'credits', '100'),
+                     (2, 'acme', 2000, 'usage', 'credits', '-90'),
+                     (3, 'acme', 3000, 'purchase', 'credits', '500'),
+                     (4, 'acme', 4000, 'usage', 'credits', '-10');
+                 INSERT INTO customer_top_ups (customer_id, balance_key, enabled, set_at) VALUES
+                     ('acme', 'credits', 1, 3000),
+                     ('acme', 'messages', 0, 2500),
+                     ('globex', 'credits', 0, 5000);",
+            )
+            .expect("rows");
+        assert_eq!(migrate(&mut connection).expect("migrate"), 8);
+        let journaled: Vec<(String, i64, i64, i64, serde_json::Value, Option<i64>)> = connection
+            .prepare(
+                "SELECT customer_id, at, entries_before, entries_after, operation, version
+                 FROM operations ORDER BY id",
+            )
+            .expect("query")
+            .query_map([], |row| {
+                let operation: String = row.get(4)?;
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    serde_json::from_str(&operation).expect("the operation is JSON"),
+                    row.get(5)?,
+                ))
+            })
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        let switch = |customer: &str, balance: &str, switch: &str| {
+            serde_json::json!({
+                "operation": "set_auto_top_up",
+                "customer_id": customer,
+                "switches": {balance: switch},
+            })
+        };
+        assert_eq!(
+            journaled,
+            [
+                // After entries 1 and 2 (before 2,500), writing none at its own time.
+                (
+                    "acme".to_string(),
+                    2500,
+                    2,
+                    2,
+                    switch("acme", "messages", "off"),
+                    None
+                ),
+                // After entries 1 and 2; entry 3, at its own time, is its purchase.
+                (
+                    "acme".to_string(),
+                    3000,
+                    2,
+                    3,
+                    switch("acme", "credits", "on"),
+                    None
+                ),
+                (
+                    "globex".to_string(),
+                    5000,
+                    0,
+                    0,
+                    switch("globex", "credits", "off"),
+                    None
+                ),
+            ]
+        );
+    }
 }

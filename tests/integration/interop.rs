@@ -196,6 +196,21 @@ fn the_credit_story_through_autumn_js() {
     "#);
 }
 
+/// Runs an autumn-js script of tests/interop against a server holding the per-entity pricing
+/// of the corpus's `support-desk-seats`, applied.
+fn on_support_desk_seats(script: &str) -> Output {
+    install();
+    let context = TestContext::new();
+    let pricing = std::fs::read_to_string(
+        root().join("tests/fixtures/autumn-corpus/support-desk-seats/pricing.toml"),
+    )
+    .expect("the corpus entry");
+    context.write("pricing.toml", &pricing);
+    apply_pricing(&context);
+    let server = Server::start(&context);
+    sdk_script(&server, script, "")
+}
+
 /// `billing.update` through autumn-js (`autumn.billing.update` with `featureQuantities`): the
 /// ledger's quantity change, charged and credited pro rata, each answer accepted by the SDK's
 /// own validation.
@@ -214,16 +229,17 @@ fn a_seat_quantity_change_through_autumn_js() {
 /// answer, and each seat holds its own 500 replies.
 #[test]
 fn the_entity_story_through_autumn_js() {
-    install();
-    let context = TestContext::new();
-    let pricing = std::fs::read_to_string(
-        root().join("tests/fixtures/autumn-corpus/support-desk-seats/pricing.toml"),
-    )
-    .expect("the corpus entry");
-    context.write("pricing.toml", &pricing);
-    apply_pricing(&context);
-    let server = Server::start(&context);
-    let story = sdk_script(&server, "entity-story.mjs", "");
+    let story = on_support_desk_seats("entity-story.mjs");
+    insta::assert_snapshot!(stdout(&story));
+}
+
+/// `entities.list` and `entities.update` through autumn-js (the SDK's `entities.list` pages by
+/// cursor at API 2.4.0, filtered by customer, search and plan; `entities.update` with empty
+/// lanes answers the entity, and with a spend limit of its own is refused): every answer
+/// passes the SDK's validation.
+#[test]
+fn entities_listed_and_updated_through_autumn_js() {
+    let story = on_support_desk_seats("entity-list-update.mjs");
     insta::assert_snapshot!(stdout(&story));
 }
 

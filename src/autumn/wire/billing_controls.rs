@@ -32,11 +32,25 @@ pub struct BillingControls {
 impl BillingControls {
     /// Whether no lane holds an entry.
     pub fn is_empty(&self) -> bool {
-        self.auto_topups.as_ref().is_none_or(Vec::is_empty)
-            && self.spend_limits.as_ref().is_none_or(Vec::is_empty)
-            && self.usage_limits.as_ref().is_none_or(Vec::is_empty)
-            && self.usage_alerts.as_ref().is_none_or(Vec::is_empty)
-            && self.overage_allowed.as_ref().is_none_or(Vec::is_empty)
+        self.lanes_with_entries().is_empty()
+    }
+
+    /// The lanes given with at least one entry, by name, in the order above.
+    pub fn lanes_with_entries(&self) -> Vec<&'static str> {
+        [
+            ("auto_topups", self.auto_topups.as_ref().map(Vec::len)),
+            ("spend_limits", self.spend_limits.as_ref().map(Vec::len)),
+            ("usage_limits", self.usage_limits.as_ref().map(Vec::len)),
+            ("usage_alerts", self.usage_alerts.as_ref().map(Vec::len)),
+            (
+                "overage_allowed",
+                self.overage_allowed.as_ref().map(Vec::len),
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, entries)| entries.is_some_and(|entries| entries > 0))
+        .map(|(lane, _)| lane)
+        .collect()
     }
 }
 

@@ -1,11 +1,15 @@
 //! Entities of a customer (seats, workspaces): `entities.create`, `entities.get`,
-//! `entities.delete`. Shapes from Autumn's `shared/api/entities/` (`CreateEntityParamsV1Schema`,
-//! `GetEntityParamsV0Schema`, `DeleteEntityParamsV0Schema`, `ApiEntityV2Schema`).
+//! `entities.list`, `entities.update`, `entities.delete`. Shapes from Autumn's
+//! `shared/api/entities/` (`CreateEntityParamsV1Schema`, `GetEntityParamsV0Schema`,
+//! `ListEntitiesV2_3ParamsSchema` and `ListEntitiesParamsSchema`, `UpdateEntityParamsSchema`,
+//! `DeleteEntityParamsV0Schema`, `ApiEntityV2Schema`) and `shared/api/billingControls/
+//! entityBillingControls.ts`.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::billing_controls::BillingControls;
 use super::customer::{Balance, Flag, Purchase, Subscription};
 
 /// `entities.create`: an entity of a customer, one unit of `feature_id` in use.
@@ -46,4 +50,97 @@ pub struct Entity {
     /// Feature id → balance.
     pub balances: BTreeMap<String, Balance>,
     pub flags: BTreeMap<String, Flag>,
+}
+
+/// `entities.list`: a page of entities across customers, filtered. From API 2.3.0 pages go by
+/// `start_cursor` (`ListEntitiesV2_3ParamsSchema`: default 50 a page, at most 5,000); before,
+/// by `offset` (`ListEntitiesParamsSchema`: default 10, at most 1,000). Both are read here and
+/// the version decides which one a request may use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListEntitiesParams {
+    /// The `next_cursor` of the previous page; empty (the default): the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// Entities whose customer (or the entity itself) is on one of these plans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plans: Option<Vec<PlanFilter>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_status: Option<SubscriptionStatusFilter>,
+    /// Part of an entity's id or name, in any case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+    /// The payment processors of the entities' customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processors: Option<Vec<Processor>>,
+    /// The entities of this customer only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+}
+
+/// A plan of `entities.list`'s filter: any of its versions, or those listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanFilter {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Option<Vec<u32>>,
+}
+
+/// Which subscriptions a plan filter looks at: `active` or `scheduled` (by default both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatusFilter {
+    Active,
+    Scheduled,
+}
+
+/// `stripe`, `revenuecat` or `vercel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Processor {
+    Stripe,
+    Revenuecat,
+    Vercel,
+}
+
+/// A page of `entities.list`, in the form of the API version asked for (read back offset
+/// first: a cursor page has none of its counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum EntityPage {
+    /// Before 2.3.0 (`PagePaginatedResponse` with the counts): `total` is the page's length,
+    /// `total_count` every entity, `total_filtered_count` those the filters keep.
+    Offset {
+        list: Vec<Entity>,
+        total: u64,
+        total_count: u64,
+        total_filtered_count: u64,
+        limit: u64,
+        offset: u64,
+        has_more: bool,
+    },
+    /// From 2.3.0 (`CursorPaginatedResponse`): `next_cursor` is `null` on the last page.
+    Cursor {
+        list: Vec<Entity>,
+        next_cursor: Option<String>,
+    },
+}
+
+/// `entities.update`: the entity's own billing controls, each lane given replacing the
+/// entity's (Autumn's `updateEntity`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEntityParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    pub entity_id: String,
+    /// Autumn's `ApiEntityBillingControlsParamsSchema`: a customer's lanes but `auto_topups`,
+    /// which the server refuses by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_controls: Option<BillingControls>,
 }

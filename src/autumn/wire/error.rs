@@ -19,6 +19,8 @@ pub struct ErrorBody {
 pub mod code {
     pub const INVALID_INPUTS: &str = "invalid_inputs";
     pub const INVALID_REQUEST: &str = "invalid_request";
+    /// A page cursor that is not one the server wrote.
+    pub const INVALID_CURSOR: &str = "invalid_cursor";
     pub const NO_SECRET_KEY: &str = "no_secret_key";
     pub const INVALID_SECRET_KEY: &str = "invalid_secret_key";
     pub const INVALID_API_VERSION: &str = "invalid_api_version";

@@ -8,6 +8,7 @@ pub mod balances;
 pub mod billing;
 pub mod billing_controls;
 pub mod catalog;
+pub mod cursor;
 pub mod customer;
 pub mod entity;
 pub mod error;

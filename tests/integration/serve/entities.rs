@@ -2,17 +2,13 @@
 //! `entity_id` on `balances.track` and `balances.check`, answered as Autumn answers them.
 
 use super::apply_pricing;
-use super::server::Server;
+use super::server::{KEY, Server};
 use crate::support::{TestContext, root, stdout};
 
 #[test]
 fn the_entity_story_over_http() {
     let context = TestContext::new();
-    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
-        .expect("the rule's pricing");
-    context.write("pricing.toml", &pricing);
-    apply_pricing(&context);
-    let server = Server::start(&context);
+    let server = serving_the_entities_rule(&context);
     let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
     assert_eq!(created.status, 200, "{}", created.body);
     let attached = server.post(
@@ -79,6 +75,170 @@ fn the_entity_story_over_http() {
         "70"
     );
     assert_eq!(customer["balances"]["seats"]["remaining"].to_string(), "1");
+}
+
+/// `entities.list` and `entities.update` over HTTP, as Autumn answers them: a page of the live
+/// entities across customers, the newest first, filtered by customer, search, plan and
+/// processor, by offset before API 2.3.0 and by cursor from it; an update of an entity's own
+/// billing controls, which pricectl refuses when it holds an entry, answering the entity
+/// otherwise.
+#[test]
+fn entities_are_listed_and_updated_over_http() {
+    let context = TestContext::new();
+    let server = serving_the_entities_rule(&context);
+    for (route, body) in [
+        ("customers.get_or_create", r#"{"customer_id":"u1"}"#),
+        ("customers.get_or_create", r#"{"customer_id":"u2"}"#),
+        ("customers.get_or_create", r#"{"customer_id":"u3"}"#),
+        (
+            "billing.attach",
+            r#"{"customer_id":"u1","plan_id":"team","feature_quantities":[{"feature_id":"seats","quantity":3}]}"#,
+        ),
+        (
+            "billing.attach",
+            r#"{"customer_id":"u2","plan_id":"team","feature_quantities":[{"feature_id":"seats","quantity":1}]}"#,
+        ),
+        (
+            "entities.create",
+            r#"{"customer_id":"u1","entity_id":"ada","feature_id":"seats","name":"Ada"}"#,
+        ),
+        (
+            "entities.create",
+            r#"{"customer_id":"u1","entity_id":"bo","feature_id":"seats"}"#,
+        ),
+        (
+            "entities.create",
+            r#"{"customer_id":"u1","entity_id":"cy","feature_id":"seats","name":"Cy Adams"}"#,
+        ),
+        (
+            "entities.create",
+            r#"{"customer_id":"u2","entity_id":"ada","feature_id":"seats","name":"Ada Two"}"#,
+        ),
+        (
+            "balances.track",
+            r#"{"customer_id":"u1","entity_id":"ada","feature_id":"messages","value":30}"#,
+        ),
+        // u3 is on no plan: its seat is on none.
+        (
+            "entities.create",
+            r#"{"customer_id":"u3","entity_id":"solo","feature_id":"seats"}"#,
+        ),
+        // A deleted entity is listed no more.
+        (
+            "entities.create",
+            r#"{"customer_id":"u1","entity_id":"gone","feature_id":"seats"}"#,
+        ),
+        (
+            "entities.delete",
+            r#"{"customer_id":"u1","entity_id":"gone"}"#,
+        ),
+    ] {
+        let answer = server.post(route, body);
+        assert_eq!(answer.status, 200, "{route} {body}: {}", answer.body);
+    }
+    let mut answers = Vec::new();
+    // API 2.1.0: pages by offset.
+    for (route, body) in [
+        ("entities.list", "{}"),
+        ("entities.list", r#"{"limit":2,"offset":1}"#),
+        ("entities.list", r#"{"customer_id":"u1","search":" ADA "}"#),
+        (
+            "entities.list",
+            r#"{"plans":[{"id":"team","versions":[1]}]}"#,
+        ),
+        (
+            "entities.list",
+            r#"{"plans":[{"id":"team","versions":[2]}]}"#,
+        ),
+        ("entities.list", r#"{"processors":["stripe"]}"#),
+        ("entities.list", r#"{"customer_id":"nobody"}"#),
+        ("entities.list", r#"{"start_cursor":""}"#),
+        ("entities.list", r#"{"limit":0}"#),
+        ("entities.list", r#"{"limit":1001}"#),
+        ("entities.list", r#"{"customer_id":" "}"#),
+        ("entities.list", r#"{"subscription_status":"scheduled"}"#),
+        ("entities.list", r#"{"sort":"name"}"#),
+        (
+            "entities.update",
+            r#"{"customer_id":"u1","entity_id":"ada","billing_controls":{"spend_limits":[],"usage_alerts":[]}}"#,
+        ),
+        (
+            "entities.update",
+            r#"{"customer_id":"u1","entity_id":"bo"}"#,
+        ),
+        (
+            "entities.update",
+            r#"{"customer_id":"u1","entity_id":"ada","billing_controls":{"spend_limits":[{"feature_id":"messages","enabled":true,"overage_limit":25}]}}"#,
+        ),
+        (
+            "entities.update",
+            r#"{"customer_id":"u1","entity_id":"ada","billing_controls":{"overage_allowed":[{"feature_id":"messages","enabled":true}]}}"#,
+        ),
+        (
+            "entities.update",
+            r#"{"customer_id":"u1","entity_id":"ada","billing_controls":{"auto_topups":[{"feature_id":"messages","threshold":10,"quantity":100}]}}"#,
+        ),
+        (
+            "entities.update",
+            r#"{"customer_id":"u1","entity_id":"gone"}"#,
+        ),
+        (
+            "entities.update",
+            r#"{"customer_id":"nobody","entity_id":"ada"}"#,
+        ),
+        ("entities.update", r#"{"entity_id":"ada"}"#),
+    ] {
+        let answer = with_times_hidden(&server.post(route, body).summary());
+        answers.push(format!("{route} {body}\n  {answer}"));
+    }
+    // API 2.4.0 (what autumn-js 1.3.13 sends): pages by cursor.
+    let list = |body: &str| {
+        server.request(
+            "POST",
+            "/v1/entities.list",
+            &[
+                ("Authorization", &format!("Bearer {KEY}")),
+                ("X-API-Version", "2.4.0"),
+            ],
+            body.as_bytes(),
+        )
+    };
+    let first = list(r#"{"limit":3}"#);
+    let cursor = first.json()["next_cursor"]
+        .as_str()
+        .expect("a page with more after it has a cursor")
+        .to_string();
+    let second_body = format!(r#"{{"limit":3,"start_cursor":"{cursor}"}}"#);
+    for (body, answer) in [
+        (r#"{"limit":3}"#, first),
+        ("{next_cursor}", list(&second_body)),
+        ("{}", list("{}")),
+        (r#"{"offset":1}"#, list(r#"{"offset":1}"#)),
+        (r#"{"limit":5001}"#, list(r#"{"limit":5001}"#)),
+        (
+            r#"{"start_cursor":"not a cursor"}"#,
+            list(r#"{"start_cursor":"not a cursor"}"#),
+        ),
+        // A cursor of Autumn's shape whose key this server never wrote: {"v":0,"id":"x","t":1}.
+        (
+            r#"{"start_cursor":"eyJ2IjowLCJpZCI6IngiLCJ0IjoxfQ"}"#,
+            list(r#"{"start_cursor":"eyJ2IjowLCJpZCI6IngiLCJ0IjoxfQ"}"#),
+        ),
+    ] {
+        let answer = with_times_hidden(&answer.summary()).replace(&cursor, "[cursor]");
+        answers.push(format!("entities.list (2.4.0) {body}\n  {answer}"));
+    }
+    insta::assert_snapshot!(answers.join("\n"));
+}
+
+/// A server over the pricing of the ledger rule `tests/ledger-rules/entities/` (every seat
+/// holds its own 100 messages a month), applied.
+fn serving_the_entities_rule(context: &TestContext) -> Server {
+    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
+        .expect("the rule's pricing");
+    context.write("pricing.toml", &pricing);
+    apply_pricing(context);
+    Server::start(context)
 }
 
 /// The answer with the server's times (`created_at`, `next_reset_at`: milliseconds from the
@@ -217,11 +377,7 @@ per_entity = "seats"
 #[test]
 fn a_plan_attached_for_an_entity_is_refused_by_name() {
     let context = TestContext::new();
-    let pricing = std::fs::read_to_string(root().join("tests/ledger-rules/entities/pricing.toml"))
-        .expect("the rule's pricing");
-    context.write("pricing.toml", &pricing);
-    apply_pricing(&context);
-    let server = Server::start(&context);
+    let server = serving_the_entities_rule(&context);
     let created = server.post("customers.get_or_create", r#"{"customer_id":"u1"}"#);
     assert_eq!(created.status, 200, "{}", created.body);
     for (route, body) in [
