@@ -173,14 +173,8 @@ impl Merged {
         }
         let items_value = plan_table.get("items")?;
         let items = IdMap::<ItemDocument>::read(items_value, cx, "items").ok()?;
-        let entry = self
-            .document
-            .plans
-            .as_mut()?
-            .value
-            .entries
-            .get_mut(position)?;
-        join(&mut entry.value.items, items, cx.span(items_value));
+        let plan = object_at(&mut self.document.plans, position)?;
+        join(&mut plan.items, items, cx.span(items_value));
         Some(())
     }
 
@@ -203,29 +197,14 @@ impl Merged {
             Body::Costs(system) => {
                 let costs = IdMap::<CostDocument>::read(root, cx, "costs").ok()?;
                 let position = *self.credit_systems.get(system)?;
-                let system = self
-                    .document
-                    .credit_systems
-                    .as_mut()?
-                    .value
-                    .entries
-                    .get_mut(position)?;
-                extend(
-                    &mut system.value.costs.as_mut()?.value.entries,
-                    costs.entries,
-                );
+                let system = object_at(&mut self.document.credit_systems, position)?;
+                extend(&mut system.costs.as_mut()?.value.entries, costs.entries);
             }
             Body::Items(plan) => {
                 let items = IdMap::<ItemDocument>::read(root, cx, "items").ok()?;
                 let position = *self.plans.get(plan)?;
-                let plan = self
-                    .document
-                    .plans
-                    .as_mut()?
-                    .value
-                    .entries
-                    .get_mut(position)?;
-                extend(&mut plan.value.items.as_mut()?.value.entries, items.entries);
+                let plan = object_at(&mut self.document.plans, position)?;
+                extend(&mut plan.items.as_mut()?.value.entries, items.entries);
             }
         }
         Some(())
@@ -262,6 +241,11 @@ fn positions<T>(map: Option<&Spanned<IdMap<T>>>) -> HashMap<String, usize> {
         .flat_map(|map| map.value.entries.iter().enumerate())
         .map(|(position, entry)| (entry.id.value.clone(), position))
         .collect()
+}
+
+/// The object at `position` of a map read in an earlier piece.
+fn object_at<T>(map: &mut Option<Spanned<IdMap<T>>>, position: usize) -> Option<&mut T> {
+    Some(&mut map.as_mut()?.value.entries.get_mut(position)?.value)
 }
 
 /// The table `value` is, when it is one.
