@@ -93,7 +93,7 @@ mod tests {
         sources.add(PathBuf::from("pricing.toml"), text.into());
         let parsed = parse_sources(&sources);
         let declarations = Declarations::of(&parsed.files);
-        let line = |span: &crate::diagnostics::Span| Location::of(text, span.start).line;
+        let line = |span: &crate::diagnostics::Span| Location::of(text, span.start()).line;
         let mut lines: Vec<String> = declarations
             .objects
             .iter()

@@ -18,9 +18,14 @@
 //!   allows to extend from anywhere in the file;
 //! - a plan whose own body writes `items`, or that has an `[plans.X.items]` header, keeps all
 //!   its items with it (the body's items and the headers' items would meet in one table);
-//! - the body of `[credit_systems.X.costs]` (one key a feature, possibly 200,000 lines) may be
-//!   cut between its lines when no key repeats and no header extends the table: each cut-off
-//!   part parses alone as a table of costs.
+//! - a body whose lines are whole objects of one table, each under its own key, may be cut
+//!   between its lines when no key repeats (a dotted key's lines repeat its first key) and no
+//!   header extends the table: each cut-off part parses alone as a table of those objects. The
+//!   bodies are those of `[credit_systems.X.costs]` (one line a feature's cost), of
+//!   `[plans.X.items]` (one line an item, inline) and of `[features]` (one line a feature,
+//!   inline); a million inline features are one table of 31 MB.
+//! - `[features]` itself is written at most once, and none of its keys is a feature that a
+//!   `[features.X…]` header also writes (TOML refuses both, and they may be far apart).
 //!
 //! Anything else (a key in quotes, a header outside the three tables, the prologue writing one
 //! of them, brackets that do not balance) gives no pieces: the file is parsed whole, as any
@@ -42,9 +47,23 @@ pub const PIECEWISE_FROM_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Piece<'t> {
     pub range: Range<usize>,
-    /// `Some(X)` when the piece is lines of the body of `[credit_systems.X.costs]` cut off from
-    /// the piece holding the header: its keys are more costs of `X`.
-    pub continues_costs_of: Option<&'t str>,
+    /// `Some` when the piece is lines of a table's body cut off from the piece holding its
+    /// header: its keys are more objects of that table.
+    pub continues: Option<Body<'t>>,
+    /// Whether the piece holds the `[features]` header: TOML gives the features table the
+    /// place of that header, however many `[features.X]` headers came before it.
+    pub defines_features: bool,
+}
+
+/// A table whose body may be cut between its lines, each line one object of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body<'t> {
+    /// `[features]`: a line is a feature.
+    Features,
+    /// `[credit_systems.X.costs]`: a line is the cost of a feature in credit system `X`.
+    Costs(&'t str),
+    /// `[plans.X.items]`: a line is an item of plan `X`.
+    Items(&'t str),
 }
 
 /// The pieces of `text`, each about `piece_bytes` long; `None` when the file is to be parsed
@@ -55,23 +74,27 @@ pub fn pieces(text: &str, piece_bytes: usize) -> Option<Vec<Piece<'_>>> {
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut continues = None;
+    let mut defines_features = false;
     for (index, header) in scan.headers.iter().enumerate() {
         if index > 0 && groups.cut_allowed_before(index) {
-            // A piece of costs lines must not run on into the next header.
+            // A piece of body lines must not run on into the next header.
             if continues.is_some() || header.start - start >= piece_bytes {
                 pieces.push(Piece {
                     range: start..header.start,
-                    continues_costs_of: continues.take(),
+                    continues: continues.take(),
+                    defines_features: std::mem::take(&mut defines_features),
                 });
                 start = header.start;
             }
         }
-        if let Some(system) = groups.costs_to_cut(&scan, index) {
+        defines_features |= groups.features_table == Some(index);
+        if let Some(&body) = groups.bodies_to_cut.get(&index) {
             for line in scan.key_lines[header.key_lines.clone()].iter().skip(1) {
                 if line.start - start >= piece_bytes {
                     pieces.push(Piece {
                         range: start..line.start,
-                        continues_costs_of: continues.replace(system),
+                        continues: continues.replace(body),
+                        defines_features: std::mem::take(&mut defines_features),
                     });
                     start = line.start;
                 }
@@ -80,7 +103,8 @@ pub fn pieces(text: &str, piece_bytes: usize) -> Option<Vec<Piece<'_>>> {
     }
     pieces.push(Piece {
         range: start..text.len(),
-        continues_costs_of: continues,
+        continues,
+        defines_features,
     });
     (pieces.len() > 1).then_some(pieces)
 }
@@ -217,12 +241,14 @@ fn read_header<'t>(
 }
 
 /// Which object each header belongs to, and the headers that must stay in one piece.
-struct Groups {
+struct Groups<'t> {
     /// For each header, the last header index its piece must reach (the furthest end of the
     /// groups that started at or before it).
     reach: Vec<usize>,
-    /// Headers of `[credit_systems.X.costs]` whose bodies may be cut between lines.
-    cuttable_costs: HashSet<usize>,
+    /// Headers whose bodies may be cut between lines, and what the lines are.
+    bodies_to_cut: HashMap<usize, Body<'t>>,
+    /// The `[features]` header, when there is one.
+    features_table: Option<usize>,
 }
 
 /// The tables that may hold objects spanning pieces.
@@ -230,8 +256,8 @@ const FEATURES: &str = "features";
 const CREDIT_SYSTEMS: &str = "credit_systems";
 const PLANS: &str = "plans";
 
-impl Groups {
-    fn of(scan: &Scan<'_>) -> Option<Groups> {
+impl<'t> Groups<'t> {
+    fn of(scan: &Scan<'t>) -> Option<Groups<'t>> {
         let collections = [FEATURES, CREDIT_SYSTEMS, PLANS];
         // The prologue (before the first header) stays in the first piece: it must not write
         // into a table that headers in other pieces extend.
@@ -247,21 +273,23 @@ impl Groups {
         let mut items: HashMap<(&str, &str), Range<usize>> = HashMap::new();
         // Plans that keep their items in their own piece.
         let mut whole_plans: HashSet<&str> = HashSet::new();
+        // The `[features]` header, a group of its own.
+        let mut features_table = None;
         for (index, header) in scan.headers.iter().enumerate() {
             let (&table, rest) = header.path.split_first()?;
-            let &id = rest.first()?;
             if !collections.contains(&table) {
                 return None;
             }
+            if table == FEATURES && rest.is_empty() && !header.is_array {
+                // Written twice, TOML refuses it, and the two may be far apart.
+                if features_table.replace(index).is_some() {
+                    return None;
+                }
+                continue;
+            }
+            let &id = rest.first()?;
             let is_item = table == PLANS && header.path.len() >= 4 && header.path[2] == "items";
-            let plan_writes_items = table == PLANS
-                && (header.path.len() == 3 && header.path[2] == "items"
-                    || header.path.len() == 2
-                        && (header.is_array
-                            || scan.key_lines[header.key_lines.clone()]
-                                .iter()
-                                .any(|line| line.key == "items")));
-            if plan_writes_items {
+            if table == PLANS && writes_items(scan, header) {
                 whole_plans.insert(id);
             }
             let group = if is_item {
@@ -277,6 +305,15 @@ impl Groups {
             if !is_item {
                 extend(group, index);
             }
+        }
+        // A feature written inline in `[features]` and by a header elsewhere is refused by
+        // TOML whatever lies between them.
+        if let Some(index) = features_table
+            && scan.key_lines[scan.headers[index].key_lines.clone()]
+                .iter()
+                .any(|line| objects.contains_key(&(FEATURES, line.key)))
+        {
+            return None;
         }
         // A plan that keeps its items reaches its last item.
         for ((plan, _), item) in &items {
@@ -295,31 +332,37 @@ impl Groups {
             furthest = furthest.max(*end);
             *end = furthest;
         }
-        let mut cuttable_costs = HashSet::new();
+        let mut bodies_to_cut = HashMap::new();
         for (index, header) in scan.headers.iter().enumerate() {
-            let [table, system, costs] = header.path.as_slice() else {
+            let Some(body) = body_of(header) else {
                 continue;
             };
-            if *table != CREDIT_SYSTEMS || *costs != "costs" || header.is_array {
-                continue;
-            }
-            let Some(group) = objects.get(&(CREDIT_SYSTEMS, *system)) else {
-                continue;
+            // No other header of the object writes into the table or defines it again (none
+            // writes into `[features]`'s own keys: checked above). The object's own header
+            // (`[plans.X]` writing `items`) is in the piece of the body's first lines, where
+            // TOML sees what it does.
+            let extended = match body {
+                Body::Features => false,
+                Body::Costs(id) | Body::Items(id) => {
+                    let group = objects.get(&(header.path[0], id))?;
+                    (group.start..=group.end).any(|other| {
+                        other != index && scan.headers[other].path.starts_with(&header.path)
+                    })
+                }
             };
-            let extended = (group.start..=group.end)
-                .any(|other| other != index && scan.headers[other].path.starts_with(&header.path));
             let lines = &scan.key_lines[header.key_lines.clone()];
             let mut keys = HashSet::with_capacity(lines.len());
             let distinct = lines.iter().all(|line| keys.insert(line.key));
             // The body's pieces end at the next header, which must itself be a place to cut.
-            let next_is_a_cut = index + 1 == scan.headers.len() || reach[index] == index;
+            let next_is_a_cut = reach[index] == index;
             if !extended && distinct && next_is_a_cut {
-                cuttable_costs.insert(index);
+                bodies_to_cut.insert(index, body);
             }
         }
         Some(Groups {
             reach,
-            cuttable_costs,
+            bodies_to_cut,
+            features_table,
         })
     }
 
@@ -327,12 +370,35 @@ impl Groups {
     fn cut_allowed_before(&self, index: usize) -> bool {
         self.reach[index - 1] < index
     }
+}
 
-    /// The credit system whose costs body, under header `index`, may be cut between lines.
-    fn costs_to_cut<'t>(&self, scan: &Scan<'t>, index: usize) -> Option<&'t str> {
-        self.cuttable_costs
-            .contains(&index)
-            .then(|| scan.headers[index].path[1])
+/// Whether a header of a plan writes its `items` table: `[plans.X.items]`, or `[plans.X]` (or
+/// `[[plans.X]]`) whose body has an `items` key.
+fn writes_items(scan: &Scan<'_>, header: &Header<'_>) -> bool {
+    match header.path.as_slice() {
+        [_, _, items] => *items == "items",
+        [_, _] => {
+            header.is_array
+                || scan.key_lines[header.key_lines.clone()]
+                    .iter()
+                    .any(|line| line.key == "items")
+        }
+        _ => false,
+    }
+}
+
+/// The kind of body a header has when its lines may be objects of one table each.
+fn body_of<'t>(header: &Header<'t>) -> Option<Body<'t>> {
+    if header.is_array {
+        return None;
+    }
+    match header.path.as_slice() {
+        [table] if *table == FEATURES => Some(Body::Features),
+        [table, system, costs] if *table == CREDIT_SYSTEMS && *costs == "costs" => {
+            Some(Body::Costs(system))
+        }
+        [table, plan, items] if *table == PLANS && *items == "items" => Some(Body::Items(plan)),
+        _ => None,
     }
 }
 

@@ -2,8 +2,9 @@
 //! reading it whole gives, so its parse tree never exists all at once.
 //!
 //! The first piece is read as a whole file is. Each later piece holds only headers under
-//! `features`, `credit_systems` and `plans` (or lines of one credit system's costs): its new
-//! objects join the document, and the items of a plan begun in an earlier piece join that plan.
+//! `features`, `credit_systems` and `plans`, or lines of one table's body (`[features]`, a
+//! credit system's costs, a plan's items): its new objects join the document, and the items of
+//! a plan begun in an earlier piece join that plan.
 //! TOML keeps the keys of a table sorted, and so the document's maps are sorted by id at the
 //! end, as a whole read leaves them.
 
@@ -15,7 +16,7 @@ use super::document::{
     CostDocument, CreditSystemDocument, FeatureDocument, ItemDocument, PlanDocument,
     PricingDocument,
 };
-use super::pieces::Piece;
+use super::pieces::{Body, Piece};
 use super::reader::{Read, ReadContext, Value, read_entry};
 use super::{Entry, IdMap, Spanned};
 use crate::diagnostics::{Diagnostic, FileId, Span};
@@ -72,9 +73,9 @@ fn read_pieces(
             // A file whose version is missing or unknown is not read past it (as a whole file
             // is not); its pieces are still parsed, for their errors.
             Some(merged) if merged.document.version.is_none() => {}
-            Some(merged) => match piece.continues_costs_of {
-                Some(system) => merged.read_costs(system, &root, &mut cx)?,
-                None => merged.read_objects(&root, &mut cx)?,
+            Some(merged) => match piece.continues {
+                Some(body) => merged.read_body(body, &root, &mut cx)?,
+                None => merged.read_objects(&root, piece.defines_features, &mut cx)?,
             },
         }
         invalid_keys.append(&mut cx.invalid_keys);
@@ -104,13 +105,22 @@ impl Merged {
     }
 
     /// A piece of headers: new features, credit systems and plans, and items of plans begun
-    /// before. `None` when the piece holds anything else.
-    fn read_objects(&mut self, root: &Value<'_>, cx: &mut ReadContext<'_>) -> Option<()> {
+    /// before. `None` when the piece holds anything else. `defines_features`: the piece holds
+    /// the `[features]` header, whose place the features table takes.
+    fn read_objects(
+        &mut self,
+        root: &Value<'_>,
+        defines_features: bool,
+        cx: &mut ReadContext<'_>,
+    ) -> Option<()> {
         for (key, value) in table(root)? {
             match key.get_ref().as_ref() {
                 "features" => {
                     let features = IdMap::<FeatureDocument>::read(value, cx, "features").ok()?;
                     join(&mut self.document.features, features, cx.span(value));
+                    if defines_features {
+                        self.document.features.as_mut()?.span = cx.span(value);
+                    }
                 }
                 "credit_systems" => {
                     for (id, system) in table(value)? {
@@ -163,37 +173,40 @@ impl Merged {
         }
         let items_value = plan_table.get("items")?;
         let items = IdMap::<ItemDocument>::read(items_value, cx, "items").ok()?;
-        let entry = self
-            .document
-            .plans
-            .as_mut()?
-            .value
-            .entries
-            .get_mut(position)?;
-        join(&mut entry.value.items, items, cx.span(items_value));
+        let plan = object_at(&mut self.document.plans, position)?;
+        join(&mut plan.items, items, cx.span(items_value));
         Some(())
     }
 
-    /// Lines of the body of `[credit_systems.<system>.costs]`, cut off from its header.
-    fn read_costs(
+    /// Lines of a table's body cut off from its header: more objects of the table, which the
+    /// piece holding the header began.
+    fn read_body(
         &mut self,
-        system: &str,
+        body: Body<'_>,
         root: &Value<'_>,
         cx: &mut ReadContext<'_>,
     ) -> Option<()> {
-        let costs = IdMap::<CostDocument>::read(root, cx, "costs").ok()?;
-        let position = *self.credit_systems.get(system)?;
-        let entry = self
-            .document
-            .credit_systems
-            .as_mut()?
-            .value
-            .entries
-            .get_mut(position)?;
-        extend(
-            &mut entry.value.costs.as_mut()?.value.entries,
-            costs.entries,
-        );
+        match body {
+            Body::Features => {
+                let features = IdMap::<FeatureDocument>::read(root, cx, "features").ok()?;
+                extend(
+                    &mut self.document.features.as_mut()?.value.entries,
+                    features.entries,
+                );
+            }
+            Body::Costs(system) => {
+                let costs = IdMap::<CostDocument>::read(root, cx, "costs").ok()?;
+                let position = *self.credit_systems.get(system)?;
+                let system = object_at(&mut self.document.credit_systems, position)?;
+                extend(&mut system.costs.as_mut()?.value.entries, costs.entries);
+            }
+            Body::Items(plan) => {
+                let items = IdMap::<ItemDocument>::read(root, cx, "items").ok()?;
+                let position = *self.plans.get(plan)?;
+                let plan = object_at(&mut self.document.plans, position)?;
+                extend(&mut plan.items.as_mut()?.value.entries, items.entries);
+            }
+        }
         Some(())
     }
 
@@ -228,6 +241,11 @@ fn positions<T>(map: Option<&Spanned<IdMap<T>>>) -> HashMap<String, usize> {
         .flat_map(|map| map.value.entries.iter().enumerate())
         .map(|(position, entry)| (entry.id.value.clone(), position))
         .collect()
+}
+
+/// The object at `position` of a map read in an earlier piece.
+fn object_at<T>(map: &mut Option<Spanned<IdMap<T>>>, position: usize) -> Option<&mut T> {
+    Some(&mut map.as_mut()?.value.entries.get_mut(position)?.value)
 }
 
 /// The table `value` is, when it is one.

@@ -16,8 +16,8 @@ pub fn render_github(
     for diagnostic in diagnostics.iter().take(SHOWN_DIAGNOSTICS) {
         let label = diagnostic.primary();
         let source = sources.file(label.span.file);
-        let start = Location::in_file(source, label.span.start);
-        let end = Location::last_in_file(source, label.span.start, label.span.end);
+        let start = Location::in_file(source, label.span.start());
+        let end = Location::last_in_file(source, label.span.start(), label.span.end());
         let command = match diagnostic.severity() {
             Severity::Warning if !deny_warnings => "warning",
             _ => "error",

@@ -223,8 +223,9 @@ impl<'a> FileSource<'a> {
         let mut ranges: Vec<(usize, usize)> = labels
             .iter()
             .map(|label| {
-                let first = index.line_of(label.span.start);
-                let last = index.line_of(label.span.end.saturating_sub(1).max(label.span.start));
+                let first = index.line_of(label.span.start());
+                let last =
+                    index.line_of(label.span.end().saturating_sub(1).max(label.span.start()));
                 (first.saturating_sub(1), (last + 1).min(last_line))
             })
             .collect();
@@ -244,11 +245,11 @@ impl<'a> FileSource<'a> {
             let spans: Vec<_> = labels
                 .iter()
                 .filter(|label| {
-                    label.span.start >= original_start && label.span.start <= original_end
+                    label.span.start() >= original_start && label.span.start() <= original_end
                 })
                 .map(|label| {
-                    label.span.start - original_start
-                        ..label.span.end.min(original_end) - original_start
+                    label.span.start() - original_start
+                        ..label.span.end().min(original_end) - original_start
                 })
                 .collect();
             let windowed = WindowedText::new(&text[original_start..original_end], &spans);
@@ -273,15 +274,15 @@ impl<'a> FileSource<'a> {
     /// Where a label shows in the snippet text.
     fn span_of(&self, label: &Label) -> (usize, usize) {
         let Some(group) = self.groups.iter().find(|group| {
-            label.span.start >= group.original_start
-                && label.span.start <= group.original_start + group.original_len
+            label.span.start() >= group.original_start
+                && label.span.start() <= group.original_start + group.original_len
         }) else {
             return (0, 0);
         };
-        let start = label.span.start - group.original_start;
+        let start = label.span.start() - group.original_start;
         let end = label
             .span
-            .end
+            .end()
             .min(group.original_start + group.original_len)
             - group.original_start;
         let shown = group.windowed.to_window(start..end);

@@ -64,10 +64,10 @@ pub fn diagnostics_json<'a>(
                         file: source.path.display().to_string(),
                         message: &label.message,
                         primary: label.primary,
-                        offset: label.span.start,
+                        offset: label.span.start(),
                         length: label.span.len(),
-                        start: Location::in_file(source, label.span.start),
-                        end: Location::last_in_file(source, label.span.start, label.span.end),
+                        start: Location::in_file(source, label.span.start()),
+                        end: Location::last_in_file(source, label.span.start(), label.span.end()),
                     }
                 })
                 .collect(),

@@ -75,8 +75,8 @@ impl PlanLocations {
             let file = sources.file(span.file);
             Place {
                 file: name(span.file.0 as usize, &file.path),
-                start: Location::in_file(file, span.start),
-                end: Location::last_in_file(file, span.start, span.end),
+                start: Location::in_file(file, span.start()),
+                end: Location::last_in_file(file, span.start(), span.end()),
             }
         };
         let mut files = sources.files();

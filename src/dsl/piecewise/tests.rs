@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::Diagnostic;
 use crate::dsl::SourceSet;
 use crate::dsl::parse::{Parsed, parse_sources_cut};
-use crate::dsl::pieces::pieces;
+use crate::dsl::pieces::{Body, pieces};
 use crate::dsl::piecewise::read_in_pieces;
 
 /// Every `*.toml` under `directory`.
@@ -89,15 +89,32 @@ fn assert_same_in_pieces(text: &str) {
     }
 }
 
-/// A catalog with every shape cutting meets: many features, a credit system whose costs body
-/// is long, plans with and without their own header, items before and after it, tiers as
-/// arrays of tables, an item with a sub-table.
+/// A catalog with every shape cutting meets: many features, by headers and inline in a long
+/// `[features]` body between them, a credit system whose costs body is long, plans with and
+/// without their own header, items before and after it, a plan whose items are a long body of
+/// inline items, tiers as arrays of tables, an item with a sub-table.
 fn catalog(count: usize) -> String {
     let mut text = String::from("version = 1\ncurrency = \"USD\"\n");
     for index in 0..count {
         let _ = write!(
             text,
             "\n[features.f{index}]\ntype = \"metered\"\nname = \"Feature {index}\"\n"
+        );
+        if index == count / 2 {
+            text.push_str("\n[features]\n");
+            for inline in 0..count {
+                let _ = writeln!(
+                    text,
+                    "g{inline} = {{ type = \"metered\", name = \"Inline {inline}\" }}"
+                );
+            }
+        }
+    }
+    text.push_str("\n[plans.inline]\nname = \"Inline\"\n\n[plans.inline.items]\n");
+    for index in 0..count {
+        let _ = writeln!(
+            text,
+            "g{index} = {{ included = {index}, reset = \"month\" }}"
         );
     }
     text.push_str(
@@ -132,6 +149,22 @@ fn catalog(count: usize) -> String {
 fn a_catalog_read_in_pieces_is_the_catalog_read_whole() {
     let text = catalog(40);
     assert!(read_in_pieces_of(&text, 64), "the catalog is cut");
+    // Every body is cut between its lines, not only at the headers around it.
+    let bodies: Vec<Body<'_>> = pieces(&text, 64)
+        .into_iter()
+        .flatten()
+        .filter_map(|piece| piece.continues)
+        .collect();
+    for body in [
+        Body::Features,
+        Body::Costs("credits"),
+        Body::Items("inline"),
+    ] {
+        assert!(
+            bodies.iter().filter(|cut| **cut == body).count() > 1,
+            "{body:?} is not cut: {bodies:?}"
+        );
+    }
     assert_same_in_pieces(&text);
     let parsed = parse(&text, 0, 64);
     assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
@@ -187,6 +220,44 @@ fn errors_that_span_pieces_are_the_whole_files_errors() {
         format!("{filler}\n[unknown.table]\nkey = 1\n"),
         format!("{filler}\n[plans.pro.items.f1.tiers]\nup_to = 1\n"),
         format!("{filler}\n[[plans.pro]]\nname = \"twice\"\n"),
+        // A key of a cut body written again far from the first, in the body, by a header, or
+        // by a dotted key (valid TOML: both lines write the one table `g1`).
+        filler.replacen("g5 = {", "g1 = {", 1),
+        filler.replacen("g5 = { included", "g1 = { included", 1),
+        filler
+            .replacen(
+                "g0 = { type = \"metered\", name = \"Inline 0\" }",
+                "g0.type = \"metered\"",
+                1,
+            )
+            .replacen(
+                "g5 = { type = \"metered\", name = \"Inline 5\" }",
+                "g0.name = \"Inline 0\"",
+                1,
+            ),
+        format!("{filler}\n[features.g1]\ntype = \"metered\"\n"),
+        format!("{filler}\n[features.g1.display]\nsingular = \"g\"\n"),
+        format!("{filler}\n[features]\nlate = {{ type = \"boolean\" }}\n"),
+        format!("{filler}\n[plans.inline.items.g1]\nincluded = 2\n"),
+        format!("{filler}\n[plans.inline.items]\nlate = {{ included = 2 }}\n"),
+        format!("{filler}\n[plans.inline]\nname = \"again\"\n"),
+        filler.replacen(
+            "[plans.inline]\nname = \"Inline\"\n",
+            "[plans.inline]\nname = \"Inline\"\nitems.g9 = { included = 9 }\n",
+            1,
+        ),
+        filler.replacen("[plans.inline]\n", "[[plans.inline]]\n", 1),
+        // Objects of a cut body that are not objects: each reported where it is.
+        filler.replacen(
+            "g4 = { type = \"metered\", name = \"Inline 4\" }",
+            "g4 = 4\ng7 = { type = \"gauge\", name = [1] }",
+            1,
+        ),
+        filler.replacen(
+            "g4 = { included = 4, reset = \"month\" }",
+            "g4 = \"four\"\ng7 = { included = -1, unknown = 1 }",
+            1,
+        ),
     ];
     for text in &cases {
         assert_same_in_pieces(text);
