@@ -842,13 +842,18 @@ fn plan_versions(
 }
 
 impl CatalogService {
-    /// Every customer id, oldest customer first.
-    pub fn customer_ids(&mut self) -> Result<Vec<String>, ApiError> {
+    /// Every customer's id and creation time (Unix milliseconds), the newest first, as
+    /// Autumn lists them (`ORDER BY c.created_at DESC, c.id DESC`,
+    /// `cursorPaginatedFullCusQuery.ts`).
+    pub fn customers_newest_first(&mut self) -> Result<Vec<(String, i64)>, ApiError> {
         let connection = self.store.store().connection();
-        let read = || -> rusqlite::Result<Vec<String>> {
-            let mut statement =
-                connection.prepare("SELECT id FROM customers ORDER BY created_at, id")?;
-            statement.query_map([], |row| row.get(0))?.collect()
+        let read = || -> rusqlite::Result<Vec<(String, i64)>> {
+            let mut statement = connection.prepare(
+                "SELECT id, created_at FROM customers ORDER BY created_at DESC, id DESC",
+            )?;
+            statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
         };
         read().map_err(|error| {
             ApiError::new(

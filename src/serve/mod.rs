@@ -20,6 +20,7 @@ mod call;
 mod catalog;
 mod customer_controls;
 mod idempotency;
+mod paging;
 mod request_log;
 mod runtime;
 mod server;

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use super::api_error::ApiError;
 use super::customer_controls::{customer_controls_to_wire, switches_from_wire};
+use super::paging::{CUSTOMER_PAGES, ENTITY_PAGES, Paging, cursor_page, invalid_cursor};
 use crate::autumn::wire::ApiVersion;
 use crate::autumn::wire::balances::{
     CheckParams, CheckResponse, CreateBalanceParams, Deduction, OverageBehavior, Success,
@@ -320,32 +321,74 @@ impl Runtime {
         Ok(flags)
     }
 
+    /// `customers.list`: `customers` (id and creation time, the newest first) paged by
+    /// cursor from API 2.3.0 and by offset before, each as `customers.get` answers it (Autumn's
+    /// `handleListCustomersV2`).
     pub fn list_customers(
         &mut self,
         params: &ListCustomersParams,
-        ids: &[String],
+        customers: &[(String, i64)],
         env: &str,
         version: ApiVersion,
         at: Instant,
     ) -> Result<CustomerPage, ApiError> {
-        let offset = params.offset.unwrap_or(0);
-        let limit = params.limit.unwrap_or(10).clamp(1, 100);
-        let mut list = Vec::new();
-        for id in ids
-            .iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        {
-            list.push(self.customer(id, env, version, at)?);
+        let paging = Paging::read(
+            version,
+            params.start_cursor.as_deref(),
+            params.offset,
+            params.limit,
+            CUSTOMER_PAGES,
+        )?;
+        let count = |length: usize| u64::try_from(length).unwrap_or(u64::MAX);
+        match paging {
+            Paging::Cursor { after, limit } => {
+                let after = after
+                    .map(|cursor| {
+                        i64::try_from(cursor.t)
+                            .map(|time| (time, cursor.id))
+                            .map_err(|_| {
+                                invalid_cursor(
+                                    "cursor shape mismatch: its time is out of range".into(),
+                                )
+                            })
+                    })
+                    .transpose()?;
+                let (page, next_cursor) = cursor_page(
+                    customers,
+                    after.as_ref(),
+                    limit,
+                    |(id, created_at)| (*created_at, id.clone()),
+                    |(id, created_at)| {
+                        StandardCursor::new(id.clone(), u64::try_from(*created_at).unwrap_or(0))
+                    },
+                );
+                let list = page
+                    .into_iter()
+                    .map(|(id, _)| self.customer(id, env, version, at))
+                    .collect::<Result<_, _>>()?;
+                Ok(CustomerPage::Cursor { list, next_cursor })
+            }
+            Paging::Offset { offset, limit } => {
+                let list: Vec<Customer> = customers
+                    .iter()
+                    .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                    .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                    .map(|(id, _)| self.customer(id, env, version, at))
+                    .collect::<Result<_, _>>()?;
+                // Autumn's `hasMore = customers.length === body.limit`: a full last page says
+                // more may follow.
+                let has_more = count(list.len()) == limit;
+                Ok(CustomerPage::Offset {
+                    total: count(list.len()),
+                    total_count: count(customers.len()),
+                    total_filtered_count: count(customers.len()),
+                    list,
+                    limit,
+                    offset,
+                    has_more,
+                })
+            }
         }
-        let total = u64::try_from(ids.len()).unwrap_or(u64::MAX);
-        Ok(CustomerPage {
-            has_more: offset.saturating_add(limit) < total,
-            list,
-            offset,
-            limit,
-            total,
-        })
     }
 
     /// `billing.attach`: a quantity is the total, `included` counted in (Autumn's
@@ -773,24 +816,13 @@ impl Runtime {
         version: ApiVersion,
         at: Instant,
     ) -> Result<EntityPage, ApiError> {
-        let by_cursor = version >= ApiVersion::V2_3;
-        if by_cursor && params.offset.is_some() {
-            return Err(ApiError::invalid(
-                "offset: from API version 2.3.0 entities are paged with `start_cursor` (the `next_cursor` of the previous page)",
-            ));
-        }
-        if !by_cursor && params.start_cursor.is_some() {
-            return Err(ApiError::invalid(
-                "start_cursor: before API version 2.3.0 entities are paged with `offset`",
-            ));
-        }
-        let (default_limit, most) = if by_cursor { (50, 5_000) } else { (10, 1_000) };
-        let limit = params.limit.unwrap_or(default_limit);
-        if !(1..=most).contains(&limit) {
-            return Err(ApiError::invalid(format!(
-                "limit: a page holds 1 to {most} entities (asked for {limit})"
-            )));
-        }
+        let paging = Paging::read(
+            version,
+            params.start_cursor.as_deref(),
+            params.offset,
+            params.limit,
+            ENTITY_PAGES,
+        )?;
         if params.subscription_status == Some(SubscriptionStatusFilter::Scheduled) {
             return Err(ApiError::invalid(
                 "subscription_status: pricectl serve shows no scheduled subscriptions (a downgrade at a period's end is a subscription once it starts); leave it out or ask for `active`",
@@ -803,11 +835,6 @@ impl Runtime {
                 ));
             }
             other => other,
-        };
-        let after = match params.start_cursor.as_deref().map(StandardCursor::decode) {
-            Some(Err(message)) => return Err(invalid_cursor(message)),
-            Some(Ok(Some(cursor))) => Some(entity_cursor(&cursor)?),
-            _ => None,
         };
         let every = self.ledger()?.live_entities(None)?;
         let total_count = every.len();
@@ -847,43 +874,44 @@ impl Runtime {
         }
         let total_filtered = kept.len();
         let count = |length: usize| u64::try_from(length).unwrap_or(u64::MAX);
-        let size = usize::try_from(limit).unwrap_or(usize::MAX);
-        if by_cursor {
-            let mut rest = kept
-                .into_iter()
-                .filter(|listed| after.is_none_or(|after| (listed.created_at, listed.row) < after))
-                .take(size.saturating_add(1))
-                .collect::<Vec<_>>();
-            let more = rest.len() > size;
-            rest.truncate(size);
-            let next_cursor = rest.last().filter(|_| more).map(|last| {
-                StandardCursor::new(
-                    last.row.to_string(),
-                    u64::try_from(last.created_at).unwrap_or_default(),
-                )
-                .encode()
-            });
-            return Ok(EntityPage::Cursor {
-                list: self.entities_of(&rest, env, at)?,
-                next_cursor,
-            });
+        match paging {
+            Paging::Cursor { after, limit } => {
+                let after = after.as_ref().map(entity_cursor).transpose()?;
+                let (page, next_cursor) = cursor_page(
+                    kept,
+                    after.as_ref(),
+                    limit,
+                    |listed| (listed.created_at, listed.row),
+                    |listed| {
+                        StandardCursor::new(
+                            listed.row.to_string(),
+                            u64::try_from(listed.created_at).unwrap_or_default(),
+                        )
+                    },
+                );
+                Ok(EntityPage::Cursor {
+                    list: self.entities_of(&page, env, at)?,
+                    next_cursor,
+                })
+            }
+            Paging::Offset { offset, limit } => {
+                let page: Vec<ListedEntity> = kept
+                    .into_iter()
+                    .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                    .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                    .collect();
+                let list = self.entities_of(&page, env, at)?;
+                Ok(EntityPage::Offset {
+                    total: count(list.len()),
+                    has_more: offset.saturating_add(count(list.len())) < count(total_filtered),
+                    list,
+                    total_count: count(total_count),
+                    total_filtered_count: count(total_filtered),
+                    limit,
+                    offset,
+                })
+            }
         }
-        let offset = params.offset.unwrap_or(0);
-        let page: Vec<ListedEntity> = kept
-            .into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(size)
-            .collect();
-        let list = self.entities_of(&page, env, at)?;
-        Ok(EntityPage::Offset {
-            total: count(list.len()),
-            has_more: offset.saturating_add(count(list.len())) < count(total_filtered),
-            list,
-            total_count: count(total_count),
-            total_filtered_count: count(total_filtered),
-            limit,
-            offset,
-        })
     }
 
     /// Each entity listed, as `entities.get` answers it.
@@ -1020,11 +1048,6 @@ fn entity_cursor(cursor: &StandardCursor) -> Result<(i64, i64), ApiError> {
     let time = i64::try_from(cursor.t)
         .map_err(|_| invalid_cursor("cursor shape mismatch: its time is out of range".into()))?;
     Ok((time, row))
-}
-
-/// 400 `invalid_cursor`, as Autumn refuses a cursor it cannot read.
-fn invalid_cursor(message: String) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, code::INVALID_CURSOR, message)
 }
 
 /// An entity as Autumn shows it: its balances, and no plans of its own (pricectl's plans are

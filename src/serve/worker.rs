@@ -321,12 +321,14 @@ impl Service {
                 now,
             )?),
             Call::ListCustomers(params) => {
-                let ids = self.catalog.customer_ids()?;
-                json(
-                    &self
-                        .runtime
-                        .list_customers(&params, &ids, env, context.version, now)?,
-                )
+                let customers = self.catalog.customers_newest_first()?;
+                json(&self.runtime.list_customers(
+                    &params,
+                    &customers,
+                    env,
+                    context.version,
+                    now,
+                )?)
             }
             Call::Attach(params) => json(&self.runtime.attach(&params, now)?),
             Call::LegacyAttach(params) => json(&self.runtime.legacy_attach(&params, now)?),

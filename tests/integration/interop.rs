@@ -243,6 +243,16 @@ fn entities_listed_and_updated_through_autumn_js() {
     insta::assert_snapshot!(stdout(&story));
 }
 
+/// `customers.list` through autumn-js, which sends API 2.4.0 and always a `start_cursor`:
+/// every customer, the newest first, page by page until `next_cursor` is `null`, and a
+/// cursor the server never wrote refused as Autumn refuses it; every answer passes the SDK's
+/// validation.
+#[test]
+fn customers_listed_by_cursor_through_autumn_js() {
+    let story = on_support_desk_seats("customer-list.mjs");
+    insta::assert_snapshot!(stdout(&story));
+}
+
 /// The examples with billing controls applied and listed through autumn-js, whose response
 /// validation accepts every key served: the controls as the SDK reads them.
 #[test]

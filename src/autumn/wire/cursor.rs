@@ -1,8 +1,32 @@
 //! Autumn's opaque page cursor (`StandardCursor`, `shared/api/common/cursorPaginationSchemas.ts`):
 //! the JSON `{"v": 0, "id": "…", "t": 123}` in base64url without padding, `id` the last row's
-//! key and `t` its time in milliseconds. An empty cursor is the first page.
+//! key and `t` its time in milliseconds. An empty cursor is the first page. And the two forms
+//! of a page of a list.
 
 use serde::{Deserialize, Serialize};
+
+/// A page of a list (`customers.list`, `entities.list`), in the form of the API version asked
+/// for (read back offset first: a cursor page has none of its counts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Page<T> {
+    /// Before 2.3.0 (`PagePaginatedResponse` with the counts): `total` is the page's length,
+    /// `total_count` every row, `total_filtered_count` those the filters keep.
+    Offset {
+        list: Vec<T>,
+        total: u64,
+        total_count: u64,
+        total_filtered_count: u64,
+        limit: u64,
+        offset: u64,
+        has_more: bool,
+    },
+    /// From 2.3.0 (`CursorPaginatedResponse`): `next_cursor` is `null` on the last page.
+    Cursor {
+        list: Vec<T>,
+        next_cursor: Option<String>,
+    },
+}
 
 /// The one cursor version Autumn writes and reads.
 const VERSION: u8 = 0;

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::cursor::Page;
+
 /// `customers.get_or_create`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,25 +60,25 @@ pub struct GetCustomerParams {
     pub expand: Option<Vec<String>>,
 }
 
-/// `customers.list`: offset pagination.
+/// `customers.list`: a page of customers, the newest first. From API 2.3.0 pages go by
+/// `start_cursor` (`ListCustomersV2_3ParamsSchema`: default 50 a page, at most 1,000, the
+/// `ListCustomers` pagination limit); before, by `offset` (`ListCustomersV2ParamsSchema`:
+/// default 10, at most 1,000). Both are read here and the version decides which one a request
+/// may use, as Autumn's `handleListCustomersV2` does.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListCustomersParams {
+    /// The `next_cursor` of the previous page; empty (the default): the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_cursor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }
 
-/// A page of customers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CustomerPage {
-    pub list: Vec<Customer>,
-    pub has_more: bool,
-    pub offset: u64,
-    pub limit: u64,
-    pub total: u64,
-}
+/// A page of `customers.list`.
+pub type CustomerPage = Page<Customer>;
 
 /// A customer with its plans, balances and flags.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

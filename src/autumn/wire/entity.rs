@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::billing_controls::BillingControls;
+use super::cursor::Page;
 use super::customer::{Balance, Flag, Purchase, Subscription};
 
 /// `entities.create`: an entity of a customer, one unit of `feature_id` in use.
@@ -108,28 +109,8 @@ pub enum Processor {
     Vercel,
 }
 
-/// A page of `entities.list`, in the form of the API version asked for (read back offset
-/// first: a cursor page has none of its counts).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum EntityPage {
-    /// Before 2.3.0 (`PagePaginatedResponse` with the counts): `total` is the page's length,
-    /// `total_count` every entity, `total_filtered_count` those the filters keep.
-    Offset {
-        list: Vec<Entity>,
-        total: u64,
-        total_count: u64,
-        total_filtered_count: u64,
-        limit: u64,
-        offset: u64,
-        has_more: bool,
-    },
-    /// From 2.3.0 (`CursorPaginatedResponse`): `next_cursor` is `null` on the last page.
-    Cursor {
-        list: Vec<Entity>,
-        next_cursor: Option<String>,
-    },
-}
+/// A page of `entities.list`.
+pub type EntityPage = Page<Entity>;
 
 /// `entities.update`: the entity's own billing controls, each lane given replacing the
 /// entity's (Autumn's `updateEntity`).

@@ -718,6 +718,84 @@ fn post_as(server: &Server, version: &str, route: &str, body: &str) -> server::R
     )
 }
 
+/// `customers.list` pages the customers the newest first, as Autumn's `handleListCustomersV2`
+/// picks by version: by offset before API 2.3.0, with the counts (`has_more` when the page is
+/// full), and by cursor from it (`next_cursor` until the last page; autumn-js 1.3.13 always
+/// sends `start_cursor`). The other form's field, a limit out of range and a cursor Autumn
+/// could not read are 400s naming the field. Each customer is shown as its id.
+#[test]
+fn customers_are_listed_by_offset_before_2_3_and_by_cursor_from_it() {
+    let (_context, server) = served_example();
+    // Created in the order of their ids: customers created in the same millisecond are listed
+    // by id, the highest first, so the order is the same whatever the clock says.
+    for id in ["c1", "c2", "c3", "c4", "c5"] {
+        let created = server.post(
+            "customers.get_or_create",
+            &format!(r#"{{"customer_id":"{id}"}}"#),
+        );
+        assert_eq!(created.status, 200, "{}", created.body);
+    }
+    let mut cursors: Vec<String> = Vec::new();
+    let mut answers = Vec::new();
+    let mut list = |version: &str, body: &str| {
+        let body = match cursors.last() {
+            Some(cursor) => body.replace("{next_cursor}", cursor),
+            None => body.to_string(),
+        };
+        let answer = post_as(&server, version, "customers.list", &body);
+        let mut shown = answer.json();
+        if let Some(list) = shown.get_mut("list") {
+            let ids = list
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|customer| customer["id"].clone())
+                .collect();
+            *list = serde_json::Value::Array(ids);
+        }
+        if let Some(cursor) = shown["next_cursor"].as_str() {
+            cursors.push(cursor.to_string());
+            shown["next_cursor"] = format!("[cursor {}]", cursors.len()).into();
+        }
+        let shown_body = cursors
+            .iter()
+            .enumerate()
+            .fold(body, |body, (index, cursor)| {
+                body.replace(cursor, &format!("[cursor {}]", index + 1))
+            });
+        answers.push(format!(
+            "customers.list ({version}) {shown_body}\n  {} {shown}",
+            answer.status
+        ));
+    };
+    for (version, body) in [
+        ("2.1.0", "{}"),
+        ("2.2.0", r#"{"limit":2}"#),
+        ("2.2.0", r#"{"offset":2,"limit":2}"#),
+        ("2.2.0", r#"{"offset":4,"limit":2}"#),
+        ("2.2.0", r#"{"offset":3,"limit":2}"#),
+        ("2.2.0", r#"{"start_cursor":""}"#),
+        ("2.2.0", r#"{"limit":0}"#),
+        ("2.2.0", r#"{"limit":1001}"#),
+        ("2.2.0", r#"{"plans":[{"id":"pro"}]}"#),
+        ("2.4.0", r#"{"start_cursor":"","limit":2}"#),
+        ("2.4.0", r#"{"start_cursor":"{next_cursor}","limit":2}"#),
+        ("2.4.0", r#"{"start_cursor":"{next_cursor}","limit":2}"#),
+        ("2.3.0", "{}"),
+        ("2.3.0", r#"{"offset":0}"#),
+        ("2.3.0", r#"{"limit":1001}"#),
+        ("2.3.0", r#"{"start_cursor":"not a cursor"}"#),
+        // {"v":1,"id":"1","t":1}: Autumn's shape in a version it does not write.
+        (
+            "2.3.0",
+            r#"{"start_cursor":"eyJ2IjoxLCJpZCI6IjEiLCJ0IjoxfQ"}"#,
+        ),
+    ] {
+        list(version, body);
+    }
+    insta::assert_snapshot!(answers.join("\n"));
+}
+
 /// A customer turns its plan's auto top-up off and on through `customers.update`, as on
 /// Autumn (its `auto_topups` entry shadows the plan's): off, usage below the threshold buys
 /// nothing; on while below it, the top-up is bought at once. A customer's answer merges the
