@@ -45,6 +45,19 @@ pub trait Backend {
         Ok(None)
     }
 
+    /// Told that a plan of `desired` is about to be made: a fetch, then [`Backend::preview`].
+    /// A system whose preview needs only `desired` (unless the live catalog holds what the
+    /// preview must be told of) may send it with the fetch's reads, one round trip instead of
+    /// two; [`Backend::preview`] still decides what the verdict is of. Nothing is changed.
+    fn will_preview(&mut self, _desired: &Catalog) {}
+
+    /// Told that the next apply is of a plan made from the last fetch, or checked against it,
+    /// moments ago in this process, with nothing waited for in between (such as a person's
+    /// confirmation): a system that reads its live catalog before the first change, to check
+    /// each change against it, may check them against that fetch instead. A caller that
+    /// cannot say so leaves it unsaid, and the apply reads again.
+    fn apply_against_last_fetch(&mut self) {}
+
     /// Performs the changes of the plan in order, telling `progress` as it goes, and says what
     /// became of each. A backend checks that each object is still what the plan saw (a
     /// `Conflict` otherwise) and stops at the first failure: the changes after it are not

@@ -36,9 +36,10 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     if let Err(status) = preview_agrees(&plan, args.override_preview) {
         return status;
     }
-    if plan.refusals.is_empty()
+    let asks = plan.refusals.is_empty()
         && !destructive_refused(&plan, args.allow_destroy)
-        && !args.auto_approve
+        && !args.auto_approve;
+    if asks
         && let Err(status) = confirmed(
             backend.as_ref(),
             plan.environment,
@@ -47,7 +48,9 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     {
         return status;
     }
-    finish(backend.as_mut(), &plan, &pricing, args)
+    // The plan was made from a read moments ago unless a person was asked in between, who
+    // may have taken minutes: then the apply reads the live catalog again.
+    finish(backend.as_mut(), &plan, &pricing, args, !asks)
 }
 
 /// Applies a plan saved by `plan --out`, refusing when the pricing or the live catalog moved.
@@ -134,8 +137,8 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     }
     // A reviewed plan is applied as it is, except to a live environment: that is asked for
     // again (or said with `--auto-approve`), naming the environment.
-    if live.environment == Some(Environment::Live)
-        && !args.auto_approve
+    let asks = live.environment == Some(Environment::Live) && !args.auto_approve;
+    if asks
         && let Err(status) = confirmed(
             backend.as_ref(),
             live.environment,
@@ -148,19 +151,27 @@ fn apply_saved(args: &ApplyArgs) -> ExitStatus {
     let Some(pricing) = current else {
         return ExitStatus::Failure;
     };
-    finish(backend.as_mut(), &saved.plan, &pricing, args)
+    // The live catalog was read and checked against the plan moments ago, unless a person was
+    // asked in between.
+    finish(backend.as_mut(), &saved.plan, &pricing, args, !asks)
 }
 
 /// Applies, verifies, and reports; a change the backend refused is shown at the line of the
-/// pricing that declares it.
+/// pricing that declares it. `fresh`: the plan was made from, or checked against, the
+/// backend's last fetch moments ago, so the apply may check its changes against that read
+/// instead of reading again.
 fn finish(
     backend: &mut dyn Backend,
     plan: &Plan,
     pricing: &CompiledPricing,
     args: &ApplyArgs,
+    fresh: bool,
 ) -> ExitStatus {
     let allow_destroy = args.allow_destroy;
     backend.set_apply_mode(args.apply_mode);
+    if fresh {
+        backend.apply_against_last_fetch();
+    }
     let mut progress = StderrProgress::for_backend(backend.capabilities().instant);
     let options = ApplyOptions { allow_destroy };
     match apply_with_progress(backend, plan, &pricing.catalog, options, &mut progress) {

@@ -163,13 +163,16 @@ impl CompiledPricing {
     }
 }
 
-/// Appends a plan's Markdown view to the GitHub job summary when `GITHUB_STEP_SUMMARY` names
-/// one, unless the summary holds that very view already (a step that shows one plan in two
-/// formats); a summary that cannot be written is a warning, never a failure of the command.
-pub fn write_step_summary(markdown: &str) {
+/// Appends a plan's Markdown view (rendered by `markdown`, only when it is written) to the
+/// GitHub job summary when `GITHUB_STEP_SUMMARY` names one, unless the summary holds that very
+/// view already (a step that shows one plan in two formats); a summary that cannot be written
+/// is a warning, never a failure of the command.
+pub fn write_step_summary(markdown: impl FnOnce() -> String) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|path| !path.is_empty()) else {
         return;
     };
+    let markdown = markdown();
+    let markdown = markdown.as_str();
     debug_assert!(markdown.len() <= crate::render::MARKDOWN_LIMIT);
     if std::fs::read_to_string(&path).is_ok_and(|summary| summary.contains(markdown)) {
         return;

@@ -127,8 +127,10 @@ impl View<'_> {
     /// Markdown view to the job summary on GitHub Actions.
     pub fn show(&self, plan: &Plan, format: PlanFormat, revenue: Option<&RevenueImpact>) {
         print_stdout(&with_revenue(self.render(plan, format), format, revenue));
-        let markdown = render_plan_markdown_for(plan, &self.comparison);
-        write_step_summary(&with_revenue(markdown, PlanFormat::Markdown, revenue));
+        write_step_summary(|| {
+            let markdown = render_plan_markdown_for(plan, &self.comparison);
+            with_revenue(markdown, PlanFormat::Markdown, revenue)
+        });
     }
 
     pub fn render(&self, plan: &Plan, format: PlanFormat) -> String {

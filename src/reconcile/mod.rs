@@ -24,8 +24,9 @@ use crate::diff::{Plan, diff};
 /// The plan that makes the backend's live catalog match `desired`.
 ///
 /// A backend with a preview of its own (Autumn) is asked for it, and its verdict goes into the
-/// plan beside pricectl's.
+/// plan beside pricectl's; it is told beforehand, so it may ask with the fetch's reads.
 pub fn plan(backend: &mut dyn Backend, desired: &Catalog) -> Result<Plan, BackendError> {
+    backend.will_preview(desired);
     let live = backend.fetch()?;
     let mut plan = diff(desired, &live);
     plan.verdict = backend.preview(desired, &live, &plan)?;

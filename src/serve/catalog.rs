@@ -28,7 +28,7 @@ use crate::backend::local::LocalStore;
 use crate::catalog::{Address, Catalog, ObjectKind, Plan};
 use crate::diff::{Action, Change, Plan as ChangePlan, Reason, diff};
 use crate::dsl::SourceSet;
-use crate::dsl::write::write_pricing;
+use crate::dsl::write::write_pricing_to_compile;
 use crate::live::LiveState;
 use crate::reconcile::{ApplyError, ApplyOptions, apply};
 use crate::render::{reason_words, refusal_words};
@@ -36,14 +36,41 @@ use crate::render::{reason_words, refusal_words};
 /// The currency of a store that has no catalog yet (Autumn organizations default to USD).
 const DEFAULT_CURRENCY: &str = "USD";
 
+/// How many catalogs [`CatalogService`] keeps compiled: a plan reads the customer counts (a
+/// preview of an empty catalog) with Autumn's preview of the pricing, and the pricing's
+/// `catalog.update` follows.
+const COMPILED_KEPT: usize = 2;
+
 /// The catalog side of the store.
 pub struct CatalogService {
     store: LocalStore,
+    /// The last catalogs compiled, most recent first, each with what it compiled to. A client
+    /// previews a catalog and then sends it (`atmn push`; `pricectl plan`, then `apply`,
+    /// which plans again), and compiling a large catalog is most of such a request's work;
+    /// compiling is a function of the catalog alone, so an equal one is not compiled again.
+    compiled: Vec<(Catalog, Catalog)>,
 }
 
 impl CatalogService {
     pub fn new(store: LocalStore) -> CatalogService {
-        CatalogService { store }
+        CatalogService {
+            store,
+            compiled: Vec::new(),
+        }
+    }
+
+    /// [`compiled`], or what an equal catalog compiled to moments ago.
+    fn compiled(&mut self, desired: &Catalog) -> Result<Catalog, ApiError> {
+        if let Some(index) = self.compiled.iter().position(|(sent, _)| sent == desired) {
+            let entry = self.compiled.remove(index);
+            let catalog = entry.1.clone();
+            self.compiled.insert(0, entry);
+            return Ok(catalog);
+        }
+        let catalog = compiled(desired)?;
+        self.compiled.truncate(COMPILED_KEPT - 1);
+        self.compiled.insert(0, (desired.clone(), catalog.clone()));
+        Ok(catalog)
     }
 
     /// The live catalog; an empty store's currency is the one its first catalog takes, so a
@@ -267,7 +294,7 @@ impl CatalogService {
         env: &str,
     ) -> Result<CatalogPreview, ApiError> {
         let live = self.live()?;
-        let desired = compiled(&desired_from_update(params, &live.catalog)?)?;
+        let desired = self.compiled(&desired_from_update(params, &live.catalog)?)?;
         let plan = diff(&desired, &live);
         Ok(preview(&plan, params, &desired, &live, env))
     }
@@ -328,7 +355,7 @@ impl CatalogService {
     /// Removes what `desired` leaves out: a delete, unless the diff keeps the object
     /// (customers, or objects that use it), which Autumn refuses with "archive it instead".
     fn delete(&mut self, live: &LiveState, desired: &Catalog) -> Result<(), ApiError> {
-        let desired = compiled(desired)?;
+        let desired = self.compiled(desired)?;
         let plan = diff(&desired, live);
         if let Some(change) = plan
             .changes
@@ -372,7 +399,7 @@ impl CatalogService {
         desired: &Catalog,
         allow_destroy: bool,
     ) -> Result<(), ApiError> {
-        let desired = compiled(desired)?;
+        let desired = self.compiled(desired)?;
         let plan = diff(&desired, live);
         self.apply_plan(&plan, &desired, allow_destroy)
     }
@@ -427,7 +454,7 @@ impl CatalogService {
 /// validate` and `apply` enforce (and their defaults) hold for what a client sends. An error
 /// is a 400 naming each problem.
 fn compiled(desired: &Catalog) -> Result<Catalog, ApiError> {
-    let text = write_pricing(desired, None);
+    let text = write_pricing_to_compile(desired);
     let mut sources = SourceSet::default();
     sources.add(PathBuf::from("catalog.toml"), text);
     let compilation = crate::compile(sources);

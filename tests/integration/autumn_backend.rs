@@ -700,7 +700,9 @@ fn billing_controls_pricectl_cannot_say_go_back_with_every_update_of_their_plan(
         "{}",
         text(&plan)
     );
-    // Autumn's preview is asked about the plan as the update will send it.
+    // Autumn's preview goes first with the reads, of the pricing alone; the read finds
+    // controls an update sends back, so it is asked again about the plan as the update will
+    // send it, and that answer is the verdict's.
     let previewed: Vec<serde_json::Value> = stub
         .bodies("catalog.preview_update")
         .into_iter()
@@ -710,13 +712,16 @@ fn billing_controls_pricectl_cannot_say_go_back_with_every_update_of_their_plan(
                 .is_some_and(|plans| !plans.is_empty())
         })
         .collect();
-    assert!(!previewed.is_empty(), "the pricing was previewed");
-    for body in &previewed {
-        assert_eq!(
-            body["plans"][0]["billing_controls"]["overage_allowed"],
-            serde_json::json!([{"feature_id": "requests", "enabled": true}])
-        );
-    }
+    assert_eq!(previewed.len(), 2, "the pricing was previewed twice");
+    assert_eq!(
+        previewed[0]["plans"][0]["billing_controls"]["overage_allowed"],
+        serde_json::json!([]),
+        "sent before the read"
+    );
+    assert_eq!(
+        previewed[1]["plans"][0]["billing_controls"]["overage_allowed"],
+        serde_json::json!([{"feature_id": "requests", "enabled": true}])
+    );
     run(&["apply", "--auto-approve", "pricing.toml"]);
     // The bulk request carries them; the stub does not keep it, so the plan is then updated
     // alone, carrying them too.

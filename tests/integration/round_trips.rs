@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::fault_proxy::{FaultProxy, Recorded};
 use crate::interop::{project, text};
 use crate::serve::server::{KEY, Server};
+use crate::support::TestContext;
 
 /// The delay added to each request.
 const LATENCY: Duration = Duration::from_millis(300);
@@ -45,57 +46,93 @@ fn routes(names: &[&str]) -> Vec<String> {
     names.iter().map(ToString::to_string).collect()
 }
 
-#[test]
-fn plan_and_apply_in_bulk_wait_for_two_and_five_rounds() {
+/// The rounds of `plan`, then of `apply`, each a pricectl command run against `pricectl serve`
+/// of the openai-credits example through the recording proxy.
+fn rounds_of(plan: &[&str], apply: &[&str]) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     let context = project("openai-credits");
     let server = Server::start(&context);
     let proxy =
         FaultProxy::recording_with_latency(&server.address, LATENCY).expect("the proxy starts");
-    let run = |command: &[&str]| {
-        let output = context
-            .command()
-            .args(command)
-            .args(["--quiet", "--backend", "autumn", "--api-url"])
-            .arg(format!("http://{}", proxy.address))
-            .arg("pricing.toml")
-            .env("AUTUMN_SECRET_KEY", KEY)
-            .output()
-            .expect("pricectl runs");
-        assert!(output.status.success(), "{}", text(&output));
-    };
-    run(&["plan"]);
+    run(&context, &proxy, plan);
     let planned = proxy.recorded().len();
-    run(&["apply", "--auto-approve"]);
+    run(&context, &proxy, apply);
     let sent = proxy.recorded();
-    let read_everything = routes(&[
+    (rounds(&sent[..planned]), rounds(&sent[planned..]))
+}
+
+/// Runs pricectl with `command` against Autumn at the proxy; it must succeed.
+fn run(context: &TestContext, proxy: &FaultProxy, command: &[&str]) {
+    let output = context
+        .command()
+        .args(command)
+        .args(["--quiet", "--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", proxy.address))
+        .env("AUTUMN_SECRET_KEY", KEY)
+        .output()
+        .expect("pricectl runs");
+    assert!(output.status.success(), "{}", text(&output));
+}
+
+/// Every read of a plan, sent at once: the lists, the organization, the customer counts (a
+/// preview of removing everything), rewards and referral programs, and Autumn's preview of
+/// the pricing (which needs nothing read unless Autumn holds what pricectl sets aside).
+fn read_everything_and_preview() -> Vec<String> {
+    let mut routes = read_everything();
+    routes.insert(0, "catalog.preview_update".to_string());
+    routes
+}
+
+/// Every read of a plan, without the preview of the pricing.
+fn read_everything() -> Vec<String> {
+    routes(&[
         "catalog.preview_update",
         "features.list",
         "organization/me",
         "plans.list",
         "referral_programs.list",
         "rewards.list",
-    ]);
-    let preview = routes(&["catalog.preview_update"]);
-    let read_catalog = routes(&["features.list", "organization/me", "plans.list"]);
-    // The plan: everything read at once (the customer counts are a preview of removing
-    // everything), then Autumn's preview of the pricing.
-    assert_eq!(
-        rounds(&sent[..planned]),
-        vec![read_everything.clone(), preview.clone()],
-        "plan"
+    ])
+}
+
+#[test]
+fn plan_and_apply_in_bulk_wait_for_one_and_three_rounds() {
+    let (plan, apply) = rounds_of(
+        &["plan", "pricing.toml"],
+        &["apply", "--auto-approve", "pricing.toml"],
     );
-    // The apply: the same plan again; the catalog read before the first change (a saved plan
-    // is checked against what is live then); one `catalog.update`; and one read after it,
-    // which both says what took and verifies the apply.
+    // The plan: everything read at once, Autumn's preview of the pricing with it.
+    assert_eq!(plan, vec![read_everything_and_preview()], "plan");
+    // The apply: the same plan again; its changes checked against that read, made moments
+    // ago (nobody was asked to confirm), so no read before the first change; one
+    // `catalog.update`; and one read after it, which both says what took and verifies the
+    // apply.
     assert_eq!(
-        rounds(&sent[planned..]),
+        apply,
         vec![
-            read_everything.clone(),
-            preview,
-            read_catalog,
+            read_everything_and_preview(),
             routes(&["catalog.update"]),
-            read_everything,
+            read_everything(),
         ],
         "apply"
+    );
+}
+
+/// A saved plan is checked against a read of the live catalog when it is applied; the apply
+/// checks its changes against that same read, and Autumn's preview is not asked again (the
+/// saved plan holds its verdict).
+#[test]
+fn a_saved_plan_is_applied_after_one_read() {
+    let (_, apply) = rounds_of(
+        &["plan", "--out", "plan.json", "pricing.toml"],
+        &["apply", "--auto-approve", "plan.json"],
+    );
+    assert_eq!(
+        apply,
+        vec![
+            read_everything(),
+            routes(&["catalog.update"]),
+            read_everything(),
+        ],
+        "apply of the saved plan"
     );
 }

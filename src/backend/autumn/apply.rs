@@ -1,5 +1,6 @@
-//! Applying a plan to Autumn: the live catalog read first (a change whose object is not what
-//! the plan saw is a conflict before anything is sent), then the changes in the plan's order,
+//! Applying a plan to Autumn: the live catalog read first, or taken from a read the plan was
+//! made from or checked against moments ago (a change whose object is not what the plan saw is
+//! a conflict before anything is sent), then the changes in the plan's order,
 //! in bulk through `catalog.update` where it can say them ([`super::bulk`]) or change by
 //! change through the per-object endpoints (`features.*`, `plans.*`), each write with an
 //! `Idempotency-Key` derived from the plan and what it carries.
@@ -22,16 +23,23 @@ use crate::catalog::ObjectKind;
 use crate::diff::{Action, Change, ObjectState, Plan};
 
 /// Performs the plan's changes in order, as `mode` says, and stops at the first failure;
-/// what each became is in the report. With it, the whole live state if it was read after the
-/// last write ([`bulk::apply`]).
+/// what each became is in the report. The changes are checked against `read`, the live state
+/// as read moments ago (see [`crate::backend::Backend::apply_against_last_fetch`]), else
+/// against the live catalog read first. With the report, the whole live state if it was read
+/// after the last write ([`bulk::apply`]).
 pub fn apply(
     client: &mut Client,
     plan: &Plan,
     mode: ApplyMode,
     most_objects: usize,
     progress: &mut dyn ApplyProgress,
+    read: Option<Snapshot>,
 ) -> (ApplyReport, Option<Snapshot>) {
-    let snapshot = match fetch::read(client, Depth::Catalog) {
+    let read = match read {
+        Some(snapshot) => Ok(snapshot),
+        None => fetch::read(client, Depth::Catalog, None),
+    };
+    let snapshot = match read {
         Ok(snapshot) => snapshot,
         Err(error) => return (ApplyReport::not_started(plan, error), None),
     };

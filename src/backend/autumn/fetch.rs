@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::call_error::CallError;
 use super::client::Client;
+use super::preview::SentPreview;
 use crate::autumn::mapping::{
     CatalogFeature, METADATA_KEY, feature_from_answer, plan_from_answer_setting_aside,
 };
@@ -33,6 +34,8 @@ pub struct Snapshot {
     /// Each plan's billing controls the language cannot say, by plan id: an update of the
     /// plan sends them back as they are.
     pub kept_controls: BTreeMap<String, BillingControls>,
+    /// Autumn's preview of the pricing, sent with the reads when asked to, with its body.
+    pub preview: Option<SentPreview>,
 }
 
 /// What to read beyond the catalog.
@@ -48,8 +51,14 @@ pub enum Depth {
 /// Reads the live catalog. Its reads are independent of each other, so they are sent at
 /// once, each from its own thread (paced and retried by the one client as any request is):
 /// the read takes one round trip, not one per request. The first error in request order is
-/// the one returned, however the answers raced.
-pub fn read(client: &Client, depth: Depth) -> Result<Snapshot, BackendError> {
+/// the one returned, however the answers raced. With `preview`, a body of Autumn's preview of
+/// the pricing ([`super::preview::body`]), that preview goes with them: its answer, whatever
+/// it is, is kept in the snapshot for the plan's verdict and fails no read.
+pub fn read(
+    client: &Client,
+    depth: Depth,
+    preview: Option<CatalogUpdateParams>,
+) -> Result<Snapshot, BackendError> {
     let answers = std::thread::scope(|scope| {
         let features = scope
             .spawn(|| client.call::<List<Value>>("features.list", &serde_json::json!({}), None));
@@ -79,6 +88,12 @@ pub fn read(client: &Client, depth: Depth) -> Result<Snapshot, BackendError> {
                 }),
             )
         });
+        let preview = preview.map(|body| {
+            scope.spawn(move || {
+                let answer = client.call::<CatalogPreview>("catalog.preview_update", &body, None);
+                (body, answer)
+            })
+        });
         // Joined in request order, so the first error by that order wins.
         let features = joined(features)?;
         let plans = joined(plans)?;
@@ -89,9 +104,19 @@ pub fn read(client: &Client, depth: Depth) -> Result<Snapshot, BackendError> {
             }
             None => None,
         };
-        Ok::<_, CallError>((features, plans, organization, beyond))
+        let preview = preview.map(|thread| {
+            thread.join().unwrap_or_else(|_| {
+                (
+                    CatalogUpdateParams::default(),
+                    Err(CallError::NoAnswer {
+                        detail: "the thread sending the request stopped".into(),
+                    }),
+                )
+            })
+        });
+        Ok::<_, CallError>((features, plans, organization, beyond, preview))
     });
-    let (features, plans, organization, beyond) =
+    let (features, plans, organization, beyond, preview) =
         answers.map_err(|error| error.into_backend_error(None))?;
     let mut reader = Reader::default();
     // Amounts are in the organization's default currency (Autumn's own default is USD).
@@ -132,6 +157,7 @@ pub fn read(client: &Client, depth: Depth) -> Result<Snapshot, BackendError> {
         set_aside: reader.set_aside,
         would_drop: reader.would_drop,
         kept_controls: reader.kept_controls,
+        preview,
     })
 }
 

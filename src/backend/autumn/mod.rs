@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 
 use self::client::Client;
 use self::fetch::Depth;
-use crate::autumn::wire::billing_controls::BillingControls;
+use crate::autumn::wire::catalog::CatalogUpdateParams;
 use crate::backend::{ApplyMode, ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
 use crate::catalog::Catalog;
 use crate::diff::{Plan, Verdict};
@@ -42,9 +42,16 @@ use crate::live::LiveState;
 pub struct AutumnBackend {
     client: Client,
     environment: Environment,
-    /// The billing controls pricectl cannot express of each plan, as the last fetch read them:
-    /// Autumn's preview is asked about the pricing with them, as an update would send them.
-    kept_controls: BTreeMap<String, BillingControls>,
+    /// The last fetch's whole read: Autumn's preview is asked about the pricing with the
+    /// billing controls pricectl cannot express as it read them (as an update would send
+    /// them), and an apply told to ([`Backend::apply_against_last_fetch`]) checks its changes
+    /// against it instead of reading again.
+    last_fetch: Option<fetch::Snapshot>,
+    /// The body of Autumn's preview of the pricing a plan is about to be made of
+    /// ([`Backend::will_preview`]): the next fetch sends it with its reads.
+    preview_ahead: Option<CatalogUpdateParams>,
+    /// The next apply checks its changes against `last_fetch`.
+    apply_against_last_fetch: bool,
     /// How applies send their changes: in bulk through `catalog.update` where it can say
     /// them, or each through its own endpoint.
     mode: ApplyMode,
@@ -73,7 +80,9 @@ impl AutumnBackend {
         Ok(AutumnBackend {
             client,
             environment,
-            kept_controls: BTreeMap::new(),
+            last_fetch: None,
+            preview_ahead: None,
+            apply_against_last_fetch: false,
             mode: ApplyMode::default(),
             most_objects: MOST_OBJECTS,
             read_after_apply: None,
@@ -132,14 +141,31 @@ impl Backend for AutumnBackend {
     }
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
-        let snapshot = match self.read_after_apply.take() {
+        self.last_fetch = None;
+        // Sent with the reads; after an apply (whose read is taken) `preview` sends it.
+        let preview = self.preview_ahead.take();
+        let mut snapshot = match self.read_after_apply.take() {
             Some(snapshot) => snapshot,
-            None => fetch::read(&self.client, Depth::Everything)?,
+            None => fetch::read(&self.client, Depth::Everything, preview)?,
         };
-        self.kept_controls = snapshot.kept_controls;
-        let mut state = snapshot.state;
-        state.environment = Some(self.environment);
+        snapshot.state.environment = Some(self.environment);
+        let state = snapshot.state.clone();
+        self.last_fetch = Some(snapshot);
         Ok(state)
+    }
+
+    fn will_preview(&mut self, desired: &Catalog) {
+        // As Autumn holds nothing pricectl sets aside or keeps: the body `preview` sends,
+        // unless the read says otherwise (then it asks again).
+        self.preview_ahead = Some(preview::body(
+            desired,
+            &LiveState::empty(""),
+            &BTreeMap::new(),
+        ));
+    }
+
+    fn apply_against_last_fetch(&mut self) {
+        self.apply_against_last_fetch = true;
     }
 
     fn preview(
@@ -148,16 +174,27 @@ impl Backend for AutumnBackend {
         live: &LiveState,
         plan: &Plan,
     ) -> Result<Option<Verdict>, BackendError> {
-        preview::preview(&mut self.client, desired, live, plan, &self.kept_controls).map(Some)
+        let no_controls = BTreeMap::new();
+        let (kept, sent) = match self.last_fetch.as_mut() {
+            Some(read) => (&read.kept_controls, read.preview.take()),
+            None => (&no_controls, None),
+        };
+        preview::preview(&mut self.client, desired, live, plan, kept, sent).map(Some)
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
+        // Taken either way: once anything is written, the read is no longer the live state.
+        let last_fetch = self.last_fetch.take();
+        let read = std::mem::take(&mut self.apply_against_last_fetch)
+            .then_some(last_fetch)
+            .flatten();
         let (report, read_after) = apply::apply(
             &mut self.client,
             plan,
             self.mode,
             self.most_objects,
             progress,
+            read,
         );
         self.read_after_apply = read_after;
         report

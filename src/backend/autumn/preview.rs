@@ -18,18 +18,19 @@ use crate::live::LiveState;
 /// The system's name in a verdict.
 const SYSTEM: &str = "Autumn";
 
-/// Asks Autumn to preview making `desired` its catalog and compares its answer with `plan`.
-/// What Autumn holds that pricectl sets aside is skipped, so the preview never counts it as
-/// removed, and a plan's billing controls pricectl cannot express (`kept`, by plan id) go with
-/// the plan, as an update sends them. A 4xx (Autumn refuses the catalog) is a verdict that disagrees; no answer at all
-/// is an error.
-pub fn preview(
-    client: &mut Client,
+/// Autumn's answer to a preview sent ahead, with the body it was of.
+pub type SentPreview = (CatalogUpdateParams, Result<CatalogPreview, CallError>);
+
+/// The body of Autumn's preview of making `desired` its catalog. What Autumn holds that
+/// pricectl sets aside (`live`'s whole objects pricectl cannot express) is skipped, so the
+/// preview never counts it as removed, and a plan's billing controls pricectl cannot express
+/// (`kept`, by plan id) go with the plan, as an update sends them. Of an empty `live` and no
+/// `kept`, it is the body sent before the live catalog is read.
+pub fn body(
     desired: &Catalog,
     live: &LiveState,
-    plan: &Plan,
     kept: &BTreeMap<String, BillingControls>,
-) -> Result<Verdict, BackendError> {
+) -> CatalogUpdateParams {
     let mut features: Vec<_> = desired.features.values().map(feature_body).collect();
     features.extend(desired.credit_systems.values().map(credit_system_body));
     let set_aside = |kind: &str| -> Vec<String> {
@@ -40,7 +41,7 @@ pub fn preview(
             .map(str::to_string)
             .collect()
     };
-    let body = CatalogUpdateParams {
+    CatalogUpdateParams {
         features,
         plans: desired
             .plans
@@ -63,7 +64,23 @@ pub fn preview(
         skip_deletions: false,
         skip_feature_ids: set_aside("feature."),
         skip_plan_ids: set_aside("plan."),
-    };
+    }
+}
+
+/// Asks Autumn to preview making `desired` its catalog ([`body`]) and compares its answer
+/// with `plan`. A preview sent ahead (`sent`, with the reads the plan was made from) is
+/// taken when its body is the one this would send; otherwise (the live catalog holds what
+/// the preview must skip or keep) it is asked again. A 4xx (Autumn refuses the catalog) is a
+/// verdict that disagrees; no answer at all is an error.
+pub fn preview(
+    client: &mut Client,
+    desired: &Catalog,
+    live: &LiveState,
+    plan: &Plan,
+    kept: &BTreeMap<String, BillingControls>,
+    sent: Option<SentPreview>,
+) -> Result<Verdict, BackendError> {
+    let body = body(desired, live, kept);
     let archived = |address: &Address| {
         let id = address.id();
         desired
@@ -76,8 +93,10 @@ pub fn preview(
                 .is_some_and(|object| object.archived)
             || desired.plans.get(id).is_some_and(|object| object.archived)
     };
-    let answer: Result<CatalogPreview, CallError> =
-        client.call("catalog.preview_update", &body, None);
+    let answer: Result<CatalogPreview, CallError> = match sent {
+        Some((sent, answer)) if sent == body => answer,
+        _ => client.call("catalog.preview_update", &body, None),
+    };
     match answer {
         Ok(answer) => Ok(Verdict::compare(
             SYSTEM,
