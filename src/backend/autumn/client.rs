@@ -145,15 +145,7 @@ impl Client {
         body: &impl Serialize,
         idempotency_key: Option<&str>,
     ) -> Result<R, CallError> {
-        let bytes = serde_json::to_vec(body).map_err(|error| CallError::Unreadable {
-            route: route.to_string(),
-            detail: format!("the request body could not be written: {error}"),
-        })?;
-        let answer = self.send(route, Some(&bytes), idempotency_key, self.policy.timeout)?;
-        serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
-            route: route.to_string(),
-            detail: self.scrub(&error.to_string()),
-        })
+        self.post(route, body, idempotency_key, self.policy.timeout)
     }
 
     /// [`Client::call`] for a request carrying many changes (`catalog.update`): each try may
@@ -164,22 +156,35 @@ impl Client {
         body: &impl Serialize,
         idempotency_key: Option<&str>,
     ) -> Result<R, CallError> {
-        let bytes = serde_json::to_vec(body).map_err(|error| CallError::Unreadable {
-            route: route.to_string(),
-            detail: format!("the request body could not be written: {error}"),
-        })?;
         let timeout = self.policy.bulk_timeout.max(self.policy.timeout);
-        let answer = self.send(route, Some(&bytes), idempotency_key, timeout)?;
-        serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
-            route: route.to_string(),
-            detail: self.scrub(&error.to_string()),
-        })
+        self.post(route, body, idempotency_key, timeout)
     }
 
     /// `GET /v1/{route}`, read as `R` (`organization/me`).
     pub fn get<R: DeserializeOwned>(&self, route: &str) -> Result<R, CallError> {
         let answer = self.send(route, None, None, self.policy.timeout)?;
-        serde_json::from_slice(&answer).map_err(|error| CallError::Unreadable {
+        self.read_answer(route, &answer)
+    }
+
+    /// `POST /v1/{route}` with `body`, each try allowed `timeout`, read as `R`.
+    fn post<R: DeserializeOwned>(
+        &self,
+        route: &str,
+        body: &impl Serialize,
+        idempotency_key: Option<&str>,
+        timeout: Duration,
+    ) -> Result<R, CallError> {
+        let bytes = serde_json::to_vec(body).map_err(|error| CallError::Unreadable {
+            route: route.to_string(),
+            detail: format!("the request body could not be written: {error}"),
+        })?;
+        let answer = self.send(route, Some(&bytes), idempotency_key, timeout)?;
+        self.read_answer(route, &answer)
+    }
+
+    /// An answer's body read as `R`; what cannot be read is said without the key.
+    fn read_answer<R: DeserializeOwned>(&self, route: &str, answer: &[u8]) -> Result<R, CallError> {
+        serde_json::from_slice(answer).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: self.scrub(&error.to_string()),
         })
