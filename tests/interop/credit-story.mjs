@@ -2,13 +2,7 @@
 // AUTUMN_URL. Every response goes through the SDK's own validation (zod schemas generated from
 // Autumn's API): a missing or mistyped key throws ResponseValidationError. Fail-open is off, so
 // an error answer throws instead of reading as "allowed". Prints one JSON line per step.
-import { Autumn } from "autumn-js";
-
-const autumn = new Autumn({
-  secretKey: process.env.AUTUMN_SECRET_KEY,
-  serverURL: process.env.AUTUMN_URL,
-  failOpen: false,
-});
+import { autumn } from "./sdk.mjs";
 
 const customerId = "story-customer";
 const steps = [];

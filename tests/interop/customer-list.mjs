@@ -3,15 +3,8 @@
 // API 2.4.0 and always a `start_cursor` (`""` for the first page): pages go by cursor, each
 // response through the SDK's own validation (zod schemas generated from Autumn's API), so a
 // missing or mistyped key throws. Fail-open is off. Prints one JSON line per step.
-import { Autumn } from "autumn-js";
+import { autumn, step } from "./sdk.mjs";
 
-const autumn = new Autumn({
-  secretKey: process.env.AUTUMN_SECRET_KEY,
-  serverURL: process.env.AUTUMN_URL,
-  failOpen: false,
-});
-
-const step = (name, value) => console.log(JSON.stringify({ step: name, ...value }));
 const page = (listed) => ({
   customers: listed.list.map((customer) => customer.id),
   seats: listed.list.map((customer) => customer.balances?.seats?.granted ?? null),

@@ -3,15 +3,8 @@
 // tests/fixtures/autumn-corpus/support-desk-seats: each response goes through the SDK's own
 // validation (zod schemas generated from Autumn's API), so a missing or mistyped key throws.
 // Fail-open is off. Prints one JSON line per step.
-import { Autumn } from "autumn-js";
+import { autumn, step } from "./sdk.mjs";
 
-const autumn = new Autumn({
-  secretKey: process.env.AUTUMN_SECRET_KEY,
-  serverURL: process.env.AUTUMN_URL,
-  failOpen: false,
-});
-
-const step = (name, value) => console.log(JSON.stringify({ step: name, ...value }));
 const page = (listed) => ({
   entities: listed.list.map((entity) => `${entity.customerId}/${entity.id}`),
   replies: listed.list.map((entity) => entity.balances?.["ai-replies"]?.remaining ?? null),

@@ -3,16 +3,9 @@
 // replies): each response goes through the SDK's own validation (zod schemas generated from
 // Autumn's API), so a missing or mistyped key throws. Fail-open is off. Prints one JSON line per
 // step.
-import { Autumn } from "autumn-js";
-
-const autumn = new Autumn({
-  secretKey: process.env.AUTUMN_SECRET_KEY,
-  serverURL: process.env.AUTUMN_URL,
-  failOpen: false,
-});
+import { autumn, step } from "./sdk.mjs";
 
 const customerId = "desk-customer";
-const step = (name, value) => console.log(JSON.stringify({ step: name, ...value }));
 
 await autumn.customers.getOrCreate({ customerId });
 const attach = await autumn.billing.attach({

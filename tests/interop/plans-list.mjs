@@ -2,13 +2,7 @@
 // response validation (zod schemas generated from Autumn's API) checks every key of the billing
 // controls, rollovers and expiries served. Prints each plan's controls as the SDK reads them,
 // one JSON line per plan.
-import { Autumn } from "autumn-js";
-
-const autumn = new Autumn({
-  secretKey: process.env.AUTUMN_SECRET_KEY,
-  serverURL: process.env.AUTUMN_URL,
-  failOpen: false,
-});
+import { autumn } from "./sdk.mjs";
 
 const plans = await autumn.plans.list();
 for (const plan of plans.list) {

@@ -3,16 +3,9 @@
 // saas-seats-credits example (Pro: 3 seats included, more at $5 a month, prepaid). Every
 // response goes through the SDK's own validation; an error answer throws. Prints one JSON line
 // per step.
-import { Autumn } from "autumn-js";
-
-const autumn = new Autumn({
-  secretKey: process.env.AUTUMN_SECRET_KEY,
-  serverURL: process.env.AUTUMN_URL,
-  failOpen: false,
-});
+import { autumn, step } from "./sdk.mjs";
 
 const customerId = "seat-customer";
-const step = (name, value) => console.log(JSON.stringify({ step: name, ...value }));
 const seats = async () => {
   const customer = await autumn.customers.getOrCreate({ customerId });
   return customer.balances?.seats?.remaining ?? null;
