@@ -82,21 +82,31 @@ pub(crate) fn parse_sources_cut(
             });
             continue;
         }
-        let (text, duplicates) = match recover_duplicate_items(&source.text) {
-            Ok(recovered) => recovered,
-            Err(errors) => {
-                parsed.complete = false;
-                for error in errors {
-                    let diagnostic = match duplicate_items::classify(&source.text, &error) {
-                        Some(duplicate) => duplicate_items::diagnostic(file, &duplicate, None),
-                        None => syntax_diagnostic(file, &source.text, &error),
-                    };
-                    parsed.diagnostics.push(diagnostic);
+        // A valid file is parsed once; only a file TOML refuses is parsed again, with every
+        // second definition of a plan item blanked out (each round of that parses it again).
+        let (root, errors) = DeTable::parse_recoverable(&source.text);
+        let recovered;
+        let (root, duplicates) = if errors.is_empty() {
+            (root, Vec::new())
+        } else {
+            match recover_duplicate_items(&source.text, errors) {
+                Ok((text, duplicates)) => {
+                    recovered = text;
+                    (DeTable::parse_recoverable(&recovered).0, duplicates)
                 }
-                continue;
+                Err(errors) => {
+                    parsed.complete = false;
+                    for error in errors {
+                        let diagnostic = match duplicate_items::classify(&source.text, &error) {
+                            Some(duplicate) => duplicate_items::diagnostic(file, &duplicate, None),
+                            None => syntax_diagnostic(file, &source.text, &error),
+                        };
+                        parsed.diagnostics.push(diagnostic);
+                    }
+                    continue;
+                }
             }
         };
-        let (root, _) = DeTable::parse_recoverable(&text);
         let before = parsed.diagnostics.len();
         let mut cx = ReadContext {
             file,
@@ -133,10 +143,11 @@ pub(crate) fn parse_sources_cut(
 
 /// The text to read, with every second definition of a plan item blanked out, and those
 /// definitions; or, when anything else keeps the text from parsing, the original errors.
+/// `original`: the errors TOML gave for `text` as it is.
 fn recover_duplicate_items(
     text: &str,
+    original: Vec<toml::de::Error>,
 ) -> Result<(String, Vec<duplicate_items::DuplicateItem>), Vec<toml::de::Error>> {
-    let (_, original) = DeTable::parse_recoverable(text);
     let mut duplicates = Vec::new();
     let mut errors = original.clone();
     let mut recovered = text.to_string();
