@@ -28,7 +28,7 @@ use crate::diff::{Action, Change, ObjectState, Plan};
 /// against the live catalog read first. With the report, the whole live state if it was read
 /// after the last write ([`bulk::apply`]).
 pub fn apply(
-    client: &mut Client,
+    client: &Client,
     plan: &Plan,
     mode: ApplyMode,
     most_objects: usize,
@@ -140,7 +140,7 @@ fn key_of(plan: &Plan, parts: &[String]) -> String {
 
 /// Performs one change through its own endpoint, with `key`.
 pub(super) fn perform(
-    client: &mut Client,
+    client: &Client,
     snapshot: &Snapshot,
     features: &Features,
     key: &str,
@@ -217,7 +217,7 @@ impl From<CallError> for Sent {
 }
 
 fn feature_request(
-    client: &mut Client,
+    client: &Client,
     key: &str,
     change: &Change,
     object: &ObjectState,
@@ -323,7 +323,7 @@ pub(super) fn plan_update_body(
 }
 
 fn plan_request(
-    client: &mut Client,
+    client: &Client,
     snapshot: &Snapshot,
     features: &Features,
     key: &str,

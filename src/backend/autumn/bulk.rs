@@ -58,7 +58,7 @@ pub const MOST_BYTES: usize = 2 * 1024 * 1024;
 /// the apply ended with a bulk request and its read (nothing was written after it): the
 /// read that verifies the apply need not be sent again.
 pub fn apply(
-    client: &mut Client,
+    client: &Client,
     snapshot: &Snapshot,
     features: &Features,
     plan: &Plan,
@@ -159,7 +159,7 @@ fn holds(catalog: &Catalog, change: &Change) -> bool {
 
 /// An apply under way: each change's fate so far, in plan order.
 struct Applier<'a> {
-    client: &'a mut Client,
+    client: &'a Client,
     snapshot: &'a Snapshot,
     /// The features once the plan is applied: how each plan item's reset is said.
     features: &'a Features,

@@ -74,7 +74,7 @@ pub struct Counts {
 /// A client of one organization's Autumn API. Shared by reference, so independent reads can
 /// be sent at once from several threads: the pace, the jitter and the counts are each behind
 /// a lock, and every request, from whichever thread, is paced by the one [`Pace`] (shared with
-/// other processes too: [`Client::with_shared_pace`]).
+/// other processes too: [`Client::share_pace`]).
 pub struct Client {
     http: HttpClient,
     url: ApiUrl,
@@ -114,18 +114,15 @@ impl Client {
         })
     }
 
-    /// The same client, pacing its requests together with every other process using the same
-    /// URL and key (through a file in the user's cache, `pace::shared_file`); alone, as
-    /// before, when there is no cache directory or the file cannot be opened.
-    #[must_use]
-    pub fn with_shared_pace(self) -> Client {
+    /// Paces this client's requests together with every other process using the same URL and
+    /// key (through a file in the user's cache, `pace::shared_file`); alone, as before, when
+    /// there is no cache directory or the file cannot be opened.
+    pub fn share_pace(&self) {
         let Some(path) = pace::shared_file(self.url.as_str(), self.key.expose()) else {
-            return self;
+            return;
         };
-        Client {
-            pace: Mutex::new(Pace::shared(REQUESTS_PER_SECOND, &path)),
-            ..self
-        }
+        *self.pace.lock().unwrap_or_else(PoisonError::into_inner) =
+            Pace::shared(REQUESTS_PER_SECOND, &path);
     }
 
     pub fn url(&self) -> &ApiUrl {

@@ -2,6 +2,7 @@
 //! the customers on each version, and what pricectl cannot express, set aside and named.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -52,12 +53,13 @@ pub enum Depth {
 /// once, each from its own thread (paced and retried by the one client as any request is):
 /// the read takes one round trip, not one per request. The first error in request order is
 /// the one returned, however the answers raced. With `preview`, a body of Autumn's preview of
-/// the pricing ([`super::preview::body`]), that preview goes with them: its answer, whatever
-/// it is, is kept in the snapshot for the plan's verdict and fails no read.
+/// the pricing ([`super::preview::body`]) and the client to send it by, that preview goes
+/// right after them; the read does not wait for its answer, which goes in the snapshot for
+/// the plan's verdict and fails no read.
 pub fn read(
     client: &Client,
     depth: Depth,
-    preview: Option<CatalogUpdateParams>,
+    preview: Option<(Arc<Client>, CatalogUpdateParams)>,
 ) -> Result<Snapshot, BackendError> {
     let answers = std::thread::scope(|scope| {
         let features = scope
@@ -88,12 +90,8 @@ pub fn read(
                 }),
             )
         });
-        let preview = preview.map(|body| {
-            scope.spawn(move || {
-                let answer = client.call::<CatalogPreview>("catalog.preview_update", &body, None);
-                (body, answer)
-            })
-        });
+        // After the reads, so Autumn answers them first; not joined here.
+        let preview = preview.map(|(client, body)| SentPreview::send(client, body));
         // Joined in request order, so the first error by that order wins.
         let features = joined(features)?;
         let plans = joined(plans)?;
@@ -104,16 +102,6 @@ pub fn read(
             }
             None => None,
         };
-        let preview = preview.map(|thread| {
-            thread.join().unwrap_or_else(|_| {
-                (
-                    CatalogUpdateParams::default(),
-                    Err(CallError::NoAnswer {
-                        detail: "the thread sending the request stopped".into(),
-                    }),
-                )
-            })
-        });
         Ok::<_, CallError>((features, plans, organization, beyond, preview))
     });
     let (features, plans, organization, beyond, preview) =

@@ -29,6 +29,7 @@ pub use retry::RetryPolicy;
 pub use secret_key::{Environment, KEY_VARIABLE, SecretKey};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use self::client::Client;
 use self::fetch::Depth;
@@ -40,7 +41,8 @@ use crate::live::LiveState;
 
 /// An Autumn organization's catalog, in the environment its key reaches.
 pub struct AutumnBackend {
-    client: Client,
+    /// Shared with the thread that sends Autumn's preview ahead ([`preview::SentPreview`]).
+    client: Arc<Client>,
     environment: Environment,
     /// The last fetch's whole read: Autumn's preview is asked about the pricing with the
     /// billing controls pricectl cannot express as it read them (as an update would send
@@ -78,7 +80,7 @@ impl AutumnBackend {
         let client =
             Client::new(url, key, policy).map_err(|error| error.into_backend_error(None))?;
         Ok(AutumnBackend {
-            client,
+            client: Arc::new(client),
             environment,
             last_fetch: None,
             preview_ahead: None,
@@ -93,8 +95,8 @@ impl AutumnBackend {
     /// URL and key, as Autumn counts them (per organization); see `pace.rs`. `pricectl`'s
     /// commands open it so.
     #[must_use]
-    pub fn with_shared_pace(mut self) -> AutumnBackend {
-        self.client = self.client.with_shared_pace();
+    pub fn with_shared_pace(self) -> AutumnBackend {
+        self.client.share_pace();
         self
     }
 
@@ -146,7 +148,11 @@ impl Backend for AutumnBackend {
         let preview = self.preview_ahead.take();
         let mut snapshot = match self.read_after_apply.take() {
             Some(snapshot) => snapshot,
-            None => fetch::read(&self.client, Depth::Everything, preview)?,
+            None => fetch::read(
+                &self.client,
+                Depth::Everything,
+                preview.map(|body| (Arc::clone(&self.client), body)),
+            )?,
         };
         snapshot.state.environment = Some(self.environment);
         let state = snapshot.state.clone();
@@ -179,7 +185,7 @@ impl Backend for AutumnBackend {
             Some(read) => (&read.kept_controls, read.preview.take()),
             None => (&no_controls, None),
         };
-        preview::preview(&mut self.client, desired, live, plan, kept, sent).map(Some)
+        preview::preview(&self.client, desired, live, plan, kept, sent).map(Some)
     }
 
     fn apply(&mut self, plan: &Plan, progress: &mut dyn ApplyProgress) -> ApplyReport {
@@ -189,7 +195,7 @@ impl Backend for AutumnBackend {
             .then_some(last_fetch)
             .flatten();
         let (report, read_after) = apply::apply(
-            &mut self.client,
+            &self.client,
             plan,
             self.mode,
             self.most_objects,

@@ -1,9 +1,12 @@
 //! Autumn's own preview of the pricing (`catalog.preview_update`, what `atmn push` asks
 //! before it changes anything), read as a [`Verdict`] beside pricectl's plan.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
 use super::call_error::CallError;
 use super::client::Client;
-use std::collections::BTreeMap;
 
 use crate::autumn::mapping::{credit_system_body, feature_body, keep_set_aside, plan_body};
 use crate::autumn::wire::billing_controls::BillingControls;
@@ -18,8 +21,37 @@ use crate::live::LiveState;
 /// The system's name in a verdict.
 const SYSTEM: &str = "Autumn";
 
-/// Autumn's answer to a preview sent ahead, with the body it was of.
-pub type SentPreview = (CatalogUpdateParams, Result<CatalogPreview, CallError>);
+/// Autumn's preview of the pricing, sent ahead with the reads a plan is made from: the body
+/// it is of, and its answer on its way. Autumn takes longest over the preview (it compiles
+/// and diffs the whole catalog), so the plan is diffed while it does, and the answer is
+/// waited for only when the verdict is made ([`preview`]).
+pub struct SentPreview {
+    body: Arc<CatalogUpdateParams>,
+    answer: JoinHandle<Result<CatalogPreview, CallError>>,
+}
+
+impl SentPreview {
+    /// Sends the preview of `body` from a thread of its own, paced and retried by `client`
+    /// as any request is.
+    pub fn send(client: Arc<Client>, body: CatalogUpdateParams) -> SentPreview {
+        let body = Arc::new(body);
+        let sent = Arc::clone(&body);
+        let answer = std::thread::spawn(move || {
+            client.call::<CatalogPreview>("catalog.preview_update", &*sent, None)
+        });
+        SentPreview { body, answer }
+    }
+
+    /// Autumn's answer, once it is in; a thread that stopped without one (it cannot, as
+    /// nothing in a request panics) is a preview without an answer.
+    fn answer(self) -> Result<CatalogPreview, CallError> {
+        self.answer.join().unwrap_or_else(|_| {
+            Err(CallError::NoAnswer {
+                detail: "the thread sending the request stopped".into(),
+            })
+        })
+    }
+}
 
 /// The body of Autumn's preview of making `desired` its catalog. What Autumn holds that
 /// pricectl sets aside (`live`'s whole objects pricectl cannot express) is skipped, so the
@@ -73,7 +105,7 @@ pub fn body(
 /// the preview must skip or keep) it is asked again. A 4xx (Autumn refuses the catalog) is a
 /// verdict that disagrees; no answer at all is an error.
 pub fn preview(
-    client: &mut Client,
+    client: &Client,
     desired: &Catalog,
     live: &LiveState,
     plan: &Plan,
@@ -94,7 +126,7 @@ pub fn preview(
             || desired.plans.get(id).is_some_and(|object| object.archived)
     };
     let answer: Result<CatalogPreview, CallError> = match sent {
-        Some((sent, answer)) if sent == body => answer,
+        Some(sent) if *sent.body == body => sent.answer(),
         _ => client.call("catalog.preview_update", &body, None),
     };
     match answer {
