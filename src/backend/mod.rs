@@ -45,6 +45,12 @@ pub trait Backend {
         Ok(None)
     }
 
+    /// Told that a fetch will follow, once the pricing is compiled: a system reached over a
+    /// network may send its reads now, so they travel while the pricing compiles, and the
+    /// next [`Backend::fetch`] waits for them. Nothing is changed; a caller that stops before
+    /// the fetch (the pricing does not compile) only drops the backend.
+    fn read_ahead(&mut self) {}
+
     /// Told that a plan of `desired` is about to be made: a fetch, then [`Backend::preview`].
     /// A system whose preview needs only `desired` (unless the live catalog holds what the
     /// preview must be told of) may send it with the fetch's reads, one round trip instead of

@@ -3,8 +3,9 @@ use std::path::Path;
 
 use super::apply_progress::StderrProgress;
 use super::output::{
-    CompiledPricing, compile_pricing_sources, open_chosen_backend, print_note, print_stderr,
-    print_stdout, report_backend_error, report_error, report_width, stderr_color, stdout_color,
+    CompiledPricing, compile_pricing_sources, open_chosen_backend, open_reading_ahead, print_note,
+    print_stderr, print_stdout, report_backend_error, report_error, report_width, stderr_color,
+    stdout_color,
 };
 use super::plan::{open_and_plan, report_refusals};
 use super::{ApplyArgs, ExitStatus};
@@ -20,15 +21,21 @@ pub fn apply(args: &ApplyArgs) -> ExitStatus {
     if is_saved_plan(&args.path) {
         return apply_saved(args);
     }
+    let read_ahead = open_reading_ahead(&args.backend, &args.path);
     let Some(pricing) = compile_pricing_sources(&args.path) else {
         return ExitStatus::Failure;
     };
     let desired = &pricing.catalog;
-    let (mut backend, plan) =
-        match open_and_plan(&args.backend, &args.path, desired, Access::Create) {
-            Ok(opened) => opened,
-            Err(status) => return status,
-        };
+    let (mut backend, plan) = match open_and_plan(
+        &args.backend,
+        &args.path,
+        desired,
+        Access::Create,
+        read_ahead,
+    ) {
+        Ok(opened) => opened,
+        Err(status) => return status,
+    };
     print_stdout(&render_plan_text(&plan, stdout_color()));
     if plan.summary.total() == 0 && plan.refusals.is_empty() {
         return ExitStatus::Success;

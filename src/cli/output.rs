@@ -223,17 +223,33 @@ pub fn backend_choice(
     args: &super::BackendArgs,
     pricing: &Path,
 ) -> Result<BackendChoice, ExitStatus> {
+    choose_backend(args, pricing).map_err(|refused| {
+        report_error(refused.error.as_ref(), Some(refused.help));
+        refused.status
+    })
+}
+
+/// Why the backend a command names cannot be used, to report.
+struct RefusedChoice {
+    error: Box<dyn std::error::Error>,
+    help: &'static str,
+    status: ExitStatus,
+}
+
+/// [`backend_choice`], reporting nothing.
+fn choose_backend(
+    args: &super::BackendArgs,
+    pricing: &Path,
+) -> Result<BackendChoice, RefusedChoice> {
     use crate::reconcile::{BackendKindSetting, DEFAULT_KEY_VARIABLE, ProjectSettings};
     let settings = match ProjectSettings::beside(pricing) {
         Ok(settings) => settings.backend,
         Err(error) => {
-            report_error(
-                &error,
-                Some(
-                    "see `pricectl.toml` in docs/ci.md: `[backend]` with `kind`, `api_url` and `key_variable`",
-                ),
-            );
-            return Err(ExitStatus::Failure);
+            return Err(RefusedChoice {
+                error: Box::new(error),
+                help: "see `pricectl.toml` in docs/ci.md: `[backend]` with `kind`, `api_url` and `key_variable`",
+                status: ExitStatus::Failure,
+            });
         }
     };
     let kind = args
@@ -263,13 +279,11 @@ pub fn backend_choice(
                 .unwrap_or_else(|| crate::backend::DEFAULT_AUTUMN_API_URL.to_string());
             #[cfg(feature = "autumn")]
             if let Err(error) = crate::backend::autumn::ApiUrl::parse(&api_url) {
-                report_error(
-                    &error,
-                    Some(
-                        "give Autumn's API with `--api-url`, `AUTUMN_API_URL` or `api_url` in `pricectl.toml`: `https://…`, or `http://127.0.0.1:PORT` for a local `pricectl serve`",
-                    ),
-                );
-                return Err(ExitStatus::Usage);
+                return Err(RefusedChoice {
+                    error: Box::new(error),
+                    help: "give Autumn's API with `--api-url`, `AUTUMN_API_URL` or `api_url` in `pricectl.toml`: `https://…`, or `http://127.0.0.1:PORT` for a local `pricectl serve`",
+                    status: ExitStatus::Usage,
+                });
             }
             BackendChoice::Autumn {
                 api_url,
@@ -279,6 +293,21 @@ pub fn backend_choice(
             }
         }
     })
+}
+
+/// The backend a command names, opened with its reads already sent when it is reached over a
+/// network (Autumn), so they travel while the pricing compiles; `None` for the local store
+/// (opening it may create a file, which must wait for a pricing that compiles) or when it
+/// cannot be opened: the command then opens it after the compile, and reports why not there,
+/// as it always has.
+pub fn open_reading_ahead(args: &super::BackendArgs, pricing: &Path) -> Option<Box<dyn Backend>> {
+    let choice = choose_backend(args, pricing).ok()?;
+    if !matches!(choice, BackendChoice::Autumn { .. }) {
+        return None;
+    }
+    let mut backend = crate::reconcile::open_backend(&choice, Access::ReadOrEmpty).ok()?;
+    backend.read_ahead();
+    Some(backend)
 }
 
 /// Opens the backend a command names, for what the command does with it (`plan` and `import`

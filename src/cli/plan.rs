@@ -1,7 +1,8 @@
 use super::impact::with_revenue;
 use super::output::{
-    backend_choice, compile_pricing_sources, open_backend, print_note, print_stderr, print_stdout,
-    report_backend_error, report_error, stdout_color, write_step_summary,
+    backend_choice, compile_pricing_sources, open_backend, open_reading_ahead, print_note,
+    print_stderr, print_stdout, report_backend_error, report_error, stdout_color,
+    write_step_summary,
 };
 use super::write_file::write_atomically;
 use super::{ExitStatus, PlanArgs, PlanFormat};
@@ -30,15 +31,21 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
         ));
         return ExitStatus::Failure;
     }
+    let read_ahead = open_reading_ahead(&args.backend, &args.path);
     let Some(pricing) = compile_pricing_sources(&args.path) else {
         return ExitStatus::Failure;
     };
     let desired = pricing.catalog;
-    let (mut backend, plan) =
-        match open_and_plan(&args.backend, &args.path, &desired, Access::ReadOrEmpty) {
-            Ok(planned) => planned,
-            Err(status) => return status,
-        };
+    let (mut backend, plan) = match open_and_plan(
+        &args.backend,
+        &args.path,
+        &desired,
+        Access::ReadOrEmpty,
+        read_ahead,
+    ) {
+        Ok(planned) => planned,
+        Err(status) => return status,
+    };
     let revenue = if args.usage.usage.is_some() || args.usage.from_ledger {
         let live = match backend.fetch() {
             Ok(live) => live,
@@ -147,15 +154,20 @@ impl View<'_> {
     }
 }
 
-/// Opens the backend a command names and plans `desired` against it; a failure is reported
-/// and gives the exit status.
+/// Opens the backend a command names (unless it was opened to read ahead while the pricing
+/// compiled: `read_ahead`, [`open_reading_ahead`]) and plans `desired` against it; a failure
+/// is reported and gives the exit status.
 pub(super) fn open_and_plan(
     args: &super::BackendArgs,
     pricing: &std::path::Path,
     desired: &crate::catalog::Catalog,
     access: Access,
+    read_ahead: Option<Box<dyn crate::backend::Backend>>,
 ) -> Result<(Box<dyn crate::backend::Backend>, Plan), ExitStatus> {
-    let mut backend = open_backend(args, pricing, access)?;
+    let mut backend = match read_ahead {
+        Some(backend) => backend,
+        None => open_backend(args, pricing, access)?,
+    };
     let plan = plan_against(backend.as_mut(), desired)?;
     Ok((backend, plan))
 }

@@ -136,3 +136,57 @@ fn a_saved_plan_is_applied_after_one_read() {
         "apply of the saved plan"
     );
 }
+
+/// The reads go out before the pricing is compiled, so they travel while it compiles. A
+/// pricing that does not compile is still reported as it always was, by its diagnostics alone
+/// (not by Autumn's refusal of the key the reads were sent with), and nothing but those reads
+/// was sent: no preview of the pricing, no change.
+#[test]
+fn a_pricing_that_does_not_compile_stops_at_the_reads_sent_ahead() {
+    let context = project("openai-credits");
+    let server = Server::start(&context);
+    let proxy =
+        FaultProxy::recording_with_latency(&server.address, LATENCY).expect("the proxy starts");
+    let pricing = context.read("pricing.toml");
+    context.write("pricing.toml", &format!("{pricing}\n[features.broken]\nname = 1\n"));
+    let commands: [&[&str]; 2] = [
+        &["plan", "pricing.toml"],
+        &["apply", "--auto-approve", "pricing.toml"],
+    ];
+    for command in commands {
+        let output = context
+            .command()
+            .args(command)
+            .args(["--backend", "autumn", "--api-url"])
+            .arg(format!("http://{}", proxy.address))
+            .env("AUTUMN_SECRET_KEY", "am_sk_test_not_the_servers_key")
+            .output()
+            .expect("pricectl runs");
+        let shown = text(&output);
+        assert_eq!(output.status.code(), Some(1), "{command:?}: {shown}");
+        assert!(
+            shown.contains("pricing.toml") && shown.contains("broken"),
+            "{command:?} shows the pricing's diagnostics: {shown}"
+        );
+        assert!(
+            !shown.contains("Autumn"),
+            "{command:?} does not report the refused key: {shown}"
+        );
+    }
+    let sent = proxy.recorded();
+    let reads = read_everything();
+    assert!(
+        sent.iter()
+            .all(|request| reads.contains(&request.path.trim_start_matches("/v1/").to_string())),
+        "only reads were sent: {:?}",
+        sent.iter().map(|request| &request.path).collect::<Vec<_>>()
+    );
+    let previews = sent
+        .iter()
+        .filter(|request| request.path.ends_with("catalog.preview_update"))
+        .count();
+    assert!(
+        previews <= commands.len(),
+        "only the customer counts were previewed, not the pricing: {previews} previews"
+    );
+}

@@ -5,6 +5,8 @@
 //! change through the per-object endpoints (`features.*`, `plans.*`), each write with an
 //! `Idempotency-Key` derived from the plan and what it carries.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -28,7 +30,7 @@ use crate::diff::{Action, Change, ObjectState, Plan};
 /// against the live catalog read first. With the report, the whole live state if it was read
 /// after the last write ([`bulk::apply`]).
 pub fn apply(
-    client: &Client,
+    client: &Arc<Client>,
     plan: &Plan,
     mode: ApplyMode,
     most_objects: usize,

@@ -19,6 +19,8 @@
 //! request failed for Autumn or the network (a 5xx, no answer, after the retries), each change
 //! it carried and did not make failed with it.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -58,7 +60,7 @@ pub const MOST_BYTES: usize = 2 * 1024 * 1024;
 /// the apply ended with a bulk request and its read (nothing was written after it): the
 /// read that verifies the apply need not be sent again.
 pub fn apply(
-    client: &Client,
+    client: &Arc<Client>,
     snapshot: &Snapshot,
     features: &Features,
     plan: &Plan,
@@ -159,7 +161,7 @@ fn holds(catalog: &Catalog, change: &Change) -> bool {
 
 /// An apply under way: each change's fate so far, in plan order.
 struct Applier<'a> {
-    client: &'a Client,
+    client: &'a Arc<Client>,
     snapshot: &'a Snapshot,
     /// The features once the plan is applied: how each plan item's reset is said.
     features: &'a Features,

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use serde_json::Value;
 
@@ -49,63 +50,136 @@ pub enum Depth {
     Everything,
 }
 
-/// Reads the live catalog. Its reads are independent of each other, so they are sent at
-/// once, each from its own thread (paced and retried by the one client as any request is):
-/// the read takes one round trip, not one per request. The first error in request order is
-/// the one returned, however the answers raced. With `preview`, a body of Autumn's preview of
-/// the pricing ([`super::preview::body`]) and the client to send it by, that preview goes
-/// right after them; the read does not wait for its answer, which goes in the snapshot for
-/// the plan's verdict and fails no read.
+/// Reads the live catalog ([`PendingRead`]). With `preview`, a body of Autumn's preview of
+/// the pricing ([`super::preview::body`]), that preview goes right after the reads; the read
+/// does not wait for its answer, which goes in the snapshot for the plan's verdict and fails
+/// no read.
 pub fn read(
-    client: &Client,
+    client: &Arc<Client>,
     depth: Depth,
-    preview: Option<(Arc<Client>, CatalogUpdateParams)>,
+    preview: Option<CatalogUpdateParams>,
 ) -> Result<Snapshot, BackendError> {
-    let answers = std::thread::scope(|scope| {
-        let features = scope
-            .spawn(|| client.call::<List<Value>>("features.list", &serde_json::json!({}), None));
-        let plans = scope.spawn(|| {
-            client.call::<List<Value>>(
-                "plans.list",
-                &PlanListParams {
-                    include_archived: true,
-                    all_versions: true,
-                },
-                None,
-            )
-        });
-        let organization = scope.spawn(|| client.get::<Organization>("organization/me"));
-        let beyond = (depth == Depth::Everything).then(|| {
-            (
-                scope.spawn(|| customers_preview(client)),
-                scope.spawn(|| {
-                    client.call::<RewardList>("rewards.list", &serde_json::json!({}), None)
-                }),
-                scope.spawn(|| {
-                    client.call::<List<Value>>(
-                        "referral_programs.list",
-                        &serde_json::json!({}),
-                        None,
-                    )
-                }),
-            )
-        });
-        // After the reads, so Autumn answers them first; not joined here.
-        let preview = preview.map(|(client, body)| SentPreview::send(client, body));
-        // Joined in request order, so the first error by that order wins.
-        let features = joined(features)?;
-        let plans = joined(plans)?;
-        let organization = joined(organization)?;
-        let beyond = match beyond {
-            Some((preview, rewards, programs)) => {
-                Some((joined(preview)?, joined(rewards)?, joined(programs)?))
-            }
-            None => None,
-        };
-        Ok::<_, CallError>((features, plans, organization, beyond, preview))
-    });
-    let (features, plans, organization, beyond, preview) =
-        answers.map_err(|error| error.into_backend_error(None))?;
+    let mut reading = PendingRead::send(client, depth);
+    if let Some(body) = preview {
+        reading.preview(SentPreview::send(Arc::clone(client), body));
+    }
+    reading.wait()
+}
+
+/// A read of the live catalog on its way. Its reads are independent of each other, so they
+/// are sent at once, each from its own thread (paced and retried by the one client as any
+/// request is): the read takes one round trip, not one per request, and the caller may do
+/// other work (compile the pricing) while it travels. The first error in request order is
+/// the one [`PendingRead::wait`] returns, however the answers raced.
+pub struct PendingRead {
+    features: Answer<List<Value>>,
+    plans: Answer<List<Value>>,
+    organization: Answer<Organization>,
+    /// The customer counts, rewards and referral programs, at [`Depth::Everything`].
+    beyond: Option<Beyond>,
+    preview: Option<SentPreview>,
+}
+
+/// The answer of a request sent from its own thread.
+type Answer<T> = JoinHandle<Result<T, CallError>>;
+
+/// The answers of the reads beyond the catalog: the customer counts, the rewards and the
+/// referral programs.
+type Beyond = (
+    Answer<CatalogPreview>,
+    Answer<RewardList>,
+    Answer<List<Value>>,
+);
+
+/// `request` sent by `client` from a thread of its own.
+fn sent<T: Send + 'static>(
+    client: &Arc<Client>,
+    request: fn(&Client) -> Result<T, CallError>,
+) -> Answer<T> {
+    let client = Arc::clone(client);
+    std::thread::spawn(move || request(&client))
+}
+
+impl PendingRead {
+    /// Sends the reads of `depth`.
+    pub fn send(client: &Arc<Client>, depth: Depth) -> PendingRead {
+        PendingRead {
+            features: sent(client, |client| {
+                client.call::<List<Value>>("features.list", &serde_json::json!({}), None)
+            }),
+            plans: sent(client, |client| {
+                client.call::<List<Value>>(
+                    "plans.list",
+                    &PlanListParams {
+                        include_archived: true,
+                        all_versions: true,
+                    },
+                    None,
+                )
+            }),
+            organization: sent(client, |client| {
+                client.get::<Organization>("organization/me")
+            }),
+            beyond: (depth == Depth::Everything).then(|| {
+                (
+                    sent(client, customers_preview),
+                    sent(client, |client| {
+                        client.call::<RewardList>("rewards.list", &serde_json::json!({}), None)
+                    }),
+                    sent(client, |client| {
+                        client.call::<List<Value>>(
+                            "referral_programs.list",
+                            &serde_json::json!({}),
+                            None,
+                        )
+                    }),
+                )
+            }),
+            preview: None,
+        }
+    }
+
+    /// Autumn's preview of the pricing, sent after the reads (so Autumn answers them first),
+    /// goes in the snapshot.
+    pub fn preview(&mut self, preview: SentPreview) {
+        self.preview = Some(preview);
+    }
+
+    /// Waits for the reads (not the preview) and reads the live catalog from them.
+    pub fn wait(self) -> Result<Snapshot, BackendError> {
+        let answers = (|| {
+            // Joined in request order, so the first error by that order wins.
+            let features = joined(self.features)?;
+            let plans = joined(self.plans)?;
+            let organization = joined(self.organization)?;
+            let beyond = match self.beyond {
+                Some((customers, rewards, programs)) => {
+                    Some((joined(customers)?, joined(rewards)?, joined(programs)?))
+                }
+                None => None,
+            };
+            Ok::<_, CallError>((features, plans, organization, beyond))
+        })();
+        let (features, plans, organization, beyond) =
+            answers.map_err(|error| error.into_backend_error(None))?;
+        Ok(snapshot(
+            features,
+            plans,
+            organization,
+            beyond,
+            self.preview,
+        ))
+    }
+}
+
+/// The live catalog from the reads' answers.
+fn snapshot(
+    features: List<Value>,
+    plans: List<Value>,
+    organization: Organization,
+    beyond: Option<(CatalogPreview, RewardList, List<Value>)>,
+    preview: Option<SentPreview>,
+) -> Snapshot {
     let mut reader = Reader::default();
     // Amounts are in the organization's default currency (Autumn's own default is USD).
     reader.state.catalog.currency = organization.default_currency.map_or_else(
@@ -139,14 +213,14 @@ pub fn read(
         reader.rewards(&rewards, &programs);
     }
     reader.state.unmanaged.sort();
-    Ok(Snapshot {
+    Snapshot {
         state: reader.state,
         plan_answers: reader.plan_answers,
         set_aside: reader.set_aside,
         would_drop: reader.would_drop,
         kept_controls: reader.kept_controls,
         preview,
-    })
+    }
 }
 
 /// Autumn's preview of removing everything: for each plan, the customers on its current
@@ -169,9 +243,7 @@ fn customers_preview(client: &Client) -> Result<CatalogPreview, CallError> {
 
 /// The answer of a read sent from its own thread; a thread that stopped without one (it
 /// cannot, as nothing in a request panics) is a read without an answer.
-fn joined<T>(
-    thread: std::thread::ScopedJoinHandle<'_, Result<T, CallError>>,
-) -> Result<T, CallError> {
+fn joined<T>(thread: Answer<T>) -> Result<T, CallError> {
     thread.join().unwrap_or_else(|_| {
         Err(CallError::NoAnswer {
             detail: "the thread sending the request stopped".into(),

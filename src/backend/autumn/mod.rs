@@ -33,6 +33,7 @@ use std::sync::Arc;
 
 use self::client::Client;
 use self::fetch::Depth;
+use self::preview::SentPreview;
 use crate::autumn::wire::catalog::CatalogUpdateParams;
 use crate::backend::{ApplyMode, ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
 use crate::catalog::Catalog;
@@ -52,6 +53,8 @@ pub struct AutumnBackend {
     /// The body of Autumn's preview of the pricing a plan is about to be made of
     /// ([`Backend::will_preview`]): the next fetch sends it with its reads.
     preview_ahead: Option<CatalogUpdateParams>,
+    /// The reads sent ahead ([`Backend::read_ahead`]), which the next fetch waits for.
+    reading: Option<fetch::PendingRead>,
     /// The next apply checks its changes against `last_fetch`.
     apply_against_last_fetch: bool,
     /// How applies send their changes: in bulk through `catalog.update` where it can say
@@ -84,6 +87,7 @@ impl AutumnBackend {
             environment,
             last_fetch: None,
             preview_ahead: None,
+            reading: None,
             apply_against_last_fetch: false,
             mode: ApplyMode::default(),
             most_objects: MOST_OBJECTS,
@@ -146,13 +150,10 @@ impl Backend for AutumnBackend {
         self.last_fetch = None;
         // Sent with the reads; after an apply (whose read is taken) `preview` sends it.
         let preview = self.preview_ahead.take();
-        let mut snapshot = match self.read_after_apply.take() {
-            Some(snapshot) => snapshot,
-            None => fetch::read(
-                &self.client,
-                Depth::Everything,
-                preview.map(|body| (Arc::clone(&self.client), body)),
-            )?,
+        let mut snapshot = match (self.read_after_apply.take(), self.reading.take()) {
+            (Some(snapshot), _) => snapshot,
+            (None, Some(reading)) => reading.wait()?,
+            (None, None) => fetch::read(&self.client, Depth::Everything, preview)?,
         };
         snapshot.state.environment = Some(self.environment);
         let state = snapshot.state.clone();
@@ -160,14 +161,23 @@ impl Backend for AutumnBackend {
         Ok(state)
     }
 
+    fn read_ahead(&mut self) {
+        if self.read_after_apply.is_none() && self.reading.is_none() {
+            self.reading = Some(fetch::PendingRead::send(&self.client, Depth::Everything));
+        }
+    }
+
     fn will_preview(&mut self, desired: &Catalog) {
         // As Autumn holds nothing pricectl sets aside or keeps: the body `preview` sends,
         // unless the read says otherwise (then it asks again).
-        self.preview_ahead = Some(preview::body(
-            desired,
-            &LiveState::empty(""),
-            &BTreeMap::new(),
-        ));
+        let body = preview::body(desired, &LiveState::empty(""), &BTreeMap::new());
+        match self.reading.as_mut() {
+            // The reads are on their way: the preview follows them now.
+            Some(reading) => {
+                reading.preview(SentPreview::send(Arc::clone(&self.client), body));
+            }
+            None => self.preview_ahead = Some(body),
+        }
     }
 
     fn apply_against_last_fetch(&mut self) {
