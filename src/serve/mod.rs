@@ -7,6 +7,7 @@
 //! - [`call`]: the routes, each body read into its wire type ([`crate::autumn::wire`]).
 //! - [`worker`]: the one thread that owns the store and performs calls in order.
 //! - [`catalog`]: catalog endpoints through the compiler, diff and apply of `pricectl apply`.
+//! - [`live_cache`]: the store's live state, kept while the store has not changed.
 //! - [`runtime`]: customers, attach, track, check and grants through the ledger.
 //! - [`customer_controls`]: a customer's `billing_controls`, answered merged with its plans'
 //!   and read from `customers.update` into its auto top-up switches.
@@ -20,6 +21,7 @@ mod call;
 mod catalog;
 mod customer_controls;
 mod idempotency;
+mod live_cache;
 mod paging;
 mod request_log;
 mod runtime;

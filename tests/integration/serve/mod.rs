@@ -5,6 +5,7 @@
 mod crash;
 mod entities;
 mod hostile_clients;
+mod live_state;
 mod quantities;
 pub mod server;
 
