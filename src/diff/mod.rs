@@ -75,6 +75,7 @@ pub fn decide(desired: &Catalog, live: &LiveState) -> Decisions {
     let mut builder = Builder {
         live,
         refusals: Vec::new(),
+        plans_with_item: None,
     };
     if !live.catalog.currency.is_empty() && live.catalog.currency != desired.currency {
         builder.refusals.push(Refusal {
@@ -200,6 +201,9 @@ object!(PricingPlan, Plan);
 struct Builder<'a> {
     live: &'a LiveState,
     refusals: Vec<Refusal>,
+    /// Item id → the live plans that have an item of it, by plan id: built when a removal
+    /// first asks, so a removal of every feature looks at the plans of each, not all plans.
+    plans_with_item: Option<BTreeMap<&'a str, Vec<&'a String>>>,
 }
 
 impl Builder<'_> {
@@ -263,7 +267,7 @@ impl Builder<'_> {
     /// Why a removed object must be kept (archived), if it must: customers on a plan, or a
     /// use of a feature or credit system that outlives this plan.
     fn keeps(
-        &self,
+        &mut self,
         kind: ObjectKind,
         id: &str,
         desired: &Catalog,
@@ -291,15 +295,21 @@ impl Builder<'_> {
                 });
             }
         }
-        for (plan_id, plan) in &self.live.catalog.plans {
-            if !plan.items.contains_key(id) {
-                continue;
+        let live = self.live;
+        let plans_with_item = self.plans_with_item.get_or_insert_with(|| {
+            let mut index: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+            for (plan_id, plan) in &live.catalog.plans {
+                for item_id in plan.items.keys() {
+                    index.entry(item_id).or_default().push(plan_id);
+                }
             }
+            index
+        });
+        for &plan_id in plans_with_item.get(id).map_or(&[][..], Vec::as_slice) {
             let address = Address::plan(plan_id.clone());
             // The current version survives when the plan is archived, or when customers on it
             // keep it while the change becomes a new version.
-            let customers_on_current = self
-                .live
+            let customers_on_current = live
                 .plans
                 .get(plan_id)
                 .map_or(0, LivePlan::customers_on_current);

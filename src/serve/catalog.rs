@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::api_error::ApiError;
 use super::live_cache::{Live, LiveCache};
@@ -188,45 +188,37 @@ impl CatalogService {
         env: &str,
     ) -> Result<Vec<WirePlan>, ApiError> {
         let live = self.live()?;
-        if !params.all_versions {
-            // Each plan at its current version: the live catalog's, as read with the live
-            // state (it is that version's stored definition); only the dates are read here.
-            let created = versions_created_at(self.store.store().connection())?;
-            return Ok(live
-                .catalog
+        let connection = self.store.store().connection();
+        let mut listed = Vec::new();
+        // By plan id and version, as `ORDER BY plan_id, version` (text compares as bytes).
+        for ((plan_id, version), created_at) in versions_created_at(connection)? {
+            let Some(plan) = live.catalog.plans.get(&plan_id) else {
+                continue;
+            };
+            if plan.archived && !params.include_archived {
+                continue;
+            }
+            let current = live
                 .plans
-                .iter()
-                .filter(|(_, plan)| params.include_archived || !plan.archived)
-                .filter_map(|(id, plan)| {
-                    let version = live.plans.get(id)?.version;
-                    let created_at = *created.get(&(id.clone(), version))?;
-                    Some(plan_to_wire(
-                        plan,
-                        &live.catalog.features,
-                        version,
-                        created_at,
-                        env,
-                    ))
-                })
-                .collect());
+                .get(&plan_id)
+                .is_some_and(|live_plan| live_plan.version == version);
+            if current {
+                // The live catalog's plan is that version's stored definition, read with the
+                // kept live state: not read and parsed again.
+                listed.push(plan_to_wire(
+                    plan,
+                    &live.catalog.features,
+                    version,
+                    created_at,
+                    env,
+                ));
+            } else if params.all_versions
+                && let Some(stored) = plan_version(connection, &plan_id, version)?
+            {
+                listed.push(stored.to_wire(&live, env));
+            }
         }
-        let versions = plan_versions(self.store.store().connection(), None)?;
-        Ok(versions
-            .into_iter()
-            .filter(|version| {
-                let current = live
-                    .plans
-                    .get(&version.plan.id)
-                    .is_some_and(|plan| plan.version == version.version);
-                (current || params.all_versions)
-                    && live
-                        .catalog
-                        .plans
-                        .get(&version.plan.id)
-                        .is_some_and(|plan| params.include_archived || !plan.archived)
-            })
-            .map(|version| version.to_wire(&live, env))
-            .collect())
+        Ok(listed)
     }
 
     pub fn get_plan(&mut self, params: &PlanGetParams, env: &str) -> Result<WirePlan, ApiError> {
@@ -239,19 +231,14 @@ impl CatalogService {
         let wanted = params.version.unwrap_or(current);
         // The one version asked for, not every version of every plan: a write answers with
         // its plan, and reading them all made each write cost the size of the catalog.
-        plan_versions(
-            self.store.store().connection(),
-            Some((&params.plan_id, wanted)),
-        )?
-        .into_iter()
-        .next()
-        .map(|version| version.to_wire(&live, env))
-        .ok_or_else(|| {
-            ApiError::not_found(
-                code::PRODUCT_NOT_FOUND,
-                format!("plan `{}` has no version {wanted}", params.plan_id),
-            )
-        })
+        plan_version(self.store.store().connection(), &params.plan_id, wanted)?
+            .map(|version| version.to_wire(&live, env))
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    code::PRODUCT_NOT_FOUND,
+                    format!("plan `{}` has no version {wanted}", params.plan_id),
+                )
+            })
     }
 
     pub fn create_plan(&mut self, params: &PlanParams, env: &str) -> Result<WirePlan, ApiError> {
@@ -890,47 +877,40 @@ fn versions_created_at(connection: &Connection) -> Result<BTreeMap<(String, u32)
     read().map_err(sql_failed)
 }
 
-/// Every stored version of every plan, by plan and version; or only `(plan id, version)`.
-fn plan_versions(
+/// The stored version `version` of plan `plan_id`, if there is one.
+fn plan_version(
     connection: &Connection,
-    only: Option<(&str, u32)>,
-) -> Result<Vec<PlanVersion>, ApiError> {
-    let read = || -> rusqlite::Result<Vec<(String, u32, i64)>> {
-        let row = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
-        match only {
-            Some((plan_id, version)) => connection
-                .prepare_cached(
-                    "SELECT definition, version, created_at FROM plan_versions WHERE plan_id = ?1 AND version = ?2",
-                )?
-                .query_map(rusqlite::params![plan_id, version], row)?
-                .collect(),
-            None => connection
-                .prepare_cached(
-                    "SELECT definition, version, created_at FROM plan_versions ORDER BY plan_id, version",
-                )?
-                .query_map([], row)?
-                .collect(),
-        }
+    plan_id: &str,
+    version: u32,
+) -> Result<Option<PlanVersion>, ApiError> {
+    let read = || -> rusqlite::Result<Option<(String, i64)>> {
+        connection
+            .prepare_cached(
+                "SELECT definition, created_at FROM plan_versions WHERE plan_id = ?1 AND version = ?2",
+            )?
+            .query_row(rusqlite::params![plan_id, version], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
     };
-    read()
-        .map_err(sql_failed)?
-        .into_iter()
-        .map(|(definition, version, created_at)| {
-            serde_json::from_str(&definition)
-                .map(|plan| PlanVersion {
-                    plan,
-                    version,
-                    created_at,
-                })
-                .map_err(|error| {
-                    ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        code::INTERNAL_ERROR,
-                        format!("a stored plan version cannot be read: {error}"),
-                    )
-                })
+    let Some((definition, created_at)) = read().map_err(sql_failed)? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&definition)
+        .map(|plan| {
+            Some(PlanVersion {
+                plan,
+                version,
+                created_at,
+            })
         })
-        .collect()
+        .map_err(|error| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                code::INTERNAL_ERROR,
+                format!("a stored plan version cannot be read: {error}"),
+            )
+        })
 }
 
 impl CatalogService {

@@ -147,3 +147,53 @@ fn read_all_empty(server: &Server) {
     let plans = server.post("plans.list", "{}").json();
     assert_eq!(plans["list"], serde_json::json!([]));
 }
+
+#[test]
+fn every_version_of_a_plan_is_listed_the_current_one_from_the_kept_state() {
+    let (_context, server) = served_example();
+    let created = server.post("customers.get_or_create", r#"{"customer_id":"acme"}"#);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let attached = server.post(
+        "billing.attach",
+        r#"{"customer_id":"acme","plan_id":"credit-top-up","feature_quantities":[{"feature_id":"credits","quantity":500}]}"#,
+    );
+    assert_eq!(attached.status, 200, "{}", attached.body);
+    read_all(&server);
+    // A customer is on the plan: a new price makes a version 2, and version 1 stays.
+    let repriced = server.post(
+        "catalog.update",
+        &OPENAI_CATALOG.replace(r#""amount":0.01"#, r#""amount":0.02"#),
+    );
+    assert_eq!(repriced.status, 200, "{}", repriced.body);
+    let versions = |body: &str| -> Vec<String> {
+        let listed = server.post("plans.list", body).json();
+        listed["list"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|plan| {
+                format!(
+                    "{} v{} {}",
+                    plan["id"].as_str().expect("an id"),
+                    plan["version"],
+                    plan["items"][0]["price"]["amount"]
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        versions(r#"{"all_versions":true}"#),
+        ["credit-top-up v1 0.01", "credit-top-up v2 0.02"]
+    );
+    assert_eq!(versions("{}"), ["credit-top-up v2 0.02"]);
+    let archived = server.post(
+        "plans.update",
+        r#"{"plan_id":"credit-top-up","archived":true}"#,
+    );
+    assert_eq!(archived.status, 200, "{}", archived.body);
+    assert!(versions(r#"{"all_versions":true}"#).is_empty());
+    assert_eq!(
+        versions(r#"{"all_versions":true,"include_archived":true}"#),
+        ["credit-top-up v1 0.01", "credit-top-up v2 0.02"]
+    );
+}
