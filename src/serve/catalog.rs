@@ -874,7 +874,7 @@ fn versions_created_at(connection: &Connection) -> Result<BTreeMap<(String, u32)
             .query_map([], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?
             .collect()
     };
-    read().map_err(sql_failed)
+    read().map_err(|error| sql_failed(&error))
 }
 
 /// The stored version `version` of plan `plan_id`, if there is one.
@@ -893,7 +893,7 @@ fn plan_version(
             })
             .optional()
     };
-    let Some((definition, created_at)) = read().map_err(sql_failed)? else {
+    let Some((definition, created_at)) = read().map_err(|error| sql_failed(&error))? else {
         return Ok(None);
     };
     serde_json::from_str(&definition)
@@ -927,12 +927,12 @@ impl CatalogService {
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect()
         };
-        read().map_err(sql_failed)
+        read().map_err(|error| sql_failed(&error))
     }
 }
 
 /// A failed read of the store, as the 500 it answers.
-fn sql_failed(error: rusqlite::Error) -> ApiError {
+fn sql_failed(error: &rusqlite::Error) -> ApiError {
     ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
         code::INTERNAL_ERROR,

@@ -135,21 +135,11 @@ mod tests {
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
     use super::*;
-    use crate::reconcile::{ApplyOptions, apply, plan};
 
     /// A kept state over a store holding the openai-credits example (credit system
     /// `credits`).
     fn cache(path: &std::path::Path) -> LiveCache {
-        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("pricing-examples/openai-credits/pricing.toml");
-        let catalog = crate::compile_path(&example)
-            .expect("the example loads")
-            .catalog
-            .expect("the example is valid");
-        let mut store = LocalStore::open(path).expect("a store");
-        let planned = plan(&mut store, &catalog).expect("a plan");
-        apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("applied");
-        LiveCache::new(store)
+        LiveCache::new(crate::serve::example_store(path))
     }
 
     fn held_by(live: &LiveState) -> u64 {

@@ -115,6 +115,23 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
     Ok(())
 }
 
+/// A store at `path` holding the openai-credits example (credit system `credits`), for the
+/// server's unit tests.
+#[cfg(test)]
+fn example_store(path: &Path) -> crate::backend::local::LocalStore {
+    use crate::reconcile::{ApplyOptions, apply, plan};
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing-examples/openai-credits/pricing.toml");
+    let catalog = crate::compile_path(&example)
+        .expect("the example loads")
+        .catalog
+        .expect("the example is valid");
+    let mut store = crate::backend::local::LocalStore::open(path).expect("a store");
+    let planned = plan(&mut store, &catalog).expect("a plan");
+    apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("applied");
+    store
+}
+
 /// The thread that owns the store at `state`.
 fn start_worker(
     state: &Path,

@@ -3,7 +3,7 @@
 //! store one way, and reads again: a state kept past the change fails it.
 
 use super::server::Server;
-use super::{OPENAI_CATALOG, apply_pricing, served_example};
+use super::{OPENAI_CATALOG, apply_pricing, on_top_up, served_example};
 use crate::support::{TestContext, stdout};
 
 /// The catalog of no objects: its preview says what removing everything does, with the
@@ -102,13 +102,7 @@ fn a_customer_attached_changes_the_customer_count_served() {
     read_all(&server);
     assert_eq!(customers_on_top_up(&server), 0);
     // Through the server: its ledger writes on a connection of its own.
-    let created = server.post("customers.get_or_create", r#"{"customer_id":"acme"}"#);
-    assert_eq!(created.status, 200, "{}", created.body);
-    let attached = server.post(
-        "billing.attach",
-        r#"{"customer_id":"acme","plan_id":"credit-top-up","feature_quantities":[{"feature_id":"credits","quantity":500}]}"#,
-    );
-    assert_eq!(attached.status, 200, "{}", attached.body);
+    on_top_up(&server, "acme");
     assert_eq!(customers_on_top_up(&server), 1);
     // Through the CLI's ledger, another process on the same file.
     for args in [
@@ -151,13 +145,7 @@ fn read_all_empty(server: &Server) {
 #[test]
 fn every_version_of_a_plan_is_listed_the_current_one_from_the_kept_state() {
     let (_context, server) = served_example();
-    let created = server.post("customers.get_or_create", r#"{"customer_id":"acme"}"#);
-    assert_eq!(created.status, 200, "{}", created.body);
-    let attached = server.post(
-        "billing.attach",
-        r#"{"customer_id":"acme","plan_id":"credit-top-up","feature_quantities":[{"feature_id":"credits","quantity":500}]}"#,
-    );
-    assert_eq!(attached.status, 200, "{}", attached.body);
+    on_top_up(&server, "acme");
     read_all(&server);
     // A customer is on the plan: a new price makes a version 2, and version 1 stays.
     let repriced = server.post(
