@@ -30,9 +30,52 @@ use crate::live::{LivePlan, LiveState, fingerprint};
 
 /// The plan that makes `live` match `desired`.
 pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
+    let fingerprints = Fingerprints {
+        live: live.catalog_fingerprint(),
+        pricing: fingerprint(desired),
+    };
+    diff_fingerprinted(desired, live, fingerprints)
+}
+
+/// [`diff`], given the fingerprints of `live` and `desired` (`live.catalog_fingerprint()`,
+/// `fingerprint(desired)`), for a caller that keeps both and diffs them again and again (a
+/// server): each fingerprint writes and hashes a whole catalog.
+pub fn diff_fingerprinted(desired: &Catalog, live: &LiveState, fingerprints: Fingerprints) -> Plan {
+    let Decisions { changes, refusals } = decide(desired, live);
+    let summary = Summary::of(&changes);
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        pricectl_version: env!("CARGO_PKG_VERSION").to_string(),
+        currency: desired.currency.clone(),
+        impact: price_impact(&live.catalog, desired),
+        terms: term_changes(live, desired),
+        changes,
+        summary,
+        refusals,
+        unmanaged: live.unmanaged.clone(),
+        environment: live.environment,
+        verdict: None,
+        fingerprints,
+    }
+}
+
+/// What a diff decides: the changes, in the order a billing system can follow them, and the
+/// refusals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decisions {
+    pub changes: Vec<Change>,
+    pub refusals: Vec<Refusal>,
+}
+
+/// The decisions of [`diff`] alone, without what they mean for prices and terms or the
+/// fingerprints: for a caller that shows only the decisions (a server's preview, which a
+/// client also asks for the customers on each plan, diffing an empty catalog against the
+/// whole live one).
+pub fn decide(desired: &Catalog, live: &LiveState) -> Decisions {
     let mut builder = Builder {
         live,
         refusals: Vec::new(),
+        plans_with_item: None,
     };
     if !live.catalog.currency.is_empty() && live.catalog.currency != desired.currency {
         builder.refusals.push(Refusal {
@@ -108,24 +151,9 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
     changes.extend(system_removals);
     changes.extend(losing_usage);
     changes.extend(feature_removals);
-
-    let summary = Summary::of(&changes);
-    Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        pricectl_version: env!("CARGO_PKG_VERSION").to_string(),
-        currency: desired.currency.clone(),
-        impact: price_impact(&live.catalog, desired),
-        terms: term_changes(live, desired),
+    Decisions {
         changes,
-        summary,
         refusals: builder.refusals,
-        unmanaged: live.unmanaged.clone(),
-        environment: live.environment,
-        verdict: None,
-        fingerprints: Fingerprints {
-            live: live.catalog_fingerprint(),
-            pricing: fingerprint(desired),
-        },
     }
 }
 
@@ -173,6 +201,9 @@ object!(PricingPlan, Plan);
 struct Builder<'a> {
     live: &'a LiveState,
     refusals: Vec<Refusal>,
+    /// Item id → the live plans that have an item of it, by plan id: built when a removal
+    /// first asks, so a removal of every feature looks at the plans of each, not all plans.
+    plans_with_item: Option<BTreeMap<&'a str, Vec<&'a String>>>,
 }
 
 impl Builder<'_> {
@@ -236,7 +267,7 @@ impl Builder<'_> {
     /// Why a removed object must be kept (archived), if it must: customers on a plan, or a
     /// use of a feature or credit system that outlives this plan.
     fn keeps(
-        &self,
+        &mut self,
         kind: ObjectKind,
         id: &str,
         desired: &Catalog,
@@ -251,28 +282,34 @@ impl Builder<'_> {
         }
         let mut users = Vec::new();
         for (system_id, system) in &self.live.catalog.credit_systems {
-            let address = Address::credit_system(system_id.clone());
             // A credit system the pricing keeps draws from what the pricing says (which, once
             // checked, is not this id); one it removes keeps its costs only if it is archived.
-            if system.costs.contains_key(id)
-                && !desired.credit_systems.contains_key(system_id)
-                && !removed.contains(&address)
-            {
+            if !system.costs.contains_key(id) || desired.credit_systems.contains_key(system_id) {
+                continue;
+            }
+            let address = Address::credit_system(system_id.clone());
+            if !removed.contains(&address) {
                 users.push(User {
                     address,
                     older_version: false,
                 });
             }
         }
-        for (plan_id, plan) in &self.live.catalog.plans {
-            let address = Address::plan(plan_id.clone());
-            if !plan.items.contains_key(id) {
-                continue;
+        let live = self.live;
+        let plans_with_item = self.plans_with_item.get_or_insert_with(|| {
+            let mut index: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+            for (plan_id, plan) in &live.catalog.plans {
+                for item_id in plan.items.keys() {
+                    index.entry(item_id).or_default().push(plan_id);
+                }
             }
+            index
+        });
+        for &plan_id in plans_with_item.get(id).map_or(&[][..], Vec::as_slice) {
+            let address = Address::plan(plan_id.clone());
             // The current version survives when the plan is archived, or when customers on it
             // keep it while the change becomes a new version.
-            let customers_on_current = self
-                .live
+            let customers_on_current = live
                 .plans
                 .get(plan_id)
                 .map_or(0, LivePlan::customers_on_current);

@@ -5,11 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::api_error::ApiError;
+use super::live_cache::{Live, LiveCache};
 use crate::autumn::mapping::{
     CatalogFeature, feature_from_wire, features_to_wire, item_changes, plan_from_wire,
     plan_to_wire, price_change,
@@ -23,13 +25,14 @@ use crate::autumn::wire::feature::{Feature as WireFeature, FeatureParams, Featur
 use crate::autumn::wire::plan::{
     Plan as WirePlan, PlanDeleteParams, PlanGetParams, PlanItemParams, PlanListParams, PlanParams,
 };
-use crate::backend::Backend;
 use crate::backend::local::LocalStore;
 use crate::catalog::{Address, Catalog, ObjectKind, Plan};
-use crate::diff::{Action, Change, Plan as ChangePlan, Reason, diff};
+use crate::diff::{
+    Action, Change, Decisions, Fingerprints, Plan as ChangePlan, Reason, decide, diff_fingerprinted,
+};
 use crate::dsl::SourceSet;
 use crate::dsl::write::write_pricing_to_compile;
-use crate::live::LiveState;
+use crate::live::{LiveState, fingerprint};
 use crate::reconcile::{ApplyError, ApplyOptions, apply};
 use crate::render::{reason_words, refusal_words};
 
@@ -43,49 +46,63 @@ const COMPILED_KEPT: usize = 2;
 
 /// The catalog side of the store.
 pub struct CatalogService {
-    store: LocalStore,
+    /// The store, its live state kept while the store has not changed.
+    store: LiveCache,
     /// The last catalogs compiled, most recent first, each with what it compiled to. A client
     /// previews a catalog and then sends it (`atmn push`; `pricectl plan`, then `apply`,
     /// which plans again), and compiling a large catalog is most of such a request's work;
     /// compiling is a function of the catalog alone, so an equal one is not compiled again.
-    compiled: Vec<(Catalog, Catalog)>,
+    compiled: Vec<(Catalog, Arc<Compiled>)>,
 }
 
 impl CatalogService {
     pub fn new(store: LocalStore) -> CatalogService {
         CatalogService {
-            store,
+            store: LiveCache::new(store),
             compiled: Vec::new(),
         }
     }
 
-    /// [`compiled`], or what an equal catalog compiled to moments ago.
-    fn compiled(&mut self, desired: &Catalog) -> Result<Catalog, ApiError> {
-        if let Some(index) = self.compiled.iter().position(|(sent, _)| sent == desired) {
+    /// [`compiled`], or what an equal catalog compiled to moments ago (shared, not copied:
+    /// a large catalog's copy is a request's worth of work).
+    fn compiled(&mut self, desired: Catalog) -> Result<Arc<Compiled>, ApiError> {
+        if let Some(index) = self.compiled.iter().position(|(sent, _)| *sent == desired) {
             let entry = self.compiled.remove(index);
-            let catalog = entry.1.clone();
+            let catalog = Arc::clone(&entry.1);
             self.compiled.insert(0, entry);
             return Ok(catalog);
         }
-        let catalog = compiled(desired)?;
+        let catalog = compiled(&desired)?;
+        let catalog = Arc::new(Compiled {
+            fingerprint: fingerprint(&catalog),
+            catalog,
+        });
         self.compiled.truncate(COMPILED_KEPT - 1);
-        self.compiled.insert(0, (desired.clone(), catalog.clone()));
+        self.compiled.insert(0, (desired, Arc::clone(&catalog)));
         Ok(catalog)
     }
 
     /// The live catalog; an empty store's currency is the one its first catalog takes, so a
     /// first `features.create` compiles like any later one.
-    fn live(&mut self) -> Result<LiveState, ApiError> {
-        let mut live = self.store.fetch()?;
+    fn live(&mut self) -> Result<Arc<Live>, ApiError> {
+        let live = self.store.live()?;
         if live.catalog.currency.is_empty() {
+            let mut live = LiveState::clone(&live);
             live.catalog.currency = DEFAULT_CURRENCY.to_string();
+            return Ok(Arc::new(Live::new(live)));
         }
         Ok(live)
     }
 
-    /// The catalog's currency; an empty store's is the one a first catalog would take.
+    /// The catalog's currency; an empty store's is the one a first catalog would take. Read
+    /// alone when the live state is not at hand: it is one row.
     pub fn currency(&mut self) -> Result<String, ApiError> {
-        Ok(self.live()?.catalog.currency)
+        let currency = self.store.currency()?;
+        Ok(if currency.is_empty() {
+            DEFAULT_CURRENCY.to_string()
+        } else {
+            currency
+        })
     }
 
     pub fn list_features(&mut self) -> Result<Vec<WireFeature>, ApiError> {
@@ -110,7 +127,7 @@ impl CatalogService {
         }
         let mut desired = live.catalog.clone();
         insert_feature(&mut desired, feature_from_wire(params, &live.catalog, "")?);
-        self.apply(&live, &desired, false)?;
+        self.apply(&live, desired, false)?;
         self.get_feature(&params.feature_id)
     }
 
@@ -151,7 +168,7 @@ impl CatalogService {
             }
         }
         insert_feature(&mut desired, feature);
-        self.apply(&live, &desired, params.archived == Some(true))?;
+        self.apply(&live, desired, params.archived == Some(true))?;
         self.get_feature(&params.feature_id)
     }
 
@@ -162,7 +179,7 @@ impl CatalogService {
         }
         let mut desired = live.catalog.clone();
         remove_feature(&mut desired, feature_id);
-        self.delete(&live, &desired)
+        self.delete(&live, desired)
     }
 
     pub fn list_plans(
@@ -171,23 +188,37 @@ impl CatalogService {
         env: &str,
     ) -> Result<Vec<WirePlan>, ApiError> {
         let live = self.live()?;
-        let versions = plan_versions(self.store.store().connection(), None)?;
-        Ok(versions
-            .into_iter()
-            .filter(|version| {
-                let current = live
-                    .plans
-                    .get(&version.plan.id)
-                    .is_some_and(|plan| plan.version == version.version);
-                (current || params.all_versions)
-                    && live
-                        .catalog
-                        .plans
-                        .get(&version.plan.id)
-                        .is_some_and(|plan| params.include_archived || !plan.archived)
-            })
-            .map(|version| version.to_wire(&live, env))
-            .collect())
+        let connection = self.store.store().connection();
+        let mut listed = Vec::new();
+        // By plan id and version, as `ORDER BY plan_id, version` (text compares as bytes).
+        for ((plan_id, version), created_at) in versions_created_at(connection)? {
+            let Some(plan) = live.catalog.plans.get(&plan_id) else {
+                continue;
+            };
+            if plan.archived && !params.include_archived {
+                continue;
+            }
+            let current = live
+                .plans
+                .get(&plan_id)
+                .is_some_and(|live_plan| live_plan.version == version);
+            if current {
+                // The live catalog's plan is that version's stored definition, read with the
+                // kept live state: not read and parsed again.
+                listed.push(plan_to_wire(
+                    plan,
+                    &live.catalog.features,
+                    version,
+                    created_at,
+                    env,
+                ));
+            } else if params.all_versions
+                && let Some(stored) = plan_version(connection, &plan_id, version)?
+            {
+                listed.push(stored.to_wire(&live, env));
+            }
+        }
+        Ok(listed)
     }
 
     pub fn get_plan(&mut self, params: &PlanGetParams, env: &str) -> Result<WirePlan, ApiError> {
@@ -200,19 +231,14 @@ impl CatalogService {
         let wanted = params.version.unwrap_or(current);
         // The one version asked for, not every version of every plan: a write answers with
         // its plan, and reading them all made each write cost the size of the catalog.
-        plan_versions(
-            self.store.store().connection(),
-            Some((&params.plan_id, wanted)),
-        )?
-        .into_iter()
-        .next()
-        .map(|version| version.to_wire(&live, env))
-        .ok_or_else(|| {
-            ApiError::not_found(
-                code::PRODUCT_NOT_FOUND,
-                format!("plan `{}` has no version {wanted}", params.plan_id),
-            )
-        })
+        plan_version(self.store.store().connection(), &params.plan_id, wanted)?
+            .map(|version| version.to_wire(&live, env))
+            .ok_or_else(|| {
+                ApiError::not_found(
+                    code::PRODUCT_NOT_FOUND,
+                    format!("plan `{}` has no version {wanted}", params.plan_id),
+                )
+            })
     }
 
     pub fn create_plan(&mut self, params: &PlanParams, env: &str) -> Result<WirePlan, ApiError> {
@@ -227,7 +253,7 @@ impl CatalogService {
         let mut desired = live.catalog.clone();
         let plan = plan_from_wire(params, None, &live.catalog.features, "")?;
         desired.plans.insert(plan.id.clone(), plan);
-        self.apply(&live, &desired, false)?;
+        self.apply(&live, desired, false)?;
         self.current_plan(&params.plan_id, env)
     }
 
@@ -274,7 +300,7 @@ impl CatalogService {
         }
         let mut desired = live.catalog.clone();
         desired.plans.insert(plan.id.clone(), plan);
-        self.apply(&live, &desired, params.archived == Some(true))?;
+        self.apply(&live, desired, params.archived == Some(true))?;
         self.current_plan(&params.plan_id, env)
     }
 
@@ -285,7 +311,7 @@ impl CatalogService {
         }
         let mut desired = live.catalog.clone();
         desired.plans.remove(&params.plan_id);
-        self.delete(&live, &desired)
+        self.delete(&live, desired)
     }
 
     pub fn preview(
@@ -294,9 +320,10 @@ impl CatalogService {
         env: &str,
     ) -> Result<CatalogPreview, ApiError> {
         let live = self.live()?;
-        let desired = self.compiled(&desired_from_update(params, &live.catalog)?)?;
-        let plan = diff(&desired, &live);
-        Ok(preview(&plan, params, &desired, &live, env))
+        let desired = self.compiled(desired_from_update(params, &live.catalog)?)?;
+        // The answer says what happens to each object, never what it does to prices.
+        let decisions = decide(&desired.catalog, &live);
+        Ok(preview(&decisions, params, &desired.catalog, &live, env))
     }
 
     pub fn update(
@@ -306,7 +333,7 @@ impl CatalogService {
     ) -> Result<CatalogUpdateResponse, ApiError> {
         let live = self.live()?;
         let desired = desired_from_update(params, &live.catalog)?;
-        self.apply(&live, &desired, !params.skip_deletions)?;
+        self.apply(&live, desired, !params.skip_deletions)?;
         // Autumn answers with the objects of the body, as they are now
         // (`resolveCatalogUpdateResponse` in `updateCatalog.ts`), not the whole catalog.
         let plan_ids: BTreeSet<&str> = params
@@ -354,9 +381,9 @@ impl CatalogService {
 
     /// Removes what `desired` leaves out: a delete, unless the diff keeps the object
     /// (customers, or objects that use it), which Autumn refuses with "archive it instead".
-    fn delete(&mut self, live: &LiveState, desired: &Catalog) -> Result<(), ApiError> {
+    fn delete(&mut self, live: &Live, desired: Catalog) -> Result<(), ApiError> {
         let desired = self.compiled(desired)?;
-        let plan = diff(&desired, live);
+        let plan = desired.diff(live);
         if let Some(change) = plan
             .changes
             .iter()
@@ -388,20 +415,20 @@ impl CatalogService {
                 ),
             ));
         }
-        self.apply_plan(&plan, &desired, true)
+        self.apply_plan(&plan, &desired.catalog, true)
     }
 
     /// Makes the live catalog `desired` through the compiler, the diff and the apply of
     /// `pricectl apply`; removals only with `allow_destroy`.
     fn apply(
         &mut self,
-        live: &LiveState,
-        desired: &Catalog,
+        live: &Live,
+        desired: Catalog,
         allow_destroy: bool,
     ) -> Result<(), ApiError> {
         let desired = self.compiled(desired)?;
-        let plan = diff(&desired, live);
-        self.apply_plan(&plan, &desired, allow_destroy)
+        let plan = desired.diff(live);
+        self.apply_plan(&plan, &desired.catalog, allow_destroy)
     }
 
     fn apply_plan(
@@ -447,6 +474,23 @@ impl CatalogService {
                 error.to_string(),
             )),
         }
+    }
+}
+
+/// What a catalog sent compiled to, with its fingerprint (what a plan of it records).
+struct Compiled {
+    catalog: Catalog,
+    fingerprint: String,
+}
+
+impl Compiled {
+    /// The plan that makes `live` this catalog: `diff` with the fingerprints both keep.
+    fn diff(&self, live: &Live) -> ChangePlan {
+        let fingerprints = Fingerprints {
+            live: live.fingerprint().to_string(),
+            pricing: self.fingerprint.clone(),
+        };
+        diff_fingerprinted(&self.catalog, live, fingerprints)
     }
 }
 
@@ -555,23 +599,29 @@ fn desired_from_update(params: &CatalogUpdateParams, live: &Catalog) -> Result<C
 /// The diff as `catalog.preview_update` answers it: every feature and plan of the body or of
 /// the live catalog, with what would happen to it.
 fn preview(
-    plan: &ChangePlan,
+    plan: &Decisions,
     params: &CatalogUpdateParams,
     desired: &Catalog,
     live: &LiveState,
     env: &str,
 ) -> CatalogPreview {
-    let change_of = |address: &Address| {
-        plan.changes
-            .iter()
-            .find(|change| change.address == *address)
-    };
-    let blocked = |address: &Address| {
-        plan.refusals
-            .iter()
-            .any(|refusal| refusal.address.as_ref() == Some(address))
-    };
-    let wire_features = features_to_wire(desired);
+    // Each object's first change, and the objects refused, looked up by address: a search
+    // through every change for every object cost the square of the catalog's size.
+    let mut changes: BTreeMap<&Address, &Change> = BTreeMap::new();
+    for change in &plan.changes {
+        changes.entry(&change.address).or_insert(change);
+    }
+    let change_of = |address: &Address| changes.get(address).copied();
+    let refused: BTreeSet<&Address> = plan
+        .refusals
+        .iter()
+        .filter_map(|refusal| refusal.address.as_ref())
+        .collect();
+    let blocked = |address: &Address| refused.contains(address);
+    let mut wire_features: BTreeMap<String, WireFeature> = BTreeMap::new();
+    for feature in features_to_wire(desired) {
+        wire_features.entry(feature.id.clone()).or_insert(feature);
+    }
     let mut feature_ids: Vec<(String, ObjectKind)> = Vec::new();
     for catalog in [desired, &live.catalog] {
         feature_ids.extend(
@@ -606,10 +656,7 @@ fn preview(
             };
             let is_blocked = blocked(&address);
             FeatureChange {
-                feature: wire_features
-                    .iter()
-                    .find(|feature| feature.id == id)
-                    .cloned(),
+                feature: wire_features.get(&id).cloned(),
                 feature_id: id,
                 action,
                 will_archive: change.is_some_and(|change| change.action == Action::Archive),
@@ -819,53 +866,51 @@ impl PlanVersion {
     }
 }
 
-/// Every stored version of every plan, by plan and version; or only `(plan id, version)`.
-fn plan_versions(
-    connection: &Connection,
-    only: Option<(&str, u32)>,
-) -> Result<Vec<PlanVersion>, ApiError> {
-    let read = || -> rusqlite::Result<Vec<(String, u32, i64)>> {
-        let row = |row: &rusqlite::Row<'_>| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
-        match only {
-            Some((plan_id, version)) => connection
-                .prepare_cached(
-                    "SELECT definition, version, created_at FROM plan_versions WHERE plan_id = ?1 AND version = ?2",
-                )?
-                .query_map(rusqlite::params![plan_id, version], row)?
-                .collect(),
-            None => connection
-                .prepare_cached(
-                    "SELECT definition, version, created_at FROM plan_versions ORDER BY plan_id, version",
-                )?
-                .query_map([], row)?
-                .collect(),
-        }
+/// When each stored version of each plan was created, by (plan id, version).
+fn versions_created_at(connection: &Connection) -> Result<BTreeMap<(String, u32), i64>, ApiError> {
+    let read = || -> rusqlite::Result<BTreeMap<(String, u32), i64>> {
+        connection
+            .prepare_cached("SELECT plan_id, version, created_at FROM plan_versions")?
+            .query_map([], |row| Ok(((row.get(0)?, row.get(1)?), row.get(2)?)))?
+            .collect()
     };
-    read()
+    read().map_err(|error| sql_failed(&error))
+}
+
+/// The stored version `version` of plan `plan_id`, if there is one.
+fn plan_version(
+    connection: &Connection,
+    plan_id: &str,
+    version: u32,
+) -> Result<Option<PlanVersion>, ApiError> {
+    let read = || -> rusqlite::Result<Option<(String, i64)>> {
+        connection
+            .prepare_cached(
+                "SELECT definition, created_at FROM plan_versions WHERE plan_id = ?1 AND version = ?2",
+            )?
+            .query_row(rusqlite::params![plan_id, version], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+    };
+    let Some((definition, created_at)) = read().map_err(|error| sql_failed(&error))? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&definition)
+        .map(|plan| {
+            Some(PlanVersion {
+                plan,
+                version,
+                created_at,
+            })
+        })
         .map_err(|error| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 code::INTERNAL_ERROR,
-                error.to_string(),
+                format!("a stored plan version cannot be read: {error}"),
             )
-        })?
-        .into_iter()
-        .map(|(definition, version, created_at)| {
-            serde_json::from_str(&definition)
-                .map(|plan| PlanVersion {
-                    plan,
-                    version,
-                    created_at,
-                })
-                .map_err(|error| {
-                    ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        code::INTERNAL_ERROR,
-                        format!("a stored plan version cannot be read: {error}"),
-                    )
-                })
         })
-        .collect()
 }
 
 impl CatalogService {
@@ -882,12 +927,15 @@ impl CatalogService {
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect()
         };
-        read().map_err(|error| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                code::INTERNAL_ERROR,
-                error.to_string(),
-            )
-        })
+        read().map_err(|error| sql_failed(&error))
     }
+}
+
+/// A failed read of the store, as the 500 it answers.
+fn sql_failed(error: &rusqlite::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        code::INTERNAL_ERROR,
+        error.to_string(),
+    )
 }

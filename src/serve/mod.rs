@@ -7,6 +7,7 @@
 //! - [`call`]: the routes, each body read into its wire type ([`crate::autumn::wire`]).
 //! - [`worker`]: the one thread that owns the store and performs calls in order.
 //! - [`catalog`]: catalog endpoints through the compiler, diff and apply of `pricectl apply`.
+//! - [`live_cache`]: the store's live state, kept while the store has not changed.
 //! - [`runtime`]: customers, attach, track, check and grants through the ledger.
 //! - [`customer_controls`]: a customer's `billing_controls`, answered merged with its plans'
 //!   and read from `customers.update` into its auto top-up switches.
@@ -20,6 +21,7 @@ mod call;
 mod catalog;
 mod customer_controls;
 mod idempotency;
+mod live_cache;
 mod paging;
 mod request_log;
 mod runtime;
@@ -111,6 +113,23 @@ pub fn run(options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> Result<(), 
         writer.finish();
     }
     Ok(())
+}
+
+/// A store at `path` holding the openai-credits example (credit system `credits`), for the
+/// server's unit tests.
+#[cfg(test)]
+fn example_store(path: &Path) -> crate::backend::local::LocalStore {
+    use crate::reconcile::{ApplyOptions, apply, plan};
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("pricing-examples/openai-credits/pricing.toml");
+    let catalog = crate::compile_path(&example)
+        .expect("the example loads")
+        .catalog
+        .expect("the example is valid");
+    let mut store = crate::backend::local::LocalStore::open(path).expect("a store");
+    let planned = plan(&mut store, &catalog).expect("a plan");
+    apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("applied");
+    store
 }
 
 /// The thread that owns the store at `state`.

@@ -378,21 +378,12 @@ fn json<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reconcile::{ApplyOptions, apply, plan};
 
     /// A service over a store holding the openai-credits example, with the customer `u1`
     /// holding 100 credits.
     fn service(directory: &std::path::Path) -> Service {
         let path = directory.join("local.db");
-        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("pricing-examples/openai-credits/pricing.toml");
-        let catalog = crate::compile_path(&example)
-            .expect("the example loads")
-            .catalog
-            .expect("the example is valid");
-        let mut store = LocalStore::open(&path).expect("a store");
-        let planned = plan(&mut store, &catalog).expect("a plan");
-        apply(&mut store, &planned, &catalog, ApplyOptions::default()).expect("applied");
+        let store = crate::serve::example_store(&path);
         let mut service = Service {
             catalog: CatalogService::new(store),
             claims: Claims::open(&path).expect("claims"),

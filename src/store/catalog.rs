@@ -49,14 +49,8 @@ impl Store {
         let connection = self.connection();
         let failed = |source| self.failed(source);
         let revision = self.catalog_revision()?;
-        let currency: Option<String> = connection
-            .query_row("SELECT value FROM meta WHERE key = 'currency'", [], |row| {
-                row.get(0)
-            })
-            .optional()
-            .map_err(failed)?;
         let mut catalog = Catalog {
-            currency: currency.unwrap_or_default(),
+            currency: self.currency()?,
             features: self.read_objects("SELECT id, definition FROM features")?,
             credit_systems: self.read_objects("SELECT id, definition FROM credit_systems")?,
             plans: BTreeMap::new(),
@@ -95,6 +89,16 @@ impl Store {
             versions,
             revision,
         })
+    }
+
+    /// The catalog's currency; empty while nothing has been applied.
+    pub fn currency(&self) -> Result<String, StoreError> {
+        let currency: Option<String> = self
+            .connection()
+            .prepare_cached("SELECT value FROM meta WHERE key = 'currency'")
+            .and_then(|mut statement| statement.query_row([], |row| row.get(0)).optional())
+            .map_err(|source| self.failed(source))?;
+        Ok(currency.unwrap_or_default())
     }
 
     /// The catalog revision: a number every apply raises in the transaction that changes the

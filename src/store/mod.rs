@@ -15,6 +15,7 @@
 //! creates or migrates a store.
 
 mod catalog;
+mod change_stamp;
 mod checkpointer;
 mod error;
 mod identity;
@@ -29,6 +30,7 @@ pub(crate) use catalog::catalog_revision_sql;
 pub use catalog::{
     PlanVersions, StoredCatalog, bump_catalog_revision, catalog_revision, revision_of,
 };
+pub use change_stamp::ChangeStamp;
 pub use checkpointer::Checkpointer;
 pub use error::StoreError;
 pub use identity::APPLICATION_ID;

@@ -51,12 +51,25 @@ impl LocalStore {
         self.store
     }
 
-    fn fetch_state(&self) -> Result<LiveState, BackendError> {
+    /// [`Backend::fetch`], and the moment its answer changes with no write to the store in
+    /// between: when the first prepaid credits it counts as held expire. `None` when nothing
+    /// it counts expires. Nothing else in it depends on the time.
+    pub fn fetch_until(&mut self) -> Result<(LiveState, Option<SystemTime>), BackendError> {
+        let (live, first_expiry) = self.fetch_state().map_err(|error| self.located(error))?;
+        // A lot counts while `expires_at > now` in milliseconds: from `expires_at` on, not.
+        let until = first_expiry.map(|millis| {
+            UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(millis).unwrap_or(0))
+        });
+        Ok((live, until))
+    }
+
+    fn fetch_state(&self) -> Result<(LiveState, Option<i64>), BackendError> {
         let stored = self.store.read_catalog()?;
         let connection = self.store.connection();
         let mut state = LiveState::empty(&stored.catalog.currency);
         state.catalog = stored.catalog;
-        state.held_credits = Some(held_credits(connection, &state.catalog.credit_systems)?);
+        let (held, first_expiry) = held_credits(connection, &state.catalog.credit_systems)?;
+        state.held_credits = Some(held);
 
         let mut customers: BTreeMap<(String, u32), u64> = BTreeMap::new();
         let mut statement = connection.prepare(
@@ -115,7 +128,7 @@ impl LocalStore {
                 live_plan.customers_ever = u64::try_from(count).unwrap_or(0);
             }
         }
-        Ok(state)
+        Ok((state, first_expiry))
     }
 
     /// Names the store in a bare `SQLite` failure.
@@ -125,18 +138,20 @@ impl LocalStore {
 }
 
 /// The prepaid credits customers hold of each credit system: purchased lots with credits left
-/// that have not expired, summed exactly. Every credit system is listed, held or not.
+/// that have not expired, summed exactly. Every credit system is listed, held or not. With
+/// them, the first moment one of the lots counted expires (and the sums change).
 fn held_credits<T>(
     connection: &Connection,
     credit_systems: &BTreeMap<String, T>,
-) -> Result<BTreeMap<String, HeldCredits>, BackendError> {
+) -> Result<(BTreeMap<String, HeldCredits>, Option<i64>), BackendError> {
     let mut held: BTreeMap<String, (std::collections::BTreeSet<String>, rust_decimal::Decimal)> =
         credit_systems
             .keys()
             .map(|id| (id.clone(), Default::default()))
             .collect();
+    let mut first_expiry: Option<i64> = None;
     let mut statement = connection.prepare(
-        "SELECT balance_key, customer_id, remaining FROM lots
+        "SELECT balance_key, customer_id, remaining, expires_at FROM lots
          WHERE source = 'purchased' AND (expires_at IS NULL OR expires_at > ?1)",
     )?;
     let rows = statement.query_map([now_millis()], |row| {
@@ -144,10 +159,11 @@ fn held_credits<T>(
             row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
             row.get::<_, String>(2)?,
+            row.get::<_, Option<i64>>(3)?,
         ))
     })?;
     for row in rows {
-        let (system, customer, remaining) = row?;
+        let (system, customer, remaining, expires_at) = row?;
         let Some((customers, credits)) = held.get_mut(&system) else {
             continue; // a feature's balance, not a credit system's
         };
@@ -157,6 +173,9 @@ fn held_credits<T>(
             }
         })?;
         if remaining > rust_decimal::Decimal::ZERO {
+            if let Some(expires_at) = expires_at {
+                first_expiry = Some(first_expiry.map_or(expires_at, |first| first.min(expires_at)));
+            }
             customers.insert(customer);
             *credits = credits
                 .checked_add(remaining)
@@ -165,13 +184,14 @@ fn held_credits<T>(
                 })?;
         }
     }
-    Ok(held
+    let held = held
         .into_iter()
         .map(|(system, (customers, credits))| {
             let customers = u64::try_from(customers.len()).unwrap_or(u64::MAX);
             (system, HeldCredits { customers, credits })
         })
-        .collect())
+        .collect();
+    Ok((held, first_expiry))
 }
 
 impl Backend for LocalStore {
@@ -183,7 +203,7 @@ impl Backend for LocalStore {
     }
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
-        self.fetch_state().map_err(|error| self.located(error))
+        self.fetch_until().map(|(live, _)| live)
     }
 
     fn capabilities(&self) -> Capabilities {

@@ -5,6 +5,7 @@
 mod crash;
 mod entities;
 mod hostile_clients;
+mod live_state;
 mod quantities;
 pub mod server;
 
@@ -60,6 +61,22 @@ fn customer_with_credits(server: &Server, credits: u32) {
         &format!(r#"{{"customer_id":"u1","feature_id":"credits","included_grant":{credits}}}"#),
     );
     assert_eq!(granted.status, 200, "{}", granted.body);
+}
+
+/// `customer` created and put on `credit-top-up` with 500 credits bought.
+fn on_top_up(server: &Server, customer: &str) {
+    let created = server.post(
+        "customers.get_or_create",
+        &format!(r#"{{"customer_id":"{customer}"}}"#),
+    );
+    assert_eq!(created.status, 200, "{}", created.body);
+    let attached = server.post(
+        "billing.attach",
+        &format!(
+            r#"{{"customer_id":"{customer}","plan_id":"credit-top-up","feature_quantities":[{{"feature_id":"credits","quantity":500}}]}}"#
+        ),
+    );
+    assert_eq!(attached.status, 200, "{}", attached.body);
 }
 
 fn actions(preview: &serde_json::Value) -> Vec<String> {
@@ -222,13 +239,7 @@ fn a_preview_says_what_a_plan_change_does_to_its_items_and_price() {
 #[test]
 fn a_catalog_change_that_removes_a_plan_with_customers_archives_it() {
     let (_context, server) = served_example();
-    let created = server.post("customers.get_or_create", r#"{"customer_id":"acme"}"#);
-    assert_eq!(created.status, 200, "{}", created.body);
-    let attached = server.post(
-        "billing.attach",
-        r#"{"customer_id":"acme","plan_id":"credit-top-up","feature_quantities":[{"feature_id":"credits","quantity":500}]}"#,
-    );
-    assert_eq!(attached.status, 200, "{}", attached.body);
+    on_top_up(&server, "acme");
     let deleted = server.post("plans.delete", r#"{"plan_id":"credit-top-up"}"#);
     let without_plan = OPENAI_CATALOG.replace(
         &OPENAI_CATALOG[OPENAI_CATALOG.find(r#"{"plan_id""#).expect("a plan")
