@@ -653,6 +653,102 @@ fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
     );
 }
 
+/// The answer of `catalog.update` is not used (the catalog is read again after it), but an
+/// answer that is not JSON is still named in the words a read of it says: here a truncated
+/// one, where a read of the whole value stops at the list left open.
+#[test]
+fn a_bulk_answer_that_is_not_json_fails_its_changes_in_the_words_of_its_read() {
+    let stub = Canned::start(vec![
+        (
+            "organization/me",
+            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
+        ),
+        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
+        (
+            "catalog.preview_update",
+            r#"{"feature_changes":[{"feature_id":"messages","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+        ),
+        ("catalog.update", r#"{"plans":["#.into()),
+    ]);
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
+    );
+    let output = context
+        .command()
+        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
+        .args(["--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", stub.address))
+        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+        .output()
+        .expect("pricectl runs");
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_eq!(stub.bodies("catalog.update").len(), 1, "not retried");
+    assert!(
+        stub.bodies("features.create").is_empty(),
+        "an unreadable answer is no refusal to try alone"
+    );
+    let seen = text(&output);
+    assert!(
+        seen.contains(
+            "Autumn's answer of `catalog.update` could not be read: EOF while parsing a list at line 1 column 10"
+        ) && seen.contains("failed (1): feature.messages"),
+        "{seen}"
+    );
+}
+
+/// The system's certificate roots are read for an `https` URL, as ever (here a store of one
+/// unreadable certificate, so the client refuses to start), and not for plain `http` to this
+/// machine, where no certificate is checked.
+#[test]
+fn the_certificate_roots_are_read_for_https_only() {
+    let stub = Canned::start(vec![
+        (
+            "organization/me",
+            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
+        ),
+        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
+        (
+            "catalog.preview_update",
+            r#"{"feature_changes":[],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+        ),
+    ]);
+    let context = TestContext::new();
+    context.write("pricing.toml", "version = 1\ncurrency = \"USD\"\n");
+    context.write(
+        "roots/bad.pem",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    );
+    std::fs::create_dir_all(context.directory().join("no-roots")).expect("a directory");
+    let plan = |url: &str| {
+        let output = context
+            .command()
+            .args([
+                "plan",
+                "pricing.toml",
+                "--backend",
+                "autumn",
+                "--api-url",
+                url,
+            ])
+            .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+            .env("SSL_CERT_FILE", context.directory().join("roots/bad.pem"))
+            .env("SSL_CERT_DIR", context.directory().join("no-roots"))
+            .output()
+            .expect("pricectl runs");
+        (output.status.code(), text(&output))
+    };
+    let (code, seen) = plan("https://127.0.0.1:9");
+    assert_eq!(code, Some(3), "unavailable: {seen}");
+    assert!(
+        seen.contains("the HTTPS client could not start"),
+        "the roots were not read: {seen}"
+    );
+    let (code, seen) = plan(&format!("http://{}", stub.address));
+    assert_eq!(code, Some(0), "{seen}");
+}
+
 /// Billing controls Autumn holds that the language cannot say (usage allowed past the balance,
 /// a limit counting only some events) are named in the plan and go back as Autumn holds them
 /// with an update of their plan, beside the controls the pricing gives.
