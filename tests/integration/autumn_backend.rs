@@ -698,6 +698,48 @@ fn a_bulk_answer_that_is_not_json_fails_its_changes_in_the_words_of_its_read() {
     );
 }
 
+/// A feature answer pricectl cannot read is set aside (or, without an id, named by its
+/// place), and the features beside it in the same answer are read all the same.
+#[test]
+fn an_unreadable_feature_is_set_aside_and_the_others_are_read() {
+    let stub = Canned::start(vec![
+        (
+            "organization/me",
+            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
+        ),
+        (
+            "features.list",
+            r#"{"list":[{"id":"sso","name":"SSO","type":"boolean","consumable":false,"archived":false},{"id":"ai","name":"AI","type":"ai_credit_system","consumable":true,"archived":false},{"name":"No id","type":"boolean","consumable":false,"archived":false}]}"#.into(),
+        ),
+        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
+        (
+            "catalog.preview_update",
+            r#"{"feature_changes":[],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+        ),
+    ]);
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.sso]\nname = \"SSO\"\ntype = \"boolean\"\n",
+    );
+    let output = context
+        .command()
+        .args(["plan", "pricing.toml", "--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", stub.address))
+        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+        .output()
+        .expect("pricectl runs");
+    let seen = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{seen}");
+    assert!(seen.contains("No changes."), "`sso` was read: {seen}");
+    assert!(
+        seen.contains(
+            "`feature.ai`: a feature pricectl cannot read: unknown variant `ai_credit_system`"
+        ) && seen.contains("features[2]"),
+        "{seen}"
+    );
+}
+
 /// The system's certificate roots are read for an `https` URL, as ever (here a store of one
 /// unreadable certificate, so the client refuses to start), and not for plain `http` to this
 /// machine, where no certificate is checked.

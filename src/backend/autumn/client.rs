@@ -172,6 +172,17 @@ impl Client {
             .map(drop)
     }
 
+    /// [`Client::call`], the answer's body as it came, for a caller that may read it in more
+    /// than one way ([`Client::read_answer`]).
+    pub fn call_for_body(
+        &self,
+        route: &str,
+        body: &impl Serialize,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<u8>, CallError> {
+        self.send_body(route, body, idempotency_key, self.policy.timeout)
+    }
+
     /// `GET /v1/{route}`, read as `R` (`organization/me`).
     pub fn get<R: DeserializeOwned>(&self, route: &str) -> Result<R, CallError> {
         let answer = self.send(route, None, None, self.policy.timeout)?;
@@ -207,7 +218,11 @@ impl Client {
     }
 
     /// An answer's body read as `R`; what cannot be read is said without the key.
-    fn read_answer<R: DeserializeOwned>(&self, route: &str, answer: &[u8]) -> Result<R, CallError> {
+    pub fn read_answer<R: DeserializeOwned>(
+        &self,
+        route: &str,
+        answer: &[u8],
+    ) -> Result<R, CallError> {
         serde_json::from_slice(answer).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: self.scrub(&error.to_string()),
