@@ -30,6 +30,40 @@ use crate::live::{LivePlan, LiveState, fingerprint};
 
 /// The plan that makes `live` match `desired`.
 pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
+    let (changes, refusals) = changes(desired, live);
+    let summary = Summary::of(&changes);
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        pricectl_version: env!("CARGO_PKG_VERSION").to_string(),
+        currency: desired.currency.clone(),
+        impact: price_impact(&live.catalog, desired),
+        terms: term_changes(live, desired),
+        changes,
+        summary,
+        refusals,
+        unmanaged: live.unmanaged.clone(),
+        environment: live.environment,
+        verdict: None,
+        fingerprints: Fingerprints {
+            live: live.catalog_fingerprint(),
+            pricing: fingerprint(desired),
+        },
+    }
+}
+
+/// The address of each change of [`diff`]'s plan, in its order, without the rest of the
+/// plan (its price impact, terms and fingerprints): what still differs after an apply.
+pub fn changed_addresses(desired: &Catalog, live: &LiveState) -> Vec<Address> {
+    changes(desired, live)
+        .0
+        .into_iter()
+        .map(|change| change.address)
+        .collect()
+}
+
+/// The changes that make `live` match `desired`, in the order they are made, and the
+/// refusals.
+fn changes(desired: &Catalog, live: &LiveState) -> (Vec<Change>, Vec<Refusal>) {
     let mut builder = Builder {
         live,
         refusals: Vec::new(),
@@ -108,25 +142,7 @@ pub fn diff(desired: &Catalog, live: &LiveState) -> Plan {
     changes.extend(system_removals);
     changes.extend(losing_usage);
     changes.extend(feature_removals);
-
-    let summary = Summary::of(&changes);
-    Plan {
-        format_version: PLAN_FORMAT_VERSION,
-        pricectl_version: env!("CARGO_PKG_VERSION").to_string(),
-        currency: desired.currency.clone(),
-        impact: price_impact(&live.catalog, desired),
-        terms: term_changes(live, desired),
-        changes,
-        summary,
-        refusals: builder.refusals,
-        unmanaged: live.unmanaged.clone(),
-        environment: live.environment,
-        verdict: None,
-        fingerprints: Fingerprints {
-            live: live.catalog_fingerprint(),
-            pricing: fingerprint(desired),
-        },
-    }
+    (changes, builder.refusals)
 }
 
 /// An update that turns a metered feature boolean.
