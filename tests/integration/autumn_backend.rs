@@ -605,12 +605,17 @@ fn a_change_autumn_refuses_is_reported_with_its_words_at_the_line_that_declares_
     context.bind(|| insta::assert_snapshot!(seen));
 }
 
-/// `catalog.update` skips a feature change it blocks and still answers 200: the catalog read
-/// again after it shows what did not take, and that change, tried alone, fails with Autumn's
-/// own refusal, naming it.
-#[test]
-fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
-    let stub = Canned::start(vec![
+/// An organization in dollars with no rewards, whose preview creates the features `created`
+/// and changes no plan, answering `routes` beside.
+fn organization(
+    created: &[&str],
+    mut routes: Vec<(&'static str, String)>,
+) -> Vec<(&'static str, String)> {
+    let changes: Vec<String> = created
+        .iter()
+        .map(|id| format!(r#"{{"feature_id":"{id}","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}}"#))
+        .collect();
+    routes.extend([
         (
             "organization/me",
             r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
@@ -618,8 +623,39 @@ fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
         ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
         (
             "catalog.preview_update",
-            r#"{"feature_changes":[{"feature_id":"messages","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+            format!(
+                r#"{{"feature_changes":[{}],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}}"#,
+                changes.join(",")
+            ),
         ),
+    ]);
+    routes
+}
+
+/// `pricectl apply --auto-approve` of a pricing of one metered feature, `messages`, against
+/// `stub`.
+fn apply_messages(stub: &Canned) -> Output {
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
+    );
+    context
+        .command()
+        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
+        .args(["--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", stub.address))
+        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+        .output()
+        .expect("pricectl runs")
+}
+
+/// `catalog.update` skips a feature change it blocks and still answers 200: the catalog read
+/// again after it shows what did not take, and that change, tried alone, fails with Autumn's
+/// own refusal, naming it.
+#[test]
+fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
+    let stub = Canned::start(organization(&["messages"], vec![
         (
             "catalog.update",
             r#"{"plans":[],"features":[],"rewards":[],"referral_programs":[]}"#.into(),
@@ -628,20 +664,8 @@ fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
             "features.create",
             r#"400 {"message":"Cannot change type of feature messages because it has a usage price set","code":"invalid_inputs"}"#.into(),
         ),
-    ]);
-    let context = TestContext::new();
-    context.write(
-        "pricing.toml",
-        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
-    );
-    let output = context
-        .command()
-        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
-        .args(["--backend", "autumn", "--api-url"])
-        .arg(format!("http://{}", stub.address))
-        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
-        .output()
-        .expect("pricectl runs");
+    ]));
+    let output = apply_messages(&stub);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert_eq!(stub.bodies("catalog.update").len(), 1);
     assert_eq!(stub.bodies("features.create").len(), 1, "tried alone");
@@ -658,31 +682,11 @@ fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
 /// one, where a read of the whole value stops at the list left open.
 #[test]
 fn a_bulk_answer_that_is_not_json_fails_its_changes_in_the_words_of_its_read() {
-    let stub = Canned::start(vec![
-        (
-            "organization/me",
-            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
-        ),
-        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
-        (
-            "catalog.preview_update",
-            r#"{"feature_changes":[{"feature_id":"messages","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
-        ),
-        ("catalog.update", r#"{"plans":["#.into()),
-    ]);
-    let context = TestContext::new();
-    context.write(
-        "pricing.toml",
-        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
-    );
-    let output = context
-        .command()
-        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
-        .args(["--backend", "autumn", "--api-url"])
-        .arg(format!("http://{}", stub.address))
-        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
-        .output()
-        .expect("pricectl runs");
+    let stub = Canned::start(organization(
+        &["messages"],
+        vec![("catalog.update", r#"{"plans":["#.into())],
+    ));
+    let output = apply_messages(&stub);
     assert_eq!(output.status.code(), Some(3), "{}", text(&output));
     assert_eq!(stub.bodies("catalog.update").len(), 1, "not retried");
     assert!(
@@ -702,21 +706,13 @@ fn a_bulk_answer_that_is_not_json_fails_its_changes_in_the_words_of_its_read() {
 /// place), and the features beside it in the same answer are read all the same.
 #[test]
 fn an_unreadable_feature_is_set_aside_and_the_others_are_read() {
-    let stub = Canned::start(vec![
-        (
-            "organization/me",
-            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
-        ),
-        (
+    let stub = Canned::start(organization(
+        &[],
+        vec![(
             "features.list",
             r#"{"list":[{"id":"sso","name":"SSO","type":"boolean","consumable":false,"archived":false},{"id":"ai","name":"AI","type":"ai_credit_system","consumable":true,"archived":false},{"name":"No id","type":"boolean","consumable":false,"archived":false}]}"#.into(),
-        ),
-        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
-        (
-            "catalog.preview_update",
-            r#"{"feature_changes":[],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
-        ),
-    ]);
+        )],
+    ));
     let context = TestContext::new();
     context.write(
         "pricing.toml",
@@ -745,17 +741,7 @@ fn an_unreadable_feature_is_set_aside_and_the_others_are_read() {
 /// machine, where no certificate is checked.
 #[test]
 fn the_certificate_roots_are_read_for_https_only() {
-    let stub = Canned::start(vec![
-        (
-            "organization/me",
-            r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
-        ),
-        ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
-        (
-            "catalog.preview_update",
-            r#"{"feature_changes":[],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
-        ),
-    ]);
+    let stub = Canned::start(organization(&[], Vec::new()));
     let context = TestContext::new();
     context.write("pricing.toml", "version = 1\ncurrency = \"USD\"\n");
     context.write(
@@ -766,14 +752,8 @@ fn the_certificate_roots_are_read_for_https_only() {
     let plan = |url: &str| {
         let output = context
             .command()
-            .args([
-                "plan",
-                "pricing.toml",
-                "--backend",
-                "autumn",
-                "--api-url",
-                url,
-            ])
+            .args(["plan", "pricing.toml", "--backend", "autumn"])
+            .args(["--api-url", url])
             .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
             .env("SSL_CERT_FILE", context.directory().join("roots/bad.pem"))
             .env("SSL_CERT_DIR", context.directory().join("no-roots"))
