@@ -12,8 +12,8 @@ use super::terms::unit;
 use crate::catalog::{Catalog, Currency, FeatureType, PriceInterval, Rate};
 
 /// (feature, plan, credit system) → money per unit, and how often it is charged (`None`:
-/// once).
-type Prices = BTreeMap<(String, String, Option<String>), (Decimal, Option<PriceInterval>)>;
+/// once). Borrowed from the catalog priced: only the impacts that differ own their ids.
+type Prices<'a> = BTreeMap<(&'a str, &'a str, Option<&'a str>), (Decimal, Option<PriceInterval>)>;
 
 /// The price per unit of every (feature, plan, via) that differs between `live` and `desired`.
 ///
@@ -31,8 +31,7 @@ pub fn price_impact(live: &Catalog, desired: &Catalog) -> Vec<PriceImpact> {
         &desired.currency
     };
     let minor_unit = Currency::from_code(currency).map_or(Decimal::new(1, 2), Currency::minor_unit);
-    let keys: BTreeSet<&(String, String, Option<String>)> =
-        before.keys().chain(after.keys()).collect();
+    let keys: BTreeSet<&(&str, &str, Option<&str>)> = before.keys().chain(after.keys()).collect();
     let mut impact = Vec::new();
     for key in keys {
         let (old_quote, new_quote) = (before.get(key), after.get(key));
@@ -44,7 +43,7 @@ pub fn price_impact(live: &Catalog, desired: &Catalog) -> Vec<PriceImpact> {
             old_quote.map(|quote| &quote.0),
             new_quote.map(|quote| &quote.0),
         );
-        let (feature, plan, via) = key;
+        let &(feature, plan, via) = key;
         let unit = unit(desired, live, feature);
         let smallest = [old, new]
             .into_iter()
@@ -57,10 +56,10 @@ pub fn price_impact(live: &Catalog, desired: &Catalog) -> Vec<PriceImpact> {
             1
         };
         impact.push(PriceImpact {
-            feature: feature.clone(),
+            feature: feature.to_string(),
             feature_name: unit.name.clone(),
-            plan: plan.clone(),
-            via: via.clone(),
+            plan: plan.to_string(),
+            via: via.map(str::to_string),
             before: old.map(Decimal::normalize),
             after: new.map(Decimal::normalize),
             change_percent: percent(old, new),
@@ -85,11 +84,11 @@ fn changed_keys<'a, T: PartialEq>(
 }
 
 /// The prices of a catalog that a change can touch.
-fn prices(
-    catalog: &Catalog,
+fn prices<'a>(
+    catalog: &'a Catalog,
     changed_plans: &BTreeSet<&str>,
     changed_systems: &BTreeSet<&str>,
-) -> Prices {
+) -> Prices<'a> {
     let mut prices = Prices::new();
     for (plan_id, plan) in &catalog.plans {
         let plan_changed = changed_plans.contains(plan_id.as_str());
@@ -109,16 +108,13 @@ fn prices(
                 for (feature_id, cost) in &system.costs {
                     if let Some(money) = cost.credits.checked_mul(per_unit) {
                         prices.insert(
-                            (feature_id.clone(), plan_id.clone(), Some(item_id.clone())),
+                            (feature_id, plan_id, Some(item_id.as_str())),
                             (money, interval),
                         );
                     }
                 }
             } else if plan_changed && is_metered(catalog, item_id) {
-                prices.insert(
-                    (item_id.clone(), plan_id.clone(), None),
-                    (per_unit, interval),
-                );
+                prices.insert((item_id, plan_id, None), (per_unit, interval));
             }
         }
     }

@@ -59,6 +59,16 @@ pub fn diff_fingerprinted(desired: &Catalog, live: &LiveState, fingerprints: Fin
     }
 }
 
+/// The address of each change of [`diff`]'s plan, in its order, without the rest of the
+/// plan (its price impact, terms and fingerprints): what still differs after an apply.
+pub fn changed_addresses(desired: &Catalog, live: &LiveState) -> Vec<Address> {
+    decide(desired, live)
+        .changes
+        .into_iter()
+        .map(|change| change.address)
+        .collect()
+}
+
 /// What a diff decides: the changes, in the order a billing system can follow them, and the
 /// refusals.
 #[derive(Debug, Clone, PartialEq)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
 
-use super::{Action, Change, Plan, Reason, RefusalReason, User, diff};
+use super::{Action, Change, Plan, Reason, RefusalReason, User, changed_addresses, diff};
 use crate::catalog::{
     Address, BasePrice, Billing, Catalog, CreditCost, CreditSystem, Feature, Included,
     ItemControls, ItemPrice, Plan as PricingPlan, PlanItem, PriceInterval, Rate,
@@ -440,4 +440,33 @@ fn decisions_ignore_customer_counts_but_not_what_is_done() {
         none.decisions(),
         "a version is not an update"
     );
+}
+
+#[test]
+fn what_still_differs_after_an_apply_is_the_plan_s_changes_by_address() {
+    let before = catalog(
+        vec![feature("a"), feature("b"), feature("gone")],
+        vec![credits(&[("a", "1")])],
+        vec![
+            plan("pro", "20", vec![item("a", "0.5")]),
+            plan("old", "5", Vec::new()),
+        ],
+    );
+    let after = catalog(
+        vec![feature("a"), feature("b"), feature("new")],
+        vec![credits(&[("a", "2"), ("b", "1")])],
+        vec![
+            plan("pro", "25", vec![item("a", "0.5"), item("b", "1")]),
+            plan("team", "50", Vec::new()),
+        ],
+    );
+    let current = live(before);
+    let planned: Vec<Address> = diff(&after, &current)
+        .changes
+        .into_iter()
+        .map(|change| change.address)
+        .collect();
+    assert!(planned.len() >= 5, "{planned:?}");
+    assert_eq!(changed_addresses(&after, &current), planned);
+    assert!(changed_addresses(&after, &live(after.clone())).is_empty());
 }

@@ -1,6 +1,6 @@
 use crate::backend::{ApplyProgress, ApplyReport, Backend, BackendError, NoProgress};
 use crate::catalog::{Address, Catalog};
-use crate::diff::{Plan, Refusal, decide};
+use crate::diff::{Plan, Refusal, changed_addresses};
 
 /// What an apply may do.
 #[derive(Debug, Clone, Copy, Default)]
@@ -102,15 +102,9 @@ pub fn apply_with_progress(
     // A plan without changes still goes to the backend: an empty store takes the plan's
     // currency from it (a catalog of no objects in EUR, applied, is a store in EUR).
     let report = backend.apply(plan, progress);
-    // Only what is left to change matters here: the decisions, without their price impact,
-    // terms and fingerprints.
-    let remaining = backend.fetch().map(|live| {
-        decide(desired, &live)
-            .changes
-            .into_iter()
-            .map(|change| change.address)
-            .collect()
-    });
+    let remaining = backend
+        .fetch()
+        .map(|live| changed_addresses(desired, &live));
     let outcome = ApplyOutcome {
         report,
         atomic: backend.capabilities().atomic,

@@ -79,7 +79,9 @@ pub fn render_plan_text_for(plan: &Plan, color: bool, comparison: &Comparison) -
     if !plan.impact.is_empty() {
         out.push_str("\nPrice impact:\n");
         for impact in &plan.impact {
-            let _ = writeln!(out, "  {}", impact_line(impact, style));
+            out.push_str("  ");
+            write_impact_line(&mut out, impact, style);
+            out.push('\n');
         }
     }
     write_unmanaged(&mut out, plan);
@@ -186,51 +188,46 @@ pub(super) fn write_change(out: &mut String, change: &Change, indent: usize, sty
             if count == 1 { "stays" } else { "stay" },
         );
     }
-    for (path, value) in field_lines(change) {
-        let _ = writeln!(out, "{body}{path}: {value}");
-    }
+    write_field_lines(out, change, &body);
     for item in &change.items {
         out.push('\n');
         write_change(out, item, indent + 4, style);
     }
 }
 
-/// `(path, shown value)` for every field a change shows: `old → new` for the fields that
+/// Every field a change shows, a line each at `body`: `old → new` for the fields that
 /// change, and for a created object with no field list, the values of the object it creates.
-fn field_lines(change: &Change) -> Vec<(String, String)> {
+fn write_field_lines(out: &mut String, change: &Change, body: &str) {
     if change.action == Action::Create {
         if change.fields.is_empty() {
-            return change
-                .after
-                .as_ref()
-                .map(|after| created_fields(after, !change.items.is_empty()))
-                .unwrap_or_default();
+            if let Some(after) = &change.after {
+                write_created_fields(out, after, !change.items.is_empty(), body);
+            }
+            return;
         }
-        return change
-            .fields
-            .iter()
-            .map(|field| (field.path.clone(), optional_value(field.after.as_ref())))
-            .collect();
+        for field in &change.fields {
+            let _ = write!(out, "{body}{}: ", field.path);
+            write_optional_value(out, field.after.as_ref());
+            out.push('\n');
+        }
+        return;
     }
-    change
-        .fields
-        .iter()
-        .map(|field| {
-            let shown = match (&field.before, &field.after) {
-                (Some(Value::String(before)), Some(Value::String(after)))
-                    if is_prose(before, after) =>
-                {
-                    word_diff(before, after)
-                }
-                (before, after) => format!(
-                    "{} → {}",
-                    optional_value(before.as_ref()),
-                    optional_value(after.as_ref())
-                ),
-            };
-            (field.path.clone(), shown)
-        })
-        .collect()
+    for field in &change.fields {
+        let _ = write!(out, "{body}{}: ", field.path);
+        match (&field.before, &field.after) {
+            (Some(Value::String(before)), Some(Value::String(after)))
+                if is_prose(before, after) =>
+            {
+                out.push_str(&word_diff(before, after));
+            }
+            (before, after) => {
+                write_optional_value(out, before.as_ref());
+                out.push_str(" → ");
+                write_optional_value(out, after.as_ref());
+            }
+        }
+        out.push('\n');
+    }
 }
 
 /// Text a reviewer reads word by word (a name, a description): words, not a decimal or an id.
@@ -243,7 +240,7 @@ fn is_prose(before: &str, after: &str) -> bool {
 /// without what is unset. A plan's items are left out when they are changes of their own.
 /// An item's `reset_on_attach` is shown only when set: few items reset on attach, and the
 /// default on every other item would be a line that says nothing.
-fn created_fields(state: &ObjectState, items_listed: bool) -> Vec<(String, String)> {
+fn write_created_fields(out: &mut String, state: &ObjectState, items_listed: bool, body: &str) {
     let (value, identity) = match state {
         ObjectState::Feature(feature) => (serde_json::to_value(feature), "id"),
         ObjectState::CreditSystem(system) => (serde_json::to_value(system), "id"),
@@ -251,9 +248,9 @@ fn created_fields(state: &ObjectState, items_listed: bool) -> Vec<(String, Strin
         ObjectState::Item(item) => (serde_json::to_value(item), "feature_id"),
     };
     let Ok(Value::Object(object)) = value else {
-        return Vec::new();
+        return;
     };
-    let mut lines = Vec::new();
+    let mut path = String::new();
     for (key, value) in &object {
         let is_listed_items =
             items_listed && matches!(state, ObjectState::Plan(_)) && key == "items";
@@ -261,54 +258,84 @@ fn created_fields(state: &ObjectState, items_listed: bool) -> Vec<(String, Strin
             && key == "reset_on_attach"
             && *value == Value::Bool(false);
         if key != identity && !is_listed_items && !is_default_reset {
-            flatten(key, value, &mut lines);
+            path.clear();
+            path.push_str(key);
+            write_leaves(out, body, &mut path, value);
         }
     }
-    lines
 }
 
-fn flatten(path: &str, value: &Value, lines: &mut Vec<(String, String)>) {
+/// Each leaf of `value` under `path` (dotted), a line each; `path` is as it was after.
+fn write_leaves(out: &mut String, body: &str, path: &mut String, value: &Value) {
     match value {
         Value::Null => {}
         Value::Object(object) if !object.is_empty() => {
             for (key, child) in object {
-                flatten(&format!("{path}.{key}"), child, lines);
+                let parent = path.len();
+                path.push('.');
+                path.push_str(key);
+                write_leaves(out, body, path, child);
+                path.truncate(parent);
             }
         }
-        _ => lines.push((path.to_string(), show_value(value))),
+        _ => {
+            out.push_str(body);
+            out.push_str(path);
+            out.push_str(": ");
+            write_value(out, value);
+            out.push('\n');
+        }
     }
 }
 
-fn optional_value(value: Option<&Value>) -> String {
-    value.map_or_else(|| "(none)".to_string(), show_value)
+fn write_optional_value(out: &mut String, value: Option<&Value>) {
+    match value {
+        Some(value) => write_value(out, value),
+        None => out.push_str("(none)"),
+    }
 }
 
-/// A JSON value as a reviewer reads it: strings (decimals included) unquoted, `null` as
-/// `(none)`, arrays and objects inline.
-pub(super) fn show_value(value: &Value) -> String {
+/// A JSON value as a reviewer reads it, written at the end of `out`: strings (decimals
+/// included) unquoted, `null` as `(none)`, arrays and objects inline.
+fn write_value(out: &mut String, value: &Value) {
     match value {
-        Value::Null => "(none)".to_string(),
-        Value::String(text) if is_plain(text) => text.clone(),
+        Value::Null => out.push_str("(none)"),
+        Value::String(text) if is_plain(text) => out.push_str(text),
         Value::Array(values) => {
-            let shown: Vec<String> = values.iter().map(show_nested).collect();
-            format!("[{}]", shown.join(", "))
+            out.push('[');
+            for (index, value) in values.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                write_nested(out, value);
+            }
+            out.push(']');
         }
         Value::Object(object) => {
-            let shown: Vec<String> = object
-                .iter()
-                .map(|(key, value)| format!("{key}: {}", show_nested(value)))
-                .collect();
-            format!("{{{}}}", shown.join(", "))
+            out.push('{');
+            for (index, (key, value)) in object.iter().enumerate() {
+                if index > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(key);
+                out.push_str(": ");
+                write_nested(out, value);
+            }
+            out.push('}');
         }
-        other => other.to_string(),
+        other => {
+            let _ = write!(out, "{other}");
+        }
     }
 }
 
 /// Inside an array or object, strings that would blur the punctuation are quoted.
-fn show_nested(value: &Value) -> String {
+fn write_nested(out: &mut String, value: &Value) {
     match value {
-        Value::String(text) if text.contains([',', ':', '[', ']', '{', '}']) => value.to_string(),
-        _ => show_value(value),
+        Value::String(text) if text.contains([',', ':', '[', ']', '{', '}']) => {
+            let _ = write!(out, "{value}");
+        }
+        _ => write_value(out, value),
     }
 }
 
@@ -320,53 +347,67 @@ fn is_plain(text: &str) -> bool {
         && text != "(none)"
 }
 
-/// "o3 input tokens via credits in credit-top-up: $10.00 → $2.00 per 1M (−80.0%)".
-fn impact_line(impact: &PriceImpact, style: Style) -> String {
-    let mut line = impact.feature_name.clone();
+/// "o3 input tokens via credits in credit-top-up: $10.00 → $2.00 per 1M (−80.0%)", written
+/// at the end of `out`.
+fn write_impact_line(out: &mut String, impact: &PriceImpact, style: Style) {
+    out.push_str(&impact.feature_name);
     if let Some(via) = &impact.via {
-        let _ = write!(line, " via {via}");
+        let _ = write!(out, " via {via}");
     }
-    let _ = write!(line, " in {}: {}", impact.plan, impact_prices(impact));
+    let _ = write!(out, " in {}: ", impact.plan);
+    write_impact_prices(out, impact);
     if let Some(percent) = &impact.change_percent {
         let paint = if impact.is_increase() {
             Paint::Increase
         } else {
             Paint::Decrease
         };
-        let _ = write!(line, " ({})", style.paint(paint, &show_percent(*percent)));
+        let _ = write!(out, " ({})", style.paint(paint, &show_percent(*percent)));
     }
-    line
 }
 
 /// "$10.00 → $2.00 per 1M", or with one side missing "not sold → $2.00 per 1M".
 pub(super) fn impact_prices(impact: &PriceImpact) -> String {
-    let quote = quote_unit(impact);
+    let mut prices = String::new();
+    write_impact_prices(&mut prices, impact);
+    prices
+}
+
+/// [`impact_prices`], written at the end of `out`.
+fn write_impact_prices(out: &mut String, impact: &PriceImpact) {
     match (impact.before, impact.after) {
-        (Some(before), Some(after)) => format!(
-            "{} → {} {quote}",
-            money(before, impact.quoted_per, &impact.currency),
-            money(after, impact.quoted_per, &impact.currency)
-        ),
-        (before, after) => format!(
-            "{} → {}",
-            quoted_price(before, impact),
-            quoted_price(after, impact)
-        ),
+        (Some(before), Some(after)) => {
+            write_money(out, before, impact.quoted_per, &impact.currency);
+            out.push_str(" → ");
+            write_money(out, after, impact.quoted_per, &impact.currency);
+            out.push(' ');
+            write_quote_unit(out, impact);
+        }
+        (before, after) => {
+            write_quoted_price(out, before, impact);
+            out.push_str(" → ");
+            write_quoted_price(out, after, impact);
+        }
     }
 }
 
 /// "$10.00 per 1M", or "not sold".
 pub(super) fn quoted_price(price: Option<Decimal>, impact: &PriceImpact) -> String {
-    price.map_or_else(
-        || "not sold".to_string(),
-        |price| {
-            format!(
-                "{} {}",
-                money(price, impact.quoted_per, &impact.currency),
-                quote_unit(impact)
-            )
-        },
-    )
+    let mut quoted = String::new();
+    write_quoted_price(&mut quoted, price, impact);
+    quoted
+}
+
+/// [`quoted_price`], written at the end of `out`.
+fn write_quoted_price(out: &mut String, price: Option<Decimal>, impact: &PriceImpact) {
+    match price {
+        None => out.push_str("not sold"),
+        Some(price) => {
+            write_money(out, price, impact.quoted_per, &impact.currency);
+            out.push(' ');
+            write_quote_unit(out, impact);
+        }
+    }
 }
 
 /// -80.0 → "−80.0%", 20.0 → "+20.0%", one digit after the point.
@@ -382,21 +423,21 @@ pub(super) fn show_percent(percent: Decimal) -> String {
 }
 
 /// "per seat per month", "per 1M tokens", "per 250 units": the units a price is quoted
-/// for, named as the feature counts them, and how often it is charged.
-fn quote_unit(impact: &PriceImpact) -> String {
+/// for, named as the feature counts them, and how often it is charged; written at the end
+/// of `out`.
+fn write_quote_unit(out: &mut String, impact: &PriceImpact) {
     let (singular, plural) = impact.unit.as_ref().map_or(("unit", "units"), |unit| {
         (unit.singular.as_str(), unit.plural.as_str())
     });
-    let units = match impact.quoted_per {
-        1 => format!("per {singular}"),
-        1_000 => format!("per 1K {plural}"),
-        1_000_000 => format!("per 1M {plural}"),
-        1_000_000_000 => format!("per 1B {plural}"),
-        other => format!("per {} {plural}", group_thousands(&other.to_string())),
+    let _ = match impact.quoted_per {
+        1 => write!(out, "per {singular}"),
+        1_000 => write!(out, "per 1K {plural}"),
+        1_000_000 => write!(out, "per 1M {plural}"),
+        1_000_000_000 => write!(out, "per 1B {plural}"),
+        other => write!(out, "per {} {plural}", group_thousands(&other.to_string())),
     };
-    match impact.interval {
-        Some(interval) => format!("{units} {}", price_interval(interval)),
-        None => units,
+    if let Some(interval) = impact.interval {
+        let _ = write!(out, " {}", price_interval(interval));
     }
 }
 
@@ -404,46 +445,60 @@ fn quote_unit(impact: &PriceImpact) -> String {
 /// "¥1,500", "CHF 2.50". At least the currency's minor-unit digits, more when the amount
 /// needs them; never rounded. A product too large for a decimal is shown as the product.
 pub(super) fn money(amount: Decimal, quoted_per: u64, currency: &str) -> String {
+    let mut shown = String::new();
+    write_money(&mut shown, amount, quoted_per, currency);
+    shown
+}
+
+/// [`money`], written at the end of `out`.
+fn write_money(out: &mut String, amount: Decimal, quoted_per: u64, currency: &str) {
     let quoted = amount.checked_mul(Decimal::from(quoted_per));
     let Some(mut quoted) = quoted else {
-        return format!("{currency} {amount} × {quoted_per}");
+        let _ = write!(out, "{currency} {amount} × {quoted_per}");
+        return;
     };
     quoted = quoted.normalize();
     let minor_units = Currency::from_code(currency).map_or(2, |currency| currency.minor_units);
     if quoted.scale() < minor_units {
         quoted.rescale(minor_units);
     }
+    if quoted.is_sign_negative() && !quoted.is_zero() {
+        out.push('-');
+    }
+    match currency {
+        "USD" => out.push('$'),
+        "EUR" => out.push('€'),
+        "GBP" => out.push('£'),
+        "JPY" => out.push('¥'),
+        code => {
+            out.push_str(code);
+            out.push(' ');
+        }
+    }
     let text = quoted.abs().to_string();
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let mut number = group_thousands(whole);
+    write_grouped(out, whole);
     if !fraction.is_empty() {
-        number.push('.');
-        number.push_str(fraction);
-    }
-    let sign = if quoted.is_sign_negative() && !quoted.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    match currency {
-        "USD" => format!("{sign}${number}"),
-        "EUR" => format!("{sign}€{number}"),
-        "GBP" => format!("{sign}£{number}"),
-        "JPY" => format!("{sign}¥{number}"),
-        code => format!("{sign}{code} {number}"),
+        out.push('.');
+        out.push_str(fraction);
     }
 }
 
 /// "1500000" → "1,500,000".
 pub(super) fn group_thousands(digits: &str) -> String {
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    write_grouped(&mut grouped, digits);
+    grouped
+}
+
+/// [`group_thousands`], written at the end of `out`.
+fn write_grouped(out: &mut String, digits: &str) {
     for (index, digit) in digits.chars().enumerate() {
         if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(digit);
+        out.push(digit);
     }
-    grouped
 }
 
 /// The symbol of an action, in every view.
@@ -532,7 +587,7 @@ impl Style {
 mod tests {
     use rust_decimal::Decimal;
 
-    use super::{CHANGES_NAMED, changes_line, money, render_plan_text, show_percent, show_value};
+    use super::{CHANGES_NAMED, changes_line, money, render_plan_text, show_percent, write_value};
     use crate::render::plan_fixtures;
 
     #[test]
@@ -696,7 +751,9 @@ mod tests {
             ),
         ];
         for (value, expected) in cases {
-            assert_eq!(show_value(&value), expected, "{value}");
+            let mut shown = String::new();
+            write_value(&mut shown, &value);
+            assert_eq!(shown, expected, "{value}");
         }
     }
 }

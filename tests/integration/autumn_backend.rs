@@ -605,12 +605,17 @@ fn a_change_autumn_refuses_is_reported_with_its_words_at_the_line_that_declares_
     context.bind(|| insta::assert_snapshot!(seen));
 }
 
-/// `catalog.update` skips a feature change it blocks and still answers 200: the catalog read
-/// again after it shows what did not take, and that change, tried alone, fails with Autumn's
-/// own refusal, naming it.
-#[test]
-fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
-    let stub = Canned::start(vec![
+/// An organization in dollars with no rewards, whose preview creates the features `created`
+/// and changes no plan, answering `routes` beside.
+fn organization(
+    created: &[&str],
+    mut routes: Vec<(&'static str, String)>,
+) -> Vec<(&'static str, String)> {
+    let changes: Vec<String> = created
+        .iter()
+        .map(|id| format!(r#"{{"feature_id":"{id}","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}}"#))
+        .collect();
+    routes.extend([
         (
             "organization/me",
             r#"{"id":"o","name":"Org","slug":"org","env":"sandbox","default_currency":"usd"}"#.into(),
@@ -618,8 +623,39 @@ fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
         ("rewards.list", r#"{"coupons":[],"feature_grants":[]}"#.into()),
         (
             "catalog.preview_update",
-            r#"{"feature_changes":[{"feature_id":"messages","action":"create","will_archive":false,"blocked":false,"blocked_reason":null,"previous_attributes":null}],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}"#.into(),
+            format!(
+                r#"{{"feature_changes":[{}],"plan_changes":[],"reward_changes":[],"referral_program_changes":[]}}"#,
+                changes.join(",")
+            ),
         ),
+    ]);
+    routes
+}
+
+/// `pricectl apply --auto-approve` of a pricing of one metered feature, `messages`, against
+/// `stub`.
+fn apply_messages(stub: &Canned) -> Output {
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
+    );
+    context
+        .command()
+        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
+        .args(["--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", stub.address))
+        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+        .output()
+        .expect("pricectl runs")
+}
+
+/// `catalog.update` skips a feature change it blocks and still answers 200: the catalog read
+/// again after it shows what did not take, and that change, tried alone, fails with Autumn's
+/// own refusal, naming it.
+#[test]
+fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
+    let stub = Canned::start(organization(&["messages"], vec![
         (
             "catalog.update",
             r#"{"plans":[],"features":[],"rewards":[],"referral_programs":[]}"#.into(),
@@ -628,20 +664,8 @@ fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
             "features.create",
             r#"400 {"message":"Cannot change type of feature messages because it has a usage price set","code":"invalid_inputs"}"#.into(),
         ),
-    ]);
-    let context = TestContext::new();
-    context.write(
-        "pricing.toml",
-        "version = 1\ncurrency = \"USD\"\n\n[features.messages]\nname = \"Messages\"\ntype = \"metered\"\n",
-    );
-    let output = context
-        .command()
-        .args(["apply", "--auto-approve", "--quiet", "pricing.toml"])
-        .args(["--backend", "autumn", "--api-url"])
-        .arg(format!("http://{}", stub.address))
-        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
-        .output()
-        .expect("pricectl runs");
+    ]));
+    let output = apply_messages(&stub);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert_eq!(stub.bodies("catalog.update").len(), 1);
     assert_eq!(stub.bodies("features.create").len(), 1, "tried alone");
@@ -651,6 +675,100 @@ fn a_change_the_bulk_request_skipped_is_tried_alone_and_fails_by_name() {
             && seen.contains("failed (1): feature.messages"),
         "{seen}"
     );
+}
+
+/// The answer of `catalog.update` is not used (the catalog is read again after it), but an
+/// answer that is not JSON is still named in the words a read of it says: here a truncated
+/// one, where a read of the whole value stops at the list left open.
+#[test]
+fn a_bulk_answer_that_is_not_json_fails_its_changes_in_the_words_of_its_read() {
+    let stub = Canned::start(organization(
+        &["messages"],
+        vec![("catalog.update", r#"{"plans":["#.into())],
+    ));
+    let output = apply_messages(&stub);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert_eq!(stub.bodies("catalog.update").len(), 1, "not retried");
+    assert!(
+        stub.bodies("features.create").is_empty(),
+        "an unreadable answer is no refusal to try alone"
+    );
+    let seen = text(&output);
+    assert!(
+        seen.contains(
+            "Autumn's answer of `catalog.update` could not be read: EOF while parsing a list at line 1 column 10"
+        ) && seen.contains("failed (1): feature.messages"),
+        "{seen}"
+    );
+}
+
+/// A feature answer pricectl cannot read is set aside (or, without an id, named by its
+/// place), and the features beside it in the same answer are read all the same.
+#[test]
+fn an_unreadable_feature_is_set_aside_and_the_others_are_read() {
+    let stub = Canned::start(organization(
+        &[],
+        vec![(
+            "features.list",
+            r#"{"list":[{"id":"sso","name":"SSO","type":"boolean","consumable":false,"archived":false},{"id":"ai","name":"AI","type":"ai_credit_system","consumable":true,"archived":false},{"name":"No id","type":"boolean","consumable":false,"archived":false}]}"#.into(),
+        )],
+    ));
+    let context = TestContext::new();
+    context.write(
+        "pricing.toml",
+        "version = 1\ncurrency = \"USD\"\n\n[features.sso]\nname = \"SSO\"\ntype = \"boolean\"\n",
+    );
+    let output = context
+        .command()
+        .args(["plan", "pricing.toml", "--backend", "autumn", "--api-url"])
+        .arg(format!("http://{}", stub.address))
+        .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+        .output()
+        .expect("pricectl runs");
+    let seen = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{seen}");
+    assert!(seen.contains("No changes."), "`sso` was read: {seen}");
+    assert!(
+        seen.contains(
+            "`feature.ai`: a feature pricectl cannot read: unknown variant `ai_credit_system`"
+        ) && seen.contains("features[2]"),
+        "{seen}"
+    );
+}
+
+/// The system's certificate roots are read for an `https` URL, as ever (here a store of one
+/// unreadable certificate, so the client refuses to start), and not for plain `http` to this
+/// machine, where no certificate is checked.
+#[test]
+fn the_certificate_roots_are_read_for_https_only() {
+    let stub = Canned::start(organization(&[], Vec::new()));
+    let context = TestContext::new();
+    context.write("pricing.toml", "version = 1\ncurrency = \"USD\"\n");
+    context.write(
+        "roots/bad.pem",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    );
+    std::fs::create_dir_all(context.directory().join("no-roots")).expect("a directory");
+    let plan = |url: &str| {
+        let output = context
+            .command()
+            .args(["plan", "pricing.toml", "--backend", "autumn"])
+            .args(["--api-url", url])
+            .env("AUTUMN_SECRET_KEY", "am_sk_test_stub")
+            .env("SSL_CERT_FILE", context.directory().join("roots/bad.pem"))
+            .env("SSL_CERT_DIR", context.directory().join("no-roots"))
+            .output()
+            .expect("pricectl runs");
+        (output.status.code(), text(&output))
+    };
+    let (code, seen) = plan("https://127.0.0.1:9");
+    assert_eq!(code, Some(3), "unavailable: {seen}");
+    assert!(
+        seen.contains("the HTTPS client could not start"),
+        "the roots were not read: {seen}"
+    );
+    let (code, seen) = plan(&format!("http://{}", stub.address));
+    assert_eq!(code, Some(0), "{seen}");
 }
 
 /// Billing controls Autumn holds that the language cannot say (usage allowed past the balance,

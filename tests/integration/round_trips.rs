@@ -148,7 +148,10 @@ fn a_pricing_that_does_not_compile_stops_at_the_reads_sent_ahead() {
     let proxy =
         FaultProxy::recording_with_latency(&server.address, LATENCY).expect("the proxy starts");
     let pricing = context.read("pricing.toml");
-    context.write("pricing.toml", &format!("{pricing}\n[features.broken]\nname = 1\n"));
+    context.write(
+        "pricing.toml",
+        &format!("{pricing}\n[features.broken]\nname = 1\n"),
+    );
     let commands: [&[&str]; 2] = [
         &["plan", "pricing.toml"],
         &["apply", "--auto-approve", "pricing.toml"],

@@ -22,7 +22,6 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::apply::{
     batch_idempotency_key, checked, feature_create_body, idempotency_key, perform, plan_update_body,
@@ -148,6 +147,27 @@ fn bulk_object(
     }
 }
 
+/// How many bytes `object` takes written as JSON, counted as it is written (no copy of it
+/// is kept); 0 if it cannot be written (the request body then fails as it is written).
+fn written_size(object: &impl Serialize) -> usize {
+    /// Counts what is written and keeps none of it.
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    match serde_json::to_writer(&mut counter, object) {
+        Ok(()) => counter.0,
+        Err(_) => 0,
+    }
+}
+
 /// Whether `catalog` holds the object `change` makes, as the plan says it will be.
 fn holds(catalog: &Catalog, change: &Change) -> bool {
     let id = change.address.id();
@@ -234,7 +254,7 @@ impl Applier<'_> {
                     break;
                 }
             };
-            let size = serde_json::to_vec(&object).map_or(0, |body| body.len());
+            let size = written_size(&object);
             if !batch.is_empty() && (batch.len() >= self.most_objects || bytes + size > MOST_BYTES)
             {
                 break;
@@ -284,9 +304,11 @@ impl Applier<'_> {
         let key = batch_idempotency_key(self.plan, &indices);
         let sent = match self
             .client
-            .call_in_bulk::<Value>("catalog.update", &body, Some(&key))
+            // Its answer (the whole catalog after the update) is only checked to be JSON: what
+            // took is read back below.
+            .call_in_bulk_unread("catalog.update", &body, Some(&key))
         {
-            Ok(_) | Err(CallError::EarlierTryTook) => Ok(()),
+            Ok(()) | Err(CallError::EarlierTryTook) => Ok(()),
             Err(error) => Err(error),
         };
         // What took is what Autumn holds now, whatever it answered. After the plan's last
@@ -392,6 +414,22 @@ mod tests {
             feature.archived = true;
         }
         assert!(!expressible(&created_archived));
+    }
+
+    #[test]
+    fn an_object_is_counted_at_the_size_it_is_written() {
+        let planned = plan_of(
+            vec![Feature::metered("a", "A \"quoted\" ünicode")],
+            Vec::new(),
+        );
+        let after = planned.changes[0]
+            .after
+            .as_ref()
+            .expect("a create has an after");
+        let object = feature_create_body(after).expect("a feature body");
+        let written = serde_json::to_vec(&object).expect("written");
+        assert_eq!(written_size(&object), written.len());
+        assert!(written_size(&object) > 20);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::blocking::Client as HttpClient;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use super::api_url::ApiUrl;
 use super::call_error::CallError;
@@ -87,13 +87,17 @@ pub struct Client {
 
 impl Client {
     pub fn new(url: ApiUrl, key: SecretKey, policy: RetryPolicy) -> Result<Client, CallError> {
+        let secure = url.as_str().starts_with("https://");
         let http = HttpClient::builder()
             .timeout(policy.timeout)
             .connect_timeout(CONNECT_TIMEOUT.min(policy.timeout))
             // Only the configured URL is ever reached: a redirect could carry the key
             // elsewhere.
             .redirect(reqwest::redirect::Policy::none())
-            .https_only(url.as_str().starts_with("https://"))
+            .https_only(secure)
+            // Plain http goes only to this machine (`ApiUrl`), where no certificate is ever
+            // checked: the system's roots are read (a few milliseconds) only for https.
+            .tls_built_in_native_certs(secure)
             .build()
             .map_err(|error| CallError::NoAnswer {
                 detail: format!("the HTTPS client could not start: {error}"),
@@ -145,16 +149,35 @@ impl Client {
         self.post(route, body, idempotency_key, self.policy.timeout)
     }
 
-    /// [`Client::call`] for a request carrying many changes (`catalog.update`): each try may
-    /// take the policy's `bulk_timeout`.
-    pub fn call_in_bulk<R: DeserializeOwned>(
+    /// [`Client::call`] for a request carrying many changes (`catalog.update`), whose answer
+    /// is not used: each try may take the policy's `bulk_timeout`, and the answer is only
+    /// checked to be JSON, without building it. An answer that is not JSON is the same
+    /// [`CallError::Unreadable`], word for word, as reading it whole would give.
+    pub fn call_in_bulk_unread(
         &self,
         route: &str,
         body: &impl Serialize,
         idempotency_key: Option<&str>,
-    ) -> Result<R, CallError> {
+    ) -> Result<(), CallError> {
         let timeout = self.policy.bulk_timeout.max(self.policy.timeout);
-        self.post(route, body, idempotency_key, timeout)
+        let answer = self.send_body(route, body, idempotency_key, timeout)?;
+        if serde_json::from_slice::<IgnoredAny>(&answer).is_ok() {
+            return Ok(());
+        }
+        // Rare: read again as a value, for the words such a read says where it stops.
+        self.read_answer::<serde_json::Value>(route, &answer)
+            .map(drop)
+    }
+
+    /// [`Client::call`], the answer's body as it came, for a caller that may read it in more
+    /// than one way ([`Client::read_answer`]).
+    pub fn call_for_body(
+        &self,
+        route: &str,
+        body: &impl Serialize,
+        idempotency_key: Option<&str>,
+    ) -> Result<Vec<u8>, CallError> {
+        self.send_body(route, body, idempotency_key, self.policy.timeout)
     }
 
     /// `GET /v1/{route}`, read as `R` (`organization/me`).
@@ -171,16 +194,32 @@ impl Client {
         idempotency_key: Option<&str>,
         timeout: Duration,
     ) -> Result<R, CallError> {
+        let answer = self.send_body(route, body, idempotency_key, timeout)?;
+        self.read_answer(route, &answer)
+    }
+
+    /// `POST /v1/{route}` with `body` written as JSON, each try allowed `timeout`: the
+    /// answer's body.
+    fn send_body(
+        &self,
+        route: &str,
+        body: &impl Serialize,
+        idempotency_key: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, CallError> {
         let bytes = serde_json::to_vec(body).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: format!("the request body could not be written: {error}"),
         })?;
-        let answer = self.send(route, Some(&bytes), idempotency_key, timeout)?;
-        self.read_answer(route, &answer)
+        self.send(route, Some(&bytes), idempotency_key, timeout)
     }
 
     /// An answer's body read as `R`; what cannot be read is said without the key.
-    fn read_answer<R: DeserializeOwned>(&self, route: &str, answer: &[u8]) -> Result<R, CallError> {
+    pub fn read_answer<R: DeserializeOwned>(
+        &self,
+        route: &str,
+        answer: &[u8],
+    ) -> Result<R, CallError> {
         serde_json::from_slice(answer).map_err(|error| CallError::Unreadable {
             route: route.to_string(),
             detail: self.scrub(&error.to_string()),

@@ -72,7 +72,7 @@ pub fn read(
 /// other work (compile the pricing) while it travels. The first error in request order is
 /// the one [`PendingRead::wait`] returns, however the answers raced.
 pub struct PendingRead {
-    features: Answer<List<Value>>,
+    features: Answer<FeatureList>,
     plans: Answer<List<Value>>,
     organization: Answer<Organization>,
     /// The customer counts, rewards and referral programs, at [`Depth::Everything`].
@@ -104,9 +104,7 @@ impl PendingRead {
     /// Sends the reads of `depth`.
     pub fn send(client: &Arc<Client>, depth: Depth) -> PendingRead {
         PendingRead {
-            features: sent(client, |client| {
-                client.call::<List<Value>>("features.list", &serde_json::json!({}), None)
-            }),
+            features: sent(client, features_list),
             plans: sent(client, |client| {
                 client.call::<List<Value>>(
                     "plans.list",
@@ -174,7 +172,7 @@ impl PendingRead {
 
 /// The live catalog from the reads' answers.
 fn snapshot(
-    features: List<Value>,
+    features: FeatureList,
     plans: List<Value>,
     organization: Organization,
     beyond: Option<(CatalogPreview, RewardList, List<Value>)>,
@@ -186,8 +184,17 @@ fn snapshot(
         || "USD".to_string(),
         |currency| currency.to_ascii_uppercase(),
     );
-    for (index, answer) in features.list.into_iter().enumerate() {
-        reader.feature(index, answer);
+    match features {
+        FeatureList::Read(features) => {
+            for (index, feature) in features.into_iter().enumerate() {
+                reader.feature_read(index, feature);
+            }
+        }
+        FeatureList::Values(answers) => {
+            for (index, answer) in answers.into_iter().enumerate() {
+                reader.feature(index, answer);
+            }
+        }
     }
     let mut versions: BTreeMap<String, Vec<(u32, Value)>> = BTreeMap::new();
     for (index, answer) in plans.list.into_iter().enumerate() {
@@ -221,6 +228,24 @@ fn snapshot(
         kept_controls: reader.kept_controls,
         preview,
     }
+}
+
+/// The features of a `features.list` answer: read whole when each is a feature pricectl
+/// reads (one pass over the answer, no values built), else as values, each read on its own
+/// so one unreadable feature is set aside and the others read.
+enum FeatureList {
+    Read(Vec<WireFeature>),
+    Values(Vec<Value>),
+}
+
+fn features_list(client: &Client) -> Result<FeatureList, CallError> {
+    const ROUTE: &str = "features.list";
+    let answer = client.call_for_body(ROUTE, &serde_json::json!({}), None)?;
+    if let Ok(read) = serde_json::from_slice::<List<WireFeature>>(&answer) {
+        return Ok(FeatureList::Read(read.list));
+    }
+    let values = client.read_answer::<List<Value>>(ROUTE, &answer)?;
+    Ok(FeatureList::Values(values.list))
 }
 
 /// Autumn's preview of removing everything: for each plan, the customers on its current
@@ -300,21 +325,26 @@ impl Reader {
             .to_string();
         let address = Address::feature(&id);
         let parsed: Result<WireFeature, _> = serde_json::from_value(answer);
-        let feature = match parsed {
-            Ok(feature) => feature,
+        match parsed {
+            Ok(feature) => self.feature_read(index, feature),
             Err(error) if id.is_empty() => {
-                return self.unreadable(format!("features[{index}]"), error.to_string());
+                self.unreadable(format!("features[{index}]"), error.to_string());
             }
             Err(error) => {
-                return self.set_aside(address, format!("a feature pricectl cannot read: {error}"));
+                self.set_aside(address, format!("a feature pricectl cannot read: {error}"));
             }
-        };
+        }
+    }
+
+    /// The feature at `index` of the answer, read.
+    fn feature_read(&mut self, index: usize, feature: WireFeature) {
+        let address = Address::feature(&feature.id);
         match feature_from_answer(&feature, &format!("features[{index}]")) {
-            Ok(CatalogFeature::Feature(feature)) => {
-                self.state.catalog.features.insert(id, feature);
+            Ok(CatalogFeature::Feature(read)) => {
+                self.state.catalog.features.insert(feature.id, read);
             }
             Ok(CatalogFeature::CreditSystem(system)) => {
-                self.state.catalog.credit_systems.insert(id, system);
+                self.state.catalog.credit_systems.insert(feature.id, system);
             }
             Err(error) => self.set_aside(address, error.to_string()),
         }
