@@ -39,7 +39,7 @@ pub fn apply(
 ) -> (ApplyReport, Option<Snapshot>) {
     let read = match read {
         Some(snapshot) => Ok(snapshot),
-        None => fetch::read(client, Depth::Catalog, None),
+        None => fetch::read(client, Depth::Catalog),
     };
     let snapshot = match read {
         Ok(snapshot) => snapshot,

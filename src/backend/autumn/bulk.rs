@@ -321,7 +321,7 @@ impl Applier<'_> {
             Depth::Catalog
         };
         self.read_after_last_write = None;
-        let live = fetch::read(self.client, depth, None).ok();
+        let live = fetch::read(self.client, depth).ok();
         // After a refusal (a 4xx) or a change the request skipped, each change left is tried
         // alone: Autumn's answer then names the one it refuses. After a failure of Autumn or
         // of the network, the changes left failed with it.

@@ -50,20 +50,9 @@ pub enum Depth {
     Everything,
 }
 
-/// Reads the live catalog ([`PendingRead`]). With `preview`, a body of Autumn's preview of
-/// the pricing ([`super::preview::body`]), that preview goes right after the reads; the read
-/// does not wait for its answer, which goes in the snapshot for the plan's verdict and fails
-/// no read.
-pub fn read(
-    client: &Arc<Client>,
-    depth: Depth,
-    preview: Option<CatalogUpdateParams>,
-) -> Result<Snapshot, BackendError> {
-    let mut reading = PendingRead::send(client, depth);
-    if let Some(body) = preview {
-        reading.preview(SentPreview::send(Arc::clone(client), body));
-    }
-    reading.wait()
+/// Reads the live catalog ([`PendingRead`], sent and waited for).
+pub fn read(client: &Arc<Client>, depth: Depth) -> Result<Snapshot, BackendError> {
+    PendingRead::send(client, depth).wait()
 }
 
 /// A read of the live catalog on its way. Its reads are independent of each other, so they

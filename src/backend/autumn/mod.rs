@@ -34,7 +34,6 @@ use std::sync::Arc;
 use self::client::Client;
 use self::fetch::Depth;
 use self::preview::SentPreview;
-use crate::autumn::wire::catalog::CatalogUpdateParams;
 use crate::backend::{ApplyMode, ApplyProgress, ApplyReport, Backend, BackendError, Capabilities};
 use crate::catalog::Catalog;
 use crate::diff::{Plan, Verdict};
@@ -50,10 +49,8 @@ pub struct AutumnBackend {
     /// them), and an apply told to ([`Backend::apply_against_last_fetch`]) checks its changes
     /// against it instead of reading again.
     last_fetch: Option<fetch::Snapshot>,
-    /// The body of Autumn's preview of the pricing a plan is about to be made of
-    /// ([`Backend::will_preview`]): the next fetch sends it with its reads.
-    preview_ahead: Option<CatalogUpdateParams>,
-    /// The reads sent ahead ([`Backend::read_ahead`]), which the next fetch waits for.
+    /// The reads sent ahead ([`Backend::read_ahead`], or with Autumn's preview of the pricing
+    /// by [`Backend::will_preview`]), which the next fetch waits for.
     reading: Option<fetch::PendingRead>,
     /// The next apply checks its changes against `last_fetch`.
     apply_against_last_fetch: bool,
@@ -86,7 +83,6 @@ impl AutumnBackend {
             client: Arc::new(client),
             environment,
             last_fetch: None,
-            preview_ahead: None,
             reading: None,
             apply_against_last_fetch: false,
             mode: ApplyMode::default(),
@@ -148,12 +144,10 @@ impl Backend for AutumnBackend {
 
     fn fetch(&mut self) -> Result<LiveState, BackendError> {
         self.last_fetch = None;
-        // Sent with the reads; after an apply (whose read is taken) `preview` sends it.
-        let preview = self.preview_ahead.take();
         let mut snapshot = match (self.read_after_apply.take(), self.reading.take()) {
             (Some(snapshot), _) => snapshot,
             (None, Some(reading)) => reading.wait()?,
-            (None, None) => fetch::read(&self.client, Depth::Everything, preview)?,
+            (None, None) => fetch::read(&self.client, Depth::Everything)?,
         };
         snapshot.state.environment = Some(self.environment);
         let state = snapshot.state.clone();
@@ -168,15 +162,14 @@ impl Backend for AutumnBackend {
     }
 
     fn will_preview(&mut self, desired: &Catalog) {
-        // As Autumn holds nothing pricectl sets aside or keeps: the body `preview` sends,
-        // unless the read says otherwise (then it asks again).
-        let body = preview::body(desired, &LiveState::empty(""), &BTreeMap::new());
-        match self.reading.as_mut() {
-            // The reads are on their way: the preview follows them now.
-            Some(reading) => {
-                reading.preview(SentPreview::send(Arc::clone(&self.client), body));
-            }
-            None => self.preview_ahead = Some(body),
+        // The reads go now unless they went ahead, and the preview follows them. After an
+        // apply, whose read the fetch takes, nothing goes: `preview` asks.
+        self.read_ahead();
+        if let Some(reading) = self.reading.as_mut() {
+            // As Autumn holds nothing pricectl sets aside or keeps: the body `preview` sends,
+            // unless the read says otherwise (then it asks again).
+            let body = preview::body(desired, &LiveState::empty(""), &BTreeMap::new());
+            reading.preview(SentPreview::send(Arc::clone(&self.client), body));
         }
     }
 
